@@ -1,0 +1,49 @@
+# The commands a person types. Everything runs inside .venv, created on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CONSTRAINTS := constraints.txt
+# NO_BROWSER=1 make lab: start the server without opening a browser (for a remote machine).
+NO_BROWSER ?=
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+.PHONY: env lab test lint unit sync nbval notebooks bench constraints clean
+
+$(STAMP): pyproject.toml $(CONSTRAINTS)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[test]"
+	@touch $(STAMP)
+
+env: $(STAMP)
+
+lab: env
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(if $(NO_BROWSER),--no-browser)
+
+test: lint unit sync nbval
+
+lint: env
+	$(BIN)/ruff check lessons_lib lessons notebooks tests tools bench
+
+unit: env
+	$(BIN)/python -m pytest -q
+
+sync: env
+	$(BIN)/python tools/build_notebooks.py --check
+
+nbval: env
+	$(BIN)/python -m pytest -q $(NBVAL) notebooks
+
+notebooks: env
+	$(BIN)/python tools/build_notebooks.py $(LESSONS)
+
+bench: env
+	$(BIN)/python bench/run.py
+
+# Pin today's resolved versions for reproducible CI runs (ranges stay in pyproject.toml).
+constraints: env
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^cnn-course' > $(CONSTRAINTS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info

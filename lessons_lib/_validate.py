@@ -1,0 +1,104 @@
+"""Input checks shared by the compute modules: every error names the argument."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def as_float_array(value, name: str, *, ndim: int | tuple[int, ...] | None = None) -> np.ndarray:
+    """Return ``value`` as a finite float64 array, or raise naming ``name``.
+
+    Parameters
+    ----------
+    value : array_like
+        Real numbers (bool, int or float).
+    name : str
+        The argument's name, used in error messages.
+    ndim : int or tuple of int, optional
+        The allowed numbers of dimensions.
+
+    Returns
+    -------
+    array : ndarray of float64
+
+    Examples
+    --------
+    >>> as_float_array([1, 2], "x")
+    array([1., 2.])
+    >>> as_float_array("abc", "x")
+    Traceback (most recent call last):
+    ...
+    TypeError: x must be an array of real numbers, got dtype <U3
+    """
+    array = np.asarray(value)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be an array of real numbers, got dtype {array.dtype}")
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if array.ndim not in allowed:
+            words = " or ".join(f"{n}-D" for n in allowed)
+            raise ValueError(f"{name} must be {words}, got an array of shape {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {array.shape}")
+    array = array.astype(np.float64, copy=False)
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must contain only finite numbers (no NaN or inf)")
+    return array
+
+
+def positive_int(value, name: str, *, minimum: int = 1) -> int:
+    """Return ``value`` as an int >= ``minimum``, or raise naming ``name``.
+
+    Examples
+    --------
+    >>> positive_int(2, "stride")
+    2
+    >>> positive_int(0, "stride")
+    Traceback (most recent call last):
+    ...
+    ValueError: stride must be an integer >= 1, got 0
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def int_tuple(value, name: str, ndim: int, *, minimum: int = 1) -> tuple[int, ...]:
+    """Expand an int or a tuple of ``ndim`` ints (each >= ``minimum``) to a tuple.
+
+    Examples
+    --------
+    >>> int_tuple(2, "stride", 3)
+    (2, 2, 2)
+    >>> int_tuple((1, 2), "stride", 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: stride must be an int or a tuple of 3 ints, got (1, 2)
+    """
+    if isinstance(value, (tuple, list)):
+        if len(value) != ndim:
+            raise ValueError(f"{name} must be an int or a tuple of {ndim} ints, got {value!r}")
+        return tuple(positive_int(v, name, minimum=minimum) for v in value)
+    return (positive_int(value, name, minimum=minimum),) * ndim
+
+
+def choice(value, name: str, allowed: tuple[str, ...]) -> str:
+    """Return ``value`` if it is one of ``allowed``, or raise naming ``name``.
+
+    Examples
+    --------
+    >>> choice("fft", "method", ("auto", "direct", "fft"))
+    'fft'
+    >>> choice("fast", "method", ("auto", "direct", "fft"))
+    Traceback (most recent call last):
+    ...
+    ValueError: method must be one of 'auto', 'direct', 'fft', got 'fast'
+    """
+    if not isinstance(value, str) or value not in allowed:
+        words = ", ".join(repr(a) for a in allowed)
+        raise ValueError(f"{name} must be one of {words}, got {value!r}")
+    return value

@@ -1,0 +1,62 @@
+"""Exercise checks: each takes a student's answer and returns a :class:`Feedback`.
+
+A check never raises on a wrong or missing answer: it says what is wrong and gives
+a hint. ``None`` (or ``...``) means "not answered yet". Reference answers live in
+``tests/exercise_answers.py``, where the tests run them through the checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+CORRECT, INCORRECT, UNANSWERED = "correct", "incorrect", "unanswered"
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict on one exercise; shows itself as a short text in a notebook.
+
+    Examples
+    --------
+    >>> Feedback(CORRECT, "Exercise 1", "5 x 5 it is.")
+    ✅ Exercise 1: correct. 5 x 5 it is.
+    """
+
+    status: str
+    exercise: str
+    message: str
+    hint: str = ""
+
+    @property
+    def correct(self) -> bool:
+        return self.status == CORRECT
+
+    def __repr__(self) -> str:
+        if self.status == UNANSWERED:
+            return f"⏳ {self.exercise}: not answered yet. {self.message}".rstrip()
+        if self.status == CORRECT:
+            return f"✅ {self.exercise}: correct. {self.message}".rstrip()
+        text = f"❌ {self.exercise}: not yet. {self.message}"
+        return f"{text}\n   Hint: {self.hint}" if self.hint else text
+
+
+def is_unanswered(answer) -> bool:
+    return answer is None or answer is Ellipsis
+
+
+def unanswered(exercise: str, what: str) -> Feedback:
+    return Feedback(UNANSWERED, exercise, f"Replace ... with {what} and run the cell again.")
+
+
+def as_answer_array(answer, exercise: str, shape=None):
+    """The answer as a float array, or a Feedback saying why it cannot be one."""
+    try:
+        array = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return Feedback(INCORRECT, exercise, f"Expected an array of numbers, got {answer!r}.")
+    if shape is not None and array.shape != tuple(shape):
+        return Feedback(INCORRECT, exercise,
+                        f"Expected an array of shape {tuple(shape)}, got shape {array.shape}.")
+    return array

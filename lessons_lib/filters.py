@@ -1,0 +1,196 @@
+"""The pre-defined filters of the slides: blurring, line detection, edges, sharpening.
+
+Every function returns a float64 kernel, shape (size, size), ready for
+:func:`lessons_lib.convolution.correlate`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lessons_lib._validate import choice, positive_int
+
+LINE_DIRECTIONS = ("horizontal", "vertical", "diagonal", "antidiagonal")
+SOBEL_DIRECTIONS = ("x", "y")
+
+
+def _odd_size(size, name="size") -> int:
+    size = positive_int(size, name)
+    if size % 2 == 0:
+        raise ValueError(f"{name} must be an odd integer >= 1 (the filter needs a centre), got {size}")
+    return size
+
+
+def identity(size=3) -> np.ndarray:
+    """A filter that returns its input: 1 at the centre, 0 elsewhere.
+
+    Examples
+    --------
+    >>> identity(3)
+    array([[0., 0., 0.],
+           [0., 1., 0.],
+           [0., 0., 0.]])
+    """
+    size = _odd_size(size)
+    kernel = np.zeros((size, size))
+    kernel[size // 2, size // 2] = 1.0
+    return kernel
+
+
+def box_blur(size=3) -> np.ndarray:
+    """The blurring filter: every output is the mean of a size x size window.
+
+    Parameters
+    ----------
+    size : int, default 3
+        Odd filter size: the slides use 3, 11 and 101.
+
+    Returns
+    -------
+    kernel : ndarray, shape (size, size)
+        All entries 1 / size², so they sum to 1 and brightness is kept.
+
+    Examples
+    --------
+    >>> box_blur(3) * 9
+    array([[1., 1., 1.],
+           [1., 1., 1.],
+           [1., 1., 1.]])
+    """
+    size = _odd_size(size)
+    return np.full((size, size), 1.0 / size**2)
+
+
+def gaussian_blur(size=5, sigma=None) -> np.ndarray:
+    """A Gaussian blur: weights fall off with distance from the centre.
+
+    Parameters
+    ----------
+    size : int, default 5
+        Odd filter size.
+    sigma : float, optional
+        Standard deviation in pixels; default ``size / 6`` so that the filter
+        holds ±3 sigma.
+
+    Returns
+    -------
+    kernel : ndarray, shape (size, size)
+        Normalised to sum to 1.
+
+    Examples
+    --------
+    >>> np.round(gaussian_blur(3, sigma=1.0), 3)
+    array([[0.075, 0.124, 0.075],
+           [0.124, 0.204, 0.124],
+           [0.075, 0.124, 0.075]])
+    """
+    size = _odd_size(size)
+    if sigma is None:
+        sigma = size / 6.0
+    if not np.isfinite(sigma) or sigma <= 0:
+        raise ValueError(f"sigma must be a positive finite number, got {sigma!r}")
+    r = np.arange(size) - size // 2
+    g = np.exp(-(r**2) / (2.0 * sigma**2))
+    kernel = np.outer(g, g)
+    return kernel / kernel.sum()
+
+
+def line_detector(direction="horizontal", size=3) -> np.ndarray:
+    """Responds to thin lines in one direction: (size - 1) on the line, -1 elsewhere.
+
+    The weights sum to zero, so a flat region gives 0 and only a line along the
+    chosen direction gives a large positive response.
+
+    Parameters
+    ----------
+    direction : {"horizontal", "vertical", "diagonal", "antidiagonal"}
+        "diagonal" runs from bottom-left to top-right (/), "antidiagonal" from
+        top-left to bottom-right (\\).
+    size : int, default 3
+
+    Returns
+    -------
+    kernel : ndarray, shape (size, size)
+
+    Examples
+    --------
+    >>> line_detector("horizontal")
+    array([[-1., -1., -1.],
+           [ 2.,  2.,  2.],
+           [-1., -1., -1.]])
+    >>> line_detector("diagonal")
+    array([[-1., -1.,  2.],
+           [-1.,  2., -1.],
+           [ 2., -1., -1.]])
+    """
+    choice(direction, "direction", LINE_DIRECTIONS)
+    size = _odd_size(size)
+    on_line = {
+        "horizontal": np.zeros((size, size), bool),
+        "vertical": np.zeros((size, size), bool),
+        "antidiagonal": np.eye(size, dtype=bool),
+        "diagonal": np.fliplr(np.eye(size, dtype=bool)),
+    }[direction]
+    if direction == "horizontal":
+        on_line[size // 2, :] = True
+    elif direction == "vertical":
+        on_line[:, size // 2] = True
+    return np.where(on_line, size - 1.0, -1.0)
+
+
+def sobel(direction="x") -> np.ndarray:
+    """Sobel edge filter: a smoothed difference across x (columns) or y (rows).
+
+    Examples
+    --------
+    >>> sobel("x")
+    array([[-1.,  0.,  1.],
+           [-2.,  0.,  2.],
+           [-1.,  0.,  1.]])
+    """
+    choice(direction, "direction", SOBEL_DIRECTIONS)
+    kernel = np.outer([1.0, 2.0, 1.0], [-1.0, 0.0, 1.0])
+    return kernel if direction == "x" else kernel.T.copy()
+
+
+def sharpen() -> np.ndarray:
+    """Sharpening: the identity plus a Laplacian, which boosts differences.
+
+    Examples
+    --------
+    >>> sharpen()
+    array([[ 0., -1.,  0.],
+           [-1.,  5., -1.],
+           [ 0., -1.,  0.]])
+    """
+    return np.array([[0.0, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]])
+
+
+FILTERS = {
+    "identity": identity,
+    "box blur": box_blur,
+    "gaussian blur": gaussian_blur,
+    "horizontal lines": lambda size=3: line_detector("horizontal", size),
+    "vertical lines": lambda size=3: line_detector("vertical", size),
+    "diagonal lines": lambda size=3: line_detector("diagonal", size),
+    "antidiagonal lines": lambda size=3: line_detector("antidiagonal", size),
+    "sobel x": lambda size=3: sobel("x"),
+    "sobel y": lambda size=3: sobel("y"),
+    "sharpen": lambda size=3: sharpen(),
+}
+"""Filter name → function of ``size``; Sobel and sharpen are always 3 x 3."""
+
+RESIZABLE = ("identity", "box blur", "gaussian blur", "horizontal lines", "vertical lines",
+             "diagonal lines", "antidiagonal lines")
+
+
+def make_filter(name, size=3) -> np.ndarray:
+    """The filter called ``name`` (a key of :data:`FILTERS`) at ``size``.
+
+    Examples
+    --------
+    >>> make_filter("box blur", 3).sum()
+    np.float64(1.0)
+    """
+    choice(name, "name", tuple(FILTERS))
+    return FILTERS[name](size)

@@ -1,0 +1,293 @@
+"""Figures for lesson 01: matrices with their numbers, a convolution step, filtered photographs."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from lessons_lib.convolution import correlate, pad
+from lessons_lib.plots import new_figure
+
+# Matrices up to this many rows and columns are drawn with their numbers written in.
+ANNOTATE_LIMIT = 16
+
+
+def _format_number(value: float) -> str:
+    """Short, exact-looking numbers: 3 not 3.0, 0.33 not 0.3333333."""
+    rounded = round(float(value), 2)
+    if rounded == 0:
+        return "0"
+    return f"{rounded:g}"
+
+
+def draw_matrix(ax, M, *, cmap="Greys", vmin=None, vmax=None, annotate=None, title=None):
+    """Draw ``M`` as a grid of cells, with each cell's value written in when small.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    M : ndarray, shape (rows, cols)
+        NaN cells are left blank (an output not computed yet).
+    cmap : str, default "Greys"
+    vmin, vmax : float, optional
+        Colour limits; default the finite minimum and maximum of ``M``.
+    annotate : bool, optional
+        Write the numbers in; default when both sides are at most 16.
+    title : str, optional
+
+    Returns
+    -------
+    image : AxesImage
+    texts : ndarray of Text or None, shape (rows, cols)
+    """
+    M = np.asarray(M, dtype=float)
+    finite = M[np.isfinite(M)]
+    vmin = float(finite.min()) if vmin is None and finite.size else vmin
+    vmax = float(finite.max()) if vmax is None and finite.size else vmax
+    if vmin is not None and vmax is not None and vmin == vmax:
+        vmin, vmax = vmin - 1.0, vmax + 1.0
+    image = ax.imshow(np.ma.masked_invalid(M), cmap=cmap, vmin=vmin, vmax=vmax)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.spines[:].set_visible(False)
+    if title:
+        ax.set_title(title)
+    if annotate is None:
+        annotate = max(M.shape) <= ANNOTATE_LIMIT
+    texts = None
+    if annotate:
+        texts = np.empty(M.shape, dtype=object)
+        for (r, c), value in np.ndenumerate(M):
+            texts[r, c] = ax.text(c, r, "", ha="center", va="center", fontsize=11)
+        set_matrix_text(image, texts, M)
+    return image, texts
+
+
+def set_matrix_text(image, texts, M) -> None:
+    """Write ``M``'s values into ``texts``, dark on light cells and light on dark ones."""
+    norm, cmap = image.norm, image.get_cmap()
+    for (r, c), value in np.ndenumerate(M):
+        if not np.isfinite(value):
+            texts[r, c].set_text("")
+            continue
+        luminance = np.dot(cmap(norm(value))[:3], [0.299, 0.587, 0.114])
+        texts[r, c].set_text(_format_number(value))
+        texts[r, c].set_color("white" if luminance < 0.5 else "black")
+
+
+def plot_matrix(M, *, title=None, cmap="Greys", size=0.45):
+    """One matrix, every number written in (the slides' way of showing the figure).
+
+    Returns
+    -------
+    fig : Figure
+    """
+    M = np.asarray(M, dtype=float)
+    fig = new_figure(max(2.5, size * M.shape[1] + 0.4), size * M.shape[0] + 0.8)
+    draw_matrix(fig.add_subplot(), M, cmap=cmap, title=title)
+    return fig
+
+
+def _kernel_limits(h):
+    """Symmetric colour limits, so that zero is white and the sign reads as red/blue."""
+    bound = float(np.max(np.abs(h))) or 1.0
+    return -bound, bound
+
+
+def plot_correlation(A, h, C, *, titles=("input A", "filter h", "output C = A ⊛ h")):
+    """Input, filter and output side by side.
+
+    Parameters
+    ----------
+    A : ndarray, shape (H, W)
+    h : ndarray, shape (kh, kw)
+    C : ndarray, shape (H', W')
+    titles : tuple of 3 str
+
+    Returns
+    -------
+    fig : Figure
+        Three axes, in the order A, h, C.
+    """
+    A, h, C = (np.asarray(x, dtype=float) for x in (A, h, C))
+    small = max(A.shape) <= ANNOTATE_LIMIT
+    fig = new_figure(12, 4.2 if not small else 0.45 * max(A.shape) + 1.2)
+    axes = fig.subplots(1, 3, width_ratios=[A.shape[1], max(h.shape[1], A.shape[1] / 3),
+                                             C.shape[1]])
+    cmap = "Greys" if small else "gray"
+    draw_matrix(axes[0], A, cmap=cmap, title=f"{titles[0]}  {A.shape[0]}×{A.shape[1]}")
+    kmin, kmax = _kernel_limits(h)
+    draw_matrix(axes[1], h, cmap="RdBu_r", vmin=kmin, vmax=kmax,
+                title=f"{titles[1]}  {h.shape[0]}×{h.shape[1]}")
+    draw_matrix(axes[2], C, cmap=cmap, title=f"{titles[2]}  {C.shape[0]}×{C.shape[1]}")
+    return fig
+
+
+class StepperPlot:
+    """One step of a 2-D correlation: the window on the (padded) input, its products, the output.
+
+    The figure is built once; :meth:`show` moves the window and fills the output
+    in place, so stepping is cheap.
+
+    Parameters
+    ----------
+    A : ndarray, shape (H, W)
+        A small matrix (up to 16 x 16), such as the slides' figure matrix.
+    h : ndarray, shape (kh, kw)
+    stride : int, default 1
+    edges : {"none", "zero", "reflect", "replicate", "wrap"}, default "none"
+
+    Attributes
+    ----------
+    fig : Figure
+    padded : ndarray, shape (H + 2 ω, W + 2 ω)
+        The input as the filter sees it; padding cells are drawn hatched.
+    output : ndarray, shape (H', W')
+        The full result of ``correlate(A, h, stride=stride, edges=edges)``.
+    n_steps : int
+        Number of output cells, ``H' * W'``.
+    window : Rectangle
+        The highlighted window on the padded input.
+    formula : Text
+        The products and their sum for the current step.
+    """
+
+    def __init__(self, A, h, *, stride=1, edges="none"):
+        self.h = np.asarray(h, dtype=float)
+        self.stride = stride
+        self.output = correlate(A, self.h, stride=stride, edges=edges)
+        widths = (0, 0) if edges == "none" else tuple((k - 1) // 2 for k in self.h.shape)
+        self.padded = pad(np.asarray(A, dtype=float), widths, edges)
+        self.n_steps = self.output.size
+        self.step = 0
+
+        rows = max(self.padded.shape[0], self.output.shape[0])
+        fig = new_figure(12, 0.42 * rows + 1.4)
+        axes = fig.subplots(1, 3, width_ratios=[self.padded.shape[1], max(self.h.shape[1], 4),
+                                                 self.padded.shape[1]])
+        self.fig, self.axes = fig, axes
+        padded = any(widths)
+        draw_matrix(axes[0], self.padded, cmap="Greys", vmin=min(0, self.padded.min()),
+                    title=f"input A, padded ({edges})" if padded else "input A")
+        if padded:
+            self._draw_padding(axes[0], A, widths)
+        kmin, kmax = _kernel_limits(self.h)
+        draw_matrix(axes[1], self.h, cmap="RdBu_r", vmin=kmin, vmax=kmax,
+                    title=f"filter h ({self.h.shape[0]}×{self.h.shape[1]})")
+        blank = np.full(self.output.shape, np.nan)
+        self.output_image, self.output_texts = draw_matrix(
+            axes[2], blank, cmap="Greys", vmin=min(0.0, self.output.min()),
+            vmax=max(self.output.max(), 1.0),
+            annotate=True, title=f"output C ({self.output.shape[0]}×{self.output.shape[1]})")
+        axes[2].set_xlim(-0.5, self.padded.shape[1] - 0.5)
+        axes[2].set_ylim(self.padded.shape[0] - 0.5, -0.5)
+        axes[2].add_patch(Rectangle((-0.5, -0.5), *self.output.shape[::-1], fill=False,
+                                    edgecolor="0.6", linewidth=1))
+        self.window = axes[0].add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="tab:orange",
+                                                  linewidth=3.5))
+        self.cell = axes[2].add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="tab:orange",
+                                                linewidth=3.5))
+        self.formula = fig.text(0.5, 0.01, "", ha="center", va="bottom", fontsize=12,
+                                family="monospace")
+        fig.get_layout_engine().set(rect=(0, 0.08, 1, 0.92))
+        self.show(0)
+
+    @staticmethod
+    def _draw_padding(ax, A, widths):
+        rows, cols = np.asarray(A).shape
+        ax.add_patch(Rectangle((widths[1] - 0.5, widths[0] - 0.5), cols, rows, fill=False,
+                               edgecolor="tab:blue", linewidth=2))
+        padded_rows, padded_cols = rows + 2 * widths[0], cols + 2 * widths[1]
+        for r in range(padded_rows):
+            for c in range(padded_cols):
+                inside = widths[0] <= r < widths[0] + rows and widths[1] <= c < widths[1] + cols
+                if not inside:
+                    ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, hatch="//",
+                                           edgecolor="tab:blue", linewidth=0, alpha=0.35))
+
+    def position(self, step):
+        """Output row and column ``(m, n)`` computed at ``step`` (row-major order)."""
+        return divmod(int(step), self.output.shape[1])
+
+    def products(self, step):
+        """The element-wise products h · window for ``step``: shape (kh, kw)."""
+        m, n = self.position(step)
+        kh, kw = self.h.shape
+        top, left = m * self.stride, n * self.stride
+        return self.h * self.padded[top:top + kh, left:left + kw]
+
+    def describe(self, step) -> str:
+        """The step as a sum of products, written out when the filter is small."""
+        m, n = self.position(step)
+        terms = self.products(step)
+        value = self.output[m, n]
+        kh, kw = self.h.shape
+        top, left = m * self.stride, n * self.stride
+        window = self.padded[top:top + kh, left:left + kw]
+        if self.h.size <= 9:
+            parts = " + ".join(f"{_format_number(a)}·{_format_number(b)}"
+                               for a, b in zip(self.h.ravel(), window.ravel(), strict=True))
+            return f"C[{m}, {n}] = {parts} = {_format_number(value)}"
+        return f"C[{m}, {n}] = sum of {terms.size} products h·A = {_format_number(value)}"
+
+    def show(self, step) -> None:
+        """Move the window to ``step`` and fill the output cells up to it."""
+        if not 0 <= step < self.n_steps:
+            raise ValueError(f"step must be in [0, {self.n_steps - 1}], got {step}")
+        self.step = int(step)
+        m, n = self.position(step)
+        kh, kw = self.h.shape
+        self.window.set_xy((n * self.stride - 0.5, m * self.stride - 0.5))
+        self.window.set_width(kw)
+        self.window.set_height(kh)
+        self.cell.set_xy((n - 0.5, m - 0.5))
+        shown = np.full(self.output.shape, np.nan)
+        shown.flat[: self.step + 1] = self.output.flat[: self.step + 1]
+        self.output_image.set_data(np.ma.masked_invalid(shown))
+        set_matrix_text(self.output_image, self.output_texts, shown)
+        self.formula.set_text(self.describe(step))
+
+
+class ExplorerPlot:
+    """A photograph, a filter and the filtered photograph, updated in place.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+    kernel : ndarray, shape (kh, kw)
+    output : ndarray, shape (H', W')
+
+    Attributes
+    ----------
+    fig : Figure
+    input_image, kernel_image, output_image : AxesImage
+        The three artists that :meth:`update` changes.
+    """
+
+    def __init__(self, image, kernel, output):
+        fig = new_figure(12, 4.4)
+        self.fig, self.axes = fig, fig.subplots(1, 3, width_ratios=[1, 0.8, 1])
+        for ax in self.axes:
+            ax.set_xticks([])
+            ax.set_yticks([])
+        self.input_image = self.axes[0].imshow(image, cmap="gray", vmin=0, vmax=1)
+        self.kernel_image = self.axes[1].imshow(kernel, cmap="RdBu_r")
+        self.output_image = self.axes[2].imshow(output, cmap="gray")
+        fig.colorbar(self.kernel_image, ax=self.axes[1], shrink=0.7)
+        self.update(image, kernel, output)
+
+    def update(self, image, kernel, output) -> None:
+        """Show new arrays (of any shape) in the three panels."""
+        for artist, data in ((self.input_image, image), (self.kernel_image, kernel),
+                             (self.output_image, output)):
+            artist.set_data(data)
+            artist.set_extent((-0.5, data.shape[1] - 0.5, data.shape[0] - 0.5, -0.5))
+        for ax, data in zip(self.axes, (image, kernel, output), strict=True):
+            ax.set_xlim(-0.5, data.shape[1] - 0.5)
+            ax.set_ylim(data.shape[0] - 0.5, -0.5)
+        self.kernel_image.set_clim(*_kernel_limits(kernel))
+        low, high = float(output.min()), float(output.max())
+        self.output_image.set_clim(low, high if high > low else low + 1.0)
+        self.axes[0].set_title(f"input {image.shape[0]}×{image.shape[1]}")
+        self.axes[1].set_title(f"filter {kernel.shape[0]}×{kernel.shape[1]}")
+        self.axes[2].set_title(f"output {output.shape[0]}×{output.shape[1]}")

@@ -1,0 +1,70 @@
+"""Lesson 00's environment check: are the packages the course needs installed?"""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+REQUIRED = {
+    "numpy": "1.24",
+    "matplotlib": "3.7",
+    "scikit-image": "0.21",
+    "ipywidgets": "8.0",
+    "jupyterlab": "4.0",
+    "jupyterlab-slideshow": "0.3",
+    "tqdm": "4.65",
+    "sympy": "1.12",
+}
+"""Distribution name → minimum version (the ranges of pyproject.toml)."""
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    parts = []
+    for piece in text.split("."):
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        if not digits:
+            break
+        parts.append(int(digits))
+    return tuple(parts)
+
+
+def package_versions() -> dict[str, str | None]:
+    """Installed version of every required package (None when missing)."""
+    versions = {}
+    for name in REQUIRED:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def environment_problems(versions=None) -> list[str]:
+    """What is missing or too old, one sentence each; empty when all is well.
+
+    Examples
+    --------
+    >>> environment_problems({"numpy": "1.20.0", "tqdm": None} | {
+    ...     name: "99" for name in REQUIRED if name not in ("numpy", "tqdm")})
+    ['numpy 1.20.0 is older than the 1.24 the course needs: run `make lab` again', 'tqdm is not installed: run `make lab` again']
+    """
+    versions = package_versions() if versions is None else versions
+    problems = []
+    for name, minimum in REQUIRED.items():
+        found = versions.get(name)
+        if found is None:
+            problems.append(f"{name} is not installed: run `make lab` again")
+        elif _version_tuple(found) < _version_tuple(minimum):
+            problems.append(
+                f"{name} {found} is older than the {minimum} the course needs: run `make lab` again"
+            )
+    return problems
+
+
+def check_environment() -> bool:
+    """Print a one-line verdict (and any problems); True when the course can run."""
+    problems = environment_problems()
+    if problems:
+        print("Some packages need attention:\n- " + "\n- ".join(problems))
+        return False
+    print(f"All {len(REQUIRED)} packages the course needs are installed.")
+    return True

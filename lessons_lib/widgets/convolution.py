@@ -1,0 +1,150 @@
+"""Lesson 01's interactive views: a convolution stepper and a filter explorer."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from lessons_lib.convolution import EDGES, correlate
+from lessons_lib.datasets import PHOTOGRAPHS, figure_matrix, photograph
+from lessons_lib.filters import FILTERS, RESIZABLE, make_filter
+from lessons_lib.plots.convolution import ExplorerPlot, StepperPlot
+from lessons_lib.widgets import View
+
+STEPPER_FILTERS = ("box blur", "horizontal lines", "vertical lines", "diagonal lines",
+                   "antidiagonal lines", "sobel x", "sobel y", "sharpen", "identity")
+
+
+class ConvolutionStepper(View):
+    """Move a 3 x 3 filter over a small matrix one output cell at a time.
+
+    Parameters
+    ----------
+    A : array_like, shape (H, W), optional
+        The matrix to filter; default the slides' 8 x 9 figure matrix.
+    filter_name : str, default "box blur"
+        One of :data:`STEPPER_FILTERS`.
+    stride : int, default 1
+    edges : {"none", "zero", "reflect", "replicate", "wrap"}, default "none"
+
+    Attributes
+    ----------
+    step : IntSlider
+        Which output cell is being computed (row-major order).
+    play : Play
+        Steps automatically; linked to ``step`` in the browser.
+    filter, stride, edges : Dropdown, IntSlider, Dropdown
+    plot : StepperPlot
+        What the figure shows now (window position, products, output so far).
+    """
+
+    def __init__(self, A=None, *, filter_name="box blur", stride=1, edges="none"):
+        super().__init__()
+        self.A = figure_matrix() if A is None else np.asarray(A, dtype=float)
+        self.filter = widgets.Dropdown(options=STEPPER_FILTERS, value=filter_name,
+                                       description="filter")
+        self.stride = widgets.IntSlider(value=stride, min=1, max=3, description="stride")
+        self.edges = widgets.Dropdown(options=EDGES, value=edges, description="edges")
+        self.step = widgets.IntSlider(value=0, min=0, max=0, description="step")
+        self.play = widgets.Play(value=0, min=0, max=0, interval=700, description="play")
+        widgets.jslink((self.play, "value"), (self.step, "value"))
+        self.ui = widgets.VBox([
+            widgets.HBox([self.filter, self.stride, self.edges]),
+            widgets.HBox([self.play, self.step]),
+            self.image,
+        ])
+        self._rebuild()
+        for control in (self.filter, self.stride, self.edges):
+            control.observe(lambda change: self._rebuild(), names="value")
+        self.step.observe(self._on_step, names="value")
+
+    def _rebuild(self):
+        kernel = make_filter(self.filter.value, 3)
+        self.plot = StepperPlot(self.A, kernel, stride=self.stride.value, edges=self.edges.value)
+        self.fig = self.plot.fig
+        last = self.plot.n_steps - 1
+        with self.step.hold_trait_notifications():
+            self.step.max = self.play.max = last
+            self.step.value = min(self.step.value, last)
+        self.plot.show(self.step.value)
+        self.redraw()
+
+    def _on_step(self, change):
+        self.plot.show(change["new"])
+        self.redraw()
+
+
+class FilterExplorer(View):
+    """Filter a photograph with any course filter, size up to 101, any stride and edges.
+
+    Parameters
+    ----------
+    image_name : str, default "camera"
+        One of :data:`lessons_lib.datasets.PHOTOGRAPHS`.
+    filter_name : str, default "box blur"
+        A key of :data:`lessons_lib.filters.FILTERS`.
+    size : int, default 11
+        Odd filter size (ignored by the fixed 3 x 3 filters).
+    stride : int, default 1
+    edges : str, default "none"
+
+    Attributes
+    ----------
+    image_name, filter, size, stride, edges : ipywidgets controls
+    output : ndarray
+        The filtered photograph currently shown.
+    plot : ExplorerPlot
+    """
+
+    def __init__(self, image_name="camera", *, filter_name="box blur", size=11, stride=1,
+                 edges="none"):
+        super().__init__()
+        self.image_name = widgets.Dropdown(options=PHOTOGRAPHS, value=image_name,
+                                           description="photo")
+        self.filter = widgets.Dropdown(options=tuple(FILTERS), value=filter_name,
+                                       description="filter")
+        # Large filters take a moment: recompute when the slider is released.
+        self.size = widgets.IntSlider(value=size, min=1, max=101, step=2, description="size",
+                                      continuous_update=False)
+        self.stride = widgets.IntSlider(value=stride, min=1, max=8, description="stride",
+                                        continuous_update=False)
+        self.edges = widgets.Dropdown(options=EDGES, value=edges, description="edges")
+        self.message = widgets.HTML()
+        self.ui = widgets.VBox([
+            widgets.HBox([self.image_name, self.filter, self.edges]),
+            widgets.HBox([self.size, self.stride]),
+            self.message,
+            self.image,
+        ])
+        self._photos = {}
+        self.plot = None
+        self.update()
+        for control in (self.image_name, self.filter, self.size, self.stride, self.edges):
+            control.observe(lambda change: self.update(), names="value")
+
+    def photo(self, name):
+        if name not in self._photos:
+            self._photos[name] = photograph(name)
+        return self._photos[name]
+
+    def kernel(self):
+        size = self.size.value if self.filter.value in RESIZABLE else 3
+        return make_filter(self.filter.value, size)
+
+    def update(self) -> None:
+        """Recompute the output for the current controls and redraw in place."""
+        image, kernel = self.photo(self.image_name.value), self.kernel()
+        self.size.disabled = self.filter.value not in RESIZABLE
+        try:
+            output = correlate(image, kernel, stride=self.stride.value, edges=self.edges.value)
+        except ValueError as error:
+            self.message.value = f"<b>Cannot filter:</b> {error}"
+            return
+        self.message.value = ""
+        self.output = output
+        if self.plot is None:
+            self.plot = ExplorerPlot(image, kernel, output)
+            self.fig = self.plot.fig
+        else:
+            self.plot.update(image, kernel, output)
+        self.redraw()

@@ -1,0 +1,53 @@
+"""Lesson 00's first widget: smooth a noisy signal with a box filter of adjustable width."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from lessons_lib.convolution import correlate
+from lessons_lib.plots import new_figure
+from lessons_lib.widgets import View
+
+
+def noisy_signal(n=200, *, seed=0):
+    """A sine wave with Gaussian noise: shape (n,), deterministic for ``seed``."""
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 4 * np.pi, n)
+    return np.sin(t) + 0.4 * rng.standard_normal(n)
+
+
+class SmoothingDemo(View):
+    """Drag ``width`` and watch a moving average (a 1-D box filter) smooth the signal.
+
+    Attributes
+    ----------
+    width : IntSlider
+        Odd filter width, 1 to 41.
+    smoothed : Line2D
+        The filtered signal currently drawn.
+    """
+
+    def __init__(self, width=9):
+        super().__init__()
+        self.signal = noisy_signal()
+        self.width = widgets.IntSlider(value=width, min=1, max=41, step=2,
+                                       description="filter width")
+        fig = new_figure(9, 3.2)
+        ax = fig.add_subplot()
+        ax.plot(self.signal, color="0.7", label="noisy signal")
+        (self.smoothed,) = ax.plot(self.signal, color="tab:blue", linewidth=2.5,
+                                   label="smoothed")
+        ax.set_xlabel("sample")
+        ax.legend(loc="upper right")
+        self.fig, self.ax = fig, ax
+        self.ui = widgets.VBox([self.width, self.image])
+        self.width.observe(lambda change: self.update(), names="value")
+        self.update()
+
+    def update(self):
+        w = self.width.value
+        smooth = correlate(self.signal, np.full(w, 1.0 / w), edges="replicate")
+        self.smoothed.set_ydata(smooth)
+        self.ax.set_title(f"moving average over {w} sample{'s' if w > 1 else ''}")
+        self.redraw()

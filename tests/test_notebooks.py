@@ -1,0 +1,60 @@
+"""The built notebooks: in sync with their lesson sources, presentable, small and clean."""
+
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import build_notebooks  # noqa: E402
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+MAX_BYTES = 2 * 1024 * 1024
+
+
+def test_every_notebook_matches_its_lesson_source():
+    assert build_notebooks.check() == []
+
+
+def test_the_course_has_a_start_notebook():
+    assert (ROOT / "notebooks" / "00_start_here.ipynb") in NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_cell_carries_slideshow_metadata(path):
+    nb = nbformat.read(path, as_version=4)
+    missing = [i for i, cell in enumerate(nb.cells) if "slide_type" not in cell.metadata.get(
+        "slideshow", {})]
+    assert missing == [], f"cells without a slide type: {missing}"
+    assert nb.cells[0].metadata["slideshow"]["slide_type"] == "slide"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_executed_without_errors_and_small(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert all(cell.execution_count is not None for cell in code), "run `make notebooks`"
+    errors = [o for cell in code for o in cell.outputs if o.output_type == "error"]
+    assert errors == []
+    assert path.stat().st_size < MAX_BYTES
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_outputs_hold_no_unstable_text(path):
+    text = json.dumps([cell.get("outputs", []) for cell in nbformat.read(path, 4).cells])
+    assert " at 0x" not in text, "a memory address was printed"
+    assert "it/s]" not in text and "s/it]" not in text, "a progress bar's rate was stored"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_widget_state_is_stored_for_static_views(path):
+    nb = nbformat.read(path, as_version=4)
+    views = [o for cell in nb.cells for o in cell.get("outputs", [])
+             if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    if views:
+        state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+        for view in views:
+            assert view["data"]["application/vnd.jupyter.widget-view+json"]["model_id"] in state
