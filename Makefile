@@ -39,7 +39,7 @@ notebooks: env
 	$(BIN)/python tools/build_notebooks.py $(LESSONS)
 
 bench: env
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(TOPICS)
 
 # Pin today's resolved versions for reproducible CI runs (ranges stay in pyproject.toml).
 constraints: env
@@ -47,3 +47,6 @@ constraints: env
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# Targets that belong to one part of the course (browser tests, slide export, ...).
+include $(wildcard mk/*.mk)

@@ -301,9 +301,8 @@ def correlate_loops(A, h, *, stride=1, edges="none") -> np.ndarray:
     array([[45., 54.],
            [81., 90.]])
     """
+    as_float_array(A, "A", ndim=2)
     A, h, (stride_m, stride_n), widths = _validate(A, h, stride, edges)
-    if A.ndim != 2:
-        raise ValueError(f"A must be 2-D for correlate_loops, got shape {A.shape}")
     P = pad(A, widths, edges)
     kh, kw = h.shape
     # ω is the filter's half-width; for an even filter (edges "none" only) the

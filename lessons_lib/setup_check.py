@@ -43,9 +43,11 @@ def environment_problems(versions=None) -> list[str]:
 
     Examples
     --------
-    >>> environment_problems({"numpy": "1.20.0", "tqdm": None} | {
-    ...     name: "99" for name in REQUIRED if name not in ("numpy", "tqdm")})
-    ['numpy 1.20.0 is older than the 1.24 the course needs: run `make lab` again', 'tqdm is not installed: run `make lab` again']
+    >>> versions = dict.fromkeys(REQUIRED, "99.0") | {"numpy": "1.20.0", "tqdm": None}
+    >>> for problem in environment_problems(versions):
+    ...     print(problem)
+    numpy 1.20.0 is older than the 1.24 the course needs: run `make lab` again
+    tqdm is not installed: run `make lab` again
     """
     versions = package_versions() if versions is None else versions
     problems = []

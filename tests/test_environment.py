@@ -1,10 +1,15 @@
 """environment.yml (conda, Binder) and pyproject.toml (pip) must ask for the same packages."""
 
 import re
-import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    tomllib = pytest.importorskip("tomli")
 
 ROOT = Path(__file__).resolve().parent.parent
 

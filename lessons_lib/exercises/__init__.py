@@ -2,7 +2,8 @@
 
 A check never raises on a wrong or missing answer: it says what is wrong and gives
 a hint. ``None`` (or ``...``) means "not answered yet". Reference answers live in
-``tests/exercise_answers.py``, where the tests run them through the checks.
+``tests/test_exercises_NN.py`` (one file per lesson), where the tests run them
+through the checks.
 """
 
 from __future__ import annotations

@@ -33,6 +33,27 @@ def new_figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
+def figure_png(fig: Figure) -> bytes:
+    """PNG bytes of ``fig`` at full compression, for figures stored in notebooks."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _display_figures_as_png() -> None:
+    """Let a returned Figure show itself in IPython, without importing pyplot."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["image/png"].for_type(Figure, figure_png)
+
+
+_display_figures_as_png()
+
+
 def to_png(fig: Figure) -> bytes:
     """Render ``fig`` to PNG bytes (what an image widget shows), fast enough for a slider.
 

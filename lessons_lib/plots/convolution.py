@@ -57,7 +57,7 @@ def draw_matrix(ax, M, *, cmap="Greys", vmin=None, vmax=None, annotate=None, tit
     texts = None
     if annotate:
         texts = np.empty(M.shape, dtype=object)
-        for (r, c), value in np.ndenumerate(M):
+        for r, c in np.ndindex(*M.shape):
             texts[r, c] = ax.text(c, r, "", ha="center", va="center", fontsize=11)
         set_matrix_text(image, texts, M)
     return image, texts
@@ -111,13 +111,13 @@ def plot_correlation(A, h, C, *, titles=("input A", "filter h", "output C = A �
     """
     A, h, C = (np.asarray(x, dtype=float) for x in (A, h, C))
     small = max(A.shape) <= ANNOTATE_LIMIT
-    fig = new_figure(12, 4.2 if not small else 0.45 * max(A.shape) + 1.2)
+    fig = new_figure(12, 4.2 if not small else 0.5 * A.shape[0] + 1.4)
     axes = fig.subplots(1, 3, width_ratios=[A.shape[1], max(h.shape[1], A.shape[1] / 3),
                                              C.shape[1]])
     cmap = "Greys" if small else "gray"
     draw_matrix(axes[0], A, cmap=cmap, title=f"{titles[0]}  {A.shape[0]}×{A.shape[1]}")
     kmin, kmax = _kernel_limits(h)
-    draw_matrix(axes[1], h, cmap="RdBu_r", vmin=kmin, vmax=kmax,
+    draw_matrix(axes[1], h, cmap="RdBu_r", vmin=kmin, vmax=kmax, annotate=max(h.shape) <= 7,
                 title=f"{titles[1]}  {h.shape[0]}×{h.shape[1]}")
     draw_matrix(axes[2], C, cmap=cmap, title=f"{titles[2]}  {C.shape[0]}×{C.shape[1]}")
     return fig
@@ -291,3 +291,67 @@ class ExplorerPlot:
         self.axes[0].set_title(f"input {image.shape[0]}×{image.shape[1]}")
         self.axes[1].set_title(f"filter {kernel.shape[0]}×{kernel.shape[1]}")
         self.axes[2].set_title(f"output {output.shape[0]}×{output.shape[1]}")
+
+
+def plot_gallery(images, *, ncols=4, cmap="gray", width=12, annotate=None, symmetric=False):
+    """Several images (or small matrices) side by side, each titled by its key.
+
+    Parameters
+    ----------
+    images : dict of str to ndarray, each shape (H, W)
+    ncols : int, default 4
+    cmap : str, default "gray"
+    width : float, default 12
+        Figure width in inches; the height follows from the grid.
+    annotate : bool, optional
+        Write numbers into cells (default: only for matrices up to 16 x 16).
+    symmetric : bool, default False
+        Colour limits ±max|value| for each image, so that zero sits in the middle of
+        a diverging colour map (for signed filters and responses).
+
+    Returns
+    -------
+    fig : Figure
+        One axes per image, in the order of ``images``.
+    """
+    names = list(images)
+    ncols = min(ncols, len(names))
+    nrows = -(-len(names) // ncols)
+    first = np.asarray(images[names[0]])
+    aspect = first.shape[0] / first.shape[1]
+    fig = new_figure(width, nrows * (width / ncols) * aspect + 0.5 * nrows)
+    axes = np.atleast_1d(fig.subplots(nrows, ncols)).ravel()
+    for ax, name in zip(axes, names, strict=False):
+        limits = _kernel_limits(images[name]) if symmetric else (None, None)
+        draw_matrix(ax, images[name], cmap=cmap, annotate=annotate, title=name,
+                    vmin=limits[0], vmax=limits[1])
+    for ax in axes[len(names):]:
+        ax.set_visible(False)
+    return fig
+
+
+def plot_signal(x, outputs, *, title=None):
+    """A 1-D signal and one or more filtered versions of it, aligned on the same axis.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,)
+    outputs : dict of str to (offset, ndarray)
+        Each output is drawn starting at sample ``offset`` (a valid correlation
+        with a filter of half-width ω starts at ω).
+    title : str, optional
+
+    Returns
+    -------
+    fig : Figure
+    """
+    fig = new_figure(10, 3.4)
+    ax = fig.add_subplot()
+    ax.plot(np.arange(len(x)), x, "o-", color="0.55", label="input x")
+    for name, (offset, y) in outputs.items():
+        ax.plot(offset + np.arange(len(y)), y, "s-", linewidth=2, label=name)
+    ax.set_xlabel("index")
+    ax.legend(loc="best")
+    if title:
+        ax.set_title(title)
+    return fig

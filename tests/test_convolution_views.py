@@ -1,0 +1,136 @@
+"""Lesson 01's figures and widgets, driven through their controls without a browser."""
+
+import numpy as np
+import pytest
+
+from lessons_lib.convolution import correlate
+from lessons_lib.datasets import figure_matrix, photograph
+from lessons_lib.filters import box_blur, line_detector
+from lessons_lib.plots.convolution import (
+    ExplorerPlot,
+    StepperPlot,
+    plot_correlation,
+    plot_gallery,
+    plot_matrix,
+)
+from lessons_lib.widgets.convolution import ConvolutionStepper, FilterExplorer
+from lessons_lib.widgets.start import SmoothingDemo
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def shown_values(image):
+    """The numbers an imshow artist displays (masked cells as NaN)."""
+    return np.ma.filled(np.ma.asarray(image.get_array(), dtype=float), np.nan)
+
+
+def test_plot_matrix_writes_every_number():
+    fig = plot_matrix(figure_matrix(), title="A")
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert len(texts) == 72 and texts.count("1") == int(figure_matrix().sum())
+    np.testing.assert_array_equal(shown_values(ax.images[0]), figure_matrix())
+
+
+def test_plot_correlation_shows_input_filter_and_output_with_shapes_in_titles():
+    A, h = figure_matrix(), box_blur(3)
+    C = correlate(A, h)
+    fig = plot_correlation(A, h, C)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert "8×9" in titles[0] and "3×3" in titles[1] and "6×7" in titles[2]
+    np.testing.assert_allclose(shown_values(fig.axes[2].images[0]), C)
+
+
+def test_gallery_uses_symmetric_limits_for_signed_responses():
+    responses = {"h": correlate(figure_matrix(), line_detector("horizontal"))}
+    fig = plot_gallery(responses, cmap="RdBu_r", symmetric=True)
+    low, high = fig.axes[0].images[0].get_clim()
+    assert low == -high == -np.abs(responses["h"]).max()
+
+
+def test_stepper_plot_moves_the_window_and_fills_the_output():
+    plot = StepperPlot(figure_matrix(), box_blur(3), stride=1, edges="none")
+    assert plot.n_steps == 42
+    plot.show(9)  # second row of the output, third column
+    assert plot.position(9) == (1, 2)
+    assert plot.window.get_xy() == (1.5, 0.5)
+    shown = shown_values(plot.output_image)
+    np.testing.assert_allclose(shown.ravel()[:10], plot.output.ravel()[:10])
+    assert np.isnan(shown.ravel()[10:]).all()
+    assert plot.products(9).sum() == pytest.approx(plot.output[1, 2])
+    assert plot.describe(9).startswith("C[1, 2] = ") and plot.describe(9).endswith("= 0.44")
+
+
+def test_stepper_plot_pads_and_strides():
+    plot = StepperPlot(figure_matrix(), box_blur(3), stride=2, edges="zero")
+    assert plot.padded.shape == (10, 11) and plot.output.shape == (4, 5)
+    plot.show(6)  # row 1, column 1: the window starts at padded (2, 2)
+    assert plot.window.get_xy() == (1.5, 1.5)
+    with pytest.raises(ValueError, match="step must be in"):
+        plot.show(20)
+
+
+def test_large_filters_are_described_by_their_sum():
+    plot = StepperPlot(np.ones((6, 6)), np.ones((5, 5)))
+    assert plot.describe(0) == "C[0, 0] = sum of 25 products h·A = 25"
+
+
+def test_convolution_stepper_follows_its_controls():
+    view = ConvolutionStepper()
+    first = bytes(view.image.value)
+    assert first.startswith(PNG_SIGNATURE)
+    view.step.value = 5
+    assert view.plot.step == 5 and view.image.value != first
+    view.edges.value = "zero"
+    assert view.plot.output.shape == (8, 9) and view.step.max == 71 == view.play.max
+    view.step.value = 71
+    view.stride.value = 3  # fewer steps: the slider is clamped, not out of range
+    assert view.plot.output.shape == (3, 3) and view.step.value == 8 == view.step.max
+    view.filter.value = "vertical lines"
+    np.testing.assert_array_equal(view.plot.h, line_detector("vertical"))
+    assert "interactive view" in view._repr_mimebundle_()["text/plain"]
+
+
+def test_filter_explorer_updates_output_in_place():
+    view = FilterExplorer(size=11)
+    plot = view.plot
+    assert view.output.shape == (502, 502)
+    view.size.value = 101
+    assert view.plot is plot, "the figure is reused, not rebuilt"
+    assert view.output.shape == (412, 412)
+    assert shown_values(plot.output_image).shape == (412, 412)
+    assert plot.axes[2].get_title() == "output 412×412"
+    view.edges.value = "reflect"
+    view.stride.value = 4
+    assert view.output.shape == (128, 128)
+    before = view.image.value
+    view.filter.value = "horizontal lines"
+    assert view.image.value != before
+    np.testing.assert_allclose(
+        view.output, correlate(photograph("camera"), line_detector("horizontal", 101),
+                               stride=4, edges="reflect"))
+
+
+def test_size_slider_offers_only_odd_sizes_and_is_off_for_fixed_filters():
+    view = FilterExplorer("coins", size=3)
+    assert (view.size.min, view.size.max, view.size.step) == (1, 101, 2)
+    assert not view.size.disabled
+    view.filter.value = "sobel x"
+    assert view.size.disabled and view.kernel().shape == (3, 3)
+
+
+def test_smoothing_demo_draws_the_moving_average():
+    view = SmoothingDemo(width=1)
+    np.testing.assert_allclose(view.smoothed.get_ydata(), view.signal)
+    view.width.value = 21
+    smoothed = view.smoothed.get_ydata()
+    assert smoothed.shape == view.signal.shape
+    assert np.std(np.diff(smoothed)) < np.std(np.diff(view.signal)) / 5
+    assert "21 samples" in view.ax.get_title()
+
+
+def test_explorer_plot_accepts_any_shapes():
+    plot = ExplorerPlot(np.zeros((10, 20)), np.ones((3, 3)), np.zeros((8, 18)))
+    plot.update(np.zeros((30, 30)), np.ones((5, 5)), np.ones((26, 26)))
+    assert plot.axes[0].get_xlim() == (-0.5, 29.5)
+    assert plot.output_image.get_clim() == (1.0, 2.0)

@@ -1,0 +1,83 @@
+"""lessons_lib.filters: shapes, sums, symmetry, and what each filter responds to."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lessons_lib.convolution import correlate
+from lessons_lib.filters import (
+    FILTERS,
+    LINE_DIRECTIONS,
+    box_blur,
+    gaussian_blur,
+    identity,
+    line_detector,
+    make_filter,
+    sharpen,
+    sobel,
+)
+
+odd_sizes = st.integers(0, 50).map(lambda k: 2 * k + 1)
+
+
+@given(odd_sizes)
+def test_blurs_keep_brightness_and_are_symmetric(size):
+    for kernel in (box_blur(size), gaussian_blur(size)):
+        assert kernel.shape == (size, size)
+        assert kernel.sum() == pytest.approx(1.0)
+        np.testing.assert_allclose(kernel, kernel.T)
+        np.testing.assert_allclose(kernel, kernel[::-1, ::-1])
+
+
+@given(odd_sizes.filter(lambda s: s >= 3), st.sampled_from(LINE_DIRECTIONS))
+def test_line_detectors_ignore_flat_regions_and_prefer_their_direction(size, direction):
+    kernel = line_detector(direction, size)
+    assert kernel.sum() == 0
+    canvas = np.zeros((size, size))
+    middle = size // 2
+    lines = {
+        "horizontal": canvas.copy(), "vertical": canvas.copy(),
+        "antidiagonal": np.eye(size), "diagonal": np.fliplr(np.eye(size)),
+    }
+    lines["horizontal"][middle, :] = 1
+    lines["vertical"][:, middle] = 1
+    responses = {d: correlate(image, kernel)[0, 0] for d, image in lines.items()}
+    assert max(responses, key=responses.get) == direction
+    assert responses[direction] == pytest.approx(size * (size - 1))
+
+
+def test_identity_returns_the_input():
+    A = np.random.default_rng(0).random((9, 9))
+    np.testing.assert_array_equal(correlate(A, identity(5), edges="zero", method="direct"), A)
+    np.testing.assert_allclose(correlate(A, identity(5), edges="zero", method="fft"), A, atol=1e-15)
+
+
+def test_sobel_and_sharpen_match_their_textbook_values():
+    np.testing.assert_array_equal(sobel("y"), [[-1, -2, -1], [0, 0, 0], [1, 2, 1]])
+    ramp = np.tile(np.arange(6.0), (5, 1))
+    np.testing.assert_allclose(correlate(ramp, sobel("x")), 8.0)
+    assert sharpen().sum() == 1
+
+
+def test_every_named_filter_builds():
+    for name in FILTERS:
+        kernel = make_filter(name, 5)
+        assert kernel.ndim == 2 and kernel.shape[0] % 2 == 1
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: box_blur(4), ValueError, "size must be an odd integer"),
+        (lambda: box_blur(0), ValueError, "size must be an integer >= 1"),
+        (lambda: box_blur(2.5), TypeError, "size must be an integer"),
+        (lambda: gaussian_blur(5, sigma=0), ValueError, "sigma must be a positive"),
+        (lambda: line_detector("sideways"), ValueError, "direction must be one of"),
+        (lambda: sobel("z"), ValueError, "direction must be one of"),
+        (lambda: make_filter("emboss"), ValueError, "name must be one of"),
+    ],
+)
+def test_bad_arguments_are_named(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
