@@ -1,0 +1,374 @@
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 02 · Backpropagation through a 1-D convolution
+#
+# **You will be able to**
+# - write the update of a weight with the chain rule, and say why gradient descent *subtracts*;
+# - derive $\partial J / \partial F_i$ for a 1-D convolution $\vec o = \vec x \circledast \vec F$
+#   by hand, and check it by computer algebra and by numerical differentiation;
+# - see that both gradients of a convolution are convolutions again;
+# - train a filter by gradient descent, and recognise a learning rate that is too large.
+#
+# **Slides:** *Convolutional neural networks: architecture and training*, the
+# *Backpropagation* slides, from the weight update to the worked example
+# $o_0 = F_0 x_0 + F_1 x_1$.
+#
+# *Previous:* [01 · Convolution filters](01_convolution_filters.ipynb) · *Next:* 03 · Pooling
+
+# %%
+import numpy as np
+import sympy as sp
+from IPython.display import display
+
+from lessons_lib.backprop import (
+    conv1d_backward,
+    conv1d_backward_loops,
+    conv1d_forward,
+    conv1d_forward_loops,
+    learn_filter,
+    numerical_gradient,
+    relative_error,
+    squared_error,
+    stability_limit,
+    training_pair,
+)
+from lessons_lib.convolution import convolve, correlate, pad
+from lessons_lib.plots.backprop import plot_conv1d, plot_learning
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## How a weight learns: the chain rule
+#
+# The slides start from a small network: a weight $w_1$ feeds a node $q_1$, which
+# feeds the prediction $\hat y$, which the loss $J$ judges. The slides write the update as
+#
+# $$w_1 = w_1 + \eta \, \frac{\partial J}{\partial \hat y} \frac{\partial \hat y}{\partial q_1} \frac{\partial q_1}{\partial w_1}$$
+#
+# The product is the **chain rule**: how much $J$ changes when $w_1$ moves is the
+# product of the local rates of change along the path $w_1 \to q_1 \to \hat y \to J$.
+# Computing these products from the loss backwards, layer by layer, is
+# *backpropagation*.
+#
+# **The sign.** The gradient points in the direction in which $J$ *grows*. To make
+# the loss smaller we step against it:
+#
+# $$w \leftarrow w - \eta \, \frac{\partial J}{\partial w}, \qquad \eta > 0 .$$
+#
+# The plus in the slide is the same rule only with a negative $\eta$ (or a $J$ to be
+# maximised); the later slides, and this lesson, use the minus.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# One weight, the loss $J(w) = (w - 3)^2$, starting at $w = 0$ with $\eta = 0.1$:
+# stepping against the gradient lowers the loss, stepping with it raises it.
+
+# %%
+def J(w):
+    return (w - 3) ** 2
+
+
+w, eta = 0.0, 0.1
+dJ_dw = 2 * (w - 3)
+print(f"J(w) = {J(w):.2f}   minus step: J = {J(w - eta * dJ_dw):.2f}   "
+      f"plus step: J = {J(w + eta * dJ_dw):.2f}")
+
+# %% [markdown]
+# **The loss.** The slide's $J(w) = \hat y - y$ only names the gap between prediction
+# and target. A loss must be *smallest* when $\hat y = y$, and $\hat y - y$ is not: it
+# keeps falling as $\hat y \to -\infty$. So we square the gap, and average over the
+# outputs: $J = \frac{1}{M} \sum_k (o_k - y_k)^2$, the mean squared error of lesson 05.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The layer: $\vec o = \vec x \circledast \vec F$
+#
+# $$o[n] = (x \circledast F)[n] = \sum_{i=-\omega}^{\omega} x[i + n + \omega] \, F[i + \omega]$$
+#
+# With $j = i + \omega$ running from $0$ to $K - 1$ (for $K = 2\omega + 1$ taps) this is
+# $o[n] = \sum_j x[n + j] \, F[j]$: lay the filter on the signal at position $n$,
+# multiply, add. The slides draw it like this (the dashed outputs are explained below):
+
+# %%
+plot_conv1d(N=8, K=3, first_tap=1)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# **Two things to notice in the slides' drawing**
+#
+# - **Numbering.** The drawing labels the taps $F_1, F_2, F_3$, counting from 1, while
+#   $x_0 \dots x_7$, $o_0 \dots o_7$, the formula's $F[i + \omega]$ and the worked
+#   example ($o_0 = F_0 x_0 + F_1 x_1$) count from 0. The small labels show the same
+#   taps counted from 0. **From here on every index starts at 0**, as in the worked
+#   example and in Python: the slides' $F_1$ is our $F_0$.
+# - **How many outputs.** The drawing has eight outputs, but a 3-tap filter fits
+#   inside eight inputs at only $M = N - K + 1 = 6$ positions; $o_6$ and $o_7$ would
+#   need $x_8$ and $x_9$, which exist only if the signal is padded. The formula above
+#   (and lesson 01's `edges="none"`) gives the six.
+
+# %%
+x = np.arange(8.0)               # x_0 ... x_7
+F = np.array([1.0, 0.0, -1.0])   # F_0, F_1, F_2: an edge detector, o_n = x_n - x_(n+2)
+o = conv1d_forward(x, F)         # six outputs; on a ramp every one is -2
+o, np.array_equal(o, conv1d_forward_loops(x, F))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The gradient of one filter tap
+#
+# $$F_i \leftarrow F_i - \eta \, \frac{\partial J}{\partial F_i}, \qquad
+#   \frac{\partial J}{\partial F_i} = \sum_{k} \frac{\partial J}{\partial o_k} \frac{\partial o_k}{\partial F_i}$$
+#
+# $J$ depends on $F_i$ only through the outputs, and the same tap $F_i$ is used at
+# *every* output position, so the chain rule has one term per output. (The slides
+# write the sum as $\sum_{k=1}^{M}$, counting the $M$ outputs from 1; we count
+# $k = 0 \dots M-1$.) The factor $\partial J / \partial o_k$ comes from the layers
+# above, the *upstream gradient*; the factor $\partial o_k / \partial F_i$ is local.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The worked example: two taps, three inputs
+#
+# $$o_0 = F_0 x_0 + F_1 x_1 \qquad o_1 = F_0 x_1 + F_1 x_2$$
+#
+# $$\frac{\partial o_0}{\partial F_1} = x_1 \qquad \frac{\partial o_1}{\partial F_1} = x_2
+#   \qquad\Longrightarrow\qquad
+#   \frac{\partial J}{\partial F_1} = \frac{\partial J}{\partial o_0} x_1 + \frac{\partial J}{\partial o_1} x_2$$
+
+# %%
+plot_conv1d(N=3, K=2, first_tap=0)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## The general result: both gradients are convolutions
+#
+# In general $\partial o_k / \partial F_i = x_{k+i}$, so
+#
+# $$\frac{\partial J}{\partial F_i} = \sum_k \frac{\partial J}{\partial o_k} \, x_{k+i}$$
+#
+# is the forward formula again with $\partial J / \partial o$ in the place of the
+# filter: **$\partial J / \partial F$ is the correlation of $x$ with $\partial J / \partial o$.**
+#
+# The layer must also pass a gradient down to the layer below, $\partial J / \partial x$.
+# Input $x_j$ meets tap $F_{j-k}$ at output $o_k$, so
+#
+# $$\frac{\partial J}{\partial x_j} = \sum_k \frac{\partial J}{\partial o_k} \, F_{j-k}$$
+#
+# (over the $k$ with $0 \le j - k < K$): **$\partial J / \partial x$ is the full
+# convolution of $\partial J / \partial o$ with $F$**, that is $\partial J / \partial o$
+# padded with $K - 1$ zeros on each side and correlated with the *flipped* filter.
+# Inputs near the ends feed fewer outputs; the zeros stand for the missing ones.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Both, with lesson 01's `correlate` and `convolve` (the flip), next to `conv1d_backward`:
+
+# %%
+dout = np.array([1.0, -1.0, 2.0, 0.0, 1.0, -2.0])   # some ∂J/∂o from the layers above
+dF = correlate(x, dout)                              # ∂J/∂F_i = Σ_k dout_k x_(k+i)
+dx = convolve(pad(dout, (F.size - 1,)), F)          # full convolution of dout with F
+dx_lib, dF_lib = conv1d_backward(x, F, dout)
+print("dF =", dF, "\ndx =", dx)
+np.array_equal(dF, dF_lib), np.array_equal(dx, dx_lib)
+
+# %% [markdown]
+# As loops, the backward pass walks the same products as the forward pass: each
+# product $x_{n+i} F_i$ sends $\partial J / \partial o_n$ back to both of its factors,
+# and a number used in several products collects the sum (`+=`):
+#
+# ```python
+# for n in range(M):
+#     for i in range(K):
+#         o[n] += x[n + i] * F[i]           # forward
+#         dF[i] += dout[n] * x[n + i]       # backward, to the filter
+#         dx[n + i] += dout[n] * F[i]       # backward, to the input
+# ```
+
+# %%
+dx_loops, dF_loops = conv1d_backward_loops(x, F, dout)
+np.array_equal(dx_loops, dx), np.array_equal(dF_loops, dF)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The same derivation by computer algebra
+#
+# `sympy` works with symbols instead of numbers. Build the worked example's outputs
+# from the formula $o_k = \sum_i F_i x_{k+i}$:
+
+# %%
+xs, Fs = sp.symbols("x0:3"), sp.symbols("F0:2")
+o_sym = sp.Matrix([sum(Fs[i] * xs[k + i] for i in range(2)) for k in range(2)])
+display(o_sym)
+
+# %% [markdown]
+# All the local derivatives $\partial o_k / \partial F_i$ at once (row $k$, column $i$):
+# the column of $F_1$ holds the slide's $x_1$ and $x_2$.
+
+# %%
+do_dF = o_sym.jacobian(Fs)
+display(do_dF)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The chain rule with symbols $g_k$ standing for $\partial J / \partial o_k$, and the
+# hand result from the slide, term by term:
+
+# %%
+gs = sp.symbols("g0:2")
+dJ_dF = do_dF.T * sp.Matrix(gs)     # ∂J/∂F_i = Σ_k g_k ∂o_k/∂F_i
+hand = gs[0] * xs[1] + gs[1] * xs[2]
+dJ_dF, sp.expand(dJ_dF[1] - hand) == 0
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Now a real loss, $J = \frac{1}{2}\left[(o_0 - y_0)^2 + (o_1 - y_1)^2\right]$: `sympy`
+# differentiates it directly (it applies the chain rule itself). With numbers put in,
+# the symbolic gradient must equal the one `conv1d_backward` computes:
+
+# %%
+ys = sp.symbols("y0:2")
+J_sym = sum((o_sym[k] - ys[k]) ** 2 for k in range(2)) / 2
+numbers = {xs[0]: 1, xs[1]: 2, xs[2]: -1, Fs[0]: sp.Rational(1, 2), Fs[1]: -1, ys[0]: 0, ys[1]: 1}
+symbolic = [sp.diff(J_sym, F_i).subs(numbers) for F_i in Fs]
+
+J_num, dout_num = squared_error(conv1d_forward([1, 2, -1], [0.5, -1]), [0, 1])
+_, dF_num = conv1d_backward([1, 2, -1], [0.5, -1], dout_num)
+print("sympy:          ", symbolic)
+print("conv1d_backward:", dF_num.tolist())
+print("equal:", [float(s) for s in symbolic] == dF_num.tolist())
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Checking a gradient numerically
+#
+# A derivative is a limit of slopes; a small step gives a close estimate. The
+# **central difference**
+#
+# $$\frac{\partial J}{\partial F_i} \approx \frac{J(F + \epsilon e_i) - J(F - \epsilon e_i)}{2 \epsilon}, \qquad \epsilon = 10^{-6}$$
+#
+# is accurate to about $\epsilon^2$, up to rounding. It costs two evaluations of $J$
+# per parameter (far too slow for training, perfect for testing). We compare the
+# two gradients with the **relative error**
+#
+# $$\frac{\lVert a - b \rVert}{\lVert a \rVert + \lVert b \rVert}:$$
+#
+# 0 when they are equal, 1 when one is minus the other, independent of the size of
+# the numbers. In float64 a correct backward pass gives about $10^{-10}$; above
+# $10^{-3}$ there is a bug.
+
+# %%
+rng = np.random.default_rng(1)
+x, F, dout = rng.standard_normal(20), rng.standard_normal(5), rng.standard_normal(16)
+
+
+def J_lin(x, F):
+    return dout @ conv1d_forward(x, F)   # a loss whose ∂J/∂o is exactly dout
+
+
+dx, dF = conv1d_backward(x, F, dout)
+error_F = relative_error(dF, numerical_gradient(lambda F_: J_lin(x, F_), F))
+error_x = relative_error(dx, numerical_gradient(lambda x_: J_lin(x_, F), x))
+print(f"relative error below 1e-8?  dF: {error_F < 1e-8}   dx: {error_x < 1e-8}")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The check catches mistakes. Forget the flip in $\partial J / \partial x$ (a
+# correlation where a convolution belongs) and the error jumps:
+
+# %%
+dx_wrong = correlate(pad(dout, (F.size - 1,)), F)
+round(relative_error(dx_wrong, numerical_gradient(lambda x_: J_lin(x_, F), x)), 2)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Interactive: which terms make up $\partial J / \partial F_i$?
+#
+# Pick a tap. The highlighted inputs are the ones that tap meets; each orange line
+# joins one of them to the output gradient it is multiplied by. Every output
+# contributes to every tap, and the taps see the same inputs shifted by one.
+
+# %%
+from lessons_lib.widgets.backprop import TapExplorer
+
+TapExplorer()
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Learning a filter
+#
+# Hide a filter, show the learner only an input signal $x$ (64 random samples) and
+# the output $y = x \circledast F_\text{hidden}$, start from $F = 0$ and repeat:
+# forward, loss, backward, update. Each output is one equation for the $K$ unknown taps.
+
+# %%
+x, y, F_hidden = training_pair("edge detector")
+history = learn_filter(x, y, np.zeros(3), learning_rate=0.1, steps=100)
+print("hidden: ", F_hidden)
+print("learned:", np.round(history.filters[-1], 3) + 0.0)
+
+# %%
+plot_learning(F_hidden, history)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## Too large a learning rate
+#
+# Each step multiplies the remaining error along each direction by $1 - \eta \lambda$,
+# where the $\lambda$ are the curvatures of the loss (the eigenvalues of its Hessian).
+# While $\eta < 2 / \lambda_\text{max}$ the error shrinks; above, every step
+# overshoots the minimum by more than the last and the taps swing ever wider. The
+# learner stops as soon as the loss has grown a thousandfold, long before the numbers
+# overflow:
+
+# %%
+too_large = learn_filter(x, y, np.zeros(3), learning_rate=1.2, steps=100)
+print(too_large.message)
+print(f"largest stable learning rate for this input: {stability_limit(x, 3):.3f}")
+
+# %%
+plot_learning(F_hidden, too_large)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Interactive: learn the filter
+#
+# Choose the hidden filter, the learning rate $\eta$ (a log scale), the number of
+# steps, and noise on the outputs. Try $\eta$ = 0.01, 0.1, 0.5 and then 1.0 or more.
+# With noise the taps settle near, not on, the hidden filter: on the filter that best
+# explains the noisy outputs.
+
+# %%
+from lessons_lib.widgets.backprop import FilterLearner
+
+FilterLearner()
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Key points
+#
+# - The chain rule multiplies local derivatives along the path from a weight to the
+#   loss; gradient descent steps *against* the gradient: $w \leftarrow w - \eta \, \partial J / \partial w$.
+# - A filter tap is used at every output, so $\partial J / \partial F_i = \sum_k \frac{\partial J}{\partial o_k} x_{k+i}$:
+#   a correlation of the input with the upstream gradient.
+# - The gradient for the input, $\partial J / \partial x$, is the full convolution of
+#   the upstream gradient with the filter (padded, filter flipped).
+# - Check every backward pass against central differences; a relative error near
+#   $10^{-10}$ means correct, above $10^{-3}$ means a bug. Computer algebra gives the
+#   same formulas symbolically.
+# - A learning rate above $2 / \lambda_\text{max}$ makes gradient descent diverge.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercises
+#
+# **1. Derive $\partial J / \partial F$ for a 3-tap filter.** Five inputs
+# $x_0 \dots x_4$, taps $F_0, F_1, F_2$, three outputs $o_0, o_1, o_2$. Write
+# $\partial J / \partial F_0$, $\partial J / \partial F_1$ and $\partial J / \partial F_2$ with
+# $g_k = \partial J / \partial o_k$, as a list of three formulas (text such as
+# `"g0*x0 + g1*x1 + g2*x2"` or sympy expressions).
+
+# %%
+from lessons_lib.exercises.backprop import check_backward_stride2, check_dJ_dF, check_update_step
+
+check_dJ_dF(...)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# **2. The backward pass for stride 2.** With stride 2 the filter jumps two samples:
+# $o[n] = \sum_i x[2n + i] \, F[i]$ (`forward_stride2` in `lessons_lib.exercises.backprop`).
+# Write `backward_stride2(x, F, dout)` returning `(dx, dF)`, then pass it to the check
+# (it compares with numerical gradients on several signals).
+
+# %%
+def backward_stride2(x, F, dout):
+    """Return (dx, dF) for o = forward_stride2(x, F), given dout = ∂J/∂o."""
+    ...  # your code here
+
+
+check_backward_stride2(...)   # replace ... with backward_stride2 when it is written
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# **3. One step by hand.** $x = [1, 2, -1, 0, 3]$, $F = [0.5, -1]$, targets
+# $y = [0, 1, 2, -1]$, loss $J = \frac{1}{4} \sum_k (o_k - y_k)^2$, $\eta = 0.1$.
+# Compute $o$, $\partial J / \partial o$, $\partial J / \partial F$ and the new filter.
+
+# %%
+check_update_step(...)   # replace ... with the new filter [F0, F1]

@@ -1,0 +1,518 @@
+r"""Backpropagation through a 1-D convolution: the forward pass, its gradients, their checks.
+
+The slides write the 1-D convolution :math:`\vec o = \vec x \circledast \vec F` as
+
+.. math::
+
+    o[n] = \sum_{i=-\omega}^{\omega} x[i + n + \omega]\, F[i + \omega]
+         = \sum_{i=0}^{K-1} x[n + i]\, F[i],
+
+for a filter of ``K = 2ω + 1`` taps, at the ``M = N - K + 1`` positions where the
+filter fits inside a signal of ``N`` samples (no padding). Given the upstream
+gradient ``dout[n] = ∂J/∂o[n]`` of a loss ``J``, the chain rule gives
+
+.. math::
+
+    \frac{\partial J}{\partial F_i} = \sum_n \frac{\partial J}{\partial o_n}
+        \frac{\partial o_n}{\partial F_i} = \sum_n \mathrm{dout}[n]\, x[n + i],
+    \qquad
+    \frac{\partial J}{\partial x_j} = \sum_n \mathrm{dout}[n]\, F[j - n].
+
+The first is a correlation of ``x`` with ``dout``; the second is the *full*
+convolution of ``dout`` with ``F`` (``dout`` padded with ``K - 1`` zeros on each side,
+then correlated with the flipped filter). Each function comes as a pair, forward and
+backward, in two versions tested equal: plain loops that read like the formulas, and
+vectorised ones built on :func:`lessons_lib.convolution.correlate`.
+
+Indices count from 0, as in the slides' worked example (``o0 = F0 x0 + F1 x1``) and
+in Python; the slides' drawing of a 3-tap filter labels its taps F1, F2, F3.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+from lessons_lib._validate import as_float_array, positive_int
+from lessons_lib.convolution import convolve, correlate, pad
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _validate_conv1d(x, F, dout=None):
+    x = as_float_array(x, "x", ndim=1)
+    F = as_float_array(F, "F", ndim=1)
+    if F.size > x.size:
+        raise ValueError(
+            f"F has {F.size} taps but x has only {x.size} samples: the filter must fit inside "
+            "the signal (valid positions, no padding), so len(F) <= len(x)"
+        )
+    if dout is None:
+        return x, F
+    dout = as_float_array(dout, "dout", ndim=1)
+    M = x.size - F.size + 1
+    if dout.size != M:
+        raise ValueError(
+            f"dout must hold one value per output, len(x) - len(F) + 1 = {x.size} - {F.size} "
+            f"+ 1 = {M}, got length {dout.size}"
+        )
+    return x, F, dout
+
+
+def conv1d_forward(x, F) -> np.ndarray:
+    """The slides' 1-D convolution at valid positions: ``o[n] = Σ_i x[n + i] F[i]``.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        The input signal.
+    F : array_like, shape (K,)
+        The filter, ``K <= N``.
+
+    Returns
+    -------
+    o : ndarray, shape (M,)
+        ``M = N - K + 1`` outputs, one per position where the filter fits.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` or ``F`` is not 1-D, is empty or not finite, or ``F`` is longer than ``x``.
+    TypeError
+        If ``x`` or ``F`` is not numeric.
+
+    See Also
+    --------
+    conv1d_backward : its gradients.
+    conv1d_forward_loops : the same as plain loops.
+
+    Examples
+    --------
+    The slides' worked example with two taps: ``o0 = F0 x0 + F1 x1``, ``o1 = F0 x1 + F1 x2``.
+
+    >>> conv1d_forward([1, 2, 3], [10, 100])
+    array([210., 320.])
+    """
+    x, F = _validate_conv1d(x, F)
+    return correlate(x, F)
+
+
+def conv1d_backward(x, F, dout) -> tuple[np.ndarray, np.ndarray]:
+    """Gradients of a loss ``J`` through :func:`conv1d_forward`, given ``dout = ∂J/∂o``.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        The input of the forward pass.
+    F : array_like, shape (K,)
+        The filter of the forward pass.
+    dout : array_like, shape (M,)
+        The upstream gradient ``∂J/∂o``, ``M = N - K + 1``.
+
+    Returns
+    -------
+    dx : ndarray, shape (N,)
+        ``∂J/∂x[j] = Σ_n dout[n] F[j - n]``: the full convolution of ``dout`` with ``F``.
+    dF : ndarray, shape (K,)
+        ``∂J/∂F[i] = Σ_n dout[n] x[n + i]``: the correlation of ``x`` with ``dout``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`conv1d_forward`, and if ``dout`` is not 1-D of length ``M``.
+
+    Examples
+    --------
+    With ``J = o0 + o1`` (so ``dout = [1, 1]``), ``∂J/∂F1 = x1 + x2``:
+
+    >>> dx, dF = conv1d_backward([1, 2, 3], [10, 100], [1, 1])
+    >>> dF
+    array([3., 5.])
+    >>> dx
+    array([ 10., 110., 100.])
+    """
+    x, F, dout = _validate_conv1d(x, F, dout)
+    dF = correlate(x, dout)
+    # Every input sample x[j] feeds the outputs o[j - K + 1] ... o[j] that exist; padding
+    # dout with K - 1 zeros on each side supplies the missing ones as zero gradients.
+    dx = convolve(pad(dout, (F.size - 1,)), F)
+    return dx, dF
+
+
+def conv1d_forward_loops(x, F) -> np.ndarray:
+    """:func:`conv1d_forward` written as two loops, for reading.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+    F : array_like, shape (K,)
+
+    Returns
+    -------
+    o : ndarray, shape (N - K + 1,)
+
+    Examples
+    --------
+    >>> conv1d_forward_loops([1, 2, 3], [10, 100])
+    array([210., 320.])
+    """
+    x, F = _validate_conv1d(x, F)
+    K = F.size
+    M = x.size - K + 1
+    o = np.zeros(M)
+    for n in range(M):
+        for i in range(K):
+            o[n] += x[n + i] * F[i]
+    return o
+
+
+def conv1d_backward_loops(x, F, dout) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`conv1d_backward` written as the same two loops as the forward pass.
+
+    Each product ``x[n + i] F[i]`` of the forward pass sends ``dout[n]`` back to both of
+    its factors: ``dout[n] x[n + i]`` to ``F[i]`` and ``dout[n] F[i]`` to ``x[n + i]``.
+    A value used in several products collects the sum of their gradients (``+=``).
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+    F : array_like, shape (K,)
+    dout : array_like, shape (N - K + 1,)
+
+    Returns
+    -------
+    dx : ndarray, shape (N,)
+    dF : ndarray, shape (K,)
+
+    Examples
+    --------
+    >>> dx, dF = conv1d_backward_loops([1, 2, 3], [10, 100], [1, 1])
+    >>> dF, dx
+    (array([3., 5.]), array([ 10., 110., 100.]))
+    """
+    x, F, dout = _validate_conv1d(x, F, dout)
+    dx = np.zeros_like(x)
+    dF = np.zeros_like(F)
+    for n in range(dout.size):
+        for i in range(F.size):
+            dF[i] += dout[n] * x[n + i]
+            dx[n + i] += dout[n] * F[i]
+    return dx, dF
+
+
+def _scalar_value(value, where: str) -> float:
+    if np.ndim(value) != 0:
+        raise ValueError(f"f must return a scalar, got shape {np.shape(value)} at {where}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"f must return a real number, got {value!r} at {where}") from None
+    if not np.isfinite(number):
+        raise ValueError(f"f returned {number} at {where}; the gradient is not defined there")
+    return number
+
+
+def numerical_gradient(f, x, eps=1e-6) -> np.ndarray:
+    """Estimate the gradient of a scalar function by central differences.
+
+    ``grad[j] ≈ (f(x + eps e_j) - f(x - eps e_j)) / (2 eps)``, one pair of calls to
+    ``f`` per element of ``x``. The error is of order ``eps²`` (from the curvature of
+    ``f``) plus about ``1e-16 |f| / eps`` (from rounding), hence ``eps = 1e-6`` for
+    values of order 1; scale ``eps`` with ``x`` for much larger or smaller values.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> float``. It receives a perturbed copy of ``x`` (changed in place
+        between calls), so it must not keep a reference to it.
+    x : array_like, any shape
+        The point at which to differentiate.
+    eps : float, default 1e-6
+        The step, > 0.
+
+    Returns
+    -------
+    grad : ndarray of float64, shape x.shape
+
+    Raises
+    ------
+    TypeError
+        If ``f`` is not callable or returns something that is not a number.
+    ValueError
+        If ``eps`` is not a positive finite number, or ``f`` returns an array or a
+        non-finite value.
+
+    Examples
+    --------
+    >>> grad = numerical_gradient(lambda v: np.sum(v ** 2), np.array([1.0, -2.0, 3.0]))
+    >>> np.round(grad, 6)
+    array([ 2., -4.,  6.])
+    """
+    if not callable(f):
+        raise TypeError(f"f must be a callable returning a scalar, got {type(f).__name__}")
+    if not _is_real(eps):
+        raise TypeError(f"eps must be a positive number, got {eps!r}")
+    if not (np.isfinite(eps) and eps > 0):
+        raise ValueError(f"eps must be a positive finite number, got {eps!r}")
+    x = as_float_array(x, "x").copy()
+    grad = np.empty_like(x)
+    for index in np.ndindex(x.shape):
+        original = x[index]
+        x[index] = original + eps
+        plus = _scalar_value(f(x), f"x{list(index)} + eps")
+        step = x[index]
+        x[index] = original - eps
+        minus = _scalar_value(f(x), f"x{list(index)} - eps")
+        # x ± eps is rounded to the nearest float: divide by the step actually taken.
+        step -= x[index]
+        x[index] = original
+        grad[index] = (plus - minus) / step
+    return grad
+
+
+def relative_error(a, b) -> float:
+    """How far apart two gradients are, relative to their size: ``‖a - b‖ / (‖a‖ + ‖b‖)``.
+
+    The result is between 0 (equal) and 1 (for example ``b = -a``). In float64 a
+    correct backward pass checked by central differences gives about 1e-10 or less;
+    1e-2 or more means a bug. Norms are Euclidean over all elements; two zero arrays
+    are 0 apart.
+
+    Parameters
+    ----------
+    a, b : array_like, same shape
+
+    Returns
+    -------
+    error : float
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ.
+
+    Examples
+    --------
+    >>> relative_error([1.0, 2.0], [1.0, 2.0])
+    0.0
+    >>> relative_error([1.0, 0.0], [-1.0, 0.0])
+    1.0
+    >>> round(relative_error([1.0, 2.0], [1.0, 2.0001]), 6)
+    2.2e-05
+    """
+    a = as_float_array(a, "a")
+    b = as_float_array(b, "b")
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
+    scale = np.linalg.norm(a) + np.linalg.norm(b)
+    if scale == 0:
+        return 0.0
+    return float(np.linalg.norm(a - b) / scale)
+
+
+def squared_error(o, y) -> tuple[float, np.ndarray]:
+    """The mean squared error ``J = (1/M) Σ_n (o[n] - y[n])²`` and its gradient ``∂J/∂o``.
+
+    Parameters
+    ----------
+    o : array_like, shape (M,)
+        The outputs.
+    y : array_like, shape (M,)
+        The targets.
+
+    Returns
+    -------
+    J : float
+    dout : ndarray, shape (M,)
+        ``2 (o - y) / M``: what :func:`conv1d_backward` takes.
+
+    Examples
+    --------
+    >>> squared_error([1.0, 3.0], [0.0, 1.0])
+    (2.5, array([1., 2.]))
+    """
+    o = as_float_array(o, "o", ndim=1)
+    y = as_float_array(y, "y", ndim=1)
+    if o.shape != y.shape:
+        raise ValueError(f"o and y must have the same shape, got {o.shape} and {y.shape}")
+    error = o - y
+    return float(np.mean(error**2)), 2.0 * error / error.size
+
+
+# Filters hidden in the "learn the filter" demo, indexed F[0], F[1], ...
+HIDDEN_FILTERS = {
+    "blur": np.array([0.25, 0.5, 0.25]),
+    "edge detector": np.array([-1.0, 0.0, 1.0]),
+    "sharpen": np.array([-0.5, 2.0, -0.5]),
+    "5-tap blur": np.array([1.0, 4.0, 6.0, 4.0, 1.0]) / 16,
+}
+
+
+def training_pair(filter_name="blur", *, n=64, noise=0.0, seed=0):
+    """An input signal and the output of a hidden filter: what the demo learns from.
+
+    Parameters
+    ----------
+    filter_name : str, default "blur"
+        A key of :data:`HIDDEN_FILTERS`.
+    n : int, default 64
+        Length of the input ``x``.
+    noise : float, default 0.0
+        Standard deviation of Gaussian noise added to the outputs.
+    seed : int, default 0
+
+    Returns
+    -------
+    x : ndarray, shape (n,)
+        Standard normal samples.
+    y : ndarray, shape (n - K + 1,)
+        ``conv1d_forward(x, F_hidden)``, plus noise.
+    F_hidden : ndarray, shape (K,)
+
+    Examples
+    --------
+    >>> x, y, F_hidden = training_pair("edge detector", n=10)
+    >>> x.shape, y.shape, F_hidden
+    ((10,), (8,), array([-1.,  0.,  1.]))
+    """
+    if filter_name not in HIDDEN_FILTERS:
+        words = ", ".join(repr(name) for name in HIDDEN_FILTERS)
+        raise ValueError(f"filter_name must be one of {words}, got {filter_name!r}")
+    F_hidden = HIDDEN_FILTERS[filter_name].copy()
+    n = positive_int(n, "n", minimum=F_hidden.size)
+    if not _is_real(noise) or not (np.isfinite(noise) and noise >= 0):
+        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(n)
+    y = conv1d_forward(x, F_hidden) + noise * rng.standard_normal(n - F_hidden.size + 1)
+    return x, y, F_hidden
+
+
+def stability_limit(x, K) -> float:
+    """The largest learning rate for which gradient descent on :func:`squared_error` converges.
+
+    The loss is quadratic in ``F`` with Hessian ``H = (2/M) XᵀX``, where row ``n`` of
+    ``X`` is the window ``x[n : n + K]``. A step ``F ← F - η ∇J`` multiplies the error
+    along each eigenvector of ``H`` by ``1 - η λ``, so the error shrinks for every
+    eigenvector exactly when ``η < 2 / λ_max``.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+    K : int
+        Number of filter taps, ``K <= N``.
+
+    Returns
+    -------
+    eta_max : float
+        ``2 / λ_max(H)``; ``inf`` if ``x`` is all zeros.
+
+    Examples
+    --------
+    For a constant signal of ones, ``H`` is ``2/M`` times a K x K matrix of ``M``:
+    ``λ_max = 2 K`` and the limit is ``1 / K``.
+
+    >>> stability_limit(np.ones(10), 4)
+    0.25
+    """
+    x = as_float_array(x, "x", ndim=1)
+    K = positive_int(K, "K")
+    if K > x.size:
+        raise ValueError(f"K must be at most len(x) = {x.size}, got {K}")
+    X = np.lib.stride_tricks.sliding_window_view(x, K)
+    hessian = 2.0 / X.shape[0] * (X.T @ X)
+    largest = float(np.linalg.eigvalsh(hessian)[-1])
+    return 2.0 / largest if largest > 0 else float("inf")
+
+
+@dataclass(frozen=True)
+class LearningHistory:
+    """What :func:`learn_filter` did, step by step.
+
+    Attributes
+    ----------
+    filters : ndarray, shape (steps_done + 1, K)
+        The filter before the first step and after each step.
+    losses : ndarray, shape (steps_done + 1,)
+        The loss of each filter in ``filters``.
+    diverged : bool
+        True if the run was stopped because the loss blew up.
+    message : str
+        One sentence saying how the run ended.
+    """
+
+    filters: np.ndarray
+    losses: np.ndarray
+    diverged: bool
+    message: str
+
+
+# A loss this many times its starting value means the steps overshoot further and
+# further: stop long before the numbers overflow.
+DIVERGENCE_FACTOR = 1e3
+
+
+def learn_filter(x, y, F_init, *, learning_rate, steps=100) -> LearningHistory:
+    """Recover a filter from an input and its output by gradient descent.
+
+    Each step runs the forward pass, the loss :func:`squared_error`, the backward
+    pass, and the update ``F ← F - η ∂J/∂F``. A run stops early, with
+    ``diverged=True``, when the loss exceeds ``1000`` times its starting value.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        The input signal.
+    y : array_like, shape (N - K + 1,)
+        The target outputs.
+    F_init : array_like, shape (K,)
+        The starting filter.
+    learning_rate : float
+        ``η`` > 0.
+    steps : int, default 100
+        At most this many updates.
+
+    Returns
+    -------
+    history : LearningHistory
+
+    Examples
+    --------
+    >>> x, y, F_hidden = training_pair("blur", n=64)
+    >>> history = learn_filter(x, y, np.zeros(3), learning_rate=0.3, steps=60)
+    >>> np.round(history.filters[-1], 3), history.diverged
+    (array([0.25, 0.5 , 0.25]), False)
+    >>> stability_limit(x, 3) < 1.5
+    True
+    >>> learn_filter(x, y, np.zeros(3), learning_rate=1.5).message
+    'diverged at step 4: loss grew from 0.42 to 5.9e+02; learning rate 1.5 is too large, stopped'
+    """
+    x, F = _validate_conv1d(x, F_init)
+    y = as_float_array(y, "y", ndim=1)
+    if y.size != x.size - F.size + 1:
+        raise ValueError(f"y must have length len(x) - len(F_init) + 1 = "
+                         f"{x.size - F.size + 1}, got {y.size}")
+    if not _is_real(learning_rate) or not (np.isfinite(learning_rate) and learning_rate > 0):
+        raise ValueError(f"learning_rate must be a positive finite number, got {learning_rate!r}")
+    steps = positive_int(steps, "steps")
+
+    J, dout = squared_error(conv1d_forward(x, F), y)
+    filters, losses = [F.copy()], [J]
+    # The loss of the zero filter, mean(y²), sets the scale when F_init is already exact.
+    limit = DIVERGENCE_FACTOR * max(J, float(np.mean(y**2)), np.finfo(float).tiny)
+    for step in range(1, steps + 1):
+        _, dF = conv1d_backward(x, F, dout)
+        F = F - learning_rate * dF
+        J, dout = squared_error(conv1d_forward(x, F), y)
+        filters.append(F.copy())
+        losses.append(J)
+        if J > limit:
+            message = (f"diverged at step {step}: loss grew from {losses[0]:.2g} to "
+                       f"{J:.2g}; learning rate {learning_rate:g} is too large, stopped")
+            return LearningHistory(np.array(filters), np.array(losses), True, message)
+    message = f"after {steps} steps the loss is {J:.2g} (it started at {losses[0]:.2g})"
+    return LearningHistory(np.array(filters), np.array(losses), False, message)

@@ -1,0 +1,271 @@
+"""Figures for lesson 02: the 1-D convolution as the slides draw it, the terms of ∂J/∂F_i, learning."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from lessons_lib.backprop import conv1d_backward
+from lessons_lib.plots import new_figure
+
+CELL = 0.8
+HIGHLIGHT = "#fdd49e"
+ACCENT = "tab:orange"
+# Losses are drawn on a log scale; an exact zero (reached in float64) is drawn here.
+LOSS_FLOOR = 1e-30
+
+
+def _cell(ax, centre_x, centre_y, text, *, label=None, dashed=False, fontsize=13):
+    """A square box with ``text`` inside and an optional ``label`` above it."""
+    box = ax.add_patch(Rectangle((centre_x - CELL / 2, centre_y - CELL / 2), CELL, CELL,
+                                 facecolor="white", edgecolor="0.55" if dashed else "0.2",
+                                 linestyle="--" if dashed else "-", linewidth=1.5))
+    inside = ax.text(centre_x, centre_y, text, ha="center", va="center", fontsize=fontsize,
+                     color="0.55" if dashed else "black")
+    if label is not None:
+        ax.text(centre_x, centre_y + CELL / 2 + 0.08, label, ha="center", va="bottom",
+                fontsize=10, color="0.35")
+    return box, inside
+
+
+def _blank_axes(fig, width, height):
+    ax = fig.add_subplot()
+    ax.set_xlim(-1.6, width)
+    ax.set_ylim(-0.9, height)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
+
+
+def plot_conv1d(N=8, K=3, *, first_tap=1):
+    """The slides' picture of ``o = x ⊛ F``: inputs, a K-tap filter, and the outputs.
+
+    The filter is drawn at its first position, under ``x_0 ... x_{K-1}``, with lines
+    to ``o_0``. Outputs that need the filter to hang over the end of ``x`` (the slides
+    draw ``N`` outputs) are dashed: without padding there are only ``N - K + 1``.
+
+    Parameters
+    ----------
+    N : int, default 8
+        Number of inputs ``x_0 ... x_{N-1}``.
+    K : int, default 3
+        Number of filter taps, ``K <= N``.
+    first_tap : {1, 0}, default 1
+        How the taps are numbered in the big labels: 1 as in the slides' drawing
+        (``F_1, F_2, F_3``), 0 as in their worked example and in Python. The other
+        numbering is written small under each tap.
+
+    Returns
+    -------
+    fig : Figure
+    """
+    if first_tap not in (0, 1):
+        raise ValueError(f"first_tap must be 0 or 1, got {first_tap!r}")
+    if not 1 <= K <= N:
+        raise ValueError(f"K must be between 1 and N = {N}, got {K}")
+    fig = new_figure(0.85 * N + 2.2, 3.3)
+    ax = _blank_axes(fig, N, 3.9)
+    M = N - K + 1
+    ax.text(-1.0, 3.2, r"$\vec x$", ha="center", va="center", fontsize=15)
+    ax.text(-1.0, 1.8, r"$\vec F$", ha="center", va="center", fontsize=15)
+    ax.text(-1.0, 0.0, r"$\vec o$", ha="center", va="center", fontsize=15)
+    for j in range(N):
+        _cell(ax, j, 3.2, f"$x_{{{j}}}$")
+    other = 1 - first_tap
+    for i in range(K):
+        _, text = _cell(ax, i, 1.8, f"$F_{{{i + first_tap}}}$")
+        text.set_color(ACCENT)
+        ax.text(i, 1.8 - CELL / 2 - 0.08, f"$F_{{{i + other}}}$", ha="center", va="top",
+                fontsize=9, color="0.4")
+        ax.plot([i, i], [3.2 - CELL / 2, 1.8 + CELL / 2], color=ACCENT, linewidth=1.2)
+        ax.plot([i, 0], [1.8 - CELL / 2 - 0.3, CELL / 2], color=ACCENT, linewidth=1.2)
+    for n in range(N):
+        _cell(ax, n, 0.0, f"$o_{{{n}}}$", dashed=n >= M)
+    if M < N:
+        ax.text(M - 0.5 + (N - M) / 2, -CELL / 2 - 0.1, "need padding", ha="center",
+                va="top", fontsize=10, color="0.45")
+    ax.set_title(r"$o_0 = " + " + ".join(f"F_{{{i + first_tap}}} x_{{{i}}}" for i in range(K))
+                 + "$", fontsize=13)
+    return fig
+
+
+def _signed(value: float) -> str:
+    """A number for a formula: 1.5, (-2) and 0, without trailing zeros."""
+    text = f"{float(value):.3g}"
+    if text == "-0":
+        text = "0"
+    return f"({text})" if text.startswith("-") else text
+
+
+class GradientTermsPlot:
+    """Which inputs and outputs make up ``∂J/∂F_i``, with every term written out.
+
+    ``∂J/∂F_i = Σ_k ∂J/∂o_k · ∂o_k/∂F_i = Σ_k ∂J/∂o_k · x_{k+i}``: each output
+    ``o_k`` contributes its upstream gradient times the input that tap ``i`` met
+    there. :meth:`show` moves to another tap in place.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N,)
+        The inputs (a short signal, N up to about 10).
+    dout : ndarray, shape (N - K + 1,)
+        The upstream gradient ``∂J/∂o``.
+    K : int
+        Number of filter taps.
+    tap : int, default 0
+        The tap ``i`` shown first (0-based, as in Python).
+
+    Attributes
+    ----------
+    fig : Figure
+    dF : ndarray, shape (K,)
+        The whole gradient, from :func:`lessons_lib.backprop.conv1d_backward`.
+    x_boxes, tap_boxes : list of Rectangle
+        Input and tap cells; the ones in use are filled in the highlight colour.
+    links : list of Line2D
+        One line per term, from ``x_{k+i}`` to ``∂J/∂o_k``.
+    formula : Text
+        The terms and their sum.
+    """
+
+    def __init__(self, x, dout, K, *, tap=0):
+        self.x = np.asarray(x, dtype=float)
+        self.dout = np.asarray(dout, dtype=float)
+        self.K = int(K)
+        _, self.dF = conv1d_backward(np.asarray(x, dtype=float), np.zeros(self.K), self.dout)
+        N, M = self.x.size, self.dout.size
+        fig = new_figure(0.8 * (N + K) + 2.6, 4.2)
+        ax = _blank_axes(fig, N + K + 0.6, 3.9)
+        ax.set_ylim(-1.5, 4.0)
+        ax.text(-1.0, 3.2, r"$x$", ha="center", va="center", fontsize=15)
+        ax.text(-1.0, 0.9, r"$\partial J / \partial o$", ha="center", va="center",
+                fontsize=14)
+        self.x_boxes = [_cell(ax, j, 3.2, _signed(v), label=f"$x_{{{j}}}$")[0]
+                        for j, v in enumerate(self.x)]
+        for k, v in enumerate(self.dout):
+            box, _ = _cell(ax, k, 0.9, _signed(v))
+            box.set_facecolor(HIGHLIGHT)
+            ax.text(k, 0.9 - CELL / 2 - 0.08, f"$o_{{{k}}}$", ha="center", va="top",
+                    fontsize=10, color="0.35")
+        ax.text(N + 0.9 + (K - 1) / 2, 2.05 + CELL / 2 + 0.1, "taps", ha="center", va="bottom",
+                fontsize=11, color="0.35")
+        self.tap_boxes = [_cell(ax, N + 0.9 + i, 2.05, f"$F_{{{i}}}$")[0] for i in range(K)]
+        self.links = [ax.plot([], [], color=ACCENT, linewidth=2, zorder=0)[0] for _ in range(M)]
+        self.formula = ax.text(-1.5, -0.75, "", ha="left", va="center", fontsize=13)
+        self.fig, self.ax = fig, ax
+        self.show(tap)
+
+    def terms(self, tap):
+        """The pairs ``(∂J/∂o_k, x_{k+i})`` whose products add up to ``∂J/∂F_i``."""
+        return list(zip(self.dout, self.x[tap:tap + self.dout.size], strict=True))
+
+    def describe(self, tap) -> str:
+        """``∂J/∂F_i`` as a sum of its terms, symbols first, then numbers."""
+        M = self.dout.size
+        symbols = " + ".join(
+            rf"\partial J/\partial o_{{{k}}} \, x_{{{k + tap}}}" for k in range(M))
+        numbers = " + ".join(f"{_signed(g)}·{_signed(v)}" for g, v in self.terms(tap))
+        return (rf"$\partial J / \partial F_{{{tap}}} = {symbols}$" + "\n"
+                + f"      = {numbers} = {self.dF[tap]:.3g}")
+
+    def show(self, tap) -> None:
+        """Highlight tap ``tap``, its inputs and its terms."""
+        if not 0 <= tap < self.K:
+            raise ValueError(f"tap must be in [0, {self.K - 1}], got {tap}")
+        self.tap = int(tap)
+        used = range(tap, tap + self.dout.size)
+        for j, box in enumerate(self.x_boxes):
+            box.set_facecolor(HIGHLIGHT if j in used else "white")
+        for i, box in enumerate(self.tap_boxes):
+            box.set_facecolor(ACCENT if i == tap else "white")
+        for k, line in enumerate(self.links):
+            line.set_data([k + tap, k], [3.2 - CELL / 2, 0.9 + CELL / 2])
+        self.formula.set_text(self.describe(tap))
+
+
+class LearningPlot:
+    """A filter learned by gradient descent: the loss per step and each tap per step.
+
+    Parameters
+    ----------
+    F_hidden : ndarray, shape (K,)
+        The filter to recover, drawn as dashed lines.
+    history : LearningHistory
+        What :func:`lessons_lib.backprop.learn_filter` returned.
+
+    Attributes
+    ----------
+    fig : Figure
+    loss_line : Line2D
+    tap_lines, hidden_lines : list of Line2D
+        One per tap: the learned value per step, and the hidden value.
+    status : Text
+        How the run ended (red when it diverged).
+    """
+
+    def __init__(self, F_hidden, history):
+        fig = new_figure(11, 3.9)
+        self.fig = fig
+        self.loss_ax, self.tap_ax = fig.subplots(1, 2)
+        (self.loss_line,) = self.loss_ax.semilogy([], [], color="black", linewidth=2)
+        self.loss_ax.set_xlabel("step")
+        self.loss_ax.set_ylabel("loss J")
+        self.loss_ax.set_title("loss")
+        self.tap_ax.set_xlabel("step")
+        self.tap_ax.set_title("filter taps (dashed: hidden filter)")
+        self.tap_lines, self.hidden_lines = [], []
+        self._draw_taps(F_hidden)
+        self.status = fig.suptitle("", fontsize=13)
+        self.update(F_hidden, history)
+
+    def _draw_taps(self, F_hidden):
+        for line in self.tap_lines + self.hidden_lines:
+            line.remove()
+        K = len(F_hidden)
+        colors = [f"C{i}" for i in range(K)]
+        # Earlier taps are drawn wider, so that equal taps (a symmetric filter) stay visible.
+        self.tap_lines = [self.tap_ax.plot([], [], color=c, linewidth=1.5 + 2.5 * (K - 1 - i) / K,
+                                           label=f"$F_{{{i}}}$")[0]
+                          for i, c in enumerate(colors)]
+        self.hidden_lines = [self.tap_ax.axhline(v, color=c, linestyle="--", linewidth=1.2)
+                             for v, c in zip(F_hidden, colors, strict=True)]
+        self.tap_ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+
+    def update(self, F_hidden, history) -> None:
+        """Show a new run; the number of taps may change."""
+        F_hidden = np.asarray(F_hidden, dtype=float)
+        if len(self.tap_lines) != F_hidden.size:
+            self._draw_taps(F_hidden)
+        for line, value in zip(self.hidden_lines, F_hidden, strict=True):
+            line.set_ydata([value, value])
+        steps = np.arange(history.losses.size)
+        self.loss_line.set_data(steps, np.maximum(history.losses, LOSS_FLOOR))
+        for line, values in zip(self.tap_lines, history.filters.T, strict=True):
+            line.set_data(steps, values)
+        last = max(int(steps[-1]), 1)
+        for ax in (self.loss_ax, self.tap_ax):
+            ax.set_xlim(0, last)
+        floor = max(float(np.maximum(history.losses, LOSS_FLOOR).min()), LOSS_FLOOR)
+        self.loss_ax.set_ylim(floor / 3, float(history.losses.max()) * 3 + LOSS_FLOOR)
+        everything = np.concatenate([history.filters.ravel(), F_hidden])
+        low, high = float(everything.min()), float(everything.max())
+        margin = 0.1 * (high - low) + 0.05
+        self.tap_ax.set_ylim(low - margin, high + margin)
+        self.status.set_text(history.message)
+        self.status.set_color("tab:red" if history.diverged else "black")
+
+
+def plot_learning(F_hidden, history):
+    """One run of :func:`lessons_lib.backprop.learn_filter`, drawn as a :class:`LearningPlot`.
+
+    Parameters
+    ----------
+    F_hidden : ndarray, shape (K,)
+    history : LearningHistory
+
+    Returns
+    -------
+    fig : Figure
+        Loss per step (log scale) and each tap per step, titled with how the run ended.
+    """
+    return LearningPlot(F_hidden, history).fig

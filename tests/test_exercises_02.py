@@ -1,0 +1,106 @@
+"""Lesson 02's exercises: reference answers pass their checks, wrong answers do not."""
+
+import re
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from lessons_lib.backprop import conv1d_backward
+from lessons_lib.exercises import CORRECT, INCORRECT, UNANSWERED
+from lessons_lib.exercises.backprop import (
+    check_backward_stride2,
+    check_dJ_dF,
+    check_update_step,
+    forward_stride2,
+)
+
+x0, x1, x2, x3, x4 = sp.symbols("x0:5")
+g0, g1, g2 = sp.symbols("g0:3")
+
+
+def backward_stride2(x, F, dout):
+    """Reference answer: dout at the even stride-1 positions, zeros between."""
+    x, F, dout = np.asarray(x), np.asarray(F), np.asarray(dout)
+    full = np.zeros(x.size - F.size + 1)
+    full[::2] = dout
+    return conv1d_backward(x, F, full)
+
+
+@pytest.mark.parametrize("check", [check_dJ_dF, check_backward_stride2, check_update_step])
+@pytest.mark.parametrize("answer", [None, ...])
+def test_unanswered_exercises_say_so(check, answer):
+    feedback = check(answer)
+    assert feedback.status == UNANSWERED
+    assert "not answered yet" in repr(feedback)
+
+
+def test_exercise_1_reference_answers_as_expressions_and_as_text():
+    answer = [g0 * x0 + g1 * x1 + g2 * x2, g0 * x1 + g1 * x2 + g2 * x3,
+              g0 * x2 + g1 * x3 + g2 * x4]
+    assert check_dJ_dF(answer).status == CORRECT
+    text = ["g0*x0 + g1*x1 + g2*x2", "x1*g0 + x2*g1 + x3*g2", "g2*x4 + g1*x3 + g0*x2"]
+    assert check_dJ_dF(text).status == CORRECT
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (["g0*x0 + g1*x1", "g0*x1 + g1*x2 + g2*x3", "g0*x2 + g1*x3 + g2*x4"], "missing g2\\*x2"),
+        (["g0*x0 + g1*x1 + g2*x2", "g0*x0 + g1*x1 + g2*x2", "g0*x2 + g1*x3 + g2*x4"], "dJ/dF1"),
+        (["x0", "x1"], "three formulas"),
+        ("g0*x0", "three formulas"),
+        (["g0*x0 + g1*x1 + g2*x2", "g0*x1 + g1*x2 + g2*x3", "y0*x2"], "uses y0"),
+        (["g0*x0 +* g1", "a", "b"], "Could not read"),
+    ],
+)
+def test_exercise_1_wrong_answers(answer, words):
+    feedback = check_dJ_dF(answer)
+    assert feedback.status == INCORRECT
+    assert re.search(words, repr(feedback)), repr(feedback)
+
+
+def test_exercise_2_reference_answer():
+    feedback = check_backward_stride2(backward_stride2)
+    assert feedback.status == CORRECT, repr(feedback)
+
+
+def test_exercise_2_reference_matches_the_definition_of_stride():
+    x, F = np.arange(7.0), np.array([1.0, -1.0])
+    assert forward_stride2(x, F).tolist() == [-1.0, -1.0, -1.0]
+    dx, dF = backward_stride2(x, F, np.ones(3))
+    assert dF.tolist() == [0 + 2 + 4, 1 + 3 + 5]
+    assert dx.tolist() == [1, -1, 1, -1, 1, -1, 0]
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        # The common mistake: treating the stride-2 outputs as consecutive stride-1 outputs.
+        (lambda x, F, dout: conv1d_backward(x, F, np.resize(dout, x.size - F.size + 1)),
+         "differs from the numerical gradient"),
+        (lambda x, F, dout: (np.zeros_like(x), np.zeros_like(F)), "relative error 1"),
+        (lambda x, F, dout: (x, F, dout), "raised ValueError"),
+        (lambda x, F, dout: conv1d_backward(x, F, dout), "raised ValueError"),
+        (lambda x, F, dout: (np.zeros(3), np.zeros(3)), "Expected an array of shape"),
+        ("not a function", "Expected a function"),
+    ],
+)
+def test_exercise_2_wrong_answers(answer, words):
+    feedback = check_backward_stride2(answer)
+    assert feedback.status == INCORRECT
+    assert words in repr(feedback)
+    if callable(answer):
+        assert "Hint" in repr(feedback)
+
+
+def test_exercise_3_reference_answer_and_common_mistakes():
+    # o = [0.5·1 - 2, 0.5·2 + 1, -0.5 - 0, 0 - 3] = [-1.5, 2, -0.5, -3];
+    # o - y = [-1.5, 1, -2.5, -2]; ∂J/∂o = (o - y) / 2 = [-0.75, 0.5, -1.25, -1];
+    # ∂J/∂F0 = -0.75·1 + 0.5·2 - 1.25·(-1) - 1·0 = 1.5; ∂J/∂F1 = -0.75·2 + 0.5·(-1) + 0 - 3 = -5.
+    assert check_update_step([0.35, -0.5]).status == CORRECT
+    uphill = check_update_step([0.65, -1.5])
+    assert uphill.status == INCORRECT and "F ← F - η ∂J/∂F" in uphill.hint
+    assert "gradient" in check_update_step([1.5, -5.0]).message
+    assert check_update_step([0.0, 0.0]).status == INCORRECT
+    assert "shape (2,)" in check_update_step([1, 2, 3]).message
