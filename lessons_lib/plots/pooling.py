@@ -1,0 +1,280 @@
+"""Figures for lesson 03: pooling windows and their outputs, gradients, shrunken photographs."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from lessons_lib.plots import new_figure
+from lessons_lib.plots.convolution import _format_number, draw_matrix, set_matrix_text
+from lessons_lib.pooling import (
+    avg_pool,
+    avg_pool_backward,
+    max_pool,
+    max_pool_backward,
+    pooling_windows,
+)
+
+# One colour per window (the slides colour the four windows of their example).
+WINDOW_COLOURS = ("tab:orange", "tab:blue", "tab:green", "tab:purple", "tab:red", "tab:olive",
+                  "tab:cyan", "tab:pink", "tab:brown")
+MODES = ("max", "average")
+CELL = 0.55  # inches per matrix cell: numbers stay readable on a projector
+
+
+def _colour(number):
+    return WINDOW_COLOURS[number % len(WINDOW_COLOURS)]
+
+
+def _pool(A, size, stride, mode):
+    return max_pool(A, size, stride) if mode == "max" else avg_pool(A, size, stride)
+
+
+def _winner(window):
+    """Row and column of the first maximum of ``window`` in row-major order."""
+    return divmod(int(np.argmax(window)), window.shape[1])
+
+
+def _outline(ax, row, col, height, width, colour, *, linewidth=3.0, fill=False, alpha=1.0):
+    return ax.add_patch(Rectangle((col - 0.5, row - 0.5), width, height, fill=fill,
+                                  facecolor=colour if fill else "none", edgecolor=colour,
+                                  linewidth=0 if fill else linewidth, alpha=alpha))
+
+
+def plot_pooling(A, *, size=2, stride=2, mode="max"):
+    """An input with its pooling windows coloured, and the pooled output in the same colours.
+
+    Parameters
+    ----------
+    A : ndarray, shape (H, W)
+        A small matrix (up to about 12 x 12), such as the slides' 4 x 4 example.
+    size, stride : int, default 2
+    mode : {"max", "average"}, default "max"
+        With "max" the winning cell of each window is framed.
+
+    Returns
+    -------
+    fig : Figure
+        Two axes: the input and the output.
+    """
+    A = np.asarray(A, dtype=float)
+    out = _pool(A, size, stride, mode)
+    fig = new_figure(CELL * (A.shape[1] + out.shape[1]) + 1.6, CELL * A.shape[0] + 1.0)
+    axes = fig.subplots(1, 2, width_ratios=[A.shape[1], max(out.shape[1], 2)])
+    draw_matrix(axes[0], A, cmap="Greys", vmin=A.min(), vmax=A.max() * 2.5,
+                title=f"input A  {A.shape[0]}×{A.shape[1]}")
+    draw_matrix(axes[1], out, cmap="Greys", vmin=A.min(), vmax=A.max() * 2.5,
+                title=f"{mode} pooled  {out.shape[0]}×{out.shape[1]}")
+    overlap = stride < size
+    for number, (m, n) in enumerate(np.ndindex(out.shape)):
+        colour = _colour(number)
+        top, left = m * stride, n * stride
+        if overlap:
+            inset = 0.06 * (number % 4)
+            axes[0].add_patch(Rectangle((left - 0.5 + inset, top - 0.5 + inset), size - 2 * inset,
+                                        size - 2 * inset, fill=False, edgecolor=colour,
+                                        linewidth=2))
+        else:
+            _outline(axes[0], top, left, size, size, colour, fill=True, alpha=0.3)
+        _outline(axes[1], m, n, 1, 1, colour, fill=True, alpha=0.3)
+        if mode == "max":
+            i, j = _winner(A[top:top + size, left:left + size])
+            _outline(axes[0], top + i, left + j, 1, 1, colour)
+    fig.suptitle(f"{size}×{size} windows, stride {stride}", fontsize=13)
+    return fig
+
+
+def plot_pooling_backward(A, dout, *, size=2, stride=2):
+    """Where the gradient goes: ``dout``, then ``dA`` for max and for average pooling.
+
+    Parameters
+    ----------
+    A : ndarray, shape (H, W)
+    dout : ndarray, shape (H', W')
+    size, stride : int, default 2
+
+    Returns
+    -------
+    fig : Figure
+        Four axes: A, dout, dA (max), dA (average).
+    """
+    A, dout = np.asarray(A, dtype=float), np.asarray(dout, dtype=float)
+    dA_max = max_pool_backward(A, dout, size, stride)
+    dA_avg = avg_pool_backward(A, dout, size, stride)
+    fig = new_figure(CELL * (3 * A.shape[1] + dout.shape[1]) + 2.4, CELL * A.shape[0] + 1.0)
+    axes = fig.subplots(1, 4, width_ratios=[A.shape[1], max(dout.shape[1], 2), A.shape[1],
+                                            A.shape[1]])
+    limit = float(np.abs(dout).max()) or 1.0
+    draw_matrix(axes[0], A, cmap="Greys", vmin=A.min(), vmax=A.max() * 2.5, title="input A")
+    for ax, M, title in ((axes[1], dout, "dout"), (axes[2], dA_max, "dA, max pooling"),
+                         (axes[3], dA_avg, "dA, average pooling")):
+        draw_matrix(ax, M, cmap="RdBu_r", vmin=-limit, vmax=limit, title=title)
+    for number, (m, n) in enumerate(np.ndindex(dout.shape)):
+        colour = _colour(number)
+        top, left = m * stride, n * stride
+        _outline(axes[1], m, n, 1, 1, colour)
+        for ax in (axes[0], axes[3]):
+            _outline(ax, top, left, size, size, colour, linewidth=2.5)
+        i, j = _winner(A[top:top + size, left:left + size])
+        for ax in (axes[0], axes[2]):
+            _outline(ax, top + i, left + j, 1, 1, colour)
+    return fig
+
+
+class PoolingStepperPlot:
+    """One step of pooling: the window on the input, the value it keeps, the output so far.
+
+    The figure is built once; :meth:`show` moves the window and fills the output in
+    place, so stepping is cheap.
+
+    Parameters
+    ----------
+    A : ndarray, shape (H, W)
+        A small matrix (up to about 12 x 12).
+    size, stride : int, default 2
+    mode : {"max", "average"}, default "max"
+
+    Attributes
+    ----------
+    fig : Figure
+    output : ndarray, shape (H', W')
+        The whole pooled result.
+    n_steps : int
+        Number of output cells, ``H' * W'``.
+    window : Rectangle
+        The window on the input.
+    chosen : Rectangle
+        The cell the window keeps (max); hidden for average pooling.
+    cell : Rectangle
+        The output cell being computed.
+    formula : Text
+        The step written out, e.g. ``out[0, 1] = max(2, 4, 9, 3) = 9``.
+    """
+
+    def __init__(self, A, *, size=2, stride=2, mode="max"):
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        self.A = np.asarray(A, dtype=float)
+        self.size, self.stride, self.mode = size, stride, mode
+        self.output = _pool(self.A, size, stride, mode)
+        self.windows = pooling_windows(self.A, size, stride)
+        self.n_steps = self.output.size
+        self.step = 0
+        H, W = self.A.shape
+        fig = new_figure(CELL * (W + self.output.shape[1]) + 2.2, CELL * H + 1.4)
+        self.fig = fig
+        self.axes = fig.subplots(1, 2, width_ratios=[W, max(self.output.shape[1], 3)])
+        low, high = self.A.min(), self.A.max() * 2.5
+        draw_matrix(self.axes[0], self.A, cmap="Greys", vmin=low, vmax=high, title="input A")
+        blank = np.full(self.output.shape, np.nan)
+        self.output_image, self.output_texts = draw_matrix(
+            self.axes[1], blank, cmap="Greys", vmin=low, vmax=high, annotate=True,
+            title=f"{mode} pooled  {self.output.shape[0]}×{self.output.shape[1]}")
+        self.axes[1].add_patch(Rectangle((-0.5, -0.5), *self.output.shape[::-1], fill=False,
+                                         edgecolor="0.6", linewidth=1))
+        self.window = self.axes[0].add_patch(Rectangle((0, 0), size, size, fill=True,
+                                                       facecolor="tab:orange", alpha=0.25,
+                                                       edgecolor="tab:orange", linewidth=3))
+        self.chosen = _outline(self.axes[0], 0, 0, 1, 1, "tab:red", linewidth=3.5)
+        self.chosen.set_visible(mode == "max")
+        self.cell = _outline(self.axes[1], 0, 0, 1, 1, "tab:orange", linewidth=3.5)
+        self.formula = fig.text(0.5, 0.01, "", ha="center", va="bottom", fontsize=13,
+                                family="monospace")
+        fig.get_layout_engine().set(rect=(0, 0.1, 1, 0.87))
+        self.show(0)
+
+    def position(self, step):
+        """Output row and column ``(m, n)`` computed at ``step`` (row-major order)."""
+        return divmod(int(step), self.output.shape[1])
+
+    def describe(self, step) -> str:
+        """The step written out, its window's numbers listed when there are few."""
+        m, n = self.position(step)
+        window = self.windows[m, n]
+        value = _format_number(self.output[m, n])
+        if window.size > 9:
+            what = "largest" if self.mode == "max" else "mean"
+            return f"out[{m}, {n}] = {what} of {window.size} numbers = {value}"
+        numbers = ", ".join(_format_number(v) for v in window.ravel())
+        if self.mode == "max":
+            return f"out[{m}, {n}] = max({numbers}) = {value}"
+        return f"out[{m}, {n}] = mean({numbers}) = {value}"
+
+    def show(self, step) -> None:
+        """Move the window to ``step`` and fill the output cells up to it."""
+        if not 0 <= step < self.n_steps:
+            raise ValueError(f"step must be in [0, {self.n_steps - 1}], got {step}")
+        self.step = int(step)
+        m, n = self.position(step)
+        top, left = m * self.stride, n * self.stride
+        self.window.set_xy((left - 0.5, top - 0.5))
+        i, j = _winner(self.windows[m, n])
+        self.chosen.set_xy((left + j - 0.5, top + i - 0.5))
+        self.cell.set_xy((n - 0.5, m - 0.5))
+        shown = np.full(self.output.shape, np.nan)
+        shown.flat[: self.step + 1] = self.output.flat[: self.step + 1]
+        self.output_image.set_data(np.ma.masked_invalid(shown))
+        set_matrix_text(self.output_image, self.output_texts, shown)
+        self.formula.set_text(self.describe(step))
+
+
+def plot_downsampled(images, *, width=12):
+    """Images of different sizes drawn at the same size, so their pixels can be compared.
+
+    Parameters
+    ----------
+    images : dict of str to ndarray, each shape (h, w)
+        The first is the reference (the full-size image), drawn with matplotlib's
+        anti-aliased resampling so that the screen's own pixels do not alias it; the
+        others are shrunken versions of it, stretched over the same area with
+        nearest-neighbour resampling so that their pixels show.
+    width : float, default 12
+
+    Returns
+    -------
+    fig : Figure
+        One axes per image, titled with its name and size.
+    """
+    names = list(images)
+    first = np.asarray(images[names[0]])
+    height, full_width = first.shape
+    fig = new_figure(width, width / len(names) * height / full_width + 0.6)
+    axes = np.atleast_1d(fig.subplots(1, len(names)))
+    for number, (ax, name) in enumerate(zip(axes, names, strict=True)):
+        image = np.asarray(images[name])
+        ax.imshow(image, cmap="gray", vmin=0, vmax=1,
+                  interpolation="antialiased" if number == 0 else "nearest",
+                  extent=(-0.5, full_width - 0.5, height - 0.5, -0.5))
+        ax.set_title(f"{name}\n{image.shape[0]}×{image.shape[1]}", fontsize=12)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig
+
+
+def plot_translation(A, moved, *, size=2, stride=2):
+    """A matrix and its translated copy, before and after max pooling, changes framed in red.
+
+    Parameters
+    ----------
+    A, moved : ndarray, shape (H, W)
+    size, stride : int, default 2
+
+    Returns
+    -------
+    fig : Figure
+        Four axes: A, moved (top row), their max-pooled versions (bottom row).
+    """
+    A, moved = np.asarray(A, dtype=float), np.asarray(moved, dtype=float)
+    pooled, pooled_moved = max_pool(A, size, stride), max_pool(moved, size, stride)
+    cell = 0.42
+    fig = new_figure(2 * cell * A.shape[1] + 1.6, cell * (A.shape[0] + pooled.shape[0]) + 2.0)
+    axes = fig.subplots(2, 2, height_ratios=[A.shape[0], max(pooled.shape[0], 2)])
+    panels = ((A, A, "input"), (moved, A, "translated input"),
+              (pooled, pooled, "max pooled"), (pooled_moved, pooled, "max pooled, translated"))
+    for ax, (M, reference, title) in zip(axes.ravel(), panels, strict=True):
+        changed = int(np.sum(M != reference))
+        suffix = f"\n{changed} of {M.size} cells changed" if M is not reference else ""
+        draw_matrix(ax, M, cmap="Greys", vmin=0, vmax=2.5, title=title + suffix)
+        for r, c in zip(*np.nonzero(M != reference), strict=True):
+            _outline(ax, r, c, 1, 1, "tab:red", linewidth=2.5)
+    return fig

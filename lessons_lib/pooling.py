@@ -1,0 +1,776 @@
+r"""Pooling: keep one number per window of a feature map, its maximum or its average.
+
+The slides max pool a 4 x 4 matrix with 2 x 2 windows and stride 2: each window
+keeps its largest value, and the output is 2 x 2. In general a ``size x size``
+window is placed every ``stride`` cells, and each output is the maximum (or the
+average) of its window. Windows that would stick out past the bottom or the right
+edge are dropped (PyTorch's default "floor" mode), so per axis
+
+    H' = 1 + (H - size) // stride
+
+An input is one feature map ``(H, W)`` or a batch ``(N, C, H, W)``; every ``(H, W)``
+plane is pooled on its own.
+
+The backward passes send the gradient ``dout`` of the pooled output back to the input:
+
+- max: each ``dout[m, n]`` goes, whole, to the cell that won window ``(m, n)``; the
+  other cells get nothing. On a tie the *first* maximum of the window in row-major
+  order wins (as in PyTorch).
+- average: each ``dout[m, n]`` is shared equally, ``dout[m, n] / size²``, among the
+  cells of its window.
+
+When windows overlap (``stride < size``) a cell can belong to several windows and
+its gradients add up.
+
+Dtype: a float32 input stays float32 (outputs and gradients), as a CNN trains in
+float32; any other real input is computed in float64.
+
+Two implementations of each function live here, tested equal: ``*_loops``, one
+window at a time (for reading), and the vectorised functions, which never loop over
+windows, only over the ``size`` cells of a window row or column. A window's maximum
+is separable, the maximum of the maxima of its rows, so ``2 (size - 1)`` whole-array
+``np.maximum`` calls pool a batch: for the common ``size=2, stride=2`` that is two.
+
+In training, call ``max_pool(A, return_indices=True)`` and pass the indices to
+``max_pool_backward(A, dout, indices=indices)``: the backward pass then only scatters
+``dout`` instead of finding every window's maximum again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from lessons_lib._validate import as_float_array, choice, positive_int
+
+# The argmax pass works through a batch in blocks of about this many row maxima, so
+# that a block's temporaries stay in the CPU cache across the ``size`` passes.
+_BLOCK_ELEMENTS = 1 << 15
+
+
+def _as_input(A, name: str = "A", *, check_finite=True) -> np.ndarray:
+    """``A`` as a finite float array of shape (H, W) or (N, C, H, W), float32 kept.
+
+    ``check_finite=False`` skips the scan for NaN and inf of a float32 array, for
+    callers that use only its shape.
+    """
+    array = np.asarray(A)
+    if array.dtype != np.float32:
+        return as_float_array(array, name, ndim=(2, 4))
+    # A float32 batch is checked in place: converting it to float64 would double
+    # the memory traffic of a training step.
+    if array.ndim not in (2, 4):
+        raise ValueError(f"{name} must be 2-D (H, W) or 4-D (N, C, H, W), got an array of "
+                         f"shape {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {array.shape}")
+    if check_finite and not np.isfinite(array).all():
+        raise ValueError(f"{name} must contain only finite numbers (no NaN or inf)")
+    return array
+
+
+def pooled_shape(input_shape, size=2, stride=2) -> tuple[int, ...]:
+    """Shape of ``max_pool(A, size, stride)`` for ``A.shape == input_shape``.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        ``(H, W)`` or ``(N, C, H, W)``.
+    size : int, default 2
+        The window is ``size x size``.
+    stride : int, default 2
+        Distance between neighbouring windows.
+
+    Returns
+    -------
+    shape : tuple of int
+        ``input_shape`` with ``H`` and ``W`` replaced by ``1 + (H - size) // stride``
+        and ``1 + (W - size) // stride``.
+
+    Raises
+    ------
+    ValueError
+        If the window does not fit inside ``H x W``, or ``size`` or ``stride`` < 1.
+
+    Examples
+    --------
+    >>> pooled_shape((4, 4))
+    (2, 2)
+    >>> pooled_shape((64, 16, 28, 28), size=3, stride=2)
+    (64, 16, 13, 13)
+    >>> pooled_shape((5, 7))
+    (2, 3)
+    """
+    input_shape = tuple(int(n) for n in input_shape)
+    size = positive_int(size, "size")
+    stride = positive_int(stride, "stride")
+    if len(input_shape) not in (2, 4):
+        raise ValueError(f"input_shape must be (H, W) or (N, C, H, W), got {input_shape}")
+    H, W = input_shape[-2:]
+    if size > min(H, W):
+        raise ValueError(f"size={size} is larger than the input's {H} x {W} planes: the window "
+                         f"must fit inside the input; use size <= {min(H, W)}")
+    return (*input_shape[:-2], 1 + (H - size) // stride, 1 + (W - size) // stride)
+
+
+def _validate(A, size, stride, *, check_finite=True):
+    A = _as_input(A, check_finite=check_finite)
+    return A, positive_int(size, "size"), positive_int(stride, "stride"), pooled_shape(
+        A.shape, size, stride)
+
+
+def _as_dout(dout, A, out_shape) -> np.ndarray:
+    """``dout`` as an array of ``A``'s dtype and the pooled output's shape."""
+    array = np.asarray(dout)
+    if array.dtype != np.float32:
+        array = as_float_array(array, "dout")
+    if array.shape != out_shape:
+        raise ValueError(f"dout must have the shape of the pooled output, {out_shape} for A of "
+                         f"shape {A.shape}, got {array.shape}")
+    if array.dtype == np.float32 and not np.isfinite(array).all():
+        raise ValueError("dout must contain only finite numbers (no NaN or inf)")
+    return array.astype(A.dtype, copy=False)
+
+
+def pooling_windows(A, size=2, stride=2) -> np.ndarray:
+    """Every pooling window of ``A``, as a read-only view (no copy).
+
+    Parameters
+    ----------
+    A : array_like, shape (H, W) or (N, C, H, W)
+    size : int, default 2
+    stride : int, default 2
+
+    Returns
+    -------
+    windows : ndarray, shape (..., H', W', size, size)
+        ``windows[..., m, n, :, :]`` is the window that output ``(m, n)`` pools:
+        ``A[..., m*stride : m*stride + size, n*stride : n*stride + size]``.
+
+    Examples
+    --------
+    >>> from lessons_lib.datasets import pooling_example
+    >>> windows = pooling_windows(pooling_example())
+    >>> windows.shape
+    (2, 2, 2, 2)
+    >>> windows[0, 1]
+    array([[2., 4.],
+           [9., 3.]])
+    >>> windows.max(axis=(-2, -1))
+    array([[6., 9.],
+           [3., 7.]])
+    """
+    A, size, stride, _ = _validate(A, size, stride)
+    every = sliding_window_view(A, (size, size), axis=(-2, -1))
+    return every[..., ::stride, ::stride, :, :]
+
+
+def _first_max(window) -> tuple[int, int]:
+    """Row and column of the first maximum of ``window`` in row-major order."""
+    best, where = window[0, 0], (0, 0)
+    for i in range(window.shape[0]):
+        for j in range(window.shape[1]):
+            # Strictly greater: a later cell equal to the best does not take over.
+            if window[i, j] > best:
+                best, where = window[i, j], (i, j)
+    return where
+
+
+def max_pool_loops(A, size=2, stride=2) -> np.ndarray:
+    """Max pooling one window at a time: for reading, not for speed.
+
+    Takes the same arguments and returns the same array as :func:`max_pool`.
+
+    Examples
+    --------
+    >>> from lessons_lib.datasets import pooling_example
+    >>> max_pool_loops(pooling_example())
+    array([[6., 9.],
+           [3., 7.]])
+    """
+    A, size, stride, out_shape = _validate(A, size, stride)
+    out = np.zeros(out_shape, A.dtype)
+    for plane in np.ndindex(A.shape[:-2]):
+        for m in range(out_shape[-2]):
+            for n in range(out_shape[-1]):
+                window = A[plane][m * stride : m * stride + size, n * stride : n * stride + size]
+                i, j = _first_max(window)
+                out[plane][m, n] = window[i, j]
+    return out
+
+
+def max_pool_backward_loops(A, dout, size=2, stride=2) -> np.ndarray:
+    """The gradient of max pooling, one window at a time: for reading, not for speed.
+
+    Takes the same arguments and returns the same array as :func:`max_pool_backward`.
+
+    Examples
+    --------
+    >>> from lessons_lib.datasets import pooling_example
+    >>> max_pool_backward_loops(pooling_example(), [[1, 2], [3, 4]])
+    array([[0., 0., 0., 0.],
+           [0., 1., 2., 0.],
+           [3., 0., 0., 0.],
+           [0., 0., 0., 4.]])
+    """
+    A, size, stride, out_shape = _validate(A, size, stride)
+    dout = _as_dout(dout, A, out_shape)
+    dA = np.zeros(A.shape, A.dtype)
+    for plane in np.ndindex(A.shape[:-2]):
+        for m in range(out_shape[-2]):
+            for n in range(out_shape[-1]):
+                window = A[plane][m * stride : m * stride + size, n * stride : n * stride + size]
+                i, j = _first_max(window)
+                # += because overlapping windows can pick the same cell.
+                dA[plane][m * stride + i, n * stride + j] += dout[plane][m, n]
+    return dA
+
+
+def avg_pool_loops(A, size=2, stride=2) -> np.ndarray:
+    """Average pooling one window at a time: for reading, not for speed.
+
+    Takes the same arguments and returns the same array as :func:`avg_pool`.
+
+    Examples
+    --------
+    >>> from lessons_lib.datasets import pooling_example
+    >>> avg_pool_loops(pooling_example())
+    array([[3.25, 4.5 ],
+           [2.  , 3.75]])
+    """
+    A, size, stride, out_shape = _validate(A, size, stride)
+    out = np.zeros(out_shape, A.dtype)
+    for plane in np.ndindex(A.shape[:-2]):
+        for m in range(out_shape[-2]):
+            for n in range(out_shape[-1]):
+                total = 0.0
+                for i in range(size):
+                    for j in range(size):
+                        total += A[plane][m * stride + i, n * stride + j]
+                out[plane][m, n] = total / size**2
+    return out
+
+
+def avg_pool_backward_loops(A, dout, size=2, stride=2) -> np.ndarray:
+    """The gradient of average pooling, one window at a time: for reading, not for speed.
+
+    Takes the same arguments and returns the same array as :func:`avg_pool_backward`.
+
+    Examples
+    --------
+    >>> from lessons_lib.datasets import pooling_example
+    >>> avg_pool_backward_loops(pooling_example(), [[4, 8], [0, 4]])
+    array([[1., 1., 2., 2.],
+           [1., 1., 2., 2.],
+           [0., 0., 1., 1.],
+           [0., 0., 1., 1.]])
+    """
+    A, size, stride, out_shape = _validate(A, size, stride)
+    dout = _as_dout(dout, A, out_shape)
+    dA = np.zeros(A.shape, A.dtype)
+    for plane in np.ndindex(A.shape[:-2]):
+        for m in range(out_shape[-2]):
+            for n in range(out_shape[-1]):
+                for i in range(size):
+                    for j in range(size):
+                        dA[plane][m * stride + i, n * stride + j] += dout[plane][m, n] / size**2
+    return dA
+
+
+def _taps(X, axis, size, stride, count):
+    """The ``size`` strided views of ``X`` along ``axis`` (-1 or -2) that one pass reads.
+
+    View ``i`` holds ``X[..., i + stride * m]`` for ``m < count``: the ``i``-th cell of
+    every window along that axis. Views of a writable array are writable.
+    """
+    views = []
+    for i in range(size):
+        index = slice(i, i + stride * (count - 1) + 1, stride)
+        views.append(X[..., index] if axis == -1 else X[..., index, :])
+    return views
+
+
+def _running_max(views) -> np.ndarray:
+    first, *rest = views
+    if not rest:
+        return first.copy()
+    out = np.maximum(first, rest[0])
+    for view in rest[1:]:
+        np.maximum(out, view, out=out)
+    return out
+
+
+def _window_max(A, size, stride, out_shape) -> np.ndarray:
+    """Max over every window: across each window row, then down the row maxima."""
+    Ho, Wo = out_shape[-2:]
+    across = _running_max(_taps(A, -1, size, stride, Wo))
+    return _running_max(_taps(across, -2, size, stride, Ho))
+
+
+def _select(better, new, old):
+    """``np.where(better, new, old)`` for small signed integers, as arithmetic.
+
+    numpy's ``where`` on strided small-integer arrays is several times slower than
+    one multiply-add, and the argmax pass below selects on every window.
+    """
+    return old + better * (new - old)
+
+
+def _argmax_block(X, size, stride, out, index) -> None:
+    """Fill ``out`` and ``index`` (the flat position in its plane) for planes ``X`` (P, H, W).
+
+    Across each window row the first column reaching the row's maximum is kept; down
+    the rows, the first row whose maximum is the window's. Together: the first
+    maximum in row-major order. Comparisons are strict (``>``) for that reason.
+    """
+    H, W = X.shape[-2:]
+    Ho, Wo = out.shape[-2:]
+    # Offsets within a window, 0 to size - 1, in the smallest signed integer type.
+    offset_type = np.min_scalar_type(-size)
+    columns = _taps(X, -1, size, stride, Wo)
+    row_max = columns[0].copy()
+    column = np.zeros(row_max.shape, offset_type)
+    for j, view in enumerate(columns[1:], start=1):
+        column = _select(view > row_max, j, column)
+        np.maximum(row_max, view, out=row_max)
+    rows, columns = _taps(row_max, -2, size, stride, Ho), _taps(column, -2, size, stride, Ho)
+    np.copyto(out, rows[0])
+    row, column = np.zeros(out.shape, offset_type), columns[0].copy()
+    for i, (view, candidate) in enumerate(zip(rows[1:], columns[1:], strict=True), start=1):
+        better = view > out
+        row, column = _select(better, i, row), _select(better, candidate, column)
+        np.maximum(out, view, out=out)
+    np.multiply(row, W, out=index, dtype=index.dtype)
+    index += column
+    index += (np.arange(Ho) * stride * W)[:, None] + np.arange(Wo) * stride
+
+
+def _window_argmax(A, size, stride, out_shape):
+    """The pooled maxima and the flat index of each one in its (H, W) plane."""
+    H, W = A.shape[-2:]
+    Ho, Wo = out_shape[-2:]
+    X = A.reshape(-1, H, W)
+    out = np.empty((X.shape[0], Ho, Wo), A.dtype)
+    index = np.empty((X.shape[0], Ho, Wo), np.int64)
+    per_block = max(1, _BLOCK_ELEMENTS // (H * Wo))
+    for start in range(0, X.shape[0], per_block):
+        block = slice(start, start + per_block)
+        _argmax_block(X[block], size, stride, out[block], index[block])
+    return out.reshape(out_shape), index.reshape(out_shape)
+
+
+def max_pool(A, size=2, stride=2, *, return_indices=False):
+    """Max pooling: each ``size x size`` window, one every ``stride`` cells, keeps its maximum.
+
+    Parameters
+    ----------
+    A : array_like, shape (H, W) or (N, C, H, W)
+        One feature map or a batch; each (H, W) plane is pooled on its own.
+    size : int, default 2
+        The window is ``size x size``; it must fit inside ``H x W``.
+    stride : int, default 2
+        Distance between neighbouring windows; ``stride < size`` makes them overlap.
+    return_indices : bool, default False
+        Also return where each maximum was, as PyTorch's
+        ``max_pool2d(..., return_indices=True)`` does. Passing them to
+        :func:`max_pool_backward` saves it from finding the maxima again.
+
+    Returns
+    -------
+    out : ndarray, shape (..., H', W')
+        ``H' = 1 + (H - size) // stride``, ``W' = 1 + (W - size) // stride``; rows and
+        columns left over at the bottom and the right are dropped. float32 if ``A``
+        is float32, float64 otherwise.
+    indices : ndarray of int64, shape (..., H', W')
+        Only with ``return_indices``: the flat index ``row * W + column`` in its
+        (H, W) plane of the first maximum (row-major order) of each window.
+
+    Raises
+    ------
+    TypeError
+        If ``A`` is not numeric, or ``size`` or ``stride`` is not an integer.
+    ValueError
+        If ``A`` is not 2-D or 4-D, is empty or not finite, ``size`` or ``stride``
+        is below 1, or the window is larger than the input.
+
+    Examples
+    --------
+    The slides' example:
+
+    >>> from lessons_lib.datasets import pooling_example
+    >>> A = pooling_example()
+    >>> max_pool(A)
+    array([[6., 9.],
+           [3., 7.]])
+    >>> out, indices = max_pool(A, return_indices=True)
+    >>> indices
+    array([[ 5,  6],
+           [ 8, 15]])
+
+    Overlapping 3 x 3 windows, stride 1:
+
+    >>> max_pool(A, size=3, stride=1)
+    array([[9., 9.],
+           [9., 9.]])
+    """
+    A, size, stride, out_shape = _validate(A, size, stride)
+    if return_indices:
+        return _window_argmax(A, size, stride, out_shape)
+    return _window_max(A, size, stride, out_shape)
+
+
+def _as_indices(indices, A, out_shape) -> np.ndarray:
+    array = np.asarray(indices)
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"indices must be integers from max_pool(..., return_indices=True), "
+                        f"got dtype {array.dtype}")
+    if array.shape != out_shape:
+        raise ValueError(f"indices must have the shape of the pooled output, {out_shape}, "
+                         f"got {array.shape}")
+    plane = A.shape[-2] * A.shape[-1]
+    if array.min() < 0 or array.max() >= plane:
+        raise ValueError(f"indices must lie in [0, {plane}) (flat positions in an (H, W) plane "
+                         f"of A), got values from {array.min()} to {array.max()}")
+    return array
+
+
+def max_pool_backward(A, dout, size=2, stride=2, *, indices=None) -> np.ndarray:
+    """The gradient of max pooling: each ``dout[m, n]`` goes to the maximum of its window.
+
+    Parameters
+    ----------
+    A : array_like, shape (H, W) or (N, C, H, W)
+        The input of the forward pass.
+    dout : array_like, shape (..., H', W')
+        The gradient of the loss with respect to ``max_pool(A, size, stride)``.
+    size, stride : int, default 2
+        As in the forward pass.
+    indices : ndarray of int, shape (..., H', W'), optional
+        The indices returned by ``max_pool(A, size, stride, return_indices=True)``;
+        without them the maxima are found again from ``A``.
+
+    Returns
+    -------
+    dA : ndarray, shape of A
+        Zero except at the first maximum (row-major order) of each window, which
+        receives that window's ``dout``; where windows overlap and share a maximum,
+        their gradients add up. float32 if ``A`` is float32, float64 otherwise.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`max_pool`, and if ``dout`` or ``indices`` does not have the pooled
+        output's shape or ``indices`` holds positions outside a plane.
+
+    Examples
+    --------
+    >>> from lessons_lib.datasets import pooling_example
+    >>> max_pool_backward(pooling_example(), [[1, 2], [3, 4]])
+    array([[0., 0., 0., 0.],
+           [0., 1., 2., 0.],
+           [3., 0., 0., 0.],
+           [0., 0., 0., 4.]])
+
+    A tie: the first maximum in row-major order gets the gradient.
+
+    >>> max_pool_backward([[5, 5], [5, 5]], [[1]])
+    array([[1., 0.],
+           [0., 0.]])
+    """
+    # With indices, only A's shape and dtype are used: its values were checked when
+    # max_pool found the indices.
+    A, size, stride, out_shape = _validate(A, size, stride, check_finite=indices is None)
+    dout = _as_dout(dout, A, out_shape)
+    if indices is None:
+        _, indices = _window_argmax(A, size, stride, out_shape)
+    else:
+        indices = _as_indices(indices, A, out_shape)
+    plane = A.shape[-2] * A.shape[-1]
+    flat = indices.reshape(-1, out_shape[-2] * out_shape[-1])
+    flat = flat + np.arange(flat.shape[0])[:, None] * plane
+    dA = np.zeros(A.size, A.dtype)
+    # add.at, not assignment: with overlapping windows one cell can be picked twice.
+    np.add.at(dA, flat.ravel(), dout.ravel())
+    return dA.reshape(A.shape)
+
+
+def avg_pool(A, size=2, stride=2) -> np.ndarray:
+    """Average pooling: each ``size x size`` window, one every ``stride`` cells, keeps its mean.
+
+    Parameters
+    ----------
+    A : array_like, shape (H, W) or (N, C, H, W)
+    size : int, default 2
+    stride : int, default 2
+
+    Returns
+    -------
+    out : ndarray, shape (..., H', W')
+        As :func:`max_pool`, with the mean of each window instead of its maximum.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`max_pool`.
+
+    Examples
+    --------
+    >>> from lessons_lib.datasets import pooling_example
+    >>> avg_pool(pooling_example())
+    array([[3.25, 4.5 ],
+           [2.  , 3.75]])
+    """
+    A, size, stride, out_shape = _validate(A, size, stride)
+    Ho, Wo = out_shape[-2:]
+    across = sum(_taps(A, -1, size, stride, Wo))
+    total = sum(_taps(across, -2, size, stride, Ho))
+    return total / A.dtype.type(size**2)
+
+
+def avg_pool_backward(A, dout, size=2, stride=2) -> np.ndarray:
+    """The gradient of average pooling: each ``dout[m, n] / size²`` goes to every cell of its window.
+
+    Parameters
+    ----------
+    A : array_like, shape (H, W) or (N, C, H, W)
+        The input of the forward pass (only its shape and dtype matter).
+    dout : array_like, shape (..., H', W')
+    size, stride : int, default 2
+
+    Returns
+    -------
+    dA : ndarray, shape of A
+        Cells in no window (dropped rows and columns) get 0; cells in several
+        overlapping windows get the sum of their shares.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`max_pool_backward`.
+
+    Examples
+    --------
+    >>> from lessons_lib.datasets import pooling_example
+    >>> avg_pool_backward(pooling_example(), [[4, 8], [0, 4]])
+    array([[1., 1., 2., 2.],
+           [1., 1., 2., 2.],
+           [0., 0., 1., 1.],
+           [0., 0., 1., 1.]])
+    """
+    A, size, stride, out_shape = _validate(A, size, stride)
+    dout = _as_dout(dout, A, out_shape)
+    Ho, Wo = out_shape[-2:]
+    share = dout / A.dtype.type(size**2)
+    # The forward pass in reverse: spread each share down the rows of its window,
+    # then across its columns.
+    down = np.zeros((*A.shape[:-1], Wo), A.dtype)
+    for view in _taps(down, -2, size, stride, Ho):
+        view += share
+    dA = np.zeros(A.shape, A.dtype)
+    for view in _taps(dA, -1, size, stride, Wo):
+        view += down
+    return dA
+
+
+def global_avg_pool(A) -> np.ndarray:
+    """Global average pooling: one number per feature map, the mean of its plane.
+
+    Parameters
+    ----------
+    A : array_like, shape (H, W) or (N, C, H, W)
+
+    Returns
+    -------
+    out : ndarray, shape (N, C), or a 0-d array for (H, W)
+        Equal to ``avg_pool(A, size=H, stride=1)`` for square planes.
+
+    Examples
+    --------
+    >>> global_avg_pool(np.arange(8.0).reshape(1, 2, 2, 2))
+    array([[1.5, 5.5]])
+    """
+    A = _as_input(A)
+    return A.mean(axis=(-2, -1))
+
+
+def receptive_field(layers) -> list[tuple[int, int]]:
+    """How many input pixels each output of a stack of conv/pool layers sees.
+
+    Parameters
+    ----------
+    layers : sequence of (size, stride)
+        Window (or filter) size and stride of each layer, first layer first.
+
+    Returns
+    -------
+    fields : list of (field, jump)
+        After each layer: the side of the input square that one output depends on,
+        ``field += (size - 1) * jump``, and the distance in input pixels between
+        neighbouring outputs, ``jump *= stride``.
+
+    Examples
+    --------
+    Two 3 x 3 convolutions, each followed by 2 x 2 max pooling:
+
+    >>> receptive_field([(3, 1), (2, 2), (3, 1), (2, 2)])
+    [(3, 1), (4, 2), (8, 2), (10, 4)]
+    """
+    field, jump, fields = 1, 1, []
+    for size, stride in layers:
+        field += (positive_int(size, "size") - 1) * jump
+        jump *= positive_int(stride, "stride")
+        fields.append((field, jump))
+    return fields
+
+
+def translate(A, down=0, right=0) -> np.ndarray:
+    """Shift the (H, W) planes of ``A`` by whole cells, filling with zeros (no wrap-around).
+
+    Examples
+    --------
+    >>> translate(np.arange(1.0, 7.0).reshape(2, 3), right=1)
+    array([[0., 1., 2.],
+           [0., 4., 5.]])
+    """
+    A = _as_input(A)
+    H, W = A.shape[-2:]
+    for name, shift, n in (("down", down, H), ("right", right, W)):
+        if isinstance(shift, bool) or not isinstance(shift, (int, np.integer)) or abs(shift) >= n:
+            raise ValueError(f"{name} must be an integer with |{name}| < {n}, got {shift!r}")
+    out = np.zeros_like(A)
+    rows_to, rows_from = slice(max(down, 0), H + min(down, 0)), slice(max(-down, 0), H - max(down, 0))
+    cols_to, cols_from = slice(max(right, 0), W + min(right, 0)), slice(max(-right, 0),
+                                                                        W - max(right, 0))
+    out[..., rows_to, cols_to] = A[..., rows_from, cols_from]
+    return out
+
+
+def relative_change(before, after) -> float:
+    """``Σ |after - before| / Σ |before|``: how much of ``before`` a change moved.
+
+    Examples
+    --------
+    >>> relative_change([1.0, 1.0, 0.0], [1.0, 0.0, 1.0])
+    1.0
+    """
+    before, after = as_float_array(before, "before"), as_float_array(after, "after")
+    if before.shape != after.shape:
+        raise ValueError(f"before and after must have the same shape, got {before.shape} "
+                         f"and {after.shape}")
+    scale = np.abs(before).sum()
+    if scale == 0:
+        raise ValueError("before must not be all zeros (the change would be relative to 0)")
+    return float(np.abs(after - before).sum() / scale)
+
+
+def translation_sensitivity(A, shifts, size=2, stride=2) -> list[dict]:
+    """How much a translation changes ``A``, and how much it changes ``max_pool(A)``.
+
+    Parameters
+    ----------
+    A : array_like, shape (H, W)
+    shifts : sequence of (down, right)
+    size, stride : int, default 2
+
+    Returns
+    -------
+    rows : list of dict
+        One per shift, with keys "shift", "input change" and "pooled change"
+        (each a :func:`relative_change`, rounded to 3 decimals).
+
+    Examples
+    --------
+    >>> from lessons_lib.datasets import figure_matrix
+    >>> translation_sensitivity(figure_matrix(), [(0, 1)])
+    [{'shift': (0, 1), 'input change': 1.045, 'pooled change': 0.111}]
+    """
+    A = as_float_array(A, "A", ndim=2)
+    pooled = max_pool(A, size, stride)
+    rows = []
+    for down, right in shifts:
+        moved = translate(A, down, right)
+        rows.append({
+            "shift": (down, right),
+            "input change": round(relative_change(A, moved), 3),
+            "pooled change": round(relative_change(pooled, max_pool(moved, size, stride)), 3),
+        })
+    return rows
+
+
+DOWNSAMPLING = ("max pool", "average pool", "subsample", "blur, then subsample")
+"""The ways :func:`downsample` can shrink an image."""
+
+
+def downsample(image, factor, method="max pool") -> np.ndarray:
+    """Shrink an image ``factor`` times along each axis.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+    factor : int
+        Window size and stride; ``factor <= min(H, W)``.
+    method : {"max pool", "average pool", "subsample", "blur, then subsample"}, default "max pool"
+        "subsample" keeps the top-left pixel of every window and ignores the rest
+        (detail finer than the new pixel size comes back as false, coarser patterns:
+        aliasing). "blur, then subsample" removes that fine detail first with a
+        Gaussian of ``sigma = (factor - 1) / 2``, as image libraries do before
+        shrinking. Average pooling is a box blur followed by subsampling.
+
+    Returns
+    -------
+    small : ndarray of float64, shape (1 + (H - factor) // factor, 1 + (W - factor) // factor)
+
+    Examples
+    --------
+    >>> image = np.array([[0, 1, 0, 1], [1, 0, 1, 0], [0, 1, 0, 1], [1, 0, 1, 0]])
+    >>> downsample(image, 2, "subsample")
+    array([[0., 0.],
+           [0., 0.]])
+    >>> downsample(image, 2, "max pool")
+    array([[1., 1.],
+           [1., 1.]])
+    >>> downsample(image, 2, "average pool")
+    array([[0.5, 0.5],
+           [0.5, 0.5]])
+    """
+    from lessons_lib.convolution import correlate
+    from lessons_lib.filters import gaussian_blur
+
+    image = as_float_array(image, "image", ndim=2)
+    choice(method, "method", DOWNSAMPLING)
+    factor = positive_int(factor, "factor")
+    H, W = pooled_shape(image.shape, factor, factor)
+    if method == "max pool":
+        return max_pool(image, factor, factor)
+    if method == "average pool":
+        return avg_pool(image, factor, factor)
+    if method == "blur, then subsample" and factor > 1:
+        sigma = (factor - 1) / 2
+        image = correlate(image, gaussian_blur(2 * int(np.ceil(3 * sigma)) + 1, sigma),
+                          edges="reflect")
+    return image[: H * factor : factor, : W * factor : factor].copy()
+
+
+def zone_plate(n=256) -> np.ndarray:
+    """Concentric rings that get finer towards the edge: a test pattern for aliasing.
+
+    ``image[r, c] = (1 + cos(π d² / n)) / 2`` with ``d`` the distance from the centre,
+    so the local frequency grows linearly from 0 at the centre to one cycle every
+    2 pixels at the middle of each edge.
+
+    Returns
+    -------
+    image : ndarray of float64, shape (n, n), values in [0, 1]
+
+    Examples
+    --------
+    >>> zone_plate(4).round(2)
+    array([[1.  , 0.15, 0.  , 0.15],
+           [0.15, 0.5 , 0.85, 0.5 ],
+           [0.  , 0.85, 1.  , 0.85],
+           [0.15, 0.5 , 0.85, 0.5 ]])
+    """
+    n = positive_int(n, "n")
+    d = np.arange(n) - n // 2
+    squared = d[:, None] ** 2 + d[None, :] ** 2
+    return (1 + np.cos(np.pi * squared / n)) / 2

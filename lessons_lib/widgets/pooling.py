@@ -1,0 +1,140 @@
+"""Lesson 03's interactive views: a pooling stepper and a photograph shrunk four ways."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from lessons_lib.datasets import PHOTOGRAPHS, photograph, pooling_example
+from lessons_lib.plots import new_figure
+from lessons_lib.plots.pooling import MODES, PoolingStepperPlot
+from lessons_lib.pooling import DOWNSAMPLING, downsample
+from lessons_lib.widgets import View
+
+
+class PoolingStepper(View):
+    """Move a pooling window over a small matrix, one output cell at a time.
+
+    Parameters
+    ----------
+    A : array_like, shape (H, W), optional
+        Default the slides' 4 x 4 example.
+    size : int, default 2
+        Window size, 1 to ``min(4, H, W)``.
+    stride : int, default 2
+        1 to 4.
+    mode : {"max", "average"}, default "max"
+
+    Attributes
+    ----------
+    step : IntSlider
+        Which output cell is being computed (row-major order).
+    play : Play
+        Steps automatically; linked to ``step`` in the browser.
+    size, stride, mode : IntSlider, IntSlider, Dropdown
+    plot : PoolingStepperPlot
+        What the figure shows now (window, chosen cell, output so far).
+    """
+
+    def __init__(self, A=None, *, size=2, stride=2, mode="max"):
+        super().__init__()
+        self.A = pooling_example() if A is None else np.asarray(A, dtype=float)
+        largest = min(4, *self.A.shape)
+        self.size = widgets.IntSlider(value=size, min=1, max=largest, description="size")
+        self.stride = widgets.IntSlider(value=stride, min=1, max=4, description="stride")
+        self.mode = widgets.Dropdown(options=MODES, value=mode, description="pooling")
+        self.step = widgets.IntSlider(value=0, min=0, max=0, description="step")
+        self.play = widgets.Play(value=0, min=0, max=0, interval=900, description="play")
+        widgets.jslink((self.play, "value"), (self.step, "value"))
+        self.ui = widgets.VBox([
+            widgets.HBox([self.mode, self.size, self.stride]),
+            widgets.HBox([self.play, self.step]),
+            self.image,
+        ])
+        self._rebuild()
+        for control in (self.size, self.stride, self.mode):
+            control.observe(lambda change: self._rebuild(), names="value")
+        self.step.observe(self._on_step, names="value")
+
+    def _rebuild(self):
+        self.plot = PoolingStepperPlot(self.A, size=self.size.value, stride=self.stride.value,
+                                       mode=self.mode.value)
+        self.fig = self.plot.fig
+        last = self.plot.n_steps - 1
+        with self.step.hold_trait_notifications():
+            self.step.max = self.play.max = last
+            self.step.value = min(self.step.value, last)
+        self.plot.show(self.step.value)
+        self.redraw()
+
+    def _on_step(self, change):
+        self.plot.show(change["new"])
+        self.redraw()
+
+
+class PhotoPooling(View):
+    """Shrink a photograph by max pooling, average pooling, subsampling, or blurring first.
+
+    Parameters
+    ----------
+    image_name : str, default "camera"
+        One of :data:`lessons_lib.datasets.PHOTOGRAPHS`.
+    method : str, default "max pool"
+        One of :data:`lessons_lib.pooling.DOWNSAMPLING`.
+    factor : int, default 4
+        Window size and stride, 1 to 16.
+
+    Attributes
+    ----------
+    image_name, method, factor : Dropdown, Dropdown, IntSlider
+    output : ndarray
+        The shrunken photograph currently shown.
+    input_image, output_image : AxesImage
+        The two artists that an update changes.
+    """
+
+    def __init__(self, image_name="camera", *, method="max pool", factor=4):
+        super().__init__()
+        self.image_name = widgets.Dropdown(options=PHOTOGRAPHS, value=image_name,
+                                           description="photo")
+        self.method = widgets.Dropdown(options=DOWNSAMPLING, value=method, description="method")
+        # A 512 x 512 photograph blurred by a wide Gaussian takes a moment.
+        self.factor = widgets.IntSlider(value=factor, min=1, max=16, description="factor",
+                                        continuous_update=False)
+        self.ui = widgets.VBox([widgets.HBox([self.image_name, self.method, self.factor]),
+                                self.image])
+        self._photos = {}
+        fig = new_figure(9, 4.8)
+        self.fig, self.axes = fig, fig.subplots(1, 2)
+        for ax in self.axes:
+            ax.set_xticks([])
+            ax.set_yticks([])
+        blank = np.zeros((2, 2))
+        self.input_image = self.axes[0].imshow(blank, cmap="gray", vmin=0, vmax=1,
+                                               interpolation="antialiased")
+        self.output_image = self.axes[1].imshow(blank, cmap="gray", vmin=0, vmax=1)
+        self.update()
+        for control in (self.image_name, self.method, self.factor):
+            control.observe(lambda change: self.update(), names="value")
+
+    def photo(self, name):
+        if name not in self._photos:
+            self._photos[name] = photograph(name)
+        return self._photos[name]
+
+    def update(self) -> None:
+        """Recompute the shrunken photograph for the current controls and redraw in place."""
+        image = self.photo(self.image_name.value)
+        self.output = downsample(image, self.factor.value, self.method.value)
+        # Both panels cover the same area, so the output's pixels show at their true size.
+        extent = (-0.5, image.shape[1] - 0.5, image.shape[0] - 0.5, -0.5)
+        for artist, data in ((self.input_image, image), (self.output_image, self.output)):
+            artist.set_data(data)
+            artist.set_extent(extent)
+        for ax in self.axes:
+            ax.set_xlim(extent[:2])
+            ax.set_ylim(extent[2:])
+        self.axes[0].set_title(f"photograph  {image.shape[0]}×{image.shape[1]}")
+        self.axes[1].set_title(f"{self.method.value}  {self.output.shape[0]}×"
+                               f"{self.output.shape[1]}")
+        self.redraw()
