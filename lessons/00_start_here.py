@@ -33,8 +33,8 @@
 # - Run a cell with **Shift + Enter**; run everything with *Run → Run All Cells*.
 # - Cells build on each other: run them top to bottom.
 # - The computations live in the tested package `lessons_lib`; a cell only calls it.
-#   Reading `lessons_lib` is encouraged: every function has a docstring with shapes
-#   and examples.
+#   Reading `lessons_lib` is encouraged: its functions have docstrings with array
+#   shapes and examples.
 #
 # First, check that the packages the course needs are installed:
 
@@ -71,8 +71,7 @@ SmoothingDemo()
 #
 # 1. Open the notebook in JupyterLab.
 # 2. Start the presentation with the command palette (**Ctrl + Shift + C**, then
-#    *Start presentation*) or the deck button in the notebook toolbar
-#    (jupyterlab-slideshow).
+#    *Start Deck*) or the deck button in the notebook toolbar (jupyterlab-slideshow).
 # 3. Move with the arrow keys; **Esc** leaves. Widgets stay live inside slides.
 #
 # Slide breaks come from each cell's *slide type* (the property inspector on the
@@ -81,4 +80,5 @@ SmoothingDemo()
 # ## Getting help
 #
 # If a cell fails, run *Kernel → Restart Kernel and Run All Cells*. If it still fails,
-# `make test` in a terminal checks the whole course on your machine.
+# run the environment check above again, and `make unit` in a terminal: it tests the
+# library the notebooks use on your machine.

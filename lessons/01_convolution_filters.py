@@ -28,17 +28,20 @@ from lessons_lib.plots.convolution import plot_correlation, plot_gallery, plot_m
 #   theorem); the operation later becomes central to signal processing.
 # - **1980:** Kunihiko Fukushima describes the *Neocognitron*, the first
 #   convolutional neural network architecture: layers of local filters followed by
-#   pooling, inspired by the visual cortex.
+#   pooling, inspired by the visual cortex. Its filters were not yet learned by
+#   backpropagation; LeCun and colleagues did that in 1989 (lesson 02).
 #
 # Discrete convolutions are **matrix operations that apply filters to a matrix or
 # array**. Before any learning, people designed such filters by hand. Here are a
-# few pre-defined filters applied to one photograph:
+# few pre-defined filters applied to one photograph: a blur, two line detectors, and
+# a Sobel filter, which finds edges where brightness changes from left to right.
 
 # %%
 camera = photograph("camera")
-names = ["box blur", "horizontal lines", "vertical lines", "sobel x"]
-plot_gallery({"photograph": camera}
-             | {name: correlate(camera, make_filter(name, 3)) for name in names}, ncols=5)
+filters = {"box blur": make_filter("box blur", 9), "horizontal lines": line_detector("horizontal"),
+           "vertical lines": line_detector("vertical"), "sobel x": make_filter("sobel x")}
+plot_gallery({"photograph": camera} | {name: correlate(camera, h) for name, h in filters.items()},
+             ncols=5)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The formula
@@ -50,14 +53,19 @@ plot_gallery({"photograph": camera}
 #
 # Read it as: *lay the filter on the input, multiply the overlapping numbers, add
 # them up, move on.* $\omega$ is the filter's half-width: $\omega = 1$ for a
-# $3 \times 3$ filter. Written as loops, it is exactly `correlate_loops`:
+# $3 \times 3$ filter.
+#
+# The slides name an output by the input position $(m, n)$ under the filter's
+# **centre**. Code numbers output cells from 0 instead: output $(m, n)$, with stride
+# $s$, has its centre at $(s\,m + \omega,\; s\,n + \omega)$ of the input $P$
+# (padded, if the edges are padded). Written as loops, this is `correlate_loops`:
 #
 # ```python
 # for m in range(rows):
 #     for n in range(cols):
 #         for j in range(-ω, ω + 1):
 #             for i in range(-ω, ω + 1):
-#                 C[m, n] += h[i + ω, j + ω] * A[m + i, n + j]   # (m, n) offset by ω
+#                 C[m, n] += h[i + ω, j + ω] * P[s*m + ω + i, s*n + ω + j]
 # ```
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -92,11 +100,13 @@ for stride, edges in [(1, "none"), (2, "none"), (1, "zero"), (2, "zero")]:
     print(f"stride {stride}, edges {edges!r:7}: 8×9 → {output_shape(A.shape, (3, 3), stride=stride, edges=edges)}")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Zero padding with $\omega = 1$ surrounds the figure with a frame of zeros, so that a
-# $3 \times 3$ filter can be centred on every original cell:
+# Zero padding with $\omega = 1$ surrounds the figure with a frame of zeros (hatched),
+# so that a $3 \times 3$ filter can be centred on every original cell. *(For
+# instructors: the padded matrix on the slides does not match the figure cell for
+# cell; this one is computed from it.)*
 
 # %%
-plot_matrix(pad(A, (1, 1), "zero"), title="A padded with zeros (10×11)")
+plot_matrix(pad(A, (1, 1), "zero"), title="A padded with zeros (10×11)", padding=(1, 1))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Step by step
@@ -132,15 +142,20 @@ print("largest difference:", np.abs(C - correlate_loops(A, box_blur(3))).max())
 #
 # A line detector has positive weights along a line and negative weights beside
 # it, adding up to zero: a flat region gives 0, and only a line in that direction
-# gives a strong response. Here are the four detectors:
+# gives a strong response. Here are the four detectors; "diagonal" follows the
+# matrix's main diagonal (\\), "antidiagonal" the other one (/):
 
 # %%
 directions = ["horizontal", "vertical", "diagonal", "antidiagonal"]
 plot_gallery({d: line_detector(d) for d in directions}, cmap="RdBu_r", width=9, symmetric=True)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Applied to the figure: the horizontal detector lights up along the arms (row 5),
-# the vertical one along the body, the diagonal ones along the legs and the raised arm.
+# Applied to the figure matrix (red positive, blue negative): the horizontal
+# detector fires along output row 4, the windows centred on the full row 5 of $A$;
+# the vertical detector along output column 1, centred on the full column 2 of $A$;
+# the diagonal detector along the long \\ stroke from $A[0, 0]$ to $A[7, 7]$. The
+# figure has no / stroke: the antidiagonal detector only responds, unevenly, where
+# other strokes cross its window.
 
 # %%
 plot_gallery({d: correlate(A, line_detector(d)) for d in directions}, cmap="RdBu_r", width=12, symmetric=True)
@@ -171,14 +186,15 @@ FilterExplorer(size=101)
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Why edges matter
 #
-# With a large filter, the border is a large part of the image. Zero padding pulls
-# the border towards black; the other modes keep it plausible; "none" gives a
-# smaller image.
+# With a large filter, the border is a large part of the image. "none" gives a
+# smaller image; zero padding pulls the border towards black; reflect and replicate
+# keep it plausible; wrap brings in the opposite side (sky at the bottom, the coat
+# at the top right).
 
 # %%
 edge_modes = ["none", "zero", "reflect", "replicate", "wrap"]
-plot_gallery({f"edges = {e}": correlate(camera, box_blur(31), edges=e) for e in edge_modes},
-             ncols=5)
+blurred = {e: correlate(camera, box_blur(31), edges=e) for e in edge_modes}
+plot_gallery({f"{e}: {C.shape[0]}×{C.shape[1]}": C for e, C in blurred.items()}, ncols=5)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## N-D discrete convolutions
@@ -187,7 +203,9 @@ plot_gallery({f"edges = {e}": correlate(camera, box_blur(31), edges=e) for e in 
 #
 # $$C[m] = \sum_{i=-\omega}^{\omega} h[i + \omega] \, A[m + i]$$
 #
-# The slides' $1 \times 5$ filter of $0.5$ sums five neighbours and halves them:
+# (The slides keep $C[m, n]$ on the left of the 1-D formula; in one dimension there is
+# only $m$.) The slides' $1 \times 5$ filter of $0.5$ sums five neighbours and halves
+# them:
 
 # %%
 x = np.array([0, 0, 1, 2, 3, 4, 4, 4, 2, 0, 0, 0], dtype=float)
@@ -197,7 +215,8 @@ plot_signal(x, {"o = x ⊛ [0.5 0.5 0.5 0.5 0.5]": (2, o)})
 
 # %% [markdown]
 # The same function filters a 3-D volume with a 3-D filter (for example a video or a
-# medical scan):
+# medical scan); with edges "none" every axis shrinks by $k - 1$:
+# $(16 - 3 + 1,\; 32 - 5 + 1,\; 32 - 5 + 1)$.
 
 # %%
 volume = np.random.default_rng(0).random((16, 32, 32))
@@ -208,7 +227,7 @@ print(correlate(volume, np.ones((3, 5, 5)) / 75).shape)
 #
 # The slides' formula adds $A[m + i]$: the filter is laid on the input as it is.
 # Mathematics calls this **cross-correlation**; its **convolution** flips the filter
-# first, $\sum_i h[i]\,A[m - i]$. Every deep-learning library computes the unflipped
+# first, $\sum_{i=-\omega}^{\omega} h[i + \omega]\,A[m - i]$. Every deep-learning library computes the unflipped
 # version and calls it "convolution"; since a network *learns* its filters, the flip
 # makes no difference to what it can learn. It does matter when you apply a given,
 # asymmetric filter. Put a single 1 (an impulse) through both:
@@ -225,8 +244,9 @@ print("correlate:", correlate(impulse, h), "  convolve:", convolve(impulse, h))
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Key points
 #
-# - $C[m, n] = \sum_{i,j} h[i + \omega, j + \omega]\,A[m + i, n + j]$: multiply the
-#   window by the filter, add, move by the stride.
+# - $C[m, n] = \sum_{i,j} h[i + \omega, j + \omega]\,A[m + i, n + j]$, with $(m, n)$
+#   under the filter's centre: multiply the window by the filter, add, move by the
+#   stride.
 # - Output size per axis: $1 + \lfloor (H + 2p - k) / s \rfloor$.
 # - Edges "none" shrinks the output; padding keeps its size but invents border
 #   values, which matters for large filters.
@@ -240,8 +260,8 @@ print("correlate:", correlate(impulse, h), "  convolve:", convolve(impulse, h))
 #
 # Replace each `...` with your answer and run the cell.
 #
-# **1.** A $512 \times 384$ photograph is filtered by an $11 \times 11$ filter with
-# stride 4 and edges "none". What is the output shape? Answer with a tuple
+# **1.** A photograph of 512 rows and 384 columns is filtered by an $11 \times 11$
+# filter with stride 4 and edges "none". What is the output shape? Answer with a tuple
 # `(rows, columns)`, without running `correlate`.
 
 # %%
@@ -254,8 +274,9 @@ from lessons_lib.exercises.convolution import (
 check_output_shape(...)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# **2.** By hand: what is $C[4, 0]$ when the horizontal line detector
-# `line_detector("horizontal")` is applied to the figure matrix (stride 1, edges none)?
+# **2.** By hand: what is $C[0, 0]$ when the vertical line detector
+# `line_detector("vertical")` is applied to the figure matrix with stride 1 and
+# edges "zero"? (You may check your hand computation with the stepper above.)
 
 # %%
 check_line_response(...)

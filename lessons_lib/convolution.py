@@ -6,7 +6,12 @@ The slides write the 2-D operation :math:`C = A \circledast h` as
 
     C[m, n] = \sum_{j=-\omega}^{\omega} \sum_{i=-\omega}^{\omega} h[i + \omega, j + \omega]\, A[m + i, n + j]
 
-for a filter ``h`` of size ``(2ω + 1) x (2ω + 1)``. There is no flip of the kernel:
+for a filter ``h`` of size ``(2ω + 1) x (2ω + 1)``, where ``(m, n)`` is the position of
+the filter's centre on ``A``. In code, output cells are numbered from 0: output
+``(m, n)`` is centred on ``P[s·m + ω, s·n + ω]`` of the (padded) input ``P`` for
+stride ``s``, so :func:`correlate` computes
+``C[m, n] = Σ_j Σ_i h[i + ω, j + ω] · P[s·m + ω + i, s·n + ω + j]``.
+There is no flip of the kernel:
 this is what signal processing calls *cross-correlation* and what every deep-learning
 library calls "convolution". :func:`correlate` computes it; :func:`convolve` flips the
 kernel first and so computes the mathematical convolution.
@@ -206,7 +211,11 @@ def _fft_is_faster(P_shape, h_shape, out_shape) -> bool:
 
 
 def correlate(A, h, *, stride=1, edges="none", method="auto") -> np.ndarray:
-    r"""Slide the filter ``h`` over ``A``: :math:`C[m] = \sum_i h[i + ω]\, A[m + i]`.
+    r"""Slide the filter ``h`` over ``A``: ``C[m] = Σ_i h[i + ω] · P[s·m + ω + i]`` on every axis.
+
+    ``P`` is ``A`` padded as ``edges`` says, ``s`` the stride and ``i`` runs from
+    ``-ω`` to ``ω`` (for an even filter size, from ``-ω`` to ``ω + 1`` with
+    ``ω = (k - 1) // 2``): output cells are numbered from 0.
 
     Parameters
     ----------

@@ -24,6 +24,15 @@ def _odd_size(size, name="size") -> int:
 def identity(size=3) -> np.ndarray:
     """A filter that returns its input: 1 at the centre, 0 elsewhere.
 
+    Parameters
+    ----------
+    size : int, default 3
+        Odd filter size.
+
+    Returns
+    -------
+    kernel : ndarray, shape (size, size)
+
     Examples
     --------
     >>> identity(3)
@@ -104,8 +113,8 @@ def line_detector(direction="horizontal", size=3) -> np.ndarray:
     Parameters
     ----------
     direction : {"horizontal", "vertical", "diagonal", "antidiagonal"}
-        "diagonal" runs from bottom-left to top-right (/), "antidiagonal" from
-        top-left to bottom-right (\\).
+        "diagonal" is the main diagonal of the matrix, top-left to bottom-right
+        (\\); "antidiagonal" runs bottom-left to top-right (/).
     size : int, default 3
 
     Returns
@@ -118,7 +127,7 @@ def line_detector(direction="horizontal", size=3) -> np.ndarray:
     array([[-1., -1., -1.],
            [ 2.,  2.,  2.],
            [-1., -1., -1.]])
-    >>> line_detector("diagonal")
+    >>> line_detector("antidiagonal")
     array([[-1., -1.,  2.],
            [-1.,  2., -1.],
            [ 2., -1., -1.]])
@@ -128,8 +137,8 @@ def line_detector(direction="horizontal", size=3) -> np.ndarray:
     on_line = {
         "horizontal": np.zeros((size, size), bool),
         "vertical": np.zeros((size, size), bool),
-        "antidiagonal": np.eye(size, dtype=bool),
-        "diagonal": np.fliplr(np.eye(size, dtype=bool)),
+        "diagonal": np.eye(size, dtype=bool),
+        "antidiagonal": np.fliplr(np.eye(size, dtype=bool)),
     }[direction]
     if direction == "horizontal":
         on_line[size // 2, :] = True
@@ -140,6 +149,17 @@ def line_detector(direction="horizontal", size=3) -> np.ndarray:
 
 def sobel(direction="x") -> np.ndarray:
     """Sobel edge filter: a smoothed difference across x (columns) or y (rows).
+
+    It responds to edges (changes of brightness), positive where brightness grows
+    along the chosen direction.
+
+    Parameters
+    ----------
+    direction : {"x", "y"}, default "x"
+
+    Returns
+    -------
+    kernel : ndarray, shape (3, 3)
 
     Examples
     --------
@@ -154,7 +174,14 @@ def sobel(direction="x") -> np.ndarray:
 
 
 def sharpen() -> np.ndarray:
-    """Sharpening: the identity plus a Laplacian, which boosts differences.
+    """Sharpening: the identity minus the Laplacian [[0, 1, 0], [1, -4, 1], [0, 1, 0]].
+
+    Subtracting the Laplacian (a measure of local curvature) exaggerates
+    differences between a pixel and its neighbours.
+
+    Returns
+    -------
+    kernel : ndarray, shape (3, 3)
 
     Examples
     --------

@@ -62,11 +62,10 @@ def environment_problems(versions=None) -> list[str]:
     return problems
 
 
-def check_environment() -> bool:
-    """Print a one-line verdict (and any problems); True when the course can run."""
+def check_environment() -> None:
+    """Print a one-line verdict, or the list of problems to fix."""
     problems = environment_problems()
     if problems:
         print("Some packages need attention:\n- " + "\n- ".join(problems))
-        return False
-    print(f"All {len(REQUIRED)} packages the course needs are installed.")
-    return True
+    else:
+        print(f"All {len(REQUIRED)} packages the course needs are installed.")

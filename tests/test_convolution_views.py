@@ -113,7 +113,7 @@ def test_filter_explorer_updates_output_in_place():
 
 def test_size_slider_offers_only_odd_sizes_and_is_off_for_fixed_filters():
     view = FilterExplorer("coins", size=3)
-    assert (view.size.min, view.size.max, view.size.step) == (1, 101, 2)
+    assert (view.size.min, view.size.max, view.size.step) == (3, 101, 2)
     assert not view.size.disabled
     view.filter.value = "sobel x"
     assert view.size.disabled and view.kernel().shape == (3, 3)
@@ -134,3 +134,19 @@ def test_explorer_plot_accepts_any_shapes():
     plot.update(np.zeros((30, 30)), np.ones((5, 5)), np.ones((26, 26)))
     assert plot.axes[0].get_xlim() == (-0.5, 29.5)
     assert plot.output_image.get_clim() == (1.0, 2.0)
+
+
+def test_outputs_of_detectors_are_coloured_around_zero_and_blurs_in_grey():
+    view = FilterExplorer(size=11)
+    assert view.plot.output_image.get_cmap().name == "gray"
+    view.filter.value = "vertical lines"
+    low, high = view.plot.output_image.get_clim()
+    assert view.plot.output_image.get_cmap().name == "RdBu_r" and low == -high
+    assert "weights −1 … 10" in view.plot.axes[1].get_title()
+
+
+def test_stepper_colours_signed_outputs_around_zero():
+    plot = StepperPlot(figure_matrix(), line_detector("horizontal"))
+    low, high = plot.output_image.get_clim()
+    assert plot.output_image.get_cmap().name == "RdBu_r" and low == -high
+    assert "(−1)·0" in plot.describe(0)

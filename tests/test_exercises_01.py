@@ -11,14 +11,14 @@ from lessons_lib.exercises.convolution import (
 
 REFERENCE_ANSWERS = {
     check_output_shape: (126, 94),
-    check_line_response: 4,
+    check_line_response: 1,
     check_vertical_detector: [[-1, 2, -1], [-1, 2, -1], [-1, 2, -1]],
 }
 WRONG_ANSWERS = {
-    check_output_shape: [(128, 96), (125, 93), "3x4", (1, 2, 3)],
-    check_line_response: [3, 6, "four"],
+    check_output_shape: [(128, 96), (125, 93), (94, 126), (126.7, 94.2), "3x4", (1, 2, 3), 126],
+    check_line_response: [4, 2, "one"],
     check_vertical_detector: [np.ones((3, 3)), [[-1, -1, -1], [2, 2, 2], [-1, -1, -1]],
-                              np.zeros((3, 3)), np.ones((5, 5)), "edge"],
+                              np.zeros((3, 3)), np.ones((5, 5)), "edge", np.full((3, 3), np.nan)],
 }
 
 

@@ -38,7 +38,7 @@ def test_line_detectors_ignore_flat_regions_and_prefer_their_direction(size, dir
     middle = size // 2
     lines = {
         "horizontal": canvas.copy(), "vertical": canvas.copy(),
-        "antidiagonal": np.eye(size), "diagonal": np.fliplr(np.eye(size)),
+        "diagonal": np.eye(size), "antidiagonal": np.fliplr(np.eye(size)),
     }
     lines["horizontal"][middle, :] = 1
     lines["vertical"][:, middle] = 1

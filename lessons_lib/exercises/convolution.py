@@ -16,39 +16,44 @@ from lessons_lib.exercises import (
 
 
 def check_output_shape(answer) -> Feedback:
-    """Exercise 1: the output shape of a 512 x 384 image, 11 x 11 filter, stride 4, edges "none"."""
+    """Exercise 1: output shape for 512 rows x 384 columns, an 11 x 11 filter, stride 4, edges "none"."""
     name = "Exercise 1 (output shape)"
     if is_unanswered(answer):
         return unanswered(name, "a tuple (rows, columns)")
     expected = output_shape((512, 384), (11, 11), stride=4)
-    try:
-        given = tuple(int(v) for v in answer)
-    except (TypeError, ValueError):
+    given = np.asarray(answer, dtype=object).ravel().tolist() if not isinstance(answer, str) else []
+    if len(given) != 2 or not all(isinstance(v, (int, np.integer)) for v in given):
         return Feedback(INCORRECT, name, f"Expected a tuple of two integers, got {answer!r}.")
+    given = tuple(int(v) for v in given)
     if given == expected:
-        return Feedback(CORRECT, name, "1 + (512 - 11) // 4 = 126 rows, 1 + (384 - 11) // 4 = 94 columns.")
+        return Feedback(CORRECT, name,
+                        "1 + (512 - 11) // 4 = 126 rows, 1 + (384 - 11) // 4 = 94 columns.")
+    if given == expected[::-1]:
+        return Feedback(INCORRECT, name, f"{given} has the right numbers in the wrong order.",
+                        "Shapes are (rows, columns), as numpy writes them.")
     return Feedback(INCORRECT, name, f"{given} is not it.",
                     "Use H' = 1 + (H + 2p - k) // stride on each axis, with p = 0 for edges 'none'.")
 
 
 def check_line_response(answer) -> Feedback:
-    """Exercise 2: the horizontal-line detector's output C[4, 0] on the figure matrix."""
+    """Exercise 2: C[0, 0] of the vertical-line detector on the figure matrix, edges "zero"."""
     from lessons_lib.datasets import figure_matrix
     from lessons_lib.filters import line_detector
 
     name = "Exercise 2 (one output by hand)"
     if is_unanswered(answer):
         return unanswered(name, "a number")
-    expected = correlate(figure_matrix(), line_detector("horizontal"))[4, 0]
+    expected = correlate(figure_matrix(), line_detector("vertical"), edges="zero")[0, 0]
     try:
         value = float(answer)
     except (TypeError, ValueError):
         return Feedback(INCORRECT, name, f"Expected a number, got {answer!r}.")
     if np.isclose(value, expected):
-        return Feedback(CORRECT, name, "-1·(0+0+1) + 2·(1+1+1) - 1·(0+0+1) = 4.")
+        return Feedback(CORRECT, name, "The window is [[0, 0, 0], [0, 1, 0], [0, 0, 1]]: "
+                        "2·1 (centre) − 1·1 (bottom right) = 1.")
     return Feedback(INCORRECT, name, f"{value:g} is not it.",
-                    "The window is rows 4 to 6 and columns 0 to 2 of A; multiply it by h "
-                    "cell by cell and add the nine products.")
+                    "Pad A with a frame of zeros; the window of C[0, 0] is then rows −1 to 1 "
+                    "and columns −1 to 1 of A. Multiply it by h cell by cell and add.")
 
 
 def check_vertical_detector(kernel) -> Feedback:
@@ -63,6 +68,9 @@ def check_vertical_detector(kernel) -> Feedback:
     kernel = as_answer_array(kernel, name, shape=(3, 3))
     if isinstance(kernel, Feedback):
         return kernel
+    if not np.all(np.isfinite(kernel)):
+        return Feedback(INCORRECT, name, "Your filter contains NaN or infinite weights.",
+                        "Use ordinary numbers, for example -1 and 2.")
     flat = correlate(np.ones((7, 7)), kernel)
     if not np.allclose(flat, 0):
         return Feedback(INCORRECT, name, f"On a flat image your filter gives {flat[0, 0]:g}, not 0.",

@@ -16,9 +16,10 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 STYLE = {
-    "font.size": 12,
-    "axes.titlesize": 13,
-    "axes.labelsize": 12,
+    "font.size": 14,
+    "axes.titlesize": 15,
+    "axes.labelsize": 14,
+    "legend.fontsize": 13,
     "figure.dpi": 80,
     "savefig.dpi": 80,
     "image.interpolation": "nearest",
@@ -61,9 +62,12 @@ def to_png(fig: Figure) -> bytes:
     costs as much as drawing) and compress lightly.
     """
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.draw()
     if fig.get_layout_engine() is not None:
+        # One layout pass leaves titles clipped; a second, as savefig does, settles it.
+        fig.draw_without_rendering()
+        canvas.draw()
         fig.set_layout_engine("none")
+    canvas.draw()
     buffer = io.BytesIO()
     Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(
         buffer, format="png", compress_level=1

@@ -13,11 +13,55 @@ ANNOTATE_LIMIT = 16
 
 
 def _format_number(value: float) -> str:
-    """Short, exact-looking numbers: 3 not 3.0, 0.33 not 0.3333333."""
+    """Short, exact-looking numbers: 3 not 3.0, 0.33 not 0.3333333, −1 with a real minus."""
     rounded = round(float(value), 2)
     if rounded == 0:
         return "0"
-    return f"{rounded:g}"
+    return f"{rounded:g}".replace("-", "−")
+
+
+def _factor(value: float) -> str:
+    """A number as a factor of a product: negative ones in brackets, (−1)·0."""
+    text = _format_number(value)
+    return f"({text})" if text.startswith("−") else text
+
+
+def describe_filter(h) -> str:
+    """Size, and the weights when they are all equal (a box filter: "all 1/9").
+
+    Examples
+    --------
+    >>> describe_filter(np.full((3, 3), 1 / 9))
+    '3×3, all 1/9'
+    >>> describe_filter(np.eye(3))
+    '3×3, weights 0 … 1'
+    """
+    h = np.asarray(h, dtype=float)
+    shape = "×".join(str(k) for k in h.shape)
+    first = h.flat[0]
+    if np.all(h == first) and first != 0 and abs(1 / first - round(1 / first)) < 1e-9:
+        return f"{shape}, all 1/{round(1 / first)}"
+    return f"{shape}, weights {_format_number(h.min())} … {_format_number(h.max())}"
+
+
+def output_colours(C, h):
+    """How to colour a filter's output: grey for filters that keep brightness (weights
+    summing to 1), red/blue around zero for detectors (weights summing to 0).
+
+    Returns
+    -------
+    cmap : str
+    limits : tuple of float
+    """
+    C = np.asarray(C, dtype=float)
+    # In a photograph a few extreme pixels would stretch the scale and flatten the
+    # rest: use the 0.5 and 99.5 percentiles there, the exact range for small matrices.
+    tail = 0.5 if C.size > ANNOTATE_LIMIT**2 else 0.0
+    if abs(float(np.sum(h))) < 1e-9:
+        bound = float(np.percentile(np.abs(C), 100 - tail)) or 1.0
+        return "RdBu_r", (-bound, bound)
+    low, high = (float(v) for v in np.percentile(C, [tail, 100 - tail]))
+    return "gray", (low, high if high > low else low + 1.0)
 
 
 def draw_matrix(ax, M, *, cmap="Greys", vmin=None, vmax=None, annotate=None, title=None):
@@ -75,8 +119,19 @@ def set_matrix_text(image, texts, M) -> None:
         texts[r, c].set_color("white" if luminance < 0.5 else "black")
 
 
-def plot_matrix(M, *, title=None, cmap="Greys", size=0.45):
+def plot_matrix(M, *, title=None, cmap="Greys", size=0.5, padding=(0, 0)):
     """One matrix, every number written in (the slides' way of showing the figure).
+
+    Parameters
+    ----------
+    M : ndarray, shape (rows, cols)
+    title : str, optional
+    cmap : str, default "Greys"
+    size : float, default 0.5
+        Inches per cell.
+    padding : tuple of 2 int, default (0, 0)
+        Rows and columns of padding on each side of ``M``: drawn hatched, with the
+        original matrix framed.
 
     Returns
     -------
@@ -84,8 +139,23 @@ def plot_matrix(M, *, title=None, cmap="Greys", size=0.45):
     """
     M = np.asarray(M, dtype=float)
     fig = new_figure(max(2.5, size * M.shape[1] + 0.4), size * M.shape[0] + 0.8)
-    draw_matrix(fig.add_subplot(), M, cmap=cmap, title=title)
+    ax = fig.add_subplot()
+    draw_matrix(ax, M, cmap=cmap, title=title)
+    if any(padding):
+        draw_padding(ax, M.shape, padding)
     return fig
+
+
+def draw_padding(ax, padded_shape, widths):
+    """Hatch the padding cells of a padded matrix and frame the original inside it."""
+    rows, cols = padded_shape
+    ax.add_patch(Rectangle((widths[1] - 0.5, widths[0] - 0.5), cols - 2 * widths[1],
+                           rows - 2 * widths[0], fill=False, edgecolor="tab:blue", linewidth=2))
+    for r, c in np.ndindex(rows, cols):
+        inside = widths[0] <= r < rows - widths[0] and widths[1] <= c < cols - widths[1]
+        if not inside:
+            ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, hatch="//",
+                                   edgecolor="tab:blue", linewidth=0, alpha=0.35))
 
 
 def _kernel_limits(h):
@@ -118,8 +188,10 @@ def plot_correlation(A, h, C, *, titles=("input A", "filter h", "output C = A �
     draw_matrix(axes[0], A, cmap=cmap, title=f"{titles[0]}  {A.shape[0]}×{A.shape[1]}")
     kmin, kmax = _kernel_limits(h)
     draw_matrix(axes[1], h, cmap="RdBu_r", vmin=kmin, vmax=kmax, annotate=max(h.shape) <= 7,
-                title=f"{titles[1]}  {h.shape[0]}×{h.shape[1]}")
-    draw_matrix(axes[2], C, cmap=cmap, title=f"{titles[2]}  {C.shape[0]}×{C.shape[1]}")
+                title=f"{titles[1]}\n{describe_filter(h)}")
+    out_cmap, (low, high) = output_colours(C, h)
+    draw_matrix(axes[2], C, cmap=cmap if out_cmap == "gray" else out_cmap, vmin=low, vmax=high,
+                title=f"{titles[2]}  {C.shape[0]}×{C.shape[1]}")
     return fig
 
 
@@ -170,14 +242,16 @@ class StepperPlot:
         draw_matrix(axes[0], self.padded, cmap="Greys", vmin=min(0, self.padded.min()),
                     title=f"input A, padded ({edges})" if padded else "input A")
         if padded:
-            self._draw_padding(axes[0], A, widths)
+            draw_padding(axes[0], self.padded.shape, widths)
         kmin, kmax = _kernel_limits(self.h)
         draw_matrix(axes[1], self.h, cmap="RdBu_r", vmin=kmin, vmax=kmax,
                     title=f"filter h ({self.h.shape[0]}×{self.h.shape[1]})")
         blank = np.full(self.output.shape, np.nan)
+        out_cmap, (low, high) = output_colours(self.output, self.h)
+        if out_cmap == "gray":
+            out_cmap, low, high = "Greys", min(0.0, low), max(high, 1.0)
         self.output_image, self.output_texts = draw_matrix(
-            axes[2], blank, cmap="Greys", vmin=min(0.0, self.output.min()),
-            vmax=max(self.output.max(), 1.0),
+            axes[2], blank, cmap=out_cmap, vmin=low, vmax=high,
             annotate=True, title=f"output C ({self.output.shape[0]}×{self.output.shape[1]})")
         axes[2].set_xlim(-0.5, self.padded.shape[1] - 0.5)
         axes[2].set_ylim(self.padded.shape[0] - 0.5, -0.5)
@@ -191,19 +265,6 @@ class StepperPlot:
                                 family="monospace")
         fig.get_layout_engine().set(rect=(0, 0.08, 1, 0.92))
         self.show(0)
-
-    @staticmethod
-    def _draw_padding(ax, A, widths):
-        rows, cols = np.asarray(A).shape
-        ax.add_patch(Rectangle((widths[1] - 0.5, widths[0] - 0.5), cols, rows, fill=False,
-                               edgecolor="tab:blue", linewidth=2))
-        padded_rows, padded_cols = rows + 2 * widths[0], cols + 2 * widths[1]
-        for r in range(padded_rows):
-            for c in range(padded_cols):
-                inside = widths[0] <= r < widths[0] + rows and widths[1] <= c < widths[1] + cols
-                if not inside:
-                    ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, hatch="//",
-                                           edgecolor="tab:blue", linewidth=0, alpha=0.35))
 
     def position(self, step):
         """Output row and column ``(m, n)`` computed at ``step`` (row-major order)."""
@@ -225,7 +286,7 @@ class StepperPlot:
         top, left = m * self.stride, n * self.stride
         window = self.padded[top:top + kh, left:left + kw]
         if self.h.size <= 9:
-            parts = " + ".join(f"{_format_number(a)}·{_format_number(b)}"
+            parts = " + ".join(f"{_factor(a)}·{_factor(b)}"
                                for a, b in zip(self.h.ravel(), window.ravel(), strict=True))
             return f"C[{m}, {n}] = {parts} = {_format_number(value)}"
         return f"C[{m}, {n}] = sum of {terms.size} products h·A = {_format_number(value)}"
@@ -270,10 +331,10 @@ class ExplorerPlot:
         for ax in self.axes:
             ax.set_xticks([])
             ax.set_yticks([])
+            ax.spines[:].set_visible(False)
         self.input_image = self.axes[0].imshow(image, cmap="gray", vmin=0, vmax=1)
         self.kernel_image = self.axes[1].imshow(kernel, cmap="RdBu_r")
         self.output_image = self.axes[2].imshow(output, cmap="gray")
-        fig.colorbar(self.kernel_image, ax=self.axes[1], shrink=0.7)
         self.update(image, kernel, output)
 
     def update(self, image, kernel, output) -> None:
@@ -286,10 +347,11 @@ class ExplorerPlot:
             ax.set_xlim(-0.5, data.shape[1] - 0.5)
             ax.set_ylim(data.shape[0] - 0.5, -0.5)
         self.kernel_image.set_clim(*_kernel_limits(kernel))
-        low, high = float(output.min()), float(output.max())
-        self.output_image.set_clim(low, high if high > low else low + 1.0)
+        cmap, limits = output_colours(output, kernel)
+        self.output_image.set_cmap(cmap)
+        self.output_image.set_clim(*limits)
         self.axes[0].set_title(f"input {image.shape[0]}×{image.shape[1]}")
-        self.axes[1].set_title(f"filter {kernel.shape[0]}×{kernel.shape[1]}")
+        self.axes[1].set_title(f"filter {describe_filter(kernel)}")
         self.axes[2].set_title(f"output {output.shape[0]}×{output.shape[1]}")
 
 

@@ -104,7 +104,8 @@ class FilterExplorer(View):
         self.filter = widgets.Dropdown(options=tuple(FILTERS), value=filter_name,
                                        description="filter")
         # Large filters take a moment: recompute when the slider is released.
-        self.size = widgets.IntSlider(value=size, min=1, max=101, step=2, description="size",
+        # Size 1 would turn every line detector into the single weight 0.
+        self.size = widgets.IntSlider(value=size, min=3, max=101, step=2, description="size",
                                       continuous_update=False)
         self.stride = widgets.IntSlider(value=stride, min=1, max=8, description="stride",
                                         continuous_update=False)
