@@ -1,0 +1,182 @@
+"""Exercise checks for lesson 05: metrics and loss functions."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lessons_lib.exercises import (
+    CORRECT,
+    INCORRECT,
+    Feedback,
+    as_answer_array,
+    is_unanswered,
+    unanswered,
+)
+from lessons_lib.losses import softmax
+from lessons_lib.metrics import binary_counts, precision_recall_curve
+
+# Exercise 1: twelve events, the truth and a model's answers.
+COUNTS_TRUE = ("proton", "other", "proton", "other", "other", "proton",
+               "other", "other", "proton", "other", "other", "other")
+COUNTS_PRED = ("proton", "proton", "other", "other", "other", "proton",
+               "other", "proton", "proton", "other", "other", "other")
+
+# Exercise 4: one event's logits (proton, electron, muon) and its true class.
+GRADIENT_LOGITS = (2.0, 1.0, 0.1)
+GRADIENT_LABEL = 1
+
+AVERAGE_CHOICES = ("macro", "micro", "weighted")
+
+
+def check_counts(answer) -> Feedback:
+    """Exercise 1: (TP, FN, FP, TN) of :data:`COUNTS_PRED` against :data:`COUNTS_TRUE`,
+    "proton" positive.
+
+    Examples
+    --------
+    >>> check_counts(...)
+    ⏳ Exercise 1: not answered yet. Replace ... with (TP, FN, FP, TN) and run the cell again.
+    """
+    name = "Exercise 1"
+    if is_unanswered(answer):
+        return unanswered(name, "(TP, FN, FP, TN)")
+    values = as_answer_array(answer, name, shape=(4,))
+    if isinstance(values, Feedback):
+        return values
+    expected = np.array(binary_counts(COUNTS_TRUE, COUNTS_PRED, pos_label="proton"))
+    if np.array_equal(values, expected):
+        return Feedback(CORRECT, name, f"TP={expected[0]}, FN={expected[1]}, FP={expected[2]}, "
+                                       f"TN={expected[3]}: the four add up to 12 events.")
+    if values.sum() != len(COUNTS_TRUE):
+        hint = "Every event lands in exactly one cell: the four numbers must add up to 12."
+    elif np.array_equal(values, expected[[0, 2, 1, 3]]):
+        hint = ("FN and FP are swapped. A false negative is a true proton the model missed "
+                "(row TRUE proton, column PREDICTED other).")
+    else:
+        hint = ("Go through the pairs one by one: true proton and predicted proton is a TP, "
+                "true proton and predicted other is a FN, and so on.")
+    return Feedback(INCORRECT, name, f"{tuple(values.astype(int).tolist())} is not right.", hint)
+
+
+def best_threshold(y_true, scores, *, min_recall=0.95, pos_label=1):
+    """The threshold with the best precision among those reaching ``min_recall``.
+
+    Parameters
+    ----------
+    y_true : array_like, shape (N,)
+    scores : array_like of float, shape (N,)
+    min_recall : float, default 0.95
+    pos_label : int, bool or str, default 1
+
+    Returns
+    -------
+    threshold : float
+        The largest such threshold (a distinct score).
+    precision, recall : float
+        What it achieves.
+    """
+    p, r, t = precision_recall_curve(y_true, scores, pos_label)
+    ok = r >= min_recall
+    best = np.flatnonzero(ok & (p == p[ok].max()))[0]
+    return float(t[best]), float(p[best]), float(r[best])
+
+
+def _counts_at(y_true, scores, threshold, pos_label):
+    positive = np.asarray(y_true) == pos_label
+    return binary_counts(positive, scores >= threshold, pos_label=True)
+
+
+def check_threshold(answer, y_true, scores, *, min_recall=0.95, pos_label=1,
+                    tolerance=5e-4) -> Feedback:
+    """Exercise 2: a threshold with recall >= ``min_recall`` and the best precision possible.
+
+    Precision is accepted within ``tolerance`` of the best: thresholds whose precision
+    differs by less (one true positive more or less among a thousand) are equally good.
+
+    Examples
+    --------
+    >>> check_threshold(None, [0, 1], [0.2, 0.8]).status
+    'unanswered'
+    >>> check_threshold(0.5, [0, 1], [0.2, 0.8]).correct
+    True
+    """
+    name = "Exercise 2"
+    if is_unanswered(answer):
+        return unanswered(name, "a threshold between 0 and 1")
+    try:
+        threshold = float(answer)
+    except (TypeError, ValueError):
+        return Feedback(INCORRECT, name, f"Expected a number, got {answer!r}.")
+    best, best_precision, _ = best_threshold(y_true, scores, min_recall=min_recall,
+                                             pos_label=pos_label)
+    c = _counts_at(y_true, np.asarray(scores, dtype=float), threshold, pos_label)
+    recall = c.TP / (c.TP + c.FN)
+    precision = c.TP / (c.TP + c.FP) if c.TP + c.FP else 0.0
+    said = f"At {threshold:g}: recall {recall:.4f}, precision {precision:.4f}."
+    if recall < min_recall:
+        return Feedback(INCORRECT, name, said,
+                        f"Recall must reach {min_recall}: lower the threshold, so that more "
+                        "events are called positive.")
+    if precision < best_precision - tolerance:
+        direction = ("raise the threshold as far as recall allows" if threshold < best else
+                     "try slightly lower thresholds: precision does not always grow with "
+                     "the threshold")
+        return Feedback(INCORRECT, name, said,
+                        f"Recall is high enough, but another threshold gives a better "
+                        f"precision: {direction}.")
+    return Feedback(CORRECT, name, f"{said} The best precision at this recall is "
+                                   f"{best_precision:.4f} (threshold {best:.4f}).")
+
+
+def check_average(answer) -> Feedback:
+    """Exercise 3: which average gives a rare class the same weight as a common one?
+
+    Examples
+    --------
+    >>> check_average("macro").correct
+    True
+    """
+    name = "Exercise 3"
+    if is_unanswered(answer):
+        return unanswered(name, 'one of "macro", "micro", "weighted"')
+    if answer not in AVERAGE_CHOICES:
+        return Feedback(INCORRECT, name, f"Choose one of {AVERAGE_CHOICES}, got {answer!r}.")
+    if answer == "macro":
+        return Feedback(CORRECT, name, "The macro average is the plain mean over classes: "
+                                       "a class of 10 events weighs as much as one of 10 000.")
+    hints = {
+        "micro": "Micro pools every event before dividing: common classes dominate "
+                 "(with all classes counted it equals the accuracy).",
+        "weighted": "Weighted multiplies each class by its support: a rare class barely counts.",
+    }
+    return Feedback(INCORRECT, name, f'"{answer}" is not it.', hints[answer])
+
+
+def check_softmax_gradient(answer) -> Feedback:
+    """Exercise 4: dL/dz for the logits :data:`GRADIENT_LOGITS` and true class
+    :data:`GRADIENT_LABEL` (one event, so N = 1). Three decimals are enough.
+
+    Examples
+    --------
+    >>> check_softmax_gradient(None).status
+    'unanswered'
+    """
+    name = "Exercise 4"
+    if is_unanswered(answer):
+        return unanswered(name, "the three numbers dL/dz")
+    values = as_answer_array(answer, name, shape=(3,))
+    if isinstance(values, Feedback):
+        return values
+    y_hat = softmax(np.array(GRADIENT_LOGITS))
+    y = np.eye(3)[GRADIENT_LABEL]
+    expected = y_hat - y
+    if np.allclose(values, expected, atol=2e-3):
+        return Feedback(CORRECT, name, f"dL/dz = ŷ − y = {np.round(expected, 3).tolist()}; "
+                                       "it sums to 0.")
+    if np.allclose(values, -expected, atol=2e-3):
+        hint = "The sign is flipped: the gradient is ŷ − y, not y − ŷ."
+    elif np.allclose(values, y_hat, atol=2e-3):
+        hint = "That is ŷ = softmax(z). Now subtract the one-hot vector y of the true class."
+    else:
+        hint = "Compute ŷ = softmax(z) first, then subtract 1 at the true class."
+    return Feedback(INCORRECT, name, f"{np.round(values, 3).tolist()} is not right.", hint)

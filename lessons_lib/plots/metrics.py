@@ -1,0 +1,427 @@
+"""Figures for lesson 05: confusion matrices, precision-recall and ROC curves, losses, softmax."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lessons_lib.losses import (
+    cross_entropy,
+    cross_entropy_backward,
+    mae,
+    mae_backward,
+    mse,
+    mse_backward,
+    softmax,
+    softmax_backward,
+    softmax_cross_entropy,
+    softmax_cross_entropy_backward,
+)
+from lessons_lib.metrics import precision_recall_curve, roc_auc, roc_curve
+from lessons_lib.plots import new_figure
+
+POSITIVE_COLOR, NEGATIVE_COLOR, MARKER_COLOR = "tab:red", "tab:blue", "black"
+# The slides' names for the four cells of a binary matrix drawn positive class first.
+BINARY_CELL_NAMES = (("TP", "FN"), ("FP", "TN"))
+
+
+def _row_rates(C: np.ndarray) -> np.ndarray:
+    """Each row divided by its sum (the fraction of a true class sent to each column);
+    an empty row stays 0."""
+    totals = C.sum(axis=1, keepdims=True)
+    out = np.zeros(C.shape)
+    np.divide(C, totals, out=out, where=totals != 0)
+    return out
+
+
+class ConfusionPlot:
+    """A confusion matrix drawn as the slides do: rows TRUE, columns PREDICTED.
+
+    Cells are coloured by the row-normalised rate (so a rare class is as visible as a
+    common one) and show the count, the rate and, optionally, a cell name such as "TP".
+    :meth:`update` changes the numbers in place.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    C : array_like of int, shape (K, K)
+    class_names : sequence of str, length K
+    cell_names : K x K nested sequence of str, optional
+        For example :data:`BINARY_CELL_NAMES` for the binary layout.
+    title : str, optional
+
+    Attributes
+    ----------
+    image : AxesImage
+    texts : ndarray of Text, shape (K, K)
+    C : ndarray, shape (K, K)
+        The counts currently shown.
+    """
+
+    def __init__(self, ax, C, class_names, *, cell_names=None, title=None):
+        C = np.asarray(C)
+        k = len(class_names)
+        if C.shape != (k, k):
+            raise ValueError(f"C must have shape ({k}, {k}) for {k} class_names, got {C.shape}")
+        self.ax, self.cell_names = ax, cell_names
+        self.image = ax.imshow(_row_rates(C), cmap="Blues", vmin=0, vmax=1)
+        ax.set_xticks(range(k), class_names)
+        ax.set_yticks(range(k), class_names)
+        ax.xaxis.set_ticks_position("top")
+        ax.xaxis.set_label_position("top")
+        ax.set_xlabel("PREDICTED")
+        ax.set_ylabel("TRUE")
+        ax.tick_params(length=0)
+        ax.spines[:].set_visible(False)
+        if title:
+            ax.set_title(title, pad=10)
+        font = "medium" if k <= 3 else "small"
+        self.texts = np.empty((k, k), dtype=object)
+        for r, c in np.ndindex(k, k):
+            self.texts[r, c] = ax.text(c, r, "", ha="center", va="center", fontsize=font)
+        self.update(C)
+
+    def update(self, C) -> None:
+        """Show new counts ``C`` (same shape)."""
+        self.C = np.asarray(C)
+        rates = _row_rates(self.C)
+        self.image.set_data(rates)
+        for (r, c), count in np.ndenumerate(self.C):
+            name = f"{self.cell_names[r][c]}\n" if self.cell_names is not None else ""
+            self.texts[r, c].set_text(f"{name}{count}\n{rates[r, c]:.0%}")
+            self.texts[r, c].set_color("white" if rates[r, c] > 0.55 else "black")
+
+
+def plot_confusion_matrix(C, class_names, *, cell_names=None, title=None, size=1.3):
+    """A confusion matrix with counts and row-normalised rates.
+
+    Parameters
+    ----------
+    C : array_like of int, shape (K, K)
+        Rows are true classes, columns predicted classes.
+    class_names : sequence of str, length K
+    cell_names : K x K nested sequence of str, optional
+        Cell names written above the counts (``BINARY_CELL_NAMES`` for TP/FN/FP/TN).
+    title : str, optional
+    size : float, default 1.3
+        Inches per cell.
+
+    Returns
+    -------
+    fig : Figure
+    """
+    k = len(class_names)
+    fig = new_figure(size * k + 1.8, size * k + 1.2)
+    ConfusionPlot(fig.add_subplot(), C, class_names, cell_names=cell_names, title=title)
+    return fig
+
+
+def plot_confusion_matrices(matrices, class_names, *, cell_names=None, size=1.3):
+    """Several confusion matrices side by side (for example two models on the same data).
+
+    Parameters
+    ----------
+    matrices : dict of str to array_like, each shape (K, K)
+        Title → counts.
+    class_names : sequence of str, length K
+    cell_names : K x K nested sequence of str, optional
+    size : float, default 1.3
+
+    Returns
+    -------
+    fig : Figure
+    """
+    k = len(class_names)
+    fig = new_figure(len(matrices) * (size * k + 1.6), size * k + 1.3)
+    axes = np.atleast_1d(fig.subplots(1, len(matrices)))
+    for ax, (title, C) in zip(axes, matrices.items(), strict=True):
+        ConfusionPlot(ax, C, class_names, cell_names=cell_names, title=title)
+    return fig
+
+
+class CurvesPlot:
+    """Precision-recall and ROC curves of one binary score, with a movable operating point.
+
+    Parameters
+    ----------
+    axes : pair of matplotlib Axes
+        Where the precision-recall and the ROC curve go.
+    y_true : array_like, shape (N,)
+    scores : array_like of float, shape (N,)
+    pos_label : int, bool or str, default 1
+
+    Attributes
+    ----------
+    pr_marker, roc_marker : Line2D
+        The operating point; :meth:`mark` moves them.
+    auc, prevalence : float
+        Area under the ROC curve; fraction of positives (the precision of a random guess).
+    """
+
+    def __init__(self, axes, y_true, scores, pos_label=1):
+        pr_ax, roc_ax = axes
+        precision, recall, _ = precision_recall_curve(y_true, scores, pos_label)
+        fpr, tpr, _ = roc_curve(y_true, scores, pos_label)
+        self.auc = roc_auc(y_true, scores, pos_label)
+        self.prevalence = float(np.mean(np.asarray(y_true) == pos_label))
+        pr_ax.plot(np.r_[0.0, recall], np.r_[precision[0], precision], color=POSITIVE_COLOR,
+                   linewidth=2, drawstyle="steps-pre")
+        pr_ax.axhline(self.prevalence, color="0.6", linestyle="--", linewidth=1,
+                      label=f"random guess ({self.prevalence:.0%})")
+        pr_ax.set(xlim=(0, 1.02), ylim=(0, 1.05), xlabel="recall", ylabel="precision",
+                  title="precision-recall curve")
+        pr_ax.legend(loc="lower left", fontsize="small")
+        roc_ax.plot(fpr, tpr, color=POSITIVE_COLOR, linewidth=2, label=f"AUC = {self.auc:.3f}")
+        roc_ax.plot([0, 1], [0, 1], color="0.6", linestyle="--", linewidth=1,
+                    label="random guess (0.5)")
+        roc_ax.set(xlim=(-0.02, 1.02), ylim=(0, 1.05), xlabel="false-positive rate",
+                   ylabel="recall (true-positive rate)", title="ROC curve")
+        roc_ax.legend(loc="lower right", fontsize="small")
+        (self.pr_marker,) = pr_ax.plot([], [], "o", color=MARKER_COLOR, markersize=10)
+        (self.roc_marker,) = roc_ax.plot([], [], "o", color=MARKER_COLOR, markersize=10)
+
+    def mark(self, precision, recall, fpr) -> None:
+        """Move the operating point to these rates."""
+        self.pr_marker.set_data([recall], [precision])
+        self.roc_marker.set_data([fpr], [recall])
+
+
+def plot_pr_roc(y_true, scores, pos_label=1, *, point=None):
+    """Precision-recall and ROC curves of a binary score, side by side.
+
+    Parameters
+    ----------
+    y_true : array_like, shape (N,)
+    scores : array_like of float, shape (N,)
+        Higher means "more likely ``pos_label``".
+    pos_label : int, bool or str, default 1
+    point : tuple of float (precision, recall, fpr), optional
+        An operating point to mark on both curves.
+
+    Returns
+    -------
+    fig : Figure
+    """
+    fig = new_figure(10, 4.2)
+    curves = CurvesPlot(fig.subplots(1, 2), y_true, scores, pos_label)
+    if point is not None:
+        curves.mark(*point)
+    return fig
+
+
+class ScoreHistogram:
+    """Histograms of a score for the positive and the negative class, with a threshold line.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    positive_scores, negative_scores : ndarray
+    names : pair of str
+        Legend names of the positive and the negative class.
+    bins : int, default 30
+
+    Attributes
+    ----------
+    line : Line2D
+        The threshold; :meth:`set_threshold` moves it.
+    """
+
+    def __init__(self, ax, positive_scores, negative_scores, names, *, bins=30):
+        edges = np.linspace(0, 1, bins + 1)
+        ax.hist(negative_scores, bins=edges, color=NEGATIVE_COLOR, alpha=0.6, label=names[1])
+        ax.hist(positive_scores, bins=edges, color=POSITIVE_COLOR, alpha=0.75, label=names[0])
+        ax.set_yscale("log")
+        ax.set(xlim=(0, 1), xlabel=f"score ({names[0]})", ylabel="events (log scale)",
+               title="scores by true class")
+        ax.legend(loc="upper center", fontsize="small")
+        self.line = ax.axvline(0.5, color=MARKER_COLOR, linewidth=2)
+
+    def set_threshold(self, threshold) -> None:
+        self.line.set_xdata([threshold, threshold])
+
+
+def plot_loss_curves(x, losses, *, target=None, gradients=None, xlabel="prediction ŷ",
+                     gradient_label="dJ/dŷ", title=None, ylim=None):
+    """Losses (and optionally their gradients) against one varying input.
+
+    Parameters
+    ----------
+    x : ndarray, shape (P,)
+        The values on the x axis: a prediction ŷ, or a logit z.
+    losses : dict of str to ndarray, each shape (P,)
+        Loss name → loss at each ``x``.
+    target : float, optional
+        The true value, marked by a dotted vertical line.
+    gradients : dict of str to ndarray, optional
+        Loss name → its derivative at each ``x``, drawn in a second panel.
+    xlabel : str, default "prediction ŷ"
+    gradient_label : str, default "dJ/dŷ"
+        What the gradient panel's y axis shows.
+    title : str, optional
+    ylim : tuple of float, optional
+        Limits of the loss axis (cross-entropy grows without bound near 0).
+
+    Returns
+    -------
+    fig : Figure
+    """
+    panels = 1 if gradients is None else 2
+    fig = new_figure(5.2 * panels, 3.8)
+    axes = np.atleast_1d(fig.subplots(1, panels))
+    for name, values in losses.items():
+        axes[0].plot(x, values, linewidth=2, label=name)
+    axes[0].set(xlabel=xlabel, ylabel="loss J", title=title or "loss")
+    if ylim is not None:
+        axes[0].set_ylim(*ylim)
+    if gradients is not None:
+        for name, values in gradients.items():
+            axes[1].plot(x, values, linewidth=2, label=name)
+        axes[1].axhline(0, color="0.6", linewidth=1)
+        axes[1].set(xlabel=xlabel, ylabel=gradient_label, title="gradient")
+    for ax in axes:
+        if target is not None:
+            ax.axvline(target, color="0.4", linestyle=":", linewidth=1.5)
+        ax.legend(fontsize="small")
+    return fig
+
+
+def plot_losses_against_prediction(y_hat):
+    """MSE, MAE and cross-entropy, and their gradients, for a target of 1 and a prediction ŷ.
+
+    Cross-entropy treats ``ŷ`` as the probability of the true class (two classes:
+    ``[ŷ, 1 − ŷ]`` against the one-hot ``[1, 0]``), so it is ``−log ŷ``.
+
+    Parameters
+    ----------
+    y_hat : ndarray, shape (P,)
+        Predictions in (0, 1].
+
+    Returns
+    -------
+    fig : Figure
+    """
+    y_hat = np.asarray(y_hat, dtype=float)
+    one, target = np.ones(1), np.array([1.0, 0.0])
+    curves = {"MSE": [], "MAE": [], "cross-entropy": []}
+    slopes = {"MSE": [], "MAE": [], "cross-entropy": []}
+    for value in y_hat:
+        v = np.array([value])
+        curves["MSE"].append(mse(v, one))
+        slopes["MSE"].append(mse_backward(v, one)[0])
+        curves["MAE"].append(mae(v, one))
+        slopes["MAE"].append(mae_backward(v, one)[0])
+        pair = np.array([value, 1.0 - value])
+        curves["cross-entropy"].append(cross_entropy(target, pair))
+        slopes["cross-entropy"].append(cross_entropy_backward(target, pair)[0])
+    fig = plot_loss_curves(y_hat, curves, gradients=slopes, target=1.0,
+                           title="loss for target y = 1", ylim=(0, 4.7))
+    fig.axes[1].set_ylim(-10, 1)
+    return fig
+
+
+def plot_loss_vs_logit(z):
+    """Cross-entropy and MSE after a softmax, and their gradients, against the true logit.
+
+    Two classes with logits ``[z, 0]``, the first one true, so ``ŷ = softmax([z, 0])[0]``
+    grows from 0 to 1 as ``z`` grows. Cross-entropy's gradient ``ŷ − 1`` stays large while
+    the prediction is confidently wrong (``z`` very negative); the gradient of MSE through
+    the softmax vanishes there, and learning stalls.
+
+    Parameters
+    ----------
+    z : ndarray, shape (P,)
+        Values of the true class's logit.
+
+    Returns
+    -------
+    fig : Figure
+    """
+    y, labels = np.array([[1.0, 0.0]]), np.array([0])
+    ce, mse_values, ce_grad, mse_grad = [], [], [], []
+    for value in np.asarray(z, dtype=float):
+        logits = np.array([[value, 0.0]])
+        p = softmax(logits)
+        ce.append(softmax_cross_entropy(logits, labels))
+        ce_grad.append(softmax_cross_entropy_backward(logits, labels)[0, 0])
+        mse_values.append(mse(p, y))
+        mse_grad.append(softmax_backward(p, mse_backward(p, y))[0, 0])
+    return plot_loss_curves(
+        z, {"cross-entropy": np.array(ce), "MSE after softmax": np.array(mse_values)},
+        gradients={"cross-entropy: ŷ − y": np.array(ce_grad),
+                   "MSE after softmax": np.array(mse_grad)},
+        xlabel="logit z of the true class", gradient_label="dJ/dz",
+        title="loss against the true class's logit", ylim=(0, 4))
+
+
+def plot_softmax(z, distributions, class_names):
+    """Logits and the probabilities made from them, as bar charts side by side.
+
+    Parameters
+    ----------
+    z : ndarray, shape (C,)
+        The logits.
+    distributions : dict of str to ndarray, each shape (C,)
+        Label (for example "T = 1") → probabilities.
+    class_names : sequence of str, length C
+
+    Returns
+    -------
+    fig : Figure
+    """
+    z = np.asarray(z, dtype=float)
+    fig = new_figure(3.2 * (1 + len(distributions)), 3.4)
+    axes = fig.subplots(1, 1 + len(distributions))
+    x = np.arange(len(class_names))
+    axes[0].bar(x, z, color="0.5")
+    axes[0].axhline(0, color="black", linewidth=0.8)
+    axes[0].set_title("logits z")
+    for ax, (label, p) in zip(axes[1:], distributions.items(), strict=True):
+        bars = ax.bar(x, p, color=POSITIVE_COLOR)
+        ax.bar_label(bars, labels=[f"{v:.2f}" for v in p], fontsize="small")
+        ax.set(ylim=(0, 1.15), title=f"softmax, {label}")
+    for ax in axes:
+        ax.set_xticks(x, class_names, rotation=20)
+    return fig
+
+
+class PrevalencePlot:
+    """Accuracy, precision, recall and F1 of a fixed classifier against the class balance.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    prevalence : ndarray, shape (P,)
+        Fractions of positives on the x axis (drawn on a log scale).
+    curves : dict of str to ndarray, each shape (P,)
+        Metric name → value at each prevalence.
+    styles : dict of str to str, optional
+        Metric name → matplotlib line style (default solid), for curves that overlap.
+
+    Attributes
+    ----------
+    marker : Line2D
+        A vertical line at the current prevalence; :meth:`mark` moves it.
+    points : dict of str to Line2D
+        One dot per curve at the current prevalence.
+    """
+
+    def __init__(self, ax, prevalence, curves, *, styles=None):
+        self.lines = {}
+        styles = styles or {}
+        for name, values in curves.items():
+            (self.lines[name],) = ax.plot(prevalence, values, styles.get(name, "-"),
+                                          linewidth=2.5, label=name)
+        ax.set_xscale("log")
+        ticks = [t for t in (0.001, 0.01, 0.1, 0.5) if prevalence[0] <= t <= prevalence[-1]]
+        ax.set_xticks(ticks, [f"{t:.1%}".replace(".0%", "%") for t in ticks])
+        ax.minorticks_off()
+        ax.set(ylim=(0, 1.02), xlabel="fraction of positives (log scale)", ylabel="metric")
+        ax.legend(loc="lower right", fontsize="small")
+        self.marker = ax.axvline(prevalence[0], color=MARKER_COLOR, linewidth=1.5)
+        self.points = {name: ax.plot([], [], "o", color=line.get_color(), markersize=8)[0]
+                       for name, line in self.lines.items()}
+
+    def mark(self, prevalence, values) -> None:
+        """Move the marker to ``prevalence``; ``values`` maps curve name → value there."""
+        self.marker.set_xdata([prevalence, prevalence])
+        for name, value in values.items():
+            self.points[name].set_data([prevalence], [value])

@@ -1,0 +1,167 @@
+"""Lesson 05's interactive views: a decision-threshold explorer and a class-imbalance explorer."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from lessons_lib.metrics import accuracy, binary_counts, metrics_at_prevalence
+from lessons_lib.plots import new_figure
+from lessons_lib.plots.metrics import (
+    BINARY_CELL_NAMES,
+    ConfusionPlot,
+    CurvesPlot,
+    PrevalencePlot,
+    ScoreHistogram,
+)
+from lessons_lib.widgets import View
+
+
+def _ratio(numerator: int, denominator: int) -> float:
+    return numerator / denominator if denominator else 0.0
+
+
+class ThresholdExplorer(View):
+    """Move the decision threshold on a score and watch every metric follow.
+
+    An event is predicted positive when its score is at least the threshold. The view
+    shows the score histograms of both true classes with the threshold, the binary
+    confusion matrix (TP FN / FP TN), and the operating point on the precision-recall
+    and ROC curves.
+
+    Parameters
+    ----------
+    y_true : array_like, shape (N,)
+        True labels; ``pos_label`` is positive, every other label negative.
+    scores : array_like of float in [0, 1], shape (N,)
+        The model's probability of the positive class.
+    pos_label : int, bool or str, default 1
+    class_names : pair of str, default ("proton", "not proton")
+        Names of the positive and the negative class.
+    threshold : float, default 0.5
+
+    Attributes
+    ----------
+    threshold : FloatSlider
+    counts : BinaryCounts
+        TP, FN, FP, TN at the current threshold.
+    scores : dict of str to float
+        "accuracy", "precision", "recall", "f1", "fpr" at the current threshold.
+    confusion : ConfusionPlot
+    curves : CurvesPlot
+    histogram : ScoreHistogram
+    """
+
+    def __init__(self, y_true, scores, *, pos_label=1, class_names=("proton", "not proton"),
+                 threshold=0.5):
+        super().__init__()
+        self.positive = np.asarray(y_true) == pos_label
+        self.score_values = np.asarray(scores, dtype=float)
+        if self.positive.shape != self.score_values.shape:
+            raise ValueError(f"y_true and scores must have the same shape, got "
+                             f"{self.positive.shape} and {self.score_values.shape}")
+        self.threshold = widgets.FloatSlider(value=threshold, min=0.0, max=1.0, step=0.01,
+                                             description="threshold", readout_format=".2f")
+        self.fig = new_figure(11, 8.2)
+        axes = self.fig.subplots(2, 2)
+        self.histogram = ScoreHistogram(axes[0, 0], self.score_values[self.positive],
+                                        self.score_values[~self.positive], class_names)
+        self.confusion = ConfusionPlot(axes[0, 1], np.zeros((2, 2), int), class_names,
+                                       cell_names=BINARY_CELL_NAMES)
+        self.curves = CurvesPlot(axes[1], self.positive, self.score_values, pos_label=True)
+        self.summary = self.fig.suptitle("")
+        self.ui = widgets.VBox([self.threshold, self.image])
+        self.update()
+        self.threshold.observe(lambda change: self.update(), names="value")
+
+    def update(self) -> None:
+        """Recompute the matrix and metrics at the slider's threshold and redraw."""
+        t = self.threshold.value
+        predicted = self.score_values >= t
+        c = binary_counts(self.positive, predicted, pos_label=True)
+        self.counts = c
+        p, r = _ratio(c.TP, c.TP + c.FP), _ratio(c.TP, c.TP + c.FN)
+        self.scores = {
+            "accuracy": accuracy(self.positive, predicted),
+            "precision": p,
+            "recall": r,
+            "f1": _ratio(2 * c.TP, 2 * c.TP + c.FP + c.FN),
+            "fpr": _ratio(c.FP, c.FP + c.TN),
+        }
+        self.histogram.set_threshold(t)
+        self.confusion.update([[c.TP, c.FN], [c.FP, c.TN]])
+        self.curves.mark(p, r, self.scores["fpr"])
+        self.summary.set_text(
+            f"threshold {t:.2f}:  accuracy {self.scores['accuracy']:.3f}   "
+            f"precision {p:.3f}   recall {r:.3f}   F1 {self.scores['f1']:.3f}"
+        )
+        self.redraw()
+
+
+class ImbalanceExplorer(View):
+    """Make the positive class rarer or commoner and watch accuracy drift away from F1.
+
+    The classifier is summarised by its two rates, which do not depend on the class
+    balance: recall (true-positive rate) and false-positive rate. The view draws the
+    metrics it would reach at every fraction of positives, the accuracy of the lazy
+    model that always answers "negative", and the expected confusion matrix of
+    ``n_events`` events at the slider's fraction.
+
+    Parameters
+    ----------
+    tpr, fpr : float
+        True-positive rate and false-positive rate of the classifier, in [0, 1].
+    prevalence : float, default 0.02
+        Initial fraction of positives.
+    n_events : int, default 1000
+    class_names : pair of str, default ("proton", "not proton")
+
+    Attributes
+    ----------
+    prevalence : FloatLogSlider
+    metrics : dict
+        :func:`lessons_lib.metrics.metrics_at_prevalence` at the current fraction.
+    counts : ndarray of int, shape (2, 2)
+        The expected confusion matrix (TP FN / FP TN) of ``n_events`` events.
+    """
+
+    GRID = np.geomspace(0.001, 0.5, 200)
+
+    def __init__(self, tpr, fpr, *, prevalence=0.02, n_events=1000,
+                 class_names=("proton", "not proton")):
+        super().__init__()
+        self.tpr, self.fpr, self.n_events = float(tpr), float(fpr), int(n_events)
+        self.prevalence = widgets.FloatLogSlider(
+            value=prevalence, base=10, min=-3, max=np.log10(0.5), step=0.01,
+            description="positives", readout_format=".3f")
+        curve = metrics_at_prevalence(self.tpr, self.fpr, self.GRID)
+        # Recall is drawn last and dotted: when recall = 1 − FPR it lies on accuracy.
+        self._names = {"accuracy": "accuracy", "f1": "F1", "precision": "precision",
+                       "recall": "recall"}
+        lines = {label: curve[key] for key, label in self._names.items()}
+        lines["always 'negative': accuracy"] = 1 - self.GRID
+        self.fig = new_figure(12, 4.8)
+        axes = self.fig.subplots(1, 2, width_ratios=[1.7, 1])
+        self.plot = PrevalencePlot(axes[0], self.GRID, lines, styles={
+            "recall": ":", "always 'negative': accuracy": "--"})
+        self.confusion = ConfusionPlot(axes[1], np.zeros((2, 2), int), class_names,
+                                       cell_names=BINARY_CELL_NAMES)
+        self.title = axes[0].set_title("")
+        self.ui = widgets.VBox([self.prevalence, self.image])
+        self.update()
+        self.prevalence.observe(lambda change: self.update(), names="value")
+
+    def update(self) -> None:
+        """Recompute the metrics at the slider's fraction of positives and redraw."""
+        pi = self.prevalence.value
+        self.metrics = metrics_at_prevalence(self.tpr, self.fpr, pi)
+        values = {label: self.metrics[key] for key, label in self._names.items()}
+        values["always 'negative': accuracy"] = 1 - pi
+        self.plot.mark(pi, values)
+        self.counts = np.rint(np.reshape(self.metrics["counts"], (2, 2)) * self.n_events
+                              ).astype(int)
+        self.confusion.update(self.counts)
+        self.confusion.ax.set_title(f"expected, {self.n_events} events", pad=10)
+        self.title.set_text(f"{pi:.1%} positives: accuracy {self.metrics['accuracy']:.3f}, "
+                            f"F1 {self.metrics['f1']:.3f}")
+        self.redraw()

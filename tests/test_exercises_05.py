@@ -1,0 +1,124 @@
+"""Reference answers of lesson 05's exercises, run through their checks."""
+
+import numpy as np
+import pytest
+
+from lessons_lib.exercises import CORRECT, INCORRECT, UNANSWERED
+from lessons_lib.exercises.metrics import (
+    COUNTS_PRED,
+    COUNTS_TRUE,
+    best_threshold,
+    check_average,
+    check_counts,
+    check_softmax_gradient,
+    check_threshold,
+)
+
+# Exercise 1, counted by hand from the twelve pairs.
+REFERENCE_COUNTS = (3, 1, 2, 6)
+
+
+def threshold_data():
+    rng = np.random.default_rng(5)
+    y = (rng.random(300) < 0.25).astype(int)
+    scores = np.clip(np.where(y == 1, rng.normal(0.7, 0.15, 300), rng.normal(0.3, 0.15, 300)),
+                     0, 1)
+    return y, scores
+
+
+@pytest.mark.parametrize("check", [check_counts, check_average, check_softmax_gradient])
+@pytest.mark.parametrize("answer", [None, ...])
+def test_unanswered_exercises_say_so(check, answer):
+    feedback = check(answer)
+    assert feedback.status == UNANSWERED
+    assert "not answered yet" in repr(feedback)
+
+
+def test_unanswered_threshold_says_so():
+    assert check_threshold(..., *threshold_data()).status == UNANSWERED
+
+
+def test_exercise_1_reference_answer():
+    assert len(COUNTS_TRUE) == len(COUNTS_PRED) == sum(REFERENCE_COUNTS)
+    assert check_counts(REFERENCE_COUNTS).status == CORRECT
+
+
+@pytest.mark.parametrize(
+    ("answer", "hint"),
+    [
+        ((3, 1, 2, 5), "add up to 12"),
+        ((6, 2, 1, 3), "one by one"),
+        ((3, 2, 1, 6), "swapped"),
+        ("two", "Expected an array"),
+        ((1, 2, 3), "shape (4,)"),
+    ],
+)
+def test_exercise_1_wrong_answers(answer, hint):
+    feedback = check_counts(answer)
+    assert feedback.status == INCORRECT
+    assert hint in feedback.message + feedback.hint
+
+
+def test_exercise_2_reference_answer_and_equivalent_thresholds():
+    y, scores = threshold_data()
+    t, p, r = best_threshold(y, scores)
+    assert r >= 0.95
+    assert check_threshold(t, y, scores).status == CORRECT
+    # Anything between the chosen score and the next lower one makes the same predictions.
+    next_lower = np.max(scores[scores < t])
+    assert check_threshold((t + next_lower) / 2, y, scores).status == CORRECT
+
+
+def test_exercise_2_wrong_answers():
+    y, scores = threshold_data()
+    t, _, _ = best_threshold(y, scores)
+    too_high = check_threshold(min(1.0, t + 0.1), y, scores)
+    assert too_high.status == INCORRECT and "lower the threshold" in too_high.hint
+    too_low = check_threshold(0.0, y, scores)
+    assert too_low.status == INCORRECT and "raise the threshold" in too_low.hint
+    assert check_threshold("high", y, scores).status == INCORRECT
+
+
+def test_exercise_2_precision_that_drops_above_the_best_threshold():
+    # Sorted by score: positive, negative, positive, positive, negative, negative.
+    y, scores = [1, 0, 1, 1, 0, 0], [0.9, 0.8, 0.7, 0.6, 0.5, 0.4]
+    assert best_threshold(y, scores, min_recall=0.6)[:2] == (0.6, 0.75)
+    above = check_threshold(0.7, y, scores, min_recall=0.6)  # recall 2/3, precision 2/3
+    assert above.status == INCORRECT and "slightly lower" in above.hint
+    below = check_threshold(0.5, y, scores, min_recall=0.6)  # recall 1, precision 3/5
+    assert below.status == INCORRECT and "raise the threshold" in below.hint
+
+
+def test_exercise_2_accepts_precision_within_the_tolerance():
+    # 3000 positives, then one negative, then one more positive: the lowest threshold
+    # costs 1/3002 ≈ 3.3e-4 of precision, less than the tolerance of 5e-4.
+    y = [1] * 3000 + [0, 1]
+    scores = np.r_[np.linspace(1.0, 0.5, 3000), 0.4, 0.3]
+    assert check_threshold(0.5, y, scores).status == CORRECT  # precision 1
+    assert check_threshold(0.3, y, scores).status == CORRECT  # precision 3001/3002
+    assert check_threshold(0.3, y, scores, tolerance=1e-4).status == INCORRECT
+
+
+def test_exercise_3_reference_answer_and_wrong_ones():
+    assert check_average("macro").status == CORRECT
+    assert "dominate" in check_average("micro").hint
+    assert "support" in check_average("weighted").hint
+    assert check_average("median").status == INCORRECT
+
+
+def test_exercise_4_reference_answer_rounded_to_three_decimals():
+    assert check_softmax_gradient([0.659, -0.758, 0.099]).status == CORRECT
+
+
+@pytest.mark.parametrize(
+    ("answer", "hint"),
+    [
+        ([-0.659, 0.758, -0.099], "sign is flipped"),
+        ([0.659, 0.242, 0.099], "subtract the one-hot"),
+        ([0.0, 0.0, 0.0], "softmax(z) first"),
+    ],
+)
+def test_exercise_4_wrong_answers(answer, hint):
+    feedback = check_softmax_gradient(answer)
+    assert feedback.status == INCORRECT
+    assert hint in feedback.hint
