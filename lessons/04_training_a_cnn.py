@@ -1,0 +1,404 @@
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 04 · Training a CNN to classify detector events
+#
+# **You will be able to**
+# - build a convolutional network from layers: multi-channel convolution, ReLU, max
+#   pooling, flatten, dense, softmax, and follow the shape of the data through it;
+# - explain backpropagation through the whole network as a chain of the backward
+#   passes of lessons 02 and 03;
+# - train it with mini-batch gradient descent, watch the loss and accuracy curves, and
+#   judge the result against a majority and a dense baseline;
+# - look inside a trained network: its filters, its feature maps, its mistakes.
+#
+# **Slides:** *Convolutional neural networks: architecture and training* and
+# *Application 2: can we use machine learning to accurately classify events in
+# detectors?*
+#
+# *Previous:* [03 · Pooling](03_pooling.ipynb) ·
+# *Next:* [05 · Metrics and losses](05_metrics_and_losses.ipynb)
+
+# %%
+import numpy as np
+from IPython.display import display
+
+from lessons_lib import nn
+from lessons_lib.convolution import correlate
+from lessons_lib.datasets import detector_events, figure_matrix
+from lessons_lib.filters import line_detector
+from lessons_lib.nn.models import dense_baseline, detector_cnn, load_detector_cnn
+from lessons_lib.plots.cnn import (
+    plot_baselines,
+    plot_event_gallery,
+    plot_feature_maps,
+    plot_filters,
+    plot_misclassified,
+    plot_multichannel_convolution,
+    plot_training_curves,
+)
+from lessons_lib.widgets.cnn import FeatureMapExplorer, TrainingCurves
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The question
+#
+# > Can we use machine learning to **accurately** classify events in detectors?
+#
+# An *active-target time projection chamber* is a chamber of gas that is at the same
+# time the target and the detector. A beam of nuclei enters along its axis; when one of
+# them reacts with a gas nucleus, the charged particles that fly out ionise the gas,
+# and the freed electrons drift onto a plane of pads that records **an image of the
+# tracks**. Most recorded events are not the reaction one is looking for, so the first
+# job is to sort them: **proton** or **not proton** (Kuchera et al., *Nucl. Instrum.
+# Methods A* 940, 2019, did it with CNNs).
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Simulated events
+#
+# `detector_events` simulates the pad plane of such a chamber: 64 × 64 pads, three
+# classes. We take 6000 events to learn from and 2000 *other* events (another seed)
+# to test on.
+
+# %%
+x_train, y_train, class_names = detector_events(6000, seed=0)
+x_test, y_test, _ = detector_events(2000, seed=1)
+print("images:", x_train.shape, x_train.dtype, " classes:", class_names)
+print("training events per class:", np.bincount(y_train).tolist())
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## What a physicist sees
+
+# %%
+plot_event_gallery(x_train, y_train, class_names, per_class=6)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# - **Proton:** a long, faint track from the centre (where the beam is). The chamber
+#   sits in a magnetic field, so the track bends; as the proton slows down it bends
+#   more and curls into a **spiral**. It deposits most charge just before it stops
+#   (the **Bragg peak**): the bright end.
+# - **Carbon:** a heavy ion. A **short, dense, straight** track: it stops quickly and
+#   the field barely bends it.
+# - **Other:** sparks (straight streaks not from the centre), break-ups into several
+#   short prongs, and events with only noise.
+#
+# Diffusion blurs the tracks, the gain changes from event to event, noisy pads light
+# up at random. The slides' question is binary; the same events have a binary view:
+
+# %%
+_, y_binary, binary_names = detector_events(6000, seed=0, view="binary")
+print(binary_names, "→ protons:", int(y_binary.sum()), "of", len(y_binary))
+
+# %% [markdown]
+# We train on the three classes (a harder, more informative task); lesson 05 measures
+# the binary question with the right metrics.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## From one filter to many channels
+#
+# Lesson 01 slid **one** filter over **one** image. A layer of a CNN takes an input
+# with $C$ channels (1 for our events, 8 after the first layer...) and has $F$ filters,
+# each of shape $C \times k_h \times k_w$. Output channel $f$ is a **sum over the input
+# channels** of lesson 01's correlation:
+#
+# $$o[f] = b_f + \sum_{c=1}^{C} x[c] \circledast W[f, c]$$
+#
+# Two input channels (the figure matrix and its mirror image), one filter:
+
+# %%
+x = np.stack([figure_matrix(), figure_matrix()[:, ::-1]])
+W = np.stack([line_detector("vertical"), line_detector("horizontal")])
+plot_multichannel_convolution(x, W)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# `Conv2D` does exactly this for all filters and all images of a batch at once. Its
+# weight has shape (out_channels, in_channels, kh, kw), as in PyTorch:
+
+# %%
+conv = nn.Conv2D(in_channels=2, out_channels=1, kernel_size=3).astype(np.float64)
+conv.params["W"][0] = W
+o = conv(x[None])  # a batch of one image: shape (N, C, H, W) = (1, 2, 8, 9)
+print("output shape:", o.shape, " equals the sum of correlations:",
+      np.allclose(o[0, 0], correlate(x[0], W[0]) + correlate(x[1], W[1])))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The architecture
+#
+# Three **blocks** of *convolution → ReLU → max pooling*, then *flatten → dense*:
+#
+# - **convolution** finds local patterns (track segments, then curves, blobs, prongs);
+# - **ReLU**, $\max(0, x)$, keeps the positive responses: without a non-linearity, a
+#   stack of layers would be one big linear map;
+# - **max pooling** (lesson 03) halves height and width, keeping the strongest response;
+# - **flatten → dense** turns the last feature maps into one score (*logit*) per class;
+# - **softmax** turns the logits into probabilities (inside the loss).
+
+# %%
+model = detector_cnn()
+print(nn.format_summary(nn.summary(model, (1, 64, 64))))
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The first convolution uses stride 2: the tracks are several pads wide, so looking at
+# every second position loses little and makes everything after it four times cheaper.
+# (`input_grad=False`: its input is the data, so its backward pass skips the gradient
+# with respect to the images, which nothing needs.)
+# Weights start random, *He-initialised* (normal, standard deviation
+# $\sqrt{2 / \text{fan-in}}$), which keeps the signal's size about constant through
+# ReLU layers. Untrained, the network guesses:
+
+# %%
+print(np.round(nn.predict_proba(model, x_test[:4]), 2), "true:", y_test[:4])
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Backpropagation through the whole network
+#
+# The loss of a batch is the mean cross-entropy of the softmax probabilities,
+# $J = \frac{1}{N}\sum_i -\log p_{i, y_i}$. Training needs $\partial J / \partial W$
+# for every weight of every layer. The slides' chain rule, applied layer by layer from
+# the end:
+#
+# $$\frac{\partial J}{\partial x_{\ell}} = \frac{\partial J}{\partial x_{\ell+1}} \,
+#   \frac{\partial x_{\ell+1}}{\partial x_{\ell}}$$
+#
+# Each layer's `backward(dout)` receives $\partial J / \partial(\text{its output})$ and
+# returns $\partial J / \partial(\text{its input})$, which is the `dout` of the layer
+# before. Along the way, convolution and dense layers store $\partial J / \partial W$:
+# the sum of lesson 02 (`dJ/dF_i = Σ_k dJ/do_k · x[k+i]`), now in 2-D and over
+# channels; max pooling sends each gradient to the maximum (lesson 03); ReLU lets it
+# through where its input was positive.
+#
+# ```python
+# def backward(self, dout):                 # Sequential
+#     for layer in reversed(self.layers):
+#         dout = layer.backward(dout)
+#     return dout
+# ```
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# One training step by hand: forward, loss, backward, update
+# $W \leftarrow W - \eta\, \partial J / \partial W$.
+
+# %%
+from lessons_lib.losses import softmax_cross_entropy, softmax_cross_entropy_backward
+
+logits = model(x_train[:64])
+J = softmax_cross_entropy(logits, y_train[:64])
+model.zero_grad()
+model.backward(softmax_cross_entropy_backward(logits, y_train[:64]))
+print(f"loss {J:.2f} (a uniform guess gives log 3 = {np.log(3):.2f})")
+print({name: g.shape for name, g in model.grads.items()})
+
+# %%
+nn.SGD(model, lr=0.1, momentum=0.0).step()  # every W ← W − η ∂J/∂W, with η = 0.1
+J_after = softmax_cross_entropy(model(x_train[:64]), y_train[:64])
+print(f"loss on the same batch after one step: {J_after:.2f}")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Is the backward pass right? Compare it with the slope measured numerically,
+# $(J(w + \epsilon) - J(w - \epsilon)) / 2\epsilon$, for a tiny network in float64
+# (a correct backward agrees to about $10^{-10}$; a bug gives $10^{-2}$ or more):
+
+# %%
+from lessons_lib.backprop import numerical_gradient, relative_error
+
+tiny = nn.Sequential([nn.Conv2D(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2D(), nn.Flatten(),
+                      nn.Dense(2 * 4 * 4, 3)]).astype(np.float64)
+xs, ys = np.random.default_rng(0).random((4, 1, 8, 8)), np.array([0, 1, 2, 0])
+tiny.zero_grad()
+tiny.backward(softmax_cross_entropy_backward(tiny(xs), ys))
+W0 = tiny.params["0.W"]
+
+
+def J_of(w):
+    W0[...] = w
+    return softmax_cross_entropy(tiny(xs), ys)
+
+
+numeric = numerical_gradient(J_of, W0.copy())
+error = relative_error(tiny.grads["0.W"], numeric)
+print("relative error of dJ/dW (first conv) below 1e-6:", error < 1e-6)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Training
+#
+# `fit` repeats the step over **mini-batches** of 64 events, shuffled, for a few
+# **epochs** (passes over the data). It keeps 10 % of the training events aside as a
+# **validation** set, never trained on, to watch for overfitting. The optimiser is
+# **Adam**: gradient descent with momentum and a step size per weight. Run the next two
+# cells and watch the curves grow (about a minute on a laptop; `progress=True` adds a
+# progress bar over the batches).
+
+# %%
+curves = TrainingCurves(epochs=6)
+display(curves)
+
+# %%
+model = detector_cnn()
+history = nn.fit(model, x_train, y_train, epochs=6, batch_size=64,
+                 optimizer=nn.Adam(model, lr=0.003), validation_split=0.1,
+                 callback=curves.update, progress=False)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The curves of the run, as a figure:
+
+# %%
+plot_training_curves(history)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Test accuracy
+#
+# The test events were never seen during training, nor used to choose anything:
+
+# %% tags=["NBVAL_IGNORE_OUTPUT"]
+# Float32 training: the last digits depend on the machine's BLAS library.
+test = nn.evaluate(model, x_test, y_test)
+print(f"test loss {test['loss']:.3f}, test accuracy {test['accuracy']:.1%}")
+
+# %%
+print("at least 95 % of the test events right:", test["accuracy"] >= 0.95)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## When training goes wrong
+#
+# With a learning rate far too large, each step overshoots the valley of the loss and
+# lands higher up the other side; the loss grows until the numbers overflow. `fit`
+# notices and stops with advice (float64 here, so that the numbers are the same on
+# every machine):
+
+# %%
+wild = detector_cnn().astype(np.float64)
+try:
+    nn.fit(wild, x_train[:640], y_train[:640], epochs=2, optimizer=nn.SGD(wild, lr=10.0),
+           progress=False)
+except nn.TrainingDiverged as error:
+    print(error)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## What convolution buys
+#
+# Two baselines. **Majority:** always answer the most common training class.
+# **Dense:** no convolution, every pad connected to 64 hidden units, same training.
+
+# %%
+majority = np.bincount(y_train).argmax()
+majority_accuracy = float(np.mean(y_test == majority))
+dense = dense_baseline()
+nn.fit(dense, x_train, y_train, epochs=6, optimizer=nn.Adam(dense, lr=0.001), progress=False)
+dense_accuracy = nn.evaluate(dense, x_test, y_test)["accuracy"]
+
+# %%
+plot_baselines(["majority class", "dense network", "CNN"],
+               [majority_accuracy, dense_accuracy, test["accuracy"]],
+               [0, dense.num_params, model.num_params])
+
+# %% [markdown]
+# The CNN is more accurate with **35 times fewer parameters**: a filter is shared by
+# all positions, so a track segment is recognised wherever it lies, while the dense
+# network has to learn every position separately.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Look inside: the learned filters
+#
+# The eight $5 \times 5$ filters of the first layer, learned from random numbers:
+
+# %%
+plot_filters(model[0].params["W"])
+
+# %% [markdown]
+# Blue is negative, red positive. Some respond to bright pads beside dark ones in one
+# direction: oriented line and edge detectors, like lesson 01's hand-made filters.
+# Nobody designed them, the gradient did.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Feature maps, block by block
+#
+# The outputs of the three ReLUs for a proton, first six channels each: from track
+# segments at full detail to a coarse map of "where is there a curved track".
+
+# %%
+proton, carbon = np.flatnonzero(y_test == 0)[0], np.flatnonzero(y_test == 1)[0]
+maps = model.activations(x_test[proton : proton + 1])
+plot_feature_maps(x_test[proton, 0], [(f"block {k + 1}", maps[i][0])
+                                      for k, i in enumerate((1, 4, 7))])
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Move through the test events (carbon first):
+
+# %%
+FeatureMapExplorer(model, x_test, y_test, class_names, event=int(carbon))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The mistakes
+
+# %%
+predicted = nn.predict(model, x_test)
+plot_misclassified(x_test, y_test, predicted, class_names,
+                   probabilities=nn.predict_proba(model, x_test))
+
+# %% [markdown]
+# Typical errors: a proton that leaves almost along the beam (a short, tight curl
+# that looks like a carbon), a spark that happens to cross the centre, a break-up
+# whose prongs overlap. Some are hard for a physicist too.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Trained weights, stored
+#
+# Later lessons do not retrain: `python tools/train_detector_cnn.py` trains the same
+# network (seeded, on 10,000 events) and stores its weights and metrics in `data/`,
+# as a `.npz` of plain arrays (no pickle). Loading them:
+
+# %%
+stored, metadata = load_detector_cnn()
+stored_accuracy = nn.evaluate(stored, x_test, y_test)["accuracy"]
+print(f"reported test accuracy {metadata['test_accuracy']:.1%};",
+      "reproduced:", abs(stored_accuracy - metadata["test_accuracy"]) <= 1 / len(y_test))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Key points
+#
+# - A CNN layer sums lesson 01's correlation over its input channels, for every filter;
+#   blocks of convolution → ReLU → pooling, then flatten → dense → softmax.
+# - Output size per layer: $1 + \lfloor (H + 2p - k) / s \rfloor$; a convolution has
+#   $F (C k_h k_w + 1)$ parameters, whatever the image size.
+# - Backpropagation is the chain rule run backwards, one `backward` per layer; a
+#   numerical gradient check catches mistakes.
+# - Train on mini-batches, watch training **and** validation curves, report accuracy
+#   on a separate test set, and compare with baselines.
+# - Filters and feature maps show what the network learned; misclassified events show
+#   what it has not.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercises
+#
+# Replace each `...` with your answer and run the cell.
+#
+# **1.** What is the output shape (channels, height, width) of
+# `Conv2D(3, 16, 7, stride=2, padding=3)` on a $3 \times 96 \times 96$ input? Work it
+# out without running the layer.
+
+# %%
+from lessons_lib.exercises.cnn import (
+    check_conv_shape,
+    check_dense_backward,
+    check_parameter_counts,
+)
+
+check_conv_shape(...)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# **2.** A `Conv2D(16, 32, 3, padding=1)` turns a $16 \times 16 \times 16$ input into a
+# $32 \times 16 \times 16$ output. How many parameters does it have, and how many would
+# a `Dense` layer need to map the same (flattened) input to the same (flattened)
+# output? Answer `(conv_parameters, dense_parameters)`.
+
+# %%
+check_parameter_counts(...)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# **3.** Write the backward pass of a dense layer $y = x W^T + b$: a function
+# `dense_backward(x, W, dout)` returning `(dx, dW, db)`, with `x` of shape (N, in),
+# `W` (out, in) and `dout` (N, out).
+
+# %%
+def dense_backward(x, W, dout):
+    ...
+
+
+check_dense_backward(dense_backward)

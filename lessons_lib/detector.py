@@ -1,0 +1,253 @@
+r"""Simulated events in the pad plane of an active-target time projection chamber.
+
+A physically inspired toy after the proton / carbon / other classification of
+Kuchera et al., Nucl. Instrum. Methods A 940 (2019) 156. A beam of nuclei travels
+along the chamber's axis, perpendicular to the pad plane, so it projects onto the
+centre of the image; a reaction at some point of the beam sends charged particles out
+from there. The gas they cross is ionised; the electrons drift to the pad plane, which
+records the charge collected by each pad: the images are that projection.
+
+What a physicist sees, and what is simulated:
+
+- **proton**: a long, faint track from the vertex. The chamber sits in a magnetic field
+  along the beam, so the projected track is an arc of radius :math:`\rho \propto p_T`;
+  as the proton slows down :math:`p_T` shrinks and the arc curls into a spiral. The
+  charge per step follows the Bragg curve, :math:`dE/dx \propto R^{-0.43}` (``R`` the
+  residual range): faint at the start, brightest where the proton stops. A proton
+  leaving almost along the beam has a short projection, a small tight circle.
+- **carbon** (a heavy ion, elastically scattered beam): a short, dense, nearly straight
+  track, its rigidity too high for the field to bend it.
+- **other**: everything else the trigger records: sparks (straight bright streaks that
+  do not come from the vertex), multi-prong fragmentation (two to four short tracks),
+  and pure noise (an unreacted beam spot and random pad hits).
+
+Detector effects: every event gets a beam spot, a drift-dependent diffusion (each
+deposit is smeared by a Gaussian whose width depends on how far the electrons drifted),
+a pad response blur, a gain that varies from event to event (so the total charge does
+not tell the classes apart), random noise pads, a pad threshold, ADC digitisation and
+saturation at 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+CLASS_NAMES = ("proton", "carbon", "other")
+"""The 3-class labels: ``labels == 0`` is a proton, ``1`` carbon, ``2`` other."""
+
+BINARY_CLASS_NAMES = ("not proton", "proton")
+"""The binary view, as in the slides: ``labels == 1`` is a proton (the positive class)."""
+
+VIEWS = ("3-class", "binary")
+DEFAULT_CLASS_MIX = (0.5, 0.25, 0.25)
+
+# Points per track: enough that consecutive deposits overlap after diffusion.
+_STEPS = 96
+# Events rendered at once; fixed so that the random stream does not depend on memory.
+_CHUNK = 256
+# Bragg curve exponent: range R ∝ E^1.75 (Geiger's rule) gives dE/dx ∝ R^(1/1.75 - 1).
+_BRAGG = 1 / 1.75 - 1
+# Digitisation: pads below the threshold read 0; the ADC has 64 levels up to 1.
+_THRESHOLD = 0.04
+_ADC_LEVELS = 64
+
+
+def to_binary(labels) -> np.ndarray:
+    """3-class labels → the binary view: 1 for proton, 0 for carbon and other.
+
+    Examples
+    --------
+    >>> to_binary([0, 1, 2, 0])
+    array([1, 0, 0, 1])
+    """
+    labels = np.asarray(labels)
+    if labels.dtype.kind not in "iu" or labels.size and (labels.min() < 0 or labels.max() > 2):
+        raise ValueError("labels must be 3-class labels: integers 0 (proton), 1 (carbon) or "
+                         "2 (other)")
+    return (labels == 0).astype(np.int64)
+
+
+def _check_mix(class_mix):
+    mix = np.asarray(class_mix, dtype=float)
+    if mix.shape != (3,) or not np.all(np.isfinite(mix)) or np.any(mix < 0) or mix.sum() <= 0:
+        raise ValueError(
+            "class_mix must be 3 non-negative weights (proton, carbon, other) with a "
+            f"positive sum, got {class_mix!r}"
+        )
+    return mix / mix.sum()
+
+
+def _counts(n, mix):
+    """Exact class counts summing to ``n``, as close to ``n · mix`` as possible."""
+    raw = n * mix
+    counts = np.floor(raw).astype(int)
+    # Largest remainders first: the counts round the proportions, never drift.
+    order = np.argsort(-(raw - counts), kind="stable")
+    counts[order[: n - counts.sum()]] += 1
+    return counts
+
+
+# -- tracks: each returns points (k, S) x, y and charge per point -----------------------
+
+
+def _proton_tracks(rng, k, scale):
+    """Spirals of decreasing radius from the vertex, with a Bragg-curve charge."""
+    s = np.linspace(0.0, 1.0, _STEPS)
+    # Range in the gas (pixels of path length) and the polar angle to the beam axis:
+    # the projection keeps sin(theta) of every step.
+    path = rng.uniform(28, 70, size=(k, 1)) * scale
+    sin_theta = np.sqrt(1 - rng.uniform(0.0, 0.95, size=(k, 1)) ** 2)
+    residual = path * (1 - s) + 1e-3 * scale
+    # Momentum ∝ sqrt(E) ∝ R^(1/3.5), so the radius of curvature shrinks as the proton
+    # slows down; rho0 is the initial radius at full transverse momentum.
+    rho0 = rng.uniform(8, 45, size=(k, 1)) * scale
+    rho = rho0 * sin_theta * (residual / path) ** (1 / 3.5) + 0.5 * scale
+    step_t = np.diff(s, prepend=0.0) * path * sin_theta
+    sign = rng.choice([-1.0, 1.0], size=(k, 1))
+    phi = rng.uniform(0, 2 * np.pi, size=(k, 1)) + sign * np.cumsum(step_t / rho, axis=1)
+    x = np.cumsum(step_t * np.cos(phi), axis=1)
+    y = np.cumsum(step_t * np.sin(phi), axis=1)
+    dedx = np.minimum((residual / path) ** _BRAGG, 3.5)
+    charge = rng.uniform(0.35, 0.6, size=(k, 1)) * dedx * (path / _STEPS)
+    return x, y, charge
+
+
+def _carbon_tracks(rng, k, scale):
+    """Short, dense, almost straight tracks from the vertex."""
+    s = np.linspace(0.0, 1.0, _STEPS)
+    length = rng.uniform(3, 11, size=(k, 1)) * scale
+    phi = rng.uniform(0, 2 * np.pi, size=(k, 1)) + rng.normal(0, 0.05, size=(k, 1)) * s
+    x = np.cumsum(np.cos(phi) * length / _STEPS, axis=1)
+    y = np.cumsum(np.sin(phi) * length / _STEPS, axis=1)
+    residual = length * (1 - s) + 0.2 * scale
+    dedx = np.minimum((residual / length) ** _BRAGG, 2.0)
+    charge = rng.uniform(2.5, 4.5, size=(k, 1)) * dedx * (length / _STEPS)
+    return x, y, charge
+
+
+def _other_tracks(rng, k, scale, size):
+    """A mixture: sparks, multi-prong fragments and noise-only events."""
+    x = np.zeros((k, _STEPS))
+    y = np.zeros((k, _STEPS))
+    charge = np.zeros((k, _STEPS))
+    kind = rng.choice(3, size=k, p=[0.35, 0.4, 0.25])
+    s = np.linspace(0.0, 1.0, _STEPS)
+
+    # Sparks: a straight streak between two random points, away from the vertex.
+    sparks = np.flatnonzero(kind == 0)
+    half = size / 2
+    a = rng.uniform(-0.9, 0.9, size=(len(sparks), 2)) * half
+    angle = rng.uniform(0, 2 * np.pi, size=(len(sparks), 1))
+    length = rng.uniform(30, 80, size=(len(sparks), 1)) * scale
+    x[sparks] = a[:, :1] + np.cos(angle) * length * (s - 0.5)
+    y[sparks] = a[:, 1:] + np.sin(angle) * length * (s - 0.5)
+    charge[sparks] = rng.uniform(0.6, 1.5, size=(len(sparks), 1)) * (length / _STEPS)
+
+    # Fragments: two to four straight prongs of medium length from the vertex.
+    frags = np.flatnonzero(kind == 1)
+    prongs = rng.integers(2, 5, size=len(frags))
+    prong_of = np.minimum((s * prongs[:, None]).astype(int), prongs[:, None] - 1)
+    t = s * prongs[:, None] - prong_of
+    angles = rng.uniform(0, 2 * np.pi, size=(len(frags), 4))
+    lengths = rng.uniform(5, 22, size=(len(frags), 4)) * scale
+    rows = np.arange(len(frags))[:, None]
+    prong_angle = angles[rows, prong_of]
+    prong_length = lengths[rows, prong_of]
+    x[frags] = np.cos(prong_angle) * prong_length * t
+    y[frags] = np.sin(prong_angle) * prong_length * t
+    charge[frags] = rng.uniform(0.5, 1.5, size=(len(frags), 1)) * prong_length * prongs[:, None] / _STEPS
+
+    # Noise-only events keep zero track charge: beam spot and noise pads come later.
+    noisy = kind == 2
+    return x, y, charge, noisy
+
+
+# -- rendering ----------------------------------------------------------------------------
+
+
+def _blur(images, sigma):
+    """Separable Gaussian blur along the last two axes (the pads' response)."""
+    radius = max(1, int(np.ceil(2.5 * sigma)))
+    offsets = np.arange(-radius, radius + 1)
+    g = np.exp(-0.5 * (offsets / sigma) ** 2)
+    g /= g.sum()
+    for axis in (-1, -2):
+        padded = np.pad(images, [(0, 0)] * (images.ndim - 2) + [(radius, radius)] * 2)
+        windows = np.lib.stride_tricks.sliding_window_view(padded, len(g), axis=axis)
+        windows = windows[:, radius:-radius, :] if axis == -1 else windows[:, :, radius:-radius]
+        images = windows @ g
+    return images
+
+
+def _render(rng, x, y, charge, size):
+    """Deposit point charges on the pad grid with diffusion; returns (k, size, size)."""
+    k = x.shape[0]
+    # Drift distance varies per event: a longer drift diffuses the electrons more.
+    sigma = rng.uniform(0.3, 1.0, size=(k, 1))
+    px = x + size / 2 + rng.normal(size=x.shape) * sigma
+    py = y + size / 2 + rng.normal(size=y.shape) * sigma
+    ix, iy = np.floor(px).astype(int), np.floor(py).astype(int)
+    inside = (ix >= 0) & (ix < size) & (iy >= 0) & (iy < size)
+    event = np.broadcast_to(np.arange(k)[:, None], x.shape)
+    flat = (event * size + iy) * size + ix
+    images = np.bincount(flat[inside], weights=charge[inside], minlength=k * size * size)
+    return images.reshape(k, size, size)
+
+
+def simulate(n, *, seed=0, image_size=64, class_mix=DEFAULT_CLASS_MIX, noise=1.0):
+    """Simulate ``n`` events; see :func:`lessons_lib.datasets.detector_events`.
+
+    Returns
+    -------
+    images : ndarray of float32, shape (n, 1, image_size, image_size)
+    labels : ndarray of int64, shape (n,)
+        3-class labels (0 proton, 1 carbon, 2 other).
+    """
+    label_seed, *chunk_seeds = np.random.SeedSequence(seed).spawn(1 + -(-n // _CHUNK))
+    rng = np.random.default_rng(label_seed)
+    mix = _check_mix(class_mix)
+    labels = np.repeat(np.arange(3), _counts(n, mix))
+    rng.shuffle(labels)
+    # Distances in the toy are set for 64 x 64 pads; other sizes rescale them.
+    scale = image_size / 64
+    images = np.empty((n, 1, image_size, image_size), dtype=np.float32)
+    for c, chunk_seed in enumerate(chunk_seeds):
+        part = labels[c * _CHUNK : (c + 1) * _CHUNK]
+        images[c * _CHUNK : c * _CHUNK + len(part), 0] = _simulate_chunk(
+            np.random.default_rng(chunk_seed), part, image_size, scale, noise
+        )
+    return images, labels
+
+
+def _simulate_chunk(rng, labels, size, scale, noise):
+    k = len(labels)
+    x = np.zeros((k, _STEPS))
+    y = np.zeros((k, _STEPS))
+    charge = np.zeros((k, _STEPS))
+    noisy = np.zeros(k, dtype=bool)
+    for label, make in enumerate((_proton_tracks, _carbon_tracks)):
+        rows = np.flatnonzero(labels == label)
+        x[rows], y[rows], charge[rows] = make(rng, len(rows), scale)
+    rows = np.flatnonzero(labels == 2)
+    x[rows], y[rows], charge[rows], noisy[rows] = _other_tracks(rng, len(rows), scale, size)
+
+    # The vertex is on the beam, near the centre; the beam spot is drawn there too.
+    vertex = rng.normal(0, 1.5 * scale, size=(k, 2))
+    x += vertex[:, :1]
+    y += vertex[:, 1:]
+    images = _render(rng, x, y, charge, size)
+    spot = rng.uniform(0.05, 0.5, size=k) * np.where(noisy, 2.0, 1.0)
+    centre = size // 2
+    images[:, centre - 1 : centre + 1, centre - 1 : centre + 1] += spot[:, None, None] / 4
+    images = _blur(images, 0.7)
+
+    # Gain varies event to event: brightness alone does not give the class away.
+    images *= rng.lognormal(0.0, 0.35, size=(k, 1, 1))
+    hits = rng.poisson(noise * np.where(noisy, 25, 6), size=k)
+    event = np.repeat(np.arange(k), hits)
+    pads = rng.integers(0, size, size=(2, event.size))
+    np.add.at(images, (event, pads[0], pads[1]), rng.exponential(0.15, size=event.size))
+    images += rng.normal(0, 0.01 * noise, size=images.shape)
+
+    images[images < _THRESHOLD] = 0
+    return np.minimum(np.round(images * _ADC_LEVELS) / _ADC_LEVELS, 1.0)

@@ -1,0 +1,90 @@
+"""Checks for lesson 04's exercises (training a CNN)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lessons_lib.exercises import CORRECT, INCORRECT, Feedback, is_unanswered, unanswered
+from lessons_lib.nn.layers import Conv2D, Dense, conv_output_size
+
+
+def check_conv_shape(answer) -> Feedback:
+    """Exercise 1: the output shape of ``Conv2D(3, 16, 7, stride=2, padding=3)`` on 96 x 96."""
+    name = "Exercise 1 (output shape of a layer)"
+    if is_unanswered(answer):
+        return unanswered(name, "a tuple (channels, height, width)")
+    expected = Conv2D(3, 16, 7, stride=2, padding=3).output_shape((3, 96, 96))
+    try:
+        given = tuple(int(v) for v in answer)
+    except (TypeError, ValueError):
+        return Feedback(INCORRECT, name, f"Expected a tuple of three integers, got {answer!r}.")
+    if given == expected:
+        side = conv_output_size(96, 7, 2, 3)
+        return Feedback(CORRECT, name, f"16 filters give 16 channels; 1 + (96 + 6 - 7) // 2 "
+                                       f"= {side} on each side.")
+    if len(given) == 3 and given[0] != 16:
+        hint = "There is one output channel per filter, whatever the number of input channels."
+    else:
+        hint = "Use H' = 1 + (H + 2·padding - k) // stride on each side."
+    return Feedback(INCORRECT, name, f"{given} is not it.", hint)
+
+
+def check_parameter_counts(answer) -> Feedback:
+    """Exercise 2: parameters of Conv2D(16, 32, 3, padding=1) on a 16 x 16 x 16 input, and
+    of a Dense layer producing the same 32 x 16 x 16 output from the same input."""
+    name = "Exercise 2 (what convolution buys)"
+    if is_unanswered(answer):
+        return unanswered(name, "a tuple (conv_parameters, dense_parameters)")
+    conv = Conv2D(16, 32, 3, padding=1).num_params
+    dense = 16 * 16 * 16 * 32 * 16 * 16 + 32 * 16 * 16
+    try:
+        given = tuple(int(v) for v in answer)
+    except (TypeError, ValueError):
+        return Feedback(INCORRECT, name, f"Expected a tuple of two integers, got {answer!r}.")
+    if given == (conv, dense):
+        return Feedback(CORRECT, name, f"{conv:,} against {dense:,}: the convolution shares "
+                                       f"one small filter across all positions, "
+                                       f"{dense // conv:,} times fewer parameters.")
+    hints = []
+    if len(given) != 2 or given[0] != conv:
+        hints.append("a filter has in_channels x kh x kw weights, plus one bias per filter")
+    if len(given) != 2 or given[1] != dense:
+        hints.append("a Dense layer has one weight per (input, output) pair, plus one bias per "
+                     "output; here 4096 inputs and 8192 outputs")
+    return Feedback(INCORRECT, name, f"{given} is not it.", "; ".join(hints).capitalize() + ".")
+
+
+def check_dense_backward(dense_backward) -> Feedback:
+    """Exercise 3: a function ``dense_backward(x, W, dout) -> (dx, dW, db)`` for y = x Wᵀ + b.
+
+    It is compared with :class:`lessons_lib.nn.Dense` on random data.
+    """
+    name = "Exercise 3 (backward of a dense layer)"
+    if is_unanswered(dense_backward):
+        return unanswered(name, "a function dense_backward(x, W, dout) returning (dx, dW, db)")
+    if not callable(dense_backward):
+        return Feedback(INCORRECT, name, f"Expected a function, got {dense_backward!r}.")
+    rng = np.random.default_rng(4)
+    x, dout = rng.normal(size=(5, 4)), rng.normal(size=(5, 3))
+    layer = Dense(4, 3, rng=1).astype(np.float64)
+    layer.forward(x)
+    expected = {"dx": layer.backward(dout), "dW": layer.grads["W"], "db": layer.grads["b"]}
+    try:
+        result = dense_backward(x, layer.params["W"].copy(), dout.copy())
+        if is_unanswered(result):
+            return unanswered(name, "the body of dense_backward (it returns nothing yet)")
+        dx, dW, db = (np.asarray(v, dtype=float) for v in result)
+    except Exception as error:  # a student's function may fail in any way
+        return Feedback(INCORRECT, name, f"Calling it failed: {type(error).__name__}: {error}.",
+                        "It must return three arrays: dx (N, in), dW (out, in), db (out,).")
+    for label, value in (("dx", dx), ("dW", dW), ("db", db)):
+        if value.shape != expected[label].shape:
+            return Feedback(INCORRECT, name, f"{label} has shape {value.shape}, expected "
+                                             f"{expected[label].shape}.",
+                            "dx is like x, dW like W, db like b.")
+        if not np.allclose(value, expected[label]):
+            hints = {"dx": "dx = dout @ W.", "dW": "dW = doutᵀ @ x: sum over the samples.",
+                     "db": "db = the sum of dout over the samples (axis 0)."}
+            return Feedback(INCORRECT, name, f"{label} is wrong.", hints[label])
+    return Feedback(CORRECT, name, "dx = dout W, dW = doutᵀ x, db = Σ dout: the chain rule "
+                                   "for y = x Wᵀ + b.")

@@ -1,0 +1,990 @@
+r"""Layers of a convolutional network, each a forward/backward pair, in numpy.
+
+Every layer follows one contract, the one of :class:`Layer`:
+
+- ``forward(x)`` returns ``y`` and keeps, on the layer, what ``backward`` needs;
+- ``backward(dout)`` takes :math:`\partial J / \partial y` (same shape as ``y``) and
+  returns :math:`\partial J / \partial x` (same shape as ``x``); on the way it *adds*
+  :math:`\partial J / \partial \theta` into ``grads[name]`` for each parameter;
+- ``params`` maps a name ("W", "b") to an array, ``grads`` the same names to
+  arrays of the same shapes.
+
+Inputs of image layers are batches shaped ``(N, C, H, W)``: N images, C channels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lessons_lib import pooling
+from lessons_lib._validate import int_tuple, positive_int
+
+
+class Layer:
+    r"""Base class of every layer: one step of the network and its derivative.
+
+    The contract (subclasses in other modules rely on it; it does not change):
+
+    ``forward(x) -> y``
+        Computes the output for a batch ``x`` and stores on ``self`` whatever
+        ``backward`` will need (the input, a mask, ...). Only the most recent call
+        is remembered. ``layer(x)`` is the same as ``layer.forward(x)``.
+    ``backward(dout) -> dx``
+        Given ``dout`` = :math:`\partial J / \partial y` for the output of the most
+        recent ``forward``, returns ``dx`` = :math:`\partial J / \partial x` and **adds**
+        (``+=``) :math:`\partial J / \partial \theta` into ``self.grads[name]`` for each
+        parameter. Gradients accumulate, as in PyTorch and micrograd: call
+        :meth:`zero_grad` before each backward pass (``fit`` does).
+    ``params``
+        Dict name → ndarray of this layer's parameters (``"W"``, ``"b"``, ...) and,
+        for a layer made of other layers, theirs too under dotted names
+        (``"0.W"``, ``"attention.W_Q"``). Optimisers update these arrays **in
+        place**: a subclass creates its arrays once, in ``__init__``, and never
+        rebinds them afterwards.
+    ``grads``
+        Dict with the same keys as ``params``, arrays of the same shapes.
+    ``training``
+        True after :meth:`train` (the default), False after :meth:`eval`. Layers
+        that behave differently at training time (Dropout) read it.
+
+    A subclass calls ``super().__init__()``, then sets ``self.params`` and
+    ``self.grads`` (or calls :meth:`add_param`), and implements ``forward`` and
+    ``backward``. Layers stored as attributes (directly, or in a list or tuple) are
+    found by :meth:`sublayers`, so their parameters appear in ``params`` under the
+    attribute's name and ``train``/``eval``/``zero_grad``/``astype`` reach them.
+
+    Examples
+    --------
+    A layer that scales its input by a learned number :math:`a`, y = a·x:
+
+    >>> import numpy as np
+    >>> class Scale(Layer):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.add_param("a", np.array([2.0]))
+    ...     def forward(self, x):
+    ...         self.x = x
+    ...         return self.params["a"] * x
+    ...     def backward(self, dout):
+    ...         self.grads["a"] += np.sum(dout * self.x, keepdims=True).ravel()
+    ...         return self.params["a"] * dout
+    >>> layer = Scale()
+    >>> layer(np.array([1.0, 3.0]))
+    array([2., 6.])
+    >>> layer.backward(np.ones(2))
+    array([2., 2.])
+    >>> layer.grads
+    {'a': array([4.])}
+    >>> layer.zero_grad().grads
+    {'a': array([0.])}
+    >>> layer
+    Scale()
+    """
+
+    def __init__(self):
+        self._params: dict[str, np.ndarray] = {}
+        self._grads: dict[str, np.ndarray] = {}
+        self.training = True
+
+    # -- the two halves of a layer --------------------------------------------
+
+    def forward(self, x):
+        """Output for the batch ``x``; remembers what :meth:`backward` needs."""
+        raise NotImplementedError(f"{type(self).__name__} must implement forward(x)")
+
+    def backward(self, dout):
+        """Gradient with respect to the input of the last :meth:`forward`."""
+        raise NotImplementedError(f"{type(self).__name__} must implement backward(dout)")
+
+    def __call__(self, x):
+        return self.forward(x)
+
+    # -- parameters ------------------------------------------------------------
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:
+        """Name → parameter array, own parameters first, then the sublayers'."""
+        return self._collect("_params", "params")
+
+    @params.setter
+    def params(self, value):
+        self._params = dict(value)
+
+    @property
+    def grads(self) -> dict[str, np.ndarray]:
+        """Name → gradient array, with the same keys and shapes as :attr:`params`."""
+        return self._collect("_grads", "grads")
+
+    @grads.setter
+    def grads(self, value):
+        self._grads = dict(value)
+
+    def _collect(self, own, public):
+        children = self.sublayers()
+        if not children:
+            # The layer's own dict, so that ``self.grads["W"] += ...`` writes through.
+            return getattr(self, own)
+        merged = dict(getattr(self, own))
+        for prefix, layer in children.items():
+            merged.update({f"{prefix}.{k}": v for k, v in getattr(layer, public).items()})
+        return merged
+
+    def add_param(self, name: str, value) -> np.ndarray:
+        """Register a parameter array (kept as given) and a zero gradient for it."""
+        value = np.asarray(value)
+        self._params[name] = value
+        self._grads[name] = np.zeros_like(value)
+        return value
+
+    def sublayers(self) -> dict[str, Layer]:
+        """The layers inside this one, by name: attributes that are layers or lists of layers.
+
+        Composite layers whose children live elsewhere override this method.
+        """
+        found = {}
+        for name, value in vars(self).items():
+            if isinstance(value, Layer):
+                found[name] = value
+            elif isinstance(value, (list, tuple)):
+                found.update(
+                    {f"{name}.{i}": v for i, v in enumerate(value) if isinstance(v, Layer)}
+                )
+        return found
+
+    @property
+    def num_params(self) -> int:
+        """Total number of scalar parameters, sublayers included."""
+        return int(sum(p.size for p in self.params.values()))
+
+    def zero_grad(self):
+        """Set every gradient to zero, in place (sublayers included). Returns self."""
+        for g in self.grads.values():
+            g[...] = 0
+        return self
+
+    def astype(self, dtype):
+        """Convert parameters and gradients to ``dtype`` (e.g. float64 for gradient checks).
+
+        Create the optimiser after this call: the arrays are replaced. Returns self.
+        """
+        for name in self._params:
+            self._params[name] = self._params[name].astype(dtype)
+            self._grads[name] = self._grads[name].astype(dtype)
+        for layer in self.sublayers().values():
+            layer.astype(dtype)
+        return self
+
+    # -- modes -----------------------------------------------------------------
+
+    def train(self):
+        """Training mode (Dropout drops). Returns self."""
+        return self._set_training(True)
+
+    def eval(self):
+        """Evaluation mode (Dropout passes everything through). Returns self."""
+        return self._set_training(False)
+
+    def _set_training(self, flag):
+        self.training = flag
+        for layer in self.sublayers().values():
+            layer._set_training(flag)
+        return self
+
+    # -- description -----------------------------------------------------------
+
+    def output_shape(self, input_shape) -> tuple[int, ...]:
+        """Shape of one output sample for one input sample of shape ``input_shape``.
+
+        The default runs :meth:`forward` on a batch of one zero sample; layers with an
+        output-size formula override it.
+        """
+        x = np.zeros((1, *input_shape), dtype=np.float32)
+        return tuple(self.forward(x).shape[1:])
+
+    def extra_repr(self) -> str:
+        """The constructor arguments shown between the parentheses of ``repr``."""
+        return ""
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.extra_repr()})"
+
+
+# -- helpers shared by the layers ------------------------------------------------
+
+
+def _as_batch(x, layer: Layer, *, ndim: int, channels: int | None = None, dtype=None):
+    """``x`` as a real array of rank ``ndim`` (and ``channels`` on axis 1), or raise."""
+    x = np.asarray(x)
+    name = f"the input of {layer!r}"
+    if x.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be an array of real numbers, got dtype {x.dtype}")
+    if x.ndim != ndim:
+        expected = {4: "(N, C, H, W)", 2: "(N, features)"}.get(ndim, f"{ndim}-D")
+        raise ValueError(f"{name} must be shaped {expected}, got shape {x.shape}")
+    if channels is not None and x.shape[1] != channels:
+        expected = f"(N, {channels}, H, W)" if ndim == 4 else f"(N, {channels})"
+        raise ValueError(f"{name} must have shape {expected}, got {x.shape}")
+    if dtype is not None:
+        x = x.astype(dtype, copy=False)
+    elif x.dtype.kind != "f":
+        x = x.astype(np.float32)
+    return x
+
+
+def _as_dout(dout, layer: Layer, shape):
+    """``dout`` checked against the shape of the last output, in the layer's dtype."""
+    dout = np.asarray(dout)
+    if dout.shape != tuple(shape):
+        raise ValueError(f"dout of {layer!r} must have the shape of its last output, "
+                         f"{tuple(shape)}, got {dout.shape}")
+    return dout.astype(layer.params["W"].dtype, copy=False)
+
+
+def _rng(rng) -> np.random.Generator:
+    """A Generator from a seed (int) or a Generator, for seeded initialisation."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
+        raise TypeError(f"rng must be an int seed or a numpy Generator, got {rng!r}")
+    return np.random.default_rng(rng)
+
+
+INITS = ("he", "glorot")
+
+
+def init_weights(shape, fan_in: int, fan_out: int, *, init="he", rng=0, dtype=np.float32):
+    r"""Random initial weights the way the field does it, seeded.
+
+    - ``"he"`` (He et al., 2015), for layers followed by ReLU: normal with standard
+      deviation :math:`\sqrt{2 / \text{fan\_in}}`. ReLU zeroes half of its inputs, the
+      factor 2 keeps the variance of the activations constant from layer to layer.
+    - ``"glorot"`` (Glorot and Bengio, 2010): uniform on :math:`\pm\sqrt{6 / (\text{fan\_in}
+      + \text{fan\_out})}`, which balances the variances of the forward and backward signals.
+
+    Parameters
+    ----------
+    shape : tuple of int
+    fan_in, fan_out : int
+        Inputs feeding one output, outputs fed by one input (for a convolution:
+        channels x kernel area).
+    init : {"he", "glorot"}, default "he"
+    rng : int or numpy.random.Generator, default 0
+    dtype : numpy dtype, default float32
+
+    Returns
+    -------
+    W : ndarray, shape ``shape``
+
+    Examples
+    --------
+    >>> W = init_weights((2000, 500), fan_in=500, fan_out=2000, rng=0)
+    >>> round(float(W.std()), 2), round(float(np.sqrt(2 / 500)), 2), W.dtype
+    (0.06, 0.06, dtype('float32'))
+    """
+    if init not in INITS:
+        raise ValueError(f"init must be one of {', '.join(map(repr, INITS))}, got {init!r}")
+    generator = _rng(rng)
+    if init == "he":
+        W = generator.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
+    else:
+        limit = np.sqrt(6.0 / (fan_in + fan_out))
+        W = generator.uniform(-limit, limit, size=shape)
+    return W.astype(dtype)
+
+
+# -- convolution -----------------------------------------------------------------
+
+
+def conv_output_size(size: int, kernel: int, stride: int, padding: int) -> int:
+    """``H' = 1 + (H + 2·padding − k) // stride``, the output size along one axis.
+
+    Examples
+    --------
+    >>> conv_output_size(64, 5, stride=1, padding=2)
+    64
+    >>> conv_output_size(7, 3, stride=2, padding=0)
+    3
+    """
+    return 1 + (size + 2 * padding - kernel) // stride
+
+
+def im2col(x, kernel_size, stride, padding):
+    """Every receptive field of ``x`` as one row: the "image to columns" rearrangement.
+
+    Turning the convolution into one matrix product is what makes it fast: a BLAS
+    matrix product does the multiply-adds of every filter at every position at once.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    kernel_size, stride, padding : tuple of 2 int
+
+    Returns
+    -------
+    cols : ndarray, shape (N, H', W', C, kh, kw)
+        ``cols[n, i, j]`` is the padded input window whose top-left corner is at
+        ``(i·stride, j·stride)``: a copy, contiguous, of the same dtype as ``x``.
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> im2col(x, (2, 2), (2, 2), (0, 0))[0, 1, 0, 0]
+    array([[ 8.,  9.],
+           [12., 13.]])
+    """
+    cols = _im2col(x, kernel_size, stride, padding)
+    return np.ascontiguousarray(cols.transpose(3, 4, 5, 0, 1, 2))
+
+
+def col2im(dcols, x_shape, stride, padding):
+    """The adjoint of :func:`im2col`: add every row's gradient back onto its window.
+
+    Windows overlap when the stride is smaller than the kernel, so an input pixel
+    collects the gradients of every window it belongs to (``+=``).
+
+    Parameters
+    ----------
+    dcols : ndarray, shape (N, H', W', C, kh, kw)
+    x_shape : tuple (N, C, H, W)
+    stride, padding : tuple of 2 int
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+
+    Examples
+    --------
+    >>> dcols = np.ones((1, 2, 2, 1, 3, 3))
+    >>> col2im(dcols, (1, 1, 4, 4), (1, 1), (0, 0))[0, 0]
+    array([[1., 2., 2., 1.],
+           [2., 4., 4., 2.],
+           [2., 4., 4., 2.],
+           [1., 2., 2., 1.]])
+    """
+    return _col2im(dcols.transpose(3, 4, 5, 0, 1, 2), x_shape, stride, padding)
+
+
+def _im2col(x, kernel_size, stride, padding):
+    """:func:`im2col` in the layout of the matrix product: shape (C, kh, kw, N, H', W').
+
+    ``cols[c, u, v, n, i, j] = x_p[n, c, i·stride + u, j·stride + v]``; reshaped to
+    (C·kh·kw, N·H'·W') it is the right operand of ``W.reshape(F, -1) @ cols``. Each
+    filter tap ``(u, v)`` is filled by one strided block copy: kh·kw copies, no loop
+    over pixels, and every copy writes memory in order.
+    """
+    (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
+    N, C, H, W = x.shape
+    Ho, Wo = conv_output_size(H, kh, sh, ph), conv_output_size(W, kw, sw, pw)
+    # Zero padding and the move of the channels to the front, in one copy.
+    xp = np.zeros((C, N, H + 2 * ph, W + 2 * pw), dtype=x.dtype)
+    xp[:, :, ph : ph + H, pw : pw + W] = x.transpose(1, 0, 2, 3)
+    cols = np.empty((C, kh, kw, N, Ho, Wo), dtype=x.dtype)
+    for u in range(kh):
+        for v in range(kw):
+            cols[:, u, v] = xp[:, :, u : u + sh * Ho : sh, v : v + sw * Wo : sw]
+    return cols
+
+
+def _col2im(dcols, x_shape, stride, padding):
+    """The adjoint of :func:`_im2col`: ``dcols`` of shape (C, kh, kw, N, H', W') → dx."""
+    N, C, H, W = x_shape
+    (sh, sw), (ph, pw) = stride, padding
+    _, kh, kw, _, Ho, Wo = dcols.shape
+    dxp = np.zeros((C, N, H + 2 * ph, W + 2 * pw), dtype=dcols.dtype)
+    # One vectorised add per kernel tap (kh·kw of them), never a loop over pixels.
+    for u in range(kh):
+        for v in range(kw):
+            dxp[:, :, u : u + sh * Ho : sh, v : v + sw * Wo : sw] += dcols[:, u, v]
+    return dxp[:, :, ph : ph + H, pw : pw + W].transpose(1, 0, 2, 3)
+
+
+def conv2d_forward(x, W, b, *, stride=1, padding=0):
+    r"""Multi-channel 2-D convolution (correlation, as every CNN library computes it).
+
+    .. math::
+
+        o[n, f, i, j] = b_f + \sum_{c} \sum_{u, v} W[f, c, u, v]\,
+                        x_p[n, c, i s + u, j s + v]
+
+    with :math:`x_p` the input zero-padded by ``padding``: for each output channel a sum,
+    over the input channels, of lesson 01's 2-D correlation. Output size
+    ``H' = 1 + (H + 2·padding − kh) // stride`` (and the same for ``W'``).
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    W : ndarray, shape (F, C, kh, kw)
+    b : ndarray, shape (F,)
+    stride, padding : int or tuple of 2 int
+
+    Returns
+    -------
+    o : ndarray, shape (N, F, H', W')
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> W = np.ones((1, 1, 2, 2))
+    >>> conv2d_forward(x, W, np.zeros(1), stride=2)[0, 0]
+    array([[10., 18.],
+           [42., 50.]])
+    """
+    stride, padding = _pair(stride), _pair(padding)
+    cols = _im2col(x, W.shape[2:], stride, padding)
+    return _conv2d_forward_cols(cols, W, b)
+
+
+def _conv2d_forward_cols(cols, W, b):
+    C, kh, kw, N, Ho, Wo = cols.shape
+    F = W.shape[0]
+    # (F, K) @ (K, M): one matrix product for every filter at every position.
+    o = W.reshape(F, -1) @ cols.reshape(C * kh * kw, -1) + b[:, None]
+    return o.reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3)
+
+
+def conv2d_backward(x, W, dout, *, stride=1, padding=0):
+    r"""Gradients of :func:`conv2d_forward`: the chain rule of lesson 02, in 2-D.
+
+    .. math::
+
+        \frac{\partial J}{\partial W[f, c, u, v]} = \sum_{n, i, j} dout[n, f, i, j]\,
+            x_p[n, c, i s + u, j s + v], \qquad
+        \frac{\partial J}{\partial b_f} = \sum_{n, i, j} dout[n, f, i, j]
+
+    and :math:`\partial J / \partial x` sends each ``dout[n, f, i, j]``, weighted by
+    ``W[f]``, back onto the window it came from.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    W : ndarray, shape (F, C, kh, kw)
+    dout : ndarray, shape (N, F, H', W')
+    stride, padding : int or tuple of 2 int
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+    dW : ndarray, shape (F, C, kh, kw)
+    db : ndarray, shape (F,)
+
+    Examples
+    --------
+    >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
+    >>> dx, dW, db = conv2d_backward(x, np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))
+    >>> dW[0, 0], db
+    (array([[ 8., 12.],
+           [20., 24.]]), array([4.]))
+    """
+    stride, padding = _pair(stride), _pair(padding)
+    cols = _im2col(x, W.shape[2:], stride, padding)
+    return _conv2d_backward_cols(cols, x.shape, W, dout, stride, padding)
+
+
+def _conv2d_backward_cols(cols, x_shape, W, dout, stride, padding, input_grad=True):
+    F = W.shape[0]
+    K = cols.shape[0] * cols.shape[1] * cols.shape[2]
+    dout_mat = dout.transpose(1, 0, 2, 3).reshape(F, -1)
+    dW = (dout_mat @ cols.reshape(K, -1).T).reshape(W.shape)
+    db = dout_mat.sum(axis=1)
+    if not input_grad:
+        return None, dW, db
+    dcols = (W.reshape(F, K).T @ dout_mat).reshape(cols.shape)
+    return _col2im(dcols, x_shape, stride, padding), dW, db
+
+
+def conv2d_forward_loops(x, W, b, *, stride=1, padding=0):
+    """:func:`conv2d_forward` as loops over samples, filters and positions, for reading.
+
+    Same parameters and result as :func:`conv2d_forward` (tested equal), hundreds of
+    times slower.
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> conv2d_forward_loops(x, np.ones((1, 1, 2, 2)), np.zeros(1), stride=2)[0, 0]
+    array([[10., 18.],
+           [42., 50.]])
+    """
+    (sh, sw), (ph, pw) = _pair(stride), _pair(padding)
+    N, C, H, Wd = x.shape
+    F, _, kh, kw = W.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    Ho, Wo = conv_output_size(H, kh, sh, ph), conv_output_size(Wd, kw, sw, pw)
+    o = np.zeros((N, F, Ho, Wo), dtype=np.result_type(x, W))
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    window = xp[n, :, i * sh : i * sh + kh, j * sw : j * sw + kw]
+                    o[n, f, i, j] = np.sum(window * W[f]) + b[f]
+    return o
+
+
+def _compact(pair):
+    """``(3, 3)`` → ``"3"``, ``(3, 5)`` → ``"(3, 5)"``: how a size is written in a call."""
+    return str(pair[0]) if pair[0] == pair[1] else str(pair)
+
+
+def _pair(value):
+    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+
+
+class Conv2D(Layer):
+    r"""2-D convolution over a batch of multi-channel images.
+
+    ``out_channels`` filters, each of shape ``(in_channels, kh, kw)``: output channel
+    ``f`` is the sum over the input channels of the correlation of channel ``c`` with
+    ``W[f, c]``, plus ``b[f]``. Output size ``H' = 1 + (H + 2·padding − kh) // stride``.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+    kernel_size : int or tuple of 2 int
+    stride : int or tuple of 2 int, default 1
+    padding : int or tuple of 2 int, default 0
+        Zeros added on each side of the height and width.
+    init : {"he", "glorot"}, default "he"
+    rng : int or numpy.random.Generator, default 0
+        Seed of the initial weights.
+    dtype : numpy dtype, default float32
+    input_grad : bool, default True
+        False for the first layer of a network, whose input is the data: nobody needs
+        :math:`\partial J / \partial x` there, so ``backward`` skips computing it (the
+        costliest part of the first layer's backward) and returns None.
+
+    Attributes
+    ----------
+    params : dict
+        ``"W"`` of shape (out_channels, in_channels, kh, kw) as in PyTorch, ``"b"`` of
+        shape (out_channels,), initially 0.
+
+    Examples
+    --------
+    >>> conv = Conv2D(1, 8, 5, padding=2)
+    >>> conv
+    Conv2D(1, 8, 5, padding=2)
+    >>> conv(np.zeros((4, 1, 64, 64))).shape
+    (4, 8, 64, 64)
+    >>> conv.num_params, conv.output_shape((1, 64, 64))
+    (208, (8, 64, 64))
+    >>> conv(np.zeros((4, 3, 64, 64)))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: the input of Conv2D(1, 8, ...) must have shape (N, 1, H, W), got (4, 3, 64, 64)
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, *,
+                 init="he", rng=0, dtype=np.float32, input_grad=True):
+        super().__init__()
+        self.input_grad = bool(input_grad)
+        self.in_channels = positive_int(in_channels, "in_channels")
+        self.out_channels = positive_int(out_channels, "out_channels")
+        self.kernel_size = int_tuple(kernel_size, "kernel_size", 2)
+        self.stride = int_tuple(stride, "stride", 2)
+        self.padding = int_tuple(padding, "padding", 2, minimum=0)
+        kh, kw = self.kernel_size
+        fan_in, fan_out = in_channels * kh * kw, out_channels * kh * kw
+        shape = (out_channels, in_channels, kh, kw)
+        self.add_param("W", init_weights(shape, fan_in, fan_out, init=init, rng=rng, dtype=dtype))
+        self.add_param("b", np.zeros(out_channels, dtype=dtype))
+
+    def output_shape(self, input_shape):
+        _, H, W = input_shape
+        Ho, Wo = (conv_output_size(n, k, s, p) for n, k, s, p in
+                  zip((H, W), self.kernel_size, self.stride, self.padding, strict=True))
+        return (self.out_channels, Ho, Wo)
+
+    def forward(self, x):
+        W, b = self.params["W"], self.params["b"]
+        x = _as_batch(x, self, ndim=4, channels=self.in_channels, dtype=W.dtype)
+        Hp, Wp = (n + 2 * p for n, p in zip(x.shape[2:], self.padding, strict=True))
+        if Hp < self.kernel_size[0] or Wp < self.kernel_size[1]:
+            raise ValueError(
+                f"the input of {self!r} is {x.shape[2]}x{x.shape[3]} (padded "
+                f"{Hp}x{Wp}): smaller than the kernel {self.kernel_size}"
+            )
+        self.x_shape = x.shape
+        self.cols = _im2col(x, self.kernel_size, self.stride, self.padding)
+        return _conv2d_forward_cols(self.cols, W, b)
+
+    def backward(self, dout):
+        C, kh, kw, N, Ho, Wo = self.cols.shape
+        dout = _as_dout(dout, self, (N, self.out_channels, Ho, Wo))
+        dx, dW, db = _conv2d_backward_cols(
+            self.cols, self.x_shape, self.params["W"], dout, self.stride, self.padding,
+            self.input_grad,
+        )
+        self.grads["W"] += dW
+        self.grads["b"] += db
+        return dx
+
+    def extra_repr(self):
+        # The constructor call that builds this layer, defaults left out.
+        parts = [str(self.in_channels), str(self.out_channels), _compact(self.kernel_size)]
+        if self.stride != (1, 1):
+            parts.append(f"stride={_compact(self.stride)}")
+        if self.padding != (0, 0):
+            parts.append(f"padding={_compact(self.padding)}")
+        if not self.input_grad:
+            parts.append("input_grad=False")
+        return ", ".join(parts)
+
+
+# -- elementwise, pooling, reshaping ------------------------------------------------
+
+
+class ReLU(Layer):
+    r"""Rectified linear unit, :math:`y = \max(0, x)`, elementwise; any input shape.
+
+    Its derivative is 1 where the input was positive and 0 elsewhere, so ``backward``
+    lets the gradient through exactly where the input was positive.
+
+    Examples
+    --------
+    >>> relu = ReLU()
+    >>> relu(np.array([[-1.0, 0.0, 2.0]]))
+    array([[0., 0., 2.]])
+    >>> relu.backward(np.array([[5.0, 5.0, 5.0]]))
+    array([[0., 0., 5.]])
+    """
+
+    def forward(self, x):
+        x = np.asarray(x)
+        if x.dtype.kind != "f":
+            raise TypeError(f"the input of {self!r} must be a float array, got dtype {x.dtype}")
+        self.mask = x > 0
+        return np.maximum(x, 0)
+
+    def backward(self, dout):
+        return dout * self.mask
+
+
+class MaxPool2D(Layer):
+    r"""Max pooling over the height and width of ``(N, C, H, W)`` batches: lesson 03.
+
+    Each ``size x size`` window (one every ``stride`` pixels) keeps its largest value;
+    ``backward`` sends each gradient to the position of that maximum (the first one,
+    in row-major order, on ties). ``H' = 1 + (H − size) // stride``.
+
+    Parameters
+    ----------
+    size : int, default 2
+    stride : int, default 2
+
+    Examples
+    --------
+    >>> pool = MaxPool2D()
+    >>> A = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]], float)
+    >>> pool(A[None, None])[0, 0]
+    array([[6., 8.],
+           [3., 4.]])
+    >>> pool.backward(np.ones((1, 1, 2, 2)))[0, 0]
+    array([[0., 0., 0., 0.],
+           [0., 1., 0., 1.],
+           [1., 0., 0., 0.],
+           [0., 0., 0., 1.]])
+    """
+
+    def __init__(self, size=2, stride=2):
+        super().__init__()
+        self.size = positive_int(size, "size")
+        self.stride = positive_int(stride, "stride")
+
+    def output_shape(self, input_shape):
+        C, H, W = input_shape
+        return (C, conv_output_size(H, self.size, self.stride, 0),
+                conv_output_size(W, self.size, self.stride, 0))
+
+    def forward(self, x):
+        x = _as_batch(x, self, ndim=4)
+        if min(x.shape[2:]) < self.size:
+            raise ValueError(f"the input of {self!r} is {x.shape[2]}x{x.shape[3]}: smaller "
+                             f"than the pooling window {self.size}x{self.size}")
+        self.x = x
+        # Where each maximum was: backward then routes the gradient without searching again.
+        y, self.indices = pooling.max_pool(x, self.size, self.stride, return_indices=True)
+        return y
+
+    def backward(self, dout):
+        return pooling.max_pool_backward(self.x, dout, self.size, self.stride,
+                                         indices=self.indices)
+
+    def extra_repr(self):
+        return f"size={self.size}, stride={self.stride}"
+
+
+class Flatten(Layer):
+    """Reshape ``(N, C, H, W)`` (or any ``(N, ...)``) to ``(N, C·H·W)``, row-major.
+
+    Examples
+    --------
+    >>> flat = Flatten()
+    >>> flat(np.zeros((2, 3, 4, 5))).shape
+    (2, 60)
+    >>> flat.backward(np.zeros((2, 60))).shape
+    (2, 3, 4, 5)
+    """
+
+    def output_shape(self, input_shape):
+        return (int(np.prod(input_shape)),)
+
+    def forward(self, x):
+        x = np.asarray(x)
+        if x.ndim < 2:
+            raise ValueError(f"the input of {self!r} must be shaped (N, ...), got {x.shape}")
+        self.x_shape = x.shape
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, dout):
+        return np.reshape(dout, self.x_shape)
+
+
+class Dense(Layer):
+    r"""Fully connected layer, :math:`y = x W^T + b`.
+
+    Parameters
+    ----------
+    in_features, out_features : int
+    init : {"he", "glorot"}, default "he"
+        Use "glorot" for a layer not followed by ReLU (the last one, before softmax).
+    rng : int or numpy.random.Generator, default 0
+    dtype : numpy dtype, default float32
+
+    Attributes
+    ----------
+    params : dict
+        ``"W"`` of shape (out_features, in_features) as in PyTorch, ``"b"`` of shape
+        (out_features,), initially 0.
+
+    Examples
+    --------
+    >>> dense = Dense(3, 2)
+    >>> dense.params["W"][...] = [[1, 0, 0], [0, 1, 1]]
+    >>> y = dense(np.array([[1.0, 2.0, 3.0]]))
+    >>> y
+    array([[1., 5.]], dtype=float32)
+    >>> dense.backward(np.array([[1.0, 1.0]], dtype=np.float32))
+    array([[1., 1., 1.]], dtype=float32)
+    >>> dense.grads["W"]
+    array([[1., 2., 3.],
+           [1., 2., 3.]], dtype=float32)
+    """
+
+    def __init__(self, in_features, out_features, *, init="he", rng=0, dtype=np.float32):
+        super().__init__()
+        self.in_features = positive_int(in_features, "in_features")
+        self.out_features = positive_int(out_features, "out_features")
+        shape = (out_features, in_features)
+        self.add_param("W", init_weights(shape, in_features, out_features, init=init, rng=rng,
+                                         dtype=dtype))
+        self.add_param("b", np.zeros(out_features, dtype=dtype))
+
+    def output_shape(self, input_shape):
+        return (self.out_features,)
+
+    def forward(self, x):
+        W = self.params["W"]
+        self.x = _as_batch(x, self, ndim=2, channels=self.in_features, dtype=W.dtype)
+        return self.x @ W.T + self.params["b"]
+
+    def backward(self, dout):
+        dout = _as_dout(dout, self, (len(self.x), self.out_features))
+        self.grads["W"] += dout.T @ self.x
+        self.grads["b"] += dout.sum(axis=0)
+        return dout @ self.params["W"]
+
+    def extra_repr(self):
+        return f"{self.in_features}, {self.out_features}"
+
+
+class Dropout(Layer):
+    r"""Randomly zero a fraction ``p`` of the activations while training (inverted dropout).
+
+    The survivors are divided by ``1 − p``, so the expected activation is unchanged
+    and nothing has to be rescaled at evaluation time, when the layer is the identity.
+    It stops units from relying on one another: a form of regularisation.
+
+    Parameters
+    ----------
+    p : float in [0, 1)
+        Probability of dropping each activation.
+    rng : int or numpy.random.Generator, default 0
+        Seed of the random masks.
+
+    Examples
+    --------
+    >>> drop = Dropout(0.5)
+    >>> drop(np.ones((1, 8)))
+    array([[2., 0., 0., 0., 2., 2., 2., 2.]])
+    >>> drop.eval()(np.ones((1, 8)))
+    array([[1., 1., 1., 1., 1., 1., 1., 1.]])
+    """
+
+    def __init__(self, p, *, rng=0):
+        super().__init__()
+        if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0 <= p < 1:
+            raise ValueError(f"p must be a probability in [0, 1), got {p!r}")
+        self.p = float(p)
+        self.rng = _rng(rng)
+
+    def forward(self, x):
+        x = np.asarray(x)
+        if not self.training or self.p == 0:
+            self.mask = None
+            return x
+        keep = self.rng.random(x.shape) >= self.p
+        self.mask = (keep / (1 - self.p)).astype(x.dtype)
+        return x * self.mask
+
+    def backward(self, dout):
+        return dout if self.mask is None else dout * self.mask
+
+    def extra_repr(self):
+        return f"p={self.p}"
+
+
+# -- containers ---------------------------------------------------------------------
+
+
+class Sequential(Layer):
+    """Layers applied one after the other; ``backward`` runs them in reverse order.
+
+    Backpropagation through the whole network is the chain rule: each layer's
+    ``backward`` turns the gradient with respect to its output into the gradient with
+    respect to its input, which is the output of the layer before.
+
+    Parameters
+    ----------
+    layers : list of Layer
+
+    Attributes
+    ----------
+    params, grads : dict
+        Every layer's parameters under ``"<index>.<name>"`` (``"0.W"``, ``"0.b"``, ...).
+
+    Examples
+    --------
+    >>> model = Sequential([Conv2D(1, 4, 3, padding=1), ReLU(), MaxPool2D(), Flatten(),
+    ...                     Dense(4 * 4 * 4, 3, init="glorot")])
+    >>> model(np.zeros((2, 1, 8, 8))).shape
+    (2, 3)
+    >>> list(model.params), model.num_params
+    (['0.W', '0.b', '4.W', '4.b'], 235)
+    >>> model[0]
+    Conv2D(1, 4, 3, padding=1)
+    """
+
+    def __init__(self, layers):
+        super().__init__()
+        layers = list(layers)
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(f"layers[{i}] must be a Layer, got {type(layer).__name__}")
+        self.layers = layers
+
+    def sublayers(self):
+        return {str(i): layer for i, layer in enumerate(self.layers)}
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, dout):
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return dout
+
+    def activations(self, x) -> list[np.ndarray]:
+        """The output of every layer for the batch ``x`` (evaluation mode), in order.
+
+        Examples
+        --------
+        >>> model = Sequential([Conv2D(1, 2, 3), ReLU(), Flatten()])
+        >>> [a.shape for a in model.activations(np.zeros((1, 1, 5, 5)))]
+        [(1, 2, 3, 3), (1, 2, 3, 3), (1, 18)]
+        """
+        was_training = self.training
+        self.eval()
+        outputs = []
+        try:
+            for layer in self.layers:
+                x = layer.forward(x)
+                outputs.append(x)
+        finally:
+            self._set_training(was_training)
+        return outputs
+
+    def output_shape(self, input_shape):
+        for layer in self.layers:
+            input_shape = layer.output_shape(input_shape)
+        return tuple(input_shape)
+
+    def __getitem__(self, index):
+        return self.layers[index]
+
+    def __len__(self):
+        return len(self.layers)
+
+    def __iter__(self):
+        return iter(self.layers)
+
+    def __repr__(self):
+        lines = [f"  ({i}) {layer!r}" for i, layer in enumerate(self.layers)]
+        return "Sequential(\n" + "\n".join(lines) + "\n)"
+
+
+def summary(model: Sequential, input_shape) -> list[dict]:
+    """The shape of one sample after every layer, and each layer's parameter count.
+
+    Parameters
+    ----------
+    model : Sequential
+    input_shape : tuple of int
+        One sample's shape, without the batch axis: (C, H, W).
+
+    Returns
+    -------
+    rows : list of dict
+        One per layer, plus a first row for the input: keys "layer" (str),
+        "output_shape" (tuple) and "params" (int).
+
+    Examples
+    --------
+    >>> model = Sequential([Conv2D(1, 4, 3, padding=1), ReLU(), MaxPool2D(), Flatten()])
+    >>> for row in summary(model, (1, 8, 8)):
+    ...     print(row["output_shape"], row["params"])
+    (1, 8, 8) 0
+    (4, 8, 8) 40
+    (4, 8, 8) 0
+    (4, 4, 4) 0
+    (64,) 0
+    """
+    shape = tuple(int_tuple(tuple(input_shape), "input_shape", len(input_shape)))
+    rows = [{"layer": "input", "output_shape": shape, "params": 0}]
+    for layer in model:
+        shape = tuple(int(n) for n in layer.output_shape(shape))
+        rows.append({"layer": repr(layer), "output_shape": shape, "params": layer.num_params})
+    return rows
+
+
+def format_summary(rows) -> str:
+    """:func:`summary` rows as a fixed-width text table with a total.
+
+    Examples
+    --------
+    >>> model = Sequential([Flatten(), Dense(4, 2)])
+    >>> print(format_summary(summary(model, (1, 2, 2))))
+    layer         output shape  parameters
+    input         (1, 2, 2)              0
+    Flatten()     (4,)                   0
+    Dense(4, 2)   (2,)                  10
+    total                               10
+    """
+    cells = [(r["layer"], str(r["output_shape"]), str(r["params"])) for r in rows]
+    cells.append(("total", "", str(sum(r["params"] for r in rows))))
+    header = ("layer", "output shape", "parameters")
+    widths = [max(len(c[i]) for c in [header, *cells]) for i in range(3)]
+    lines = [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:>{widths[2]}}" for a, b, c in
+             [header, *cells]]
+    return "\n".join(line.rstrip() for line in lines)

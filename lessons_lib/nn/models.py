@@ -1,0 +1,106 @@
+"""The networks of the course, built from :mod:`lessons_lib.nn.layers`, and their stored weights.
+
+:func:`detector_cnn` is lesson 04's network for the detector events;
+:func:`dense_baseline` is the same job without convolutions, to compare with.
+The weights trained by ``tools/train_detector_cnn.py`` are in ``data/`` and load with
+:func:`load_detector_cnn`, so later lessons need not retrain.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lessons_lib.nn.io import load
+from lessons_lib.nn.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+DETECTOR_WEIGHTS = DATA / "detector_cnn.npz"
+"""Where ``tools/train_detector_cnn.py`` writes the trained weights."""
+DETECTOR_METRICS = DATA / "detector_cnn.json"
+"""The metrics of those weights (test accuracy, data seeds, training settings)."""
+
+
+def detector_cnn(num_classes=3, *, image_size=64, rng=0) -> Sequential:
+    """Lesson 04's CNN: three convolution blocks, then one dense layer.
+
+    ``Conv(1→8, 5x5, stride 2) → ReLU → MaxPool`` shrinks a 64 x 64 event to 16 x 16
+    while finding track segments; two ``Conv 3x3 → ReLU → MaxPool`` blocks combine
+    them into curves, blobs and prongs; ``Flatten → Dense`` maps those features to
+    class scores (logits).
+
+    Parameters
+    ----------
+    num_classes : int, default 3
+    image_size : int, default 64
+        Height and width of the input events, a multiple of 16.
+    rng : int, default 0
+        Seed of the initial weights (each layer gets its own seed from it).
+
+    Returns
+    -------
+    model : Sequential
+
+    Examples
+    --------
+    >>> model = detector_cnn()
+    >>> model.num_params, model.output_shape((1, 64, 64))
+    (7555, (3,))
+    """
+    if image_size % 16:
+        raise ValueError(f"image_size must be a multiple of 16, got {image_size!r}")
+    side = image_size // 16
+    return Sequential([
+        # The first layer's input is the data: no gradient needed for it.
+        Conv2D(1, 8, 5, stride=2, padding=2, rng=rng, input_grad=False),
+        ReLU(),
+        MaxPool2D(2, 2),
+        Conv2D(8, 16, 3, padding=1, rng=rng + 1),
+        ReLU(),
+        MaxPool2D(2, 2),
+        Conv2D(16, 32, 3, padding=1, rng=rng + 2),
+        ReLU(),
+        MaxPool2D(2, 2),
+        Flatten(),
+        Dense(32 * side * side, num_classes, init="glorot", rng=rng + 3),
+    ])
+
+
+def dense_baseline(num_classes=3, *, image_size=64, hidden=64, rng=0) -> Sequential:
+    """A network without convolutions: every pixel connected to ``hidden`` units.
+
+    Examples
+    --------
+    >>> dense_baseline().num_params
+    262403
+    """
+    return Sequential([
+        Flatten(),
+        Dense(image_size * image_size, hidden, rng=rng),
+        ReLU(),
+        Dense(hidden, num_classes, init="glorot", rng=rng + 1),
+    ])
+
+
+def load_detector_cnn(path=DETECTOR_WEIGHTS) -> tuple[Sequential, dict]:
+    """The trained detector CNN from ``data/`` and its metadata (test accuracy, seeds...).
+
+    Returns
+    -------
+    model : Sequential
+        In evaluation mode.
+    metadata : dict
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} does not exist: create it with `python tools/train_detector_cnn.py`"
+        )
+    model = detector_cnn()
+    metadata = load(model, path)
+    return model.eval(), metadata
+
+
+def detector_metrics(path=DETECTOR_METRICS) -> dict:
+    """The metrics reported when the stored weights were trained (a JSON file)."""
+    return json.loads(Path(path).read_text())

@@ -1,0 +1,374 @@
+r"""Training a classifier: mini-batch gradient descent on the softmax cross-entropy.
+
+One training step, for a batch ``x`` of images with labels ``y``:
+
+1. forward: ``logits = model(x)``, shape (N, C);
+2. loss: :math:`J = \frac{1}{N}\sum_i -\log \mathrm{softmax}(z_i)_{y_i}`
+   (:func:`lessons_lib.losses.softmax_cross_entropy`);
+3. backward: ``model.backward(dJ/dlogits)`` fills every ``layer.grads``;
+4. update: the optimiser moves every parameter against its gradient.
+
+:func:`fit` repeats that over shuffled mini-batches for a number of epochs, keeps a
+:class:`History` of the loss and accuracy on the training and validation sets, can stop
+early when the validation loss stops improving, and stops with :class:`TrainingDiverged`
+(and a message saying what to change) when the loss blows up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import numbers
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lessons_lib.losses import softmax, softmax_cross_entropy, softmax_cross_entropy_backward
+from lessons_lib.nn.layers import Layer
+from lessons_lib.nn.optim import Adam, Optimizer
+
+# The loss may wander above its starting value early on, but a loss this many times
+# the first batch's loss means the updates are overshooting, not learning.
+DIVERGENCE_FACTOR = 20.0
+
+
+def blas_threads(threads):
+    """Limit the BLAS thread pool to ``threads`` inside a ``with`` block (None: no limit).
+
+    The matrix products of a small CNN are too small to share well between threads: on
+    a busy two-core machine OpenBLAS threads then wait for each other and training runs
+    up to ten times slower than on one thread. Needs threadpoolctl; without it, nothing
+    changes.
+    """
+    if threads is None:
+        return contextlib.nullcontext()
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=threads, user_api="blas")
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became non-finite or exploded: the run cannot recover."""
+
+
+@dataclass
+class History:
+    """Loss and accuracy per epoch, on the training batches and the validation set.
+
+    Attributes
+    ----------
+    loss, accuracy : list of float
+        Means over the epoch's training batches (measured while the weights move,
+        with dropout active).
+    val_loss, val_accuracy : list of float
+        On the validation set after each epoch (empty without validation data).
+    best_epoch : int or None
+        Index of the epoch with the lowest validation loss.
+    stopped_early : bool
+        True when early stopping ended the run before ``epochs``.
+    """
+
+    loss: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    val_accuracy: list = field(default_factory=list)
+    best_epoch: int | None = None
+    stopped_early: bool = False
+
+    @property
+    def epochs(self) -> int:
+        """Number of epochs run."""
+        return len(self.loss)
+
+    def as_dict(self) -> dict:
+        """The curves as a dict of lists, e.g. to store with the weights."""
+        return {"loss": self.loss, "accuracy": self.accuracy, "val_loss": self.val_loss,
+                "val_accuracy": self.val_accuracy}
+
+    def __repr__(self):
+        if not self.loss:
+            return "History(no epochs yet)"
+        text = f"History({self.epochs} epochs: loss {self.loss[-1]:.3f}, " \
+               f"accuracy {self.accuracy[-1]:.3f}"
+        if self.val_loss:
+            text += f", val_loss {self.val_loss[-1]:.3f}, val_accuracy {self.val_accuracy[-1]:.3f}"
+        return text + (", stopped early)" if self.stopped_early else ")")
+
+
+def _check_data(model, x, y, name_x="x", name_y="y"):
+    """``x`` as float (model dtype), ``y`` as int labels in range; raise naming the problem."""
+    x = np.asarray(x)
+    if x.dtype.kind not in "biuf":
+        raise TypeError(f"{name_x} must be an array of real numbers, got dtype {x.dtype}")
+    if x.ndim < 2 or len(x) == 0:
+        raise ValueError(f"{name_x} must be a non-empty batch (N, ...), got shape {x.shape}")
+    params = list(model.params.values())
+    dtype = params[0].dtype if params else np.float32
+    x = x.astype(dtype, copy=False)
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name_x} must contain only finite numbers (no NaN or inf)")
+    if y is None:
+        return x, None
+    y = np.asarray(y)
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"{name_y} must be integer class labels, got dtype {y.dtype}")
+    if y.shape != (len(x),):
+        raise ValueError(f"{name_y} must have shape ({len(x)},), one label per sample of "
+                         f"{name_x}, got {y.shape}")
+    num_classes = model.output_shape(x.shape[1:])[-1]
+    if y.min() < 0 or y.max() >= num_classes:
+        raise ValueError(
+            f"{name_y} must hold class labels in [0, {num_classes - 1}] (the model has "
+            f"{num_classes} outputs), got values from {y.min()} to {y.max()}"
+        )
+    return x, y.astype(np.int64)
+
+
+def _positive_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    return int(value)
+
+
+def _batches(n, batch_size, order=None):
+    order = np.arange(n) if order is None else order
+    for start in range(0, n, batch_size):
+        yield order[start : start + batch_size]
+
+
+def _diverged(message, optimizer):
+    lr = optimizer.lr
+    return TrainingDiverged(
+        f"training diverged: {message}. The updates overshoot instead of going downhill: "
+        f"lower the learning rate (lr={lr:g} now; try lr={lr / 10:g}), or use Adam, and "
+        f"check that the inputs are scaled to about [0, 1]."
+    )
+
+
+def train_step(model, optimizer, x, y) -> tuple[float, float]:
+    """One gradient step on one batch: forward, loss, backward, update.
+
+    Parameters
+    ----------
+    model : Layer
+        Returns logits of shape (N, C).
+    optimizer : Optimizer
+    x : ndarray, shape (N, ...)
+    y : ndarray of int, shape (N,)
+
+    Returns
+    -------
+    loss : float
+        The batch's mean cross-entropy before the update.
+    accuracy : float
+        The fraction of the batch classified correctly before the update.
+    """
+    logits = model.forward(x)
+    if not np.all(np.isfinite(logits)):
+        raise _diverged("the network's outputs became infinite or NaN", optimizer)
+    loss = softmax_cross_entropy(logits, y)
+    model.zero_grad()
+    model.backward(softmax_cross_entropy_backward(logits, y))
+    optimizer.step()
+    return loss, float(np.mean(np.argmax(logits, axis=1) == y))
+
+
+def fit(model, x, y, *, epochs=10, batch_size=64, optimizer=None, validation_split=0.1,
+        validation_data=None, early_stopping=None, seed=0, progress=True,
+        callback=None, threads=1) -> History:
+    """Train ``model`` to classify ``x`` into the labels ``y``.
+
+    Parameters
+    ----------
+    model : Layer
+        Maps a batch (N, ...) to logits (N, C); trained in place.
+    x : array_like, shape (N, ...)
+        Inputs, converted to the model's dtype (float32).
+    y : array_like of int, shape (N,)
+        Labels in [0, C).
+    epochs : int, default 10
+        Passes over the training set.
+    batch_size : int, default 64
+    optimizer : Optimizer, optional
+        Default ``Adam(model, lr=0.001)``.
+    validation_split : float in [0, 1), default 0.1
+        Fraction of ``(x, y)`` held out (a seeded random choice) to measure
+        generalisation after every epoch; ignored when ``validation_data`` is given.
+    validation_data : tuple (x_val, y_val), optional
+    early_stopping : int, optional
+        Patience: stop when the validation loss has not improved for this many
+        epochs, and put back the weights of the best epoch.
+    seed : int, default 0
+        Seeds the validation split and the shuffling of the batches.
+    progress : bool, default True
+        Show a progress bar over the batches of each epoch (it disappears when done).
+    callback : callable, optional
+        ``callback(history)`` after every epoch, e.g. to update a live plot.
+    threads : int or None, default 1
+        BLAS threads while training (see :func:`blas_threads`); None leaves them alone.
+
+    Returns
+    -------
+    history : History
+
+    Raises
+    ------
+    TrainingDiverged
+        When the loss becomes non-finite or grows far above its starting value.
+
+    Examples
+    --------
+    >>> from lessons_lib.nn.layers import Dense, Sequential
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=(200, 2)).astype(np.float32)
+    >>> y = (x[:, 0] + x[:, 1] > 0).astype(int)
+    >>> model = Sequential([Dense(2, 2, init="glorot")])
+    >>> history = fit(model, x, y, epochs=20, batch_size=20, progress=False,
+    ...               optimizer=Adam(model, lr=0.05))
+    >>> history.epochs, history.val_accuracy[-1] >= 0.9
+    (20, True)
+    """
+    epochs = _positive_int(epochs, "epochs")
+    batch_size = _positive_int(batch_size, "batch_size")
+    if not isinstance(model, Layer):
+        raise TypeError(f"model must be a Layer (e.g. a Sequential), got {type(model).__name__}")
+    x, y = _check_data(model, x, y)
+    rng = np.random.default_rng(seed)
+    if validation_data is not None:
+        x_val, y_val = _check_data(model, *validation_data, "validation_data[0]",
+                                   "validation_data[1]")
+    else:
+        if isinstance(validation_split, bool) or not isinstance(
+            validation_split, numbers.Real
+        ) or not 0 <= validation_split < 1:
+            raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
+        n_val = int(round(len(x) * validation_split))
+        if n_val and len(x) - n_val < 1:
+            raise ValueError("validation_split leaves no training samples")
+        order = rng.permutation(len(x))
+        x_val, y_val = (x[order[:n_val]], y[order[:n_val]]) if n_val else (None, None)
+        x, y = x[order[n_val:]], y[order[n_val:]]
+    if early_stopping is not None:
+        early_stopping = _positive_int(early_stopping, "early_stopping")
+        if x_val is None:
+            raise ValueError("early_stopping needs validation data: set validation_split > 0 "
+                             "or pass validation_data")
+    optimizer = Adam(model) if optimizer is None else optimizer
+    if not isinstance(optimizer, Optimizer) or optimizer.model is not model:
+        raise ValueError("optimizer must be an Optimizer built on this model, "
+                         "e.g. optimizer=Adam(model, lr=0.001)")
+
+    with blas_threads(threads):
+        history = _train(model, optimizer, x, y, x_val, y_val, epochs, batch_size,
+                         early_stopping, rng, progress, callback)
+    model.eval()
+    return history
+
+
+def _train(model, optimizer, x, y, x_val, y_val, epochs, batch_size, early_stopping, rng,
+           progress, callback):
+    history = History()
+    best_loss, best_params, first_loss = math.inf, None, None
+    for epoch in range(epochs):
+        model.train()
+        batches = _batches(len(x), batch_size, rng.permutation(len(x)))
+        total = -(-len(x) // batch_size)
+        bar = _progress(batches, total, f"epoch {epoch + 1}/{epochs}", progress)
+        losses, correct = [], 0.0
+        for batch_index, rows in enumerate(bar):
+            loss, accuracy = train_step(model, optimizer, x[rows], y[rows])
+            first_loss = loss if first_loss is None else first_loss
+            if not math.isfinite(loss) or loss > DIVERGENCE_FACTOR * max(first_loss, 0.1):
+                raise _diverged(f"at epoch {epoch + 1}, batch {batch_index + 1}, the loss "
+                                f"reached {loss:.3g} (it started at {first_loss:.3g})", optimizer)
+            losses.append(loss * len(rows))
+            correct += accuracy * len(rows)
+            if progress:
+                bar.set_postfix(loss=f"{loss:.3f}", refresh=False)
+        history.loss.append(float(sum(losses) / len(x)))
+        history.accuracy.append(float(correct / len(x)))
+        if x_val is not None:
+            scores = evaluate(model, x_val, y_val, batch_size=max(batch_size, 256))
+            history.val_loss.append(scores["loss"])
+            history.val_accuracy.append(scores["accuracy"])
+            if scores["loss"] < best_loss:
+                best_loss, history.best_epoch = scores["loss"], epoch
+                if early_stopping is not None:
+                    best_params = {k: v.copy() for k, v in model.params.items()}
+        if callback is not None:
+            callback(history)
+        if early_stopping is not None and epoch - history.best_epoch >= early_stopping:
+            history.stopped_early = epoch < epochs - 1
+            break
+    if best_params is not None:
+        for name, value in model.params.items():
+            value[...] = best_params[name]
+    return history
+
+
+def _progress(iterable, total, description, enabled):
+    if not enabled:
+        return iterable
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, total=total, desc=description, leave=False, unit="batch")
+
+
+def predict_logits(model, x, *, batch_size=256) -> np.ndarray:
+    """The model's outputs (logits), in evaluation mode, batch by batch.
+
+    Parameters
+    ----------
+    model : Layer
+    x : array_like, shape (N, ...)
+    batch_size : int, default 256
+
+    Returns
+    -------
+    logits : ndarray, shape (N, C)
+    """
+    batch_size = _positive_int(batch_size, "batch_size")
+    x, _ = _check_data(model, x, None)
+    was_training = model.training
+    model.eval()
+    try:
+        with blas_threads(1):
+            return np.concatenate([model.forward(x[rows])
+                                   for rows in _batches(len(x), batch_size)])
+    finally:
+        model._set_training(was_training)
+
+
+def predict_proba(model, x, *, batch_size=256) -> np.ndarray:
+    """Class probabilities, ``softmax(logits)``: shape (N, C), rows sum to 1."""
+    return softmax(predict_logits(model, x, batch_size=batch_size), axis=1)
+
+
+def predict(model, x, *, batch_size=256) -> np.ndarray:
+    """Predicted class of each sample, the most probable one: int array of shape (N,).
+
+    Examples
+    --------
+    >>> from lessons_lib.nn.layers import Dense
+    >>> layer = Dense(2, 2)
+    >>> layer.params["W"][...] = [[1, 0], [0, 1]]
+    >>> predict(layer, [[3.0, 1.0], [0.0, 2.0]])
+    array([0, 1])
+    """
+    return np.argmax(predict_logits(model, x, batch_size=batch_size), axis=1)
+
+
+def evaluate(model, x, y, *, batch_size=256) -> dict:
+    """Mean cross-entropy loss and accuracy of ``model`` on ``(x, y)``, in evaluation mode.
+
+    Returns
+    -------
+    scores : dict
+        ``{"loss": float, "accuracy": float}``.
+    """
+    x, y = _check_data(model, x, y)
+    logits = predict_logits(model, x, batch_size=batch_size)
+    return {"loss": softmax_cross_entropy(logits, y),
+            "accuracy": float(np.mean(np.argmax(logits, axis=1) == y))}

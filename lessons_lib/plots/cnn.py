@@ -1,0 +1,274 @@
+"""Figures of lesson 04: detector events, a multi-channel convolution, training curves,
+learned filters, feature maps and misclassified events.
+
+Every function takes arrays (or a History) and returns a Figure; classes keep their
+artists so that a widget can update them in place.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lessons_lib.plots import new_figure
+from lessons_lib.plots.convolution import draw_matrix
+
+EVENT_CMAP = "inferno"
+CURVE_COLOURS = {"train": "tab:blue", "validation": "tab:orange"}
+
+
+def _event_axes(ax, image, title=None):
+    ax.imshow(image, cmap=EVENT_CMAP, vmin=0, vmax=1)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=11)
+
+
+def plot_event_gallery(images, labels, class_names, *, per_class=6, width=12):
+    """A row of events for each class: what the detector's pad plane recorded.
+
+    Parameters
+    ----------
+    images : ndarray, shape (N, 1, H, W) or (N, H, W)
+        Pad charges in [0, 1].
+    labels : ndarray of int, shape (N,)
+    class_names : sequence of str
+    per_class : int, default 6
+        The first ``per_class`` events of each class are shown.
+
+    Returns
+    -------
+    fig : Figure
+    """
+    images = np.asarray(images).reshape(len(labels), *np.shape(images)[-2:])
+    labels = np.asarray(labels)
+    rows = len(class_names)
+    fig = new_figure(width, width / per_class * rows + 0.3)
+    axes = fig.subplots(rows, per_class, squeeze=False)
+    for c, name in enumerate(class_names):
+        chosen = np.flatnonzero(labels == c)[:per_class]
+        for j, ax in enumerate(axes[c]):
+            if j < len(chosen):
+                _event_axes(ax, images[chosen[j]])
+            else:
+                ax.set_axis_off()
+        axes[c, 0].set_ylabel(name, fontsize=13)
+    return fig
+
+
+def plot_multichannel_convolution(x, W, *, width=12):
+    """One output channel of a convolution is a sum over input channels of 2-D correlations.
+
+    Draws, for each input channel ``c``, the input ``x[c]``, the filter slice ``W[c]``
+    and their correlation, then the sum of the correlations: the output channel.
+
+    Parameters
+    ----------
+    x : ndarray, shape (C, H, W)
+    W : ndarray, shape (C, kh, kw)
+        The filter of one output channel.
+
+    Returns
+    -------
+    fig : Figure
+    """
+    from lessons_lib.convolution import correlate
+
+    x, W = np.asarray(x, dtype=float), np.asarray(W, dtype=float)
+    C = x.shape[0]
+    parts = [correlate(x[c], W[c]) for c in range(C)]
+    total = np.sum(parts, axis=0)
+    fig = new_figure(width, 2.2 * C + 0.4)
+    grid = fig.add_gridspec(C, 4)
+    limit = max(np.abs(parts).max(), np.abs(total).max())
+    for c in range(C):
+        draw_matrix(fig.add_subplot(grid[c, 0]), x[c], title=f"input channel x[{c}]")
+        draw_matrix(fig.add_subplot(grid[c, 1]), W[c], cmap="RdBu_r", title=f"filter W[{c}]",
+                    vmin=-np.abs(W).max(), vmax=np.abs(W).max())
+        draw_matrix(fig.add_subplot(grid[c, 2]), parts[c], cmap="RdBu_r", vmin=-limit,
+                    vmax=limit, title=f"x[{c}] ⊛ W[{c}]")
+    draw_matrix(fig.add_subplot(grid[:, 3]), total, cmap="RdBu_r", vmin=-limit, vmax=limit,
+                title="output = sum over c")
+    return fig
+
+
+class TrainingCurvesPlot:
+    """Loss and accuracy per epoch, training and validation, updated in place.
+
+    Parameters
+    ----------
+    epochs : int
+        The x axis runs from 1 to ``epochs``.
+
+    Attributes
+    ----------
+    fig : Figure
+    lines : dict
+        ``lines["loss", "train"]`` etc.: the Line2D artists.
+    """
+
+    def __init__(self, epochs, *, width=10, height=3.6):
+        self.fig = new_figure(width, height)
+        self.ax_loss, self.ax_acc = self.fig.subplots(1, 2)
+        self.lines = {}
+        for ax, metric in ((self.ax_loss, "loss"), (self.ax_acc, "accuracy")):
+            for split, colour in CURVE_COLOURS.items():
+                (self.lines[metric, split],) = ax.plot([], [], "o-", color=colour, label=split)
+            ax.set_xlim(0.5, epochs + 0.5)
+            ax.set_xlabel("epoch")
+            ax.set_title(metric)
+        self.ax_loss.set_ylim(0, 1.2)
+        self.ax_acc.set_ylim(0.3, 1.0)
+        self.ax_acc.legend(loc="lower right")
+        self.title = self.fig.suptitle("not trained yet")
+
+    def update(self, history):
+        """Show ``history`` (a :class:`lessons_lib.nn.History`)."""
+        curves = {("loss", "train"): history.loss, ("accuracy", "train"): history.accuracy,
+                  ("loss", "validation"): history.val_loss,
+                  ("accuracy", "validation"): history.val_accuracy}
+        for key, values in curves.items():
+            self.lines[key].set_data(np.arange(1, len(values) + 1), values)
+        if history.loss:
+            top = max(max(history.loss), max(history.val_loss, default=0))
+            self.ax_loss.set_ylim(0, max(1.2, 1.05 * top))
+            low = min(min(history.accuracy), min(history.val_accuracy, default=1))
+            self.ax_acc.set_ylim(min(0.3, low - 0.02), 1.0)
+            text = f"epoch {history.epochs}: training loss {history.loss[-1]:.3f}"
+            if history.val_accuracy:
+                text += f", validation accuracy {history.val_accuracy[-1]:.3f}"
+            self.title.set_text(text)
+
+
+def plot_training_curves(history, *, epochs=None):
+    """The curves of a finished run (see :class:`TrainingCurvesPlot`)."""
+    plot = TrainingCurvesPlot(epochs or max(history.epochs, 1))
+    plot.update(history)
+    return plot.fig
+
+
+def plot_filters(W, *, title="learned first-layer filters", width=12):
+    """Each filter of a convolution as a small image (blue negative, red positive).
+
+    Parameters
+    ----------
+    W : ndarray, shape (F, C, kh, kw)
+        Only input channel 0 is shown.
+    """
+    W = np.asarray(W)[:, 0]
+    limit = np.abs(W).max()
+    fig = new_figure(width, width / len(W) + 0.7)
+    for f, ax in enumerate(fig.subplots(1, len(W), squeeze=False)[0]):
+        ax.imshow(W[f], cmap="RdBu_r", vmin=-limit, vmax=limit)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"filter {f}", fontsize=10)
+    fig.suptitle(title)
+    return fig
+
+
+class FeatureMapsPlot:
+    """An event and what the network's layers make of it: a few channels per layer.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+    maps : list of (str, ndarray of shape (C, h, w))
+        The layer names and their outputs for this event.
+    channels : int, default 6
+        Channels shown per layer.
+
+    Attributes
+    ----------
+    images : list of list of AxesImage
+        ``images[row][column]``: row 0 is the event, then one row per layer.
+    """
+
+    def __init__(self, image, maps, *, channels=6, width=12):
+        self.channels = channels
+        rows = 1 + len(maps)
+        self.fig = new_figure(width, 1.6 * rows + 0.3)
+        axes = self.fig.subplots(rows, channels, squeeze=False)
+        self.axes = axes
+        self.images = [[axes[0, 0].imshow(image, cmap=EVENT_CMAP, vmin=0, vmax=1)]]
+        axes[0, 0].set_title("event", fontsize=11)
+        for ax in axes[0, 1:]:
+            ax.set_axis_off()
+        for r, (name, fmap) in enumerate(maps, start=1):
+            row = []
+            for c in range(channels):
+                ax = axes[r, c]
+                row.append(ax.imshow(np.zeros(fmap.shape[1:]), cmap="viridis"))
+                ax.set_title(f"channel {c}", fontsize=9)
+            axes[r, 0].set_ylabel(name, fontsize=10)
+            self.images.append(row)
+        for ax in axes.ravel():
+            ax.set_xticks([])
+            ax.set_yticks([])
+        self.update(image, maps)
+
+    def update(self, image, maps):
+        """Show another event's maps (same layers and shapes)."""
+        self.images[0][0].set_data(image)
+        for row, (_, fmap) in zip(self.images[1:], maps, strict=True):
+            for c, artist in enumerate(row):
+                artist.set_data(fmap[c])
+                artist.set_clim(0, max(float(fmap[c].max()), 1e-6))
+
+
+def plot_feature_maps(image, maps, *, channels=6):
+    """The figure of :class:`FeatureMapsPlot` for one event."""
+    return FeatureMapsPlot(image, maps, channels=channels).fig
+
+
+def plot_misclassified(images, true, predicted, class_names, *, probabilities=None, count=12,
+                       width=12):
+    """Events the network got wrong, titled "true → predicted" (and its confidence).
+
+    Parameters
+    ----------
+    images : ndarray, shape (N, 1, H, W)
+    true, predicted : ndarray of int, shape (N,)
+    probabilities : ndarray, shape (N, C), optional
+    count : int, default 12
+    """
+    images = np.asarray(images).reshape(len(true), *np.shape(images)[-2:])
+    wrong = np.flatnonzero(np.asarray(true) != np.asarray(predicted))[:count]
+    ncols = 6
+    nrows = max(1, -(-len(wrong) // ncols))
+    fig = new_figure(width, width / ncols * nrows + 0.5)
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes:
+        ax.set_axis_off()
+    for ax, i in zip(axes, wrong, strict=False):
+        ax.set_axis_on()
+        title = f"{class_names[true[i]]} → {class_names[predicted[i]]}"
+        if probabilities is not None:
+            title += f"\n({probabilities[i, predicted[i]]:.0%} sure)"
+        _event_axes(ax, images[i], title)
+    total = int(np.sum(np.asarray(true) != np.asarray(predicted)))
+    fig.suptitle(f"{len(wrong)} of the {total} misclassified events (true → predicted)")
+    return fig
+
+
+def plot_baselines(names, accuracies, params, *, width=8):
+    """Test accuracy of each model, its parameter count written on its bar.
+
+    Parameters
+    ----------
+    names : sequence of str
+    accuracies : sequence of float in [0, 1]
+    params : sequence of int
+    """
+    fig = new_figure(width, 0.8 * len(names) + 1.2)
+    ax = fig.subplots()
+    y = np.arange(len(names))[::-1]
+    bars = ax.barh(y, accuracies, color=["tab:gray", "tab:purple", "tab:green"][: len(names)])
+    for bar, acc, p in zip(bars, accuracies, params, strict=True):
+        ax.text(bar.get_width() - 0.01, bar.get_y() + bar.get_height() / 2,
+                f"{acc:.1%}  ({p:,} parameters)", ha="right", va="center", color="white",
+                fontsize=12)
+    ax.set_yticks(y, names)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("test accuracy")
+    return fig

@@ -1,0 +1,112 @@
+"""Lesson 04's interactive views: live training curves and a feature-map explorer."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from lessons_lib.nn.layers import ReLU
+from lessons_lib.nn.training import predict_proba
+from lessons_lib.plots.cnn import FeatureMapsPlot, TrainingCurvesPlot
+from lessons_lib.widgets import View
+
+
+class TrainingCurves(View):
+    """Loss and accuracy curves that grow while a network trains.
+
+    Display the view, then pass its :meth:`update` to ``fit`` as the callback:
+    the figure is redrawn after every epoch.
+
+    Parameters
+    ----------
+    epochs : int
+        The number of epochs the run will take (the x axis).
+
+    Attributes
+    ----------
+    plot : TrainingCurvesPlot
+    status : Label
+        "epoch k / n" and the latest numbers.
+
+    Examples
+    --------
+    >>> from lessons_lib.nn import History
+    >>> view = TrainingCurves(epochs=3)
+    >>> view.update(History(loss=[0.9], accuracy=[0.6], val_loss=[0.7], val_accuracy=[0.7]))
+    >>> view.status.value
+    'epoch 1 / 3: training loss 0.900, validation accuracy 0.700'
+    """
+
+    def __init__(self, epochs):
+        super().__init__()
+        self.epochs = epochs
+        self.plot = TrainingCurvesPlot(epochs)
+        self.fig = self.plot.fig
+        self.status = widgets.Label(value="waiting for the first epoch")
+        self.ui = widgets.VBox([self.status, self.image])
+        self.redraw()
+
+    def update(self, history):
+        """Show ``history``; use as ``fit(..., callback=view.update)``."""
+        self.plot.update(history)
+        text = f"epoch {history.epochs} / {self.epochs}: training loss {history.loss[-1]:.3f}"
+        if history.val_accuracy:
+            text += f", validation accuracy {history.val_accuracy[-1]:.3f}"
+        self.status.value = text
+        self.redraw()
+
+
+class FeatureMapExplorer(View):
+    """Pick an event and see what each convolution block of the network makes of it.
+
+    Parameters
+    ----------
+    model : Sequential
+        A trained CNN whose ReLU outputs are shown (one row per ReLU).
+    images : ndarray, shape (N, 1, H, W)
+    labels : ndarray of int, shape (N,)
+    class_names : sequence of str
+    channels : int, default 6
+    event : int, default 0
+        The event shown first.
+
+    Attributes
+    ----------
+    event : IntSlider
+        Index of the event shown.
+    plot : FeatureMapsPlot
+    verdict : Label
+        The true class and the network's prediction with its probability.
+    """
+
+    def __init__(self, model, images, labels, class_names, *, channels=6, event=0):
+        super().__init__()
+        self.model, self.images = model, np.asarray(images)
+        self.labels, self.class_names = np.asarray(labels), tuple(class_names)
+        self.relus = [i for i, layer in enumerate(model) if isinstance(layer, ReLU)]
+        self.event = widgets.IntSlider(value=event, min=0, max=len(self.images) - 1,
+                                       description="event", continuous_update=False)
+        self.verdict = widgets.Label()
+        image, maps = self._maps(self.event.value)
+        self.plot = FeatureMapsPlot(image, maps, channels=channels)
+        self.fig = self.plot.fig
+        self._describe(self.event.value)
+        self.ui = widgets.VBox([widgets.HBox([self.event, self.verdict]), self.image])
+        self.event.observe(self._on_event, names="value")
+        self.redraw()
+
+    def _maps(self, index):
+        outputs = self.model.activations(self.images[index : index + 1])
+        maps = [(f"block {k + 1}", outputs[i][0]) for k, i in enumerate(self.relus)]
+        return self.images[index, 0], maps
+
+    def _describe(self, index):
+        proba = predict_proba(self.model, self.images[index : index + 1])[0]
+        guess = int(np.argmax(proba))
+        self.verdict.value = (f"true: {self.class_names[self.labels[index]]}, predicted: "
+                              f"{self.class_names[guess]} ({proba[guess]:.0%})")
+
+    def _on_event(self, change):
+        self.plot.update(*self._maps(change["new"]))
+        self._describe(change["new"])
+        self.redraw()

@@ -1,0 +1,72 @@
+"""Lesson 04's exercise checks, with the reference answers."""
+
+import numpy as np
+
+from lessons_lib.exercises import CORRECT, INCORRECT, UNANSWERED
+from lessons_lib.exercises.cnn import (
+    check_conv_shape,
+    check_dense_backward,
+    check_parameter_counts,
+)
+
+
+def reference_dense_backward(x, W, dout):
+    return dout @ W, dout.T @ x, dout.sum(axis=0)
+
+
+REFERENCE_ANSWERS = {
+    check_conv_shape: (16, 48, 48),
+    check_parameter_counts: (4640, 33_562_624),
+    check_dense_backward: reference_dense_backward,
+}
+WRONG_ANSWERS = {
+    check_conv_shape: [(3, 48, 48), (16, 45, 45), (16, 96, 96), "16x48x48", (16, 48)],
+    check_parameter_counts: [(4608, 33_562_624), (4640, 33_554_432), (4640,), "many"],
+    check_dense_backward: [
+        lambda x, W, dout: (dout @ W, x.T @ dout, dout.sum(axis=0)),  # dW transposed
+        lambda x, W, dout: (dout @ W, dout.T @ x, dout.mean(axis=0)),  # mean, not sum
+        lambda x, W, dout: (dout @ W.T, dout.T @ x, dout.sum(axis=0)),  # shapes do not fit
+        lambda x, W, dout: (dout @ W, dout.T @ x),  # two values only
+        "dout @ W",
+    ],
+}
+
+
+def test_reference_answers_pass():
+    for check, answer in REFERENCE_ANSWERS.items():
+        feedback = check(answer)
+        assert feedback.status == CORRECT, feedback
+        assert repr(feedback).startswith("✅")
+
+
+def test_wrong_answers_fail_with_a_message_and_a_hint():
+    for check, answers in WRONG_ANSWERS.items():
+        for answer in answers:
+            feedback = check(answer)
+            assert feedback.status == INCORRECT, (check.__name__, answer)
+            assert repr(feedback).startswith("❌") and len(feedback.message) > 5
+
+
+def test_a_channel_mistake_gets_the_channel_hint():
+    assert "one output channel per filter" in check_conv_shape((3, 48, 48)).hint
+    assert "H' = 1 +" in check_conv_shape((16, 45, 45)).hint
+
+
+def test_the_dense_backward_hints_name_the_wrong_gradient():
+    feedback = check_dense_backward(lambda x, W, dout: (dout @ W, dout.T @ x, np.zeros(3)))
+    assert "db" in feedback.message and "sum of dout" in feedback.hint
+
+
+def test_a_function_that_returns_nothing_yet_is_unanswered():
+    def dense_backward(x, W, dout):
+        ...
+
+    assert check_dense_backward(dense_backward).status == UNANSWERED
+
+
+def test_unanswered_exercises_say_so():
+    for check in REFERENCE_ANSWERS:
+        for answer in (None, ...):
+            feedback = check(answer)
+            assert feedback.status == UNANSWERED
+            assert "not answered yet" in repr(feedback)
