@@ -1,0 +1,441 @@
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 06 · Attention and the vision transformer
+#
+# **You will be able to**
+# - cut an image into patches and write it as the slides' $N \times E$ matrix $X$;
+# - compute $Q = XW_Q$, $K = XW_K$, $V = XW_V$, the scores $QK^T$, the attention
+#   $A = \mathrm{softmax}(QK^T)$ and the output $Z = AV$, by hand and in code;
+# - explain why the scores are divided by $\sqrt{d_k}$, and what multi-head attention adds;
+# - say how real vision transformers encode where a patch is;
+# - train a tiny vision transformer (ViT) on the detector events and compare it with
+#   lesson 04's CNN, and see where its attention looks.
+#
+# **Slides:** *Another approach: Visual Transformer*: patches of the figure matrix,
+# linear embedding with position, $Q$, $K$, $V$, $QK^T$, softmax, $Z = AV$, scaled
+# dot-product attention and multi-head attention ("Attention Is All You Need").
+#
+# *Previous:* [05 · Metrics and losses](05_metrics_and_losses.ipynb) ·
+# *Next:* [07 · Architectures and workflow](07_architectures.ipynb)
+
+# %%
+import numpy as np
+
+from lessons_lib.attention import (
+    attention_saturation,
+    multi_head_attention,
+    patchify,
+    prepend_position_index,
+    scaled_dot_product_attention,
+    sinusoidal_position_encoding,
+    slides_x_copies,
+    small_integer_weights,
+    table_slips,
+)
+from lessons_lib.datasets import figure_matrix
+from lessons_lib.plots.attention import (
+    plot_attention_rows,
+    plot_matrices,
+    plot_patches,
+    plot_position_encoding,
+    plot_saturation,
+    plot_table_slips,
+)
+
+np.set_printoptions(precision=3, suppress=True)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Another approach
+#
+# A convolution looks at a small window: an output pixel of a $3 \times 3$ filter sees
+# 9 input pixels, and only stacking many layers lets information travel across the
+# image. A **vision transformer** does the opposite: it cuts the image into patches
+# and lets **every patch look at every other patch** in a single step, with weights
+# that depend on the patches' contents. That step is **attention**.
+#
+# We follow the slides on their 8 × 9 figure matrix, then train a tiny transformer
+# on the detector events of lesson 04.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Patches
+#
+# The slides cut the figure matrix into **four 4 × 4 patches**, numbered row by row.
+# Four columns fit twice across the 9 columns; the **ninth column is dropped**
+# because it cannot fill a whole patch (it would need three more columns), which is
+# what `patchify` does with any leftover rows or columns. Real ViTs avoid the loss
+# by choosing image sizes that are multiples of the patch size (224 = 14 × 16).
+
+# %%
+A = figure_matrix()
+plot_patches(A, 4)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Linear embedding with position: the matrix $X$
+#
+# Each patch is flattened row by row into 16 numbers, and its **position index** is
+# written in front: one row of $X$ per patch. $N = 4$ patches (tokens), $E = 17$
+# features each.
+
+# %%
+patches = patchify(A, 4)
+X = prepend_position_index(patches)
+print("X shape (N, E):", X.shape)
+X.astype(int)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### The slides' copies of $X$
+#
+# The slides print this table several times, and the copies do not all agree. Computed
+# from the matrix, the table settles it. The cells where a printed copy differs from
+# $X$ are outlined in red:
+
+# %%
+copies = slides_x_copies()
+plot_table_slips(X, copies)
+
+# %%
+for name, copy in copies.items():
+    print(f"{name!r:26} {copy.shape[1]} columns, differing cells (row, column): "
+          f"{table_slips(X, copy)}")
+
+# %% [markdown]
+# - **"Patches"** (the first copy) is right.
+# - **"Patches, second slide"** stops after 13 columns (12 of each patch's 16 pixels),
+#   and row 0's last printed value, in column 12, is a 1 where $X$ has a 0.
+# - **"X = (N × E)"** has row 3 shifted: its pixels from column 5 to 12 moved one
+#   column to the right (a 0 slipped in at column 5).
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Queries, keys and values
+#
+# Three weight matrices turn each token into a **query** (what am I looking for?), a
+# **key** (what do I contain?) and a **value** (what do I pass on?):
+# $Q = XW_Q$, $K = XW_K$, $V = XW_V$. In a network they are learned; here they are
+# small random integers, so that every product can be checked by hand. The slides
+# draw square $E \times E$ weights; the width $d_k$ of $Q$ and $K$ is a free choice,
+# and $d_k = 4$ keeps the arithmetic short.
+
+# %%
+W_Q, W_K, W_V = (small_integer_weights(17, 4, seed=s) for s in (28, 29, 30))
+Q, K, V = X @ W_Q, X @ W_K, X @ W_V
+plot_matrices({"X": X, "W_Q": W_Q, "Q = X W_Q": Q}, operators=["·", "="])
+
+# %% [markdown]
+# Row $n$ of $Q$ adds up the rows of $W_Q$ where patch $n$ has a 1, plus its index
+# times the first row of $W_Q$. For example $Q[1]$: patch 1 is empty, its index is 1,
+# so $Q[1] = 1 \cdot W_Q[0]$.
+
+# %%
+print("Q =\n", Q.astype(int), "\nK =\n", K.astype(int), "\nV =\n", V.astype(int))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Scores: $QK^T$
+#
+# The score of query $n$ for key $m$ is the dot product $Q[n] \cdot K[m]$: large
+# when they point the same way. All of them at once: $QK^T$, an $N \times N$ matrix.
+
+# %%
+scores = Q @ K.T
+plot_matrices({"Q": Q, "Kᵀ": K.T, "scores = Q Kᵀ": scores}, operators=["·", "="])
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Attention: $A = \mathrm{softmax}(QK^T)$, row by row
+#
+# The softmax of lesson 05 turns each row of scores into weights that are positive
+# and sum to one: row $n$ says how much patch $n$ attends to each patch.
+
+# %%
+Z_plain, A_plain = scaled_dot_product_attention(Q, K, V, scale=False)
+print("A =\n", A_plain, "\nrow sums:", A_plain.sum(axis=1))
+
+# %%
+plot_attention_rows(A_plain[None], titles=["A = softmax(Q Kᵀ)"])
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Output: $Z = AV$
+#
+# Row $n$ of $Z$ is the average of the rows of $V$, weighted by row $n$ of $A$: each
+# patch's new representation mixes in what the patches it attends to pass on.
+
+# %%
+plot_matrices({"A": A_plain, "V": V, "Z = A V": Z_plain}, operators=["·", "="])
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Scaled dot-product attention: why $\sqrt{d_k}$
+#
+# "Attention Is All You Need" divides the scores by $\sqrt{d_k}$:
+# $A = \mathrm{softmax}(QK^T / \sqrt{d_k})$. If the $d_k$ entries of a query and a key
+# are independent with variance 1, their dot product has variance $d_k$: the wider
+# the vectors, the more spread out the scores, and the softmax of very spread-out
+# numbers gives (almost) all the weight to one key. Its gradient then vanishes, and
+# the network stops learning where to look.
+
+# %%
+saturation = attention_saturation([1, 2, 4, 8, 16, 32, 64, 128, 256, 512])
+print("std of the unscaled scores:", np.round(saturation["score_std"], 1))
+plot_saturation(saturation)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# On the slides' example ($d_k = 4$, so the scores are halved), scaling softens every row:
+
+# %%
+Z, A_scaled = scaled_dot_product_attention(Q, K, V)
+plot_attention_rows(np.stack([A_plain, A_scaled]),
+                    titles=["softmax(Q Kᵀ)", "softmax(Q Kᵀ / √d_k)"])
+
+# %% [markdown]
+# The softmax subtracts each row's largest score before exponentiating, so even
+# enormous scores give finite weights that sum to one:
+
+# %%
+_, A_huge = scaled_dot_product_attention(1e6 * Q, K, V, scale=False)
+print(A_huge, "\nfinite:", np.isfinite(A_huge).all(), " row sums:", A_huge.sum(axis=1))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Multi-head attention
+#
+# One attention map can only express one way of relating patches. **Multi-head
+# attention** runs $h$ attentions side by side: $Q$, $K$ and $V$ are split into $h$
+# blocks of columns, each head attends with its own block, the heads' outputs are
+# joined side by side and multiplied by one more matrix, $W_O$.
+#
+# $$\mathrm{MultiHead}(X) = [\,Z_1 \;|\; \cdots \;|\; Z_h\,]\, W_O, \qquad
+# Z_i = \mathrm{softmax}\!\left(\frac{Q_i K_i^T}{\sqrt{d_k}}\right) V_i$$
+#
+# Here two heads of $d_k = 4$: $W_Q$, $W_K$, $W_V$ are $17 \times 8$ and $W_O$ is
+# $8 \times 17$, so that $Z$ has the shape of $X$.
+
+# %%
+W_Q2, W_K2, W_V2 = (small_integer_weights(17, 8, seed=s) for s in (40, 41, 42))
+W_O = small_integer_weights(8, 17, seed=43)
+Z_heads, A_heads = multi_head_attention(X, W_Q2, W_K2, W_V2, W_O, num_heads=2)
+print("Z:", Z_heads.shape, " A:", A_heads.shape)
+plot_attention_rows(A_heads, titles=["head 0", "head 1"])
+
+# %% [markdown]
+# The two heads attend differently. With square $E \times E$ weights each head takes
+# $E / h$ columns, so $h$ must divide $E$; $E = 17$ is prime, and asking for two heads fails
+# with a clear message. Real ViTs choose $E$ (for example 768 = 12 heads × 64).
+
+# %%
+try:
+    multi_head_attention(X, *[np.eye(17)] * 4, num_heads=2)
+except ValueError as error:
+    print("ValueError:", error)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Where is a patch? Position encodings
+#
+# Attention itself has no idea where a token sits: it compares contents only. Shuffle
+# the patches (here without the index column) and the output rows are shuffled the
+# same way, nothing else changes:
+
+# %%
+W_p = [small_integer_weights(16, 8, seed=s) for s in (50, 51, 52)]
+W_pO = small_integer_weights(8, 16, seed=53)
+order = np.array([2, 0, 3, 1])
+Z_patches, _ = multi_head_attention(patches, *W_p, W_pO, num_heads=2)
+Z_shuffled, _ = multi_head_attention(patches[order], *W_p, W_pO, num_heads=2)
+print("shuffled output == shuffled rows of the output:", np.allclose(Z_shuffled, Z_patches[order]))
+
+# %% [markdown]
+# So position must be written **into** the tokens. The slides' index column does that,
+# in the simplest way. It does not scale: with 64 patches the index reaches 63 while
+# the pixels are between 0 and 1, so one feature drowns all the others; and one
+# number cannot say that patch 8 sits right below patch 0 on an 8 × 8 grid.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### What vision transformers do instead
+#
+# 1. **Patch embedding**: a learned matrix $W_E$ maps each flattened patch to $E$
+#    numbers of our choosing, $x_n = W_E\,\mathrm{patch}_n + b$ (a convolution with
+#    $P \times P$ filters and stride $P$).
+# 2. **Position embedding**: a vector $p_n$ is *added* (not prepended) to token $n$.
+#    ViT learns the $p_n$; the original transformer uses fixed sines and cosines of
+#    different frequencies, below: every position gets its own code, and nearby
+#    positions get similar codes.
+# 3. **Class token**: one more learned token is put in front; after the transformer
+#    blocks, its state summarises the image and feeds the classifier.
+
+# %%
+plot_position_encoding(sinusoidal_position_encoding(64, 32))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## A tiny vision transformer
+#
+# The pieces above, with a backward pass each (`lessons_lib.nn.transformer`), make a
+# ViT that trains with lesson 04's `fit`: patch embedding (8 × 8 patches of a 64 × 64
+# event: 64 tokens of $E = 32$), class token, learned position embedding, two
+# transformer blocks, and a classifier on the class token. A block is
+#
+# $$x \leftarrow x + \mathrm{MultiHead}(\mathrm{LayerNorm}(x)), \qquad
+# x \leftarrow x + \mathrm{MLP}(\mathrm{LayerNorm}(x))$$
+#
+# attention mixes the tokens, the MLP transforms each token on its own, and the
+# residual additions let the gradient flow straight through.
+
+# %%
+from lessons_lib.nn import Adam, evaluate, fit, format_summary, summary
+from lessons_lib.nn.transformer import (
+    VIT_CONFIG,
+    VIT_IMAGE_SHAPE,
+    detector_split,
+    load_tiny_vit,
+    tiny_vit,
+)
+
+vit = tiny_vit(VIT_IMAGE_SHAPE, 3, **VIT_CONFIG)
+print(format_summary(summary(vit, VIT_IMAGE_SHAPE)))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Training it on the detector events
+#
+# The events of lesson 04, with its split: 10,000 training events (of which `fit`
+# holds out a tenth to validate after each epoch) and 2000 test events. A short run
+# here (1500 training events, two epochs) shows the curves move; the full run (6 epochs,
+# the learning rate decaying to zero) was done by `tools/train_vit.py`, and its
+# weights are loaded below.
+
+# %%
+from IPython.display import display
+
+from lessons_lib.widgets.attention import LiveTrainingCurves
+
+(x_train, y_train), (x_test, y_test) = detector_split()
+curves = LiveTrainingCurves(title="tiny ViT, short run")
+display(curves)
+history = fit(vit, x_train[:1500], y_train[:1500], epochs=2, optimizer=Adam(vit, lr=0.002),
+              validation_split=0.1, callback=curves.update)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The stored, fully trained ViT: its training curves, and its accuracy on the 2000
+# test events, recomputed now from the stored weights.
+
+# %%
+trained_vit, vit_info = load_tiny_vit()
+test_accuracy = evaluate(trained_vit, x_test, y_test)["accuracy"]
+print(f"test accuracy: {test_accuracy:.1%} (stored with the weights: "
+      f"{vit_info['test_accuracy']:.1%})")
+LiveTrainingCurves(title="tiny ViT, tools/train_vit.py", history=vit_info["history"])
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## ViT and CNN side by side
+#
+# `tools/train_vit.py` also trained lesson 04's CNN on the same events, with the same
+# epochs, batches and decaying Adam steps (from lesson 04's learning rate), then both
+# again on **a tenth of the training events** (for ten times as many epochs: the same
+# number of gradient steps). Times are those measured on the machine that ran the
+# script.
+
+# %%
+from lessons_lib.plots.attention import plot_comparison
+
+comparison = vit_info["comparison"]
+for name, row in comparison.items():
+    print(f"{name}: {row['params']:>6,} parameters, test accuracy {row['full']:.1%} "
+          f"(a tenth of the data: {row['tenth']:.1%}), trained in {row['seconds']:.0f} s")
+plot_comparison(comparison)
+
+# %% [markdown]
+# On these small images and this little data the CNN wins with a third of the
+# parameters, and with a tenth of the events it is still clearly ahead of the ViT
+# trained on the same tenth. A convolution **assumes** that what matters is local and
+# looks the same everywhere in the image (the same small filter at every position):
+# this built-in assumption, the CNN's *inductive bias*, is knowledge it does not need
+# to learn. The ViT has to **learn** which patches relate to which, even what
+# "neighbouring" means, and that takes data. With enough of it (millions of images),
+# transformers catch up and overtake.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## What the ViT learned about positions
+#
+# Nobody told the ViT that its 64 patches form an 8 × 8 grid. Did it find out? Compare
+# the learned position embeddings of patches (the patch itself is outlined; its own
+# similarity, 1, is off the colour scale):
+
+# %%
+from lessons_lib.plots.attention import plot_position_similarity
+
+learned_positions = trained_vit[2].params["pos"][1:]  # without the class token's position
+plot_position_similarity(learned_positions, (8, 8))
+
+# %% [markdown]
+# Hardly. Apart from each patch's own code, the similarities look like noise, and the
+# mean similarity of two patches barely depends on how far apart they are (the
+# rightmost points average only a few pairs). With these 9000 events the ViT has not
+# learned the neighbourhoods that a convolution has built in.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Explore: where does the ViT look?
+#
+# Pick a test event, a block, a head, and a query: the class token (whose state
+# decides the class) or one patch (outlined). Its attention over the 64 patches is
+# drawn on top of the event: the more orange, the more weight. Below, a patch on a
+# proton's track, in head 1 of the last block, attends to the other patches of the
+# same track.
+
+# %%
+from lessons_lib.detector import CLASS_NAMES
+from lessons_lib.widgets.attention import AttentionExplorer
+
+AttentionExplorer(trained_vit, x_test[:40], y_test[:40], CLASS_NAMES, head=1, query=27)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Explore: patch size
+#
+# Back to the figure matrix. Change the patch size: the number of patches $N$, the
+# width $E = 1 + P^2$ of the slides' table and the pixels lost at the border all change.
+# With $P = 1$ every pixel is a token; with $P = 8$ the whole figure is one token and
+# attention has nothing to relate.
+
+# %%
+from lessons_lib.widgets.attention import PatchSizeExplorer
+
+PatchSizeExplorer()
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Key points
+#
+# - A ViT cuts the image into $N$ patches: the tokens, rows of $X$ ($N \times E$).
+#   The slides' $X$ is four 4 × 4 patches of the figure matrix with the index in front.
+# - $Q = XW_Q$, $K = XW_K$, $V = XW_V$; $A = \mathrm{softmax}(QK^T/\sqrt{d_k})$ row by
+#   row (each row sums to one); $Z = AV$.
+# - Divide by $\sqrt{d_k}$: unscaled scores spread like $\sqrt{d_k}$ and saturate the
+#   softmax.
+# - Multi-head attention: $h$ attentions on $h$ column blocks, joined and projected by $W_O$.
+# - Attention does not know positions: real ViTs add learned (or sinusoidal) position
+#   embeddings to a learned linear patch embedding, and classify from a class token.
+# - Convolution's built-in locality makes a CNN learn from less data; a ViT must learn
+#   it.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercises
+#
+# Replace each `...` with your answer and run the cell.
+#
+# **1.** By hand (a calculator for $e^x$ is fine): row 1 of
+# $A = \mathrm{softmax}(QK^T / \sqrt{d_k})$ for this lesson's $Q$ and $K$ (row 1 of the
+# scores $QK^T$ is in the figure above). Answer with a list of 4 numbers.
+
+# %%
+from lessons_lib.exercises.attention import (
+    check_attention_row,
+    check_query_shape,
+    check_score_spread,
+)
+
+check_attention_row(...)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# **2.** A 64 × 64 image is cut into 8 × 8 patches, each embedded into $E = 32$
+# features (no class token), and $W_Q$ is $32 \times 32$. What is the shape of $Q$?
+# Answer with a tuple `(rows, columns)`.
+
+# %%
+check_query_shape(...)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# **3.** A query and a key each have $d_k = 64$ independent entries of mean 0 and
+# variance 1. What is the standard deviation of their dot product?
+
+# %%
+check_score_spread(...)

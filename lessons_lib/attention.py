@@ -1,0 +1,802 @@
+r"""Attention, as the slides' vision transformer and "Attention Is All You Need" define it.
+
+An image is cut into non-overlapping patches (:func:`patchify`); each patch, flattened,
+becomes one *token*: one row of a matrix X of N tokens by E features. Attention lets
+every token look at every other one:
+
+.. math::
+
+    Q = X W_Q, \quad K = X W_K, \quad V = X W_V, \qquad
+    A = \mathrm{softmax}\!\left(\frac{Q K^T}{\sqrt{d_k}}\right), \qquad Z = A V
+
+The softmax runs along each row, so row n of A says how much token n attends to each
+token, and row n of Z is the matching weighted average of the rows of V. Multi-head
+attention does this in ``num_heads`` narrower slices of Q, K and V and joins the results
+with one more matrix, W_O.
+
+Every forward function has its backward next to it (from ``dZ``, the gradient of a loss
+with respect to the output, to the gradients with respect to the inputs), and the
+``*_loops`` functions spell the formulas out one number at a time, for reading.
+Results are float64, except that float32 inputs stay float32 (the precision of training).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lessons_lib._validate import as_float_array, positive_int
+from lessons_lib.losses import softmax
+
+
+def _as_real(value, name, *, ndim=None):
+    """:func:`as_float_array`, except that float32 stays float32 (the training precision)."""
+    array = np.asarray(value)
+    allowed = (ndim,) if isinstance(ndim, int) else ndim
+    if (array.dtype == np.float32 and array.size and (allowed is None or array.ndim in allowed)
+            and np.isfinite(array).all()):
+        return array
+    # Anything else is converted to float64, or rejected with the usual message.
+    return as_float_array(array, name, ndim=ndim)
+
+
+# The slides' ViT table (the figure matrix in four 4 x 4 patches, each row the position
+# index followed by the flattened patch) as printed on three of the slides, slips included.
+SLIDES_X_COPIES = {
+    "Patches": (
+        "0 1 0 1 0 0 1 1 0 0 0 1 0 0 0 1 1",
+        "1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0",
+        "2 0 0 1 0 1 1 1 1 0 0 1 0 0 0 1 0",
+        "3 1 0 0 0 1 1 1 1 0 0 1 0 0 0 0 1",
+    ),
+    "Patches, second slide": (
+        "0 1 0 1 0 0 1 1 0 0 0 1 1",
+        "1 0 0 0 0 0 0 0 0 0 0 0 0",
+        "2 0 0 1 0 1 1 1 1 0 0 1 0",
+        "3 1 0 0 0 1 1 1 1 0 0 1 0",
+    ),
+    "X = (N x E)": (
+        "0 1 0 1 0 0 1 1 0 0 0 1 0 0 0 1 1",
+        "1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0",
+        "2 0 0 1 0 1 1 1 1 0 0 1 0 0 0 1 0",
+        "3 1 0 0 0 0 1 1 1 1 0 0 1 0 0 0 1",
+    ),
+}
+
+
+def slides_x_copies() -> dict[str, np.ndarray]:
+    """The slides' printed copies of the table X, keyed by the slide's heading.
+
+    Returns
+    -------
+    copies : dict of str to ndarray of float64, shape (4, columns)
+        Columns as printed: 17, except for a copy cut short at 13.
+
+    Examples
+    --------
+    >>> {name: table.shape for name, table in slides_x_copies().items()}
+    {'Patches': (4, 17), 'Patches, second slide': (4, 13), 'X = (N x E)': (4, 17)}
+    """
+    return {
+        name: np.array([[float(v) for v in row.split()] for row in rows])
+        for name, rows in SLIDES_X_COPIES.items()
+    }
+
+
+def table_slips(X, copy) -> list[tuple[int, int]]:
+    """The cells ``(row, column)`` where a printed ``copy`` of ``X`` differs from ``X``.
+
+    A copy with fewer columns is compared on the columns it has.
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, E)
+    copy : ndarray, shape (N, E') with E' <= E
+
+    Returns
+    -------
+    cells : list of (int, int)
+
+    Examples
+    --------
+    >>> table_slips(np.eye(2), [[1, 0], [1, 1]])
+    [(1, 0)]
+    """
+    X = as_float_array(X, "X", ndim=2)
+    copy = as_float_array(copy, "copy", ndim=2)
+    if copy.shape[0] != X.shape[0] or copy.shape[1] > X.shape[1]:
+        raise ValueError(f"copy must have {X.shape[0]} rows and at most {X.shape[1]} columns "
+                         f"(the shape of X), got shape {copy.shape}")
+    rows, cols = np.nonzero(copy != X[:, : copy.shape[1]])
+    return [(int(r), int(c)) for r, c in zip(rows, cols, strict=True)]
+
+
+def _check_patch_fits(image_shape, patch_size) -> int:
+    """``patch_size`` as an int, if one patch fits in an image of ``image_shape``."""
+    if len(image_shape) not in (2, 4):
+        raise ValueError(f"image must be 2-D (H, W) or 4-D (B, C, H, W), got shape "
+                         f"{tuple(image_shape)}")
+    P = positive_int(patch_size, "patch_size")
+    H, W = image_shape[-2:]
+    if H < P or W < P:
+        raise ValueError(f"image ({H} x {W}) is smaller than one patch of {P} x {P}: "
+                         f"patch_size must be at most {min(H, W)}")
+    return P
+
+
+def _check_image(image, patch_size):
+    image = _as_real(image, "image", ndim=(2, 4))
+    return image, _check_patch_fits(image.shape, patch_size)
+
+
+def patch_grid(image_shape, patch_size) -> tuple[int, int]:
+    """How many patches fit down and across an image: ``(H // P, W // P)``.
+
+    Parameters
+    ----------
+    image_shape : tuple of int
+        The image's shape; its last two entries are H and W.
+    patch_size : int
+        P, the side of a square patch.
+
+    Returns
+    -------
+    rows, cols : int
+
+    Examples
+    --------
+    >>> patch_grid((8, 9), 4)
+    (2, 2)
+    """
+    P = positive_int(patch_size, "patch_size")
+    H, W = (int(n) for n in tuple(image_shape)[-2:])
+    return H // P, W // P
+
+
+def patchify(image, patch_size) -> np.ndarray:
+    """Cut an image into non-overlapping square patches, each flattened row-major.
+
+    Patches are numbered row-major (left to right, then top to bottom). Rows and
+    columns at the bottom and right that do not fill a whole patch are dropped, as
+    the slides drop the ninth column of the 8 x 9 figure matrix.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W) or (B, C, H, W)
+        One grey image, or a batch of B images with C channels.
+    patch_size : int
+        P, the side of a patch; at most min(H, W).
+
+    Returns
+    -------
+    patches : ndarray, shape (N, P*P) or (B, N, C*P*P)
+        N = (H // P) * (W // P). With channels, a patch is flattened in the order
+        (channel, row, column), the layout of a PyTorch ``Conv2d`` weight.
+
+    See Also
+    --------
+    patchify_loops : the same, one patch at a time.
+    patchify_backward : the gradient with respect to the image.
+
+    Examples
+    --------
+    >>> patchify(np.arange(16).reshape(4, 4), 2).astype(int)
+    array([[ 0,  1,  4,  5],
+           [ 2,  3,  6,  7],
+           [ 8,  9, 12, 13],
+           [10, 11, 14, 15]])
+    """
+    image, P = _check_image(image, patch_size)
+    rows, cols = patch_grid(image.shape, P)
+    batch = image.reshape((-1, 1) + image.shape[-2:]) if image.ndim == 2 else image
+    B, C = batch.shape[:2]
+    cropped = batch[:, :, : rows * P, : cols * P]
+    # (B, C, rows, P, cols, P) -> (B, rows, cols, C, P, P): patch index first, then its pixels
+    blocks = cropped.reshape(B, C, rows, P, cols, P).transpose(0, 2, 4, 1, 3, 5)
+    patches = blocks.reshape(B, rows * cols, C * P * P)
+    return patches[0] if image.ndim == 2 else patches
+
+
+def patchify_backward(dpatches, image_shape, patch_size) -> np.ndarray:
+    """The gradient of :func:`patchify`: put each patch's gradient back where it came from.
+
+    Every pixel is in at most one patch, so this only rearranges; pixels that no patch
+    covers (the dropped rows and columns) get zero. With ``dpatches = patchify(image, P)``
+    it rebuilds the image with its uncovered border set to zero.
+
+    Parameters
+    ----------
+    dpatches : ndarray, shape (N, P*P) or (B, N, C*P*P)
+    image_shape : tuple of int
+        (H, W) or (B, C, H, W), the shape of the image given to :func:`patchify`.
+    patch_size : int
+
+    Returns
+    -------
+    dimage : ndarray, shape ``image_shape``
+
+    Examples
+    --------
+    >>> patchify_backward(np.ones((1, 4)), (3, 3), 2).astype(int)
+    array([[1, 1, 0],
+           [1, 1, 0],
+           [0, 0, 0]])
+    """
+    image_shape = tuple(int(n) for n in image_shape)
+    P = _check_patch_fits(image_shape, patch_size)
+    rows, cols = patch_grid(image_shape, P)
+    B, C = (1, 1) if len(image_shape) == 2 else image_shape[:2]
+    expected = (rows * cols, P * P) if len(image_shape) == 2 else (B, rows * cols, C * P * P)
+    dpatches = _as_real(dpatches, "dpatches", ndim=len(expected))
+    if dpatches.shape != expected:
+        raise ValueError(f"dpatches must have shape {expected} for an image of shape "
+                         f"{image_shape} and patch_size={P}, got {dpatches.shape}")
+    blocks = dpatches.reshape(B, rows, cols, C, P, P).transpose(0, 3, 1, 4, 2, 5)
+    dimage = np.zeros((B, C) + image_shape[-2:], dtype=dpatches.dtype)
+    dimage[:, :, : rows * P, : cols * P] = blocks.reshape(B, C, rows * P, cols * P)
+    return dimage.reshape(image_shape)
+
+
+def patchify_loops(image, patch_size) -> np.ndarray:
+    """:func:`patchify` for one 2-D image, written as loops over patches and pixels.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+    patch_size : int
+
+    Returns
+    -------
+    patches : ndarray of float64, shape (N, P*P)
+
+    Examples
+    --------
+    >>> patchify_loops(np.arange(16).reshape(4, 4), 2)[1].astype(int)
+    array([2, 3, 6, 7])
+    """
+    image, P = _check_image(image, patch_size)
+    if image.ndim != 2:
+        raise ValueError(f"image must be 2-D, got an array of shape {image.shape}")
+    rows, cols = patch_grid(image.shape, P)
+    patches = np.zeros((rows * cols, P * P))
+    for r in range(rows):
+        for c in range(cols):
+            n = r * cols + c
+            for i in range(P):
+                for j in range(P):
+                    patches[n, i * P + j] = image[r * P + i, c * P + j]
+    return patches
+
+
+def prepend_position_index(patches) -> np.ndarray:
+    """The slides' "linear embedding with position": each row's index written in front.
+
+    Parameters
+    ----------
+    patches : ndarray, shape (N, D)
+
+    Returns
+    -------
+    X : ndarray of float64, shape (N, D + 1)
+        ``X[n] = [n, patches[n, 0], ..., patches[n, D - 1]]``.
+
+    Examples
+    --------
+    >>> prepend_position_index([[5, 5], [7, 7]]).astype(int)
+    array([[0, 5, 5],
+           [1, 7, 7]])
+    """
+    patches = as_float_array(patches, "patches", ndim=2)
+    return np.column_stack((np.arange(patches.shape[0], dtype=float), patches))
+
+
+def softmax_backward(dA, A) -> np.ndarray:
+    r"""Gradient of a softmax along the last axis with respect to its input, from its output A.
+
+    Row by row, :math:`\partial A_j / \partial S_i = A_j (\delta_{ij} - A_i)`, so
+    :math:`dS_i = A_i (dA_i - \sum_j dA_j A_j)`.
+
+    Parameters
+    ----------
+    dA, A : ndarray, shape (..., N)
+
+    Returns
+    -------
+    dS : ndarray, shape (..., N)
+
+    Examples
+    --------
+    >>> softmax_backward([[1.0, 1.0]], [[0.5, 0.5]])  # adding a constant: no change
+    array([[0., 0.]])
+    """
+    dA, A = np.asarray(dA), np.asarray(A)
+    return A * (dA - np.sum(dA * A, axis=-1, keepdims=True))
+
+
+def _check_qkv(Q, K, V, scale):
+    Q = _as_real(Q, "Q")
+    K = _as_real(K, "K")
+    V = _as_real(V, "V")
+    if not isinstance(scale, (bool, np.bool_)):
+        raise TypeError(f"scale must be True or False, got {scale!r}")
+    for name, M in (("Q", Q), ("K", K), ("V", V)):
+        if M.ndim < 2:
+            raise ValueError(f"{name} must have shape (..., tokens, features), got {M.shape}")
+    if K.shape[-1] != Q.shape[-1]:
+        raise ValueError(f"K must have as many columns as Q (d_k = {Q.shape[-1]}), got K of "
+                         f"shape {K.shape} and Q of shape {Q.shape}")
+    if V.shape[-2] != K.shape[-2]:
+        raise ValueError(f"V must have one row per row of K ({K.shape[-2]}), got V of shape "
+                         f"{V.shape} and K of shape {K.shape}")
+    if not Q.shape[:-2] == K.shape[:-2] == V.shape[:-2]:
+        raise ValueError(f"Q, K and V must have the same leading (batch) dimensions, got "
+                         f"shapes {Q.shape}, {K.shape} and {V.shape}")
+    return Q, K, V, (1.0 / float(np.sqrt(Q.shape[-1])) if scale else 1.0)
+
+
+def scaled_dot_product_attention(Q, K, V, scale=True) -> tuple[np.ndarray, np.ndarray]:
+    r"""Attention: :math:`A = \mathrm{softmax}(Q K^T / \sqrt{d_k})` row by row, and :math:`Z = A V`.
+
+    Parameters
+    ----------
+    Q : ndarray, shape (..., N_q, d_k)
+        Queries: one row per token that asks.
+    K : ndarray, shape (..., N_k, d_k)
+        Keys: one row per token that can be attended to.
+    V : ndarray, shape (..., N_k, d_v)
+        Values: what each attended token contributes.
+    scale : bool, default True
+        Divide the scores by :math:`\sqrt{d_k}` ("Attention Is All You Need");
+        False gives the slides' plain :math:`\mathrm{softmax}(Q K^T)`.
+
+    Returns
+    -------
+    Z : ndarray, shape (..., N_q, d_v)
+    A : ndarray, shape (..., N_q, N_k)
+        Every row is non-negative and sums to one.
+
+    See Also
+    --------
+    scaled_dot_product_attention_loops : the same for 2-D inputs, one number at a time.
+    scaled_dot_product_attention_backward : the gradients.
+
+    Examples
+    --------
+    >>> Q = K = np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> V = np.array([[10.0], [20.0]])
+    >>> Z, A = scaled_dot_product_attention(Q, K, V, scale=False)
+    >>> np.round(A, 3)
+    array([[0.731, 0.269],
+           [0.269, 0.731]])
+    >>> np.round(Z, 2)
+    array([[12.69],
+           [17.31]])
+    """
+    Q, K, V, s = _check_qkv(Q, K, V, scale)
+    # softmax subtracts each row's largest score first: no overflow for any finite score.
+    A = softmax(s * (Q @ np.swapaxes(K, -1, -2)), axis=-1)
+    return A @ V, A
+
+
+def scaled_dot_product_attention_backward(dZ, Q, K, V, A, scale=True):
+    r"""Gradients of :func:`scaled_dot_product_attention` from the gradient of its output.
+
+    With :math:`S = s\,Q K^T` (:math:`s = 1/\sqrt{d_k}` or 1), :math:`A = \mathrm{softmax}(S)`
+    and :math:`Z = A V`:
+
+    .. math::
+
+        dV = A^T dZ, \quad dA = dZ\, V^T, \quad dS = \mathrm{softmax\ backward}(dA),
+        \quad dQ = s\, dS\, K, \quad dK = s\, dS^T Q
+
+    Parameters
+    ----------
+    dZ : ndarray, shape (..., N_q, d_v)
+    Q, K, V : ndarray
+        The forward pass's inputs.
+    A : ndarray, shape (..., N_q, N_k)
+        The forward pass's attention (returned by it, so nothing is recomputed).
+    scale : bool, default True
+        As in the forward pass.
+
+    Returns
+    -------
+    dQ, dK, dV : ndarray
+        Shapes of Q, K and V.
+
+    Examples
+    --------
+    >>> Q, K, V = np.eye(2), np.eye(2), np.array([[1.0], [3.0]])
+    >>> Z, A = scaled_dot_product_attention(Q, K, V)
+    >>> dQ, dK, dV = scaled_dot_product_attention_backward(np.ones_like(Z), Q, K, V, A)
+    >>> dV.shape, float(dV.sum())  # every row of A sums to one
+    ((2, 1), 2.0)
+    """
+    Q, K, V, s = _check_qkv(Q, K, V, scale)
+    N_q, N_k = Q.shape[-2], K.shape[-2]
+    dZ = _as_real(dZ, "dZ")
+    A = _as_real(A, "A")
+    if dZ.shape != Q.shape[:-1] + V.shape[-1:]:
+        raise ValueError(f"dZ must have the shape of Z, {Q.shape[:-1] + V.shape[-1:]}, "
+                         f"got {dZ.shape}")
+    if A.shape != Q.shape[:-1] + (N_k,):
+        raise ValueError(f"A must have shape {Q.shape[:-2] + (N_q, N_k)}, got {A.shape}")
+    dV = np.swapaxes(A, -1, -2) @ dZ
+    dS = softmax_backward(dZ @ np.swapaxes(V, -1, -2), A)
+    dQ = s * (dS @ K)
+    dK = s * (np.swapaxes(dS, -1, -2) @ Q)
+    return dQ, dK, dV
+
+
+def scaled_dot_product_attention_loops(Q, K, V, scale=True) -> tuple[np.ndarray, np.ndarray]:
+    r""":func:`scaled_dot_product_attention` for 2-D inputs, as loops over single numbers.
+
+    score[n, m] = Σ_i Q[n, i] K[m, i] / √d_k;  A[n, m] = e^{score[n, m]} / Σ_m' e^{score[n, m']};
+    Z[n, j] = Σ_m A[n, m] V[m, j].
+
+    Parameters
+    ----------
+    Q : ndarray, shape (N_q, d_k)
+    K : ndarray, shape (N_k, d_k)
+    V : ndarray, shape (N_k, d_v)
+    scale : bool, default True
+
+    Returns
+    -------
+    Z : ndarray, shape (N_q, d_v)
+    A : ndarray, shape (N_q, N_k)
+
+    Examples
+    --------
+    >>> Z, A = scaled_dot_product_attention_loops(np.eye(2), np.eye(2), [[10.0], [20.0]],
+    ...                                           scale=False)
+    >>> np.round(Z, 2)
+    array([[12.69],
+           [17.31]])
+    """
+    Q, K, V, s = _check_qkv(Q, K, V, scale)
+    if Q.ndim != 2:
+        raise ValueError(f"Q, K and V must be 2-D here, got Q of shape {Q.shape}")
+    (N_q, d_k), (N_k, d_v) = Q.shape, V.shape
+    A = np.zeros((N_q, N_k))
+    Z = np.zeros((N_q, d_v))
+    for n in range(N_q):
+        scores = [s * sum(Q[n, i] * K[m, i] for i in range(d_k)) for m in range(N_k)]
+        largest = max(scores)
+        weights = [np.exp(score - largest) for score in scores]
+        for m in range(N_k):
+            A[n, m] = weights[m] / sum(weights)
+        for j in range(d_v):
+            Z[n, j] = sum(A[n, m] * V[m, j] for m in range(N_k))
+    return Z, A
+
+
+def split_heads(M, num_heads) -> np.ndarray:
+    """Cut the columns of ``M`` into ``num_heads`` contiguous blocks, one per head.
+
+    Parameters
+    ----------
+    M : ndarray, shape (..., N, D)
+    num_heads : int
+        h, which must divide D.
+
+    Returns
+    -------
+    heads : ndarray, shape (..., h, N, D / h)
+        ``heads[..., k, :, :]`` is ``M[..., :, k * D/h : (k + 1) * D/h]``.
+
+    Examples
+    --------
+    >>> split_heads(np.arange(4.0).reshape(1, 4), 2)
+    array([[[0., 1.]],
+    <BLANKLINE>
+           [[2., 3.]]])
+    """
+    M = np.asarray(M)
+    h = positive_int(num_heads, "num_heads")
+    N, D = M.shape[-2:]
+    if D % h:
+        raise ValueError(f"num_heads must divide the number of columns ({D}), got {h}")
+    return np.swapaxes(M.reshape(M.shape[:-1] + (h, D // h)), -2, -3)
+
+
+def merge_heads(heads) -> np.ndarray:
+    """Join the heads' columns side by side: the inverse of :func:`split_heads`.
+
+    Parameters
+    ----------
+    heads : ndarray, shape (..., h, N, d)
+
+    Returns
+    -------
+    M : ndarray, shape (..., N, h * d)
+
+    Examples
+    --------
+    >>> M = np.arange(12.0).reshape(2, 6)
+    >>> bool(np.array_equal(merge_heads(split_heads(M, 3)), M))
+    True
+    """
+    heads = np.asarray(heads)
+    h, N, d = heads.shape[-3:]
+    return np.swapaxes(heads, -2, -3).reshape(heads.shape[:-3] + (N, h * d))
+
+
+def _check_mha(X, W_Q, W_K, W_V, W_O, num_heads):
+    X = _as_real(X, "X", ndim=(2, 3))
+    E = X.shape[-1]
+    W_Q = _as_real(W_Q, "W_Q", ndim=2)
+    D = W_Q.shape[1]
+    weights = {"W_Q": W_Q}
+    for name, W in (("W_K", W_K), ("W_V", W_V)):
+        weights[name] = _as_real(W, name, ndim=2)
+    for name, W in weights.items():
+        if W.shape != (E, D):
+            raise ValueError(f"{name} must have shape (E, D) = ({E}, {D}): E rows, one per "
+                             f"column of X, and as many columns as W_Q; got {W.shape}")
+    W_O = _as_real(W_O, "W_O", ndim=2)
+    if W_O.shape[0] != D:
+        raise ValueError(f"W_O must have {D} rows (one per column of the joined heads), "
+                         f"got shape {W_O.shape}")
+    h = positive_int(num_heads, "num_heads")
+    if D % h:
+        raise ValueError(f"num_heads must divide D = {D}, the number of columns of W_Q, W_K "
+                         f"and W_V (E for square weights): each head takes D / num_heads "
+                         f"columns; got num_heads={h}")
+    return X, weights["W_Q"], weights["W_K"], weights["W_V"], W_O, h
+
+
+def multi_head_attention_forward(X, W_Q, W_K, W_V, W_O, num_heads):
+    """:func:`multi_head_attention`, also returning what its backward pass needs.
+
+    Returns
+    -------
+    Z : ndarray, shape (N, E_out) or (B, N, E_out)
+    A : ndarray, shape (h, N, N) or (B, h, N, N)
+    cache : dict
+        The inputs and the intermediate arrays, for :func:`multi_head_attention_backward`.
+
+    Examples
+    --------
+    >>> X = np.ones((3, 4))
+    >>> Z, A, cache = multi_head_attention_forward(X, *[np.eye(4)] * 4, num_heads=2)
+    >>> Z.shape, A.shape
+    ((3, 4), (2, 3, 3))
+    """
+    X, W_Q, W_K, W_V, W_O, h = _check_mha(X, W_Q, W_K, W_V, W_O, num_heads)
+    # Contiguous copies: the batched products below are much faster on them than on views.
+    Q, K, V = (np.ascontiguousarray(split_heads(X @ W, h)) for W in (W_Q, W_K, W_V))
+    Z_heads, A = scaled_dot_product_attention(Q, K, V)
+    concat = merge_heads(Z_heads)
+    cache = {"X": X, "W_Q": W_Q, "W_K": W_K, "W_V": W_V, "W_O": W_O, "num_heads": h,
+             "Q": Q, "K": K, "V": V, "A": A, "concat": concat}
+    return concat @ W_O, A, cache
+
+
+def multi_head_attention(X, W_Q, W_K, W_V, W_O, num_heads) -> tuple[np.ndarray, np.ndarray]:
+    """Multi-head self-attention: attend in ``num_heads`` slices, join, project with W_O.
+
+    Head k uses the k-th contiguous block of D / h columns of Q = X W_Q, K = X W_K and
+    V = X W_V, so each head has d_k = D / h. The heads' outputs are joined side by side
+    (in head order) and multiplied by W_O. The course's weights are square, D = E.
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, E) or (B, N, E)
+        N tokens of E features (optionally a batch of B sequences).
+    W_Q, W_K, W_V : ndarray, shape (E, D)
+    W_O : ndarray, shape (D, E_out)
+    num_heads : int
+        h; must divide D.
+
+    Returns
+    -------
+    Z : ndarray, shape (N, E_out) or (B, N, E_out)
+    A : ndarray, shape (h, N, N) or (B, h, N, N)
+        Each head's attention map; every row sums to one.
+
+    See Also
+    --------
+    multi_head_attention_loops : the same, one head at a time.
+    multi_head_attention_backward : the gradients.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.0, 0.0, 1.0], [0.0, 1.0, 1.0, 0.0]])
+    >>> I = np.eye(4)
+    >>> Z, A = multi_head_attention(X, I, I, I, I, num_heads=2)
+    >>> np.round(A, 3)
+    array([[[0.67, 0.33],
+            [0.33, 0.67]],
+    <BLANKLINE>
+           [[0.67, 0.33],
+            [0.33, 0.67]]])
+    """
+    Z, A, _ = multi_head_attention_forward(X, W_Q, W_K, W_V, W_O, num_heads)
+    return Z, A
+
+
+def multi_head_attention_backward(dZ, cache):
+    """Gradients of :func:`multi_head_attention` with respect to X and the four weights.
+
+    Parameters
+    ----------
+    dZ : ndarray, shape of Z
+    cache : dict
+        From :func:`multi_head_attention_forward`.
+
+    Returns
+    -------
+    grads : dict of str to ndarray
+        "X", "W_Q", "W_K", "W_V", "W_O", each the shape of that input. A batch's weight
+        gradients are summed over the batch.
+
+    Examples
+    --------
+    >>> X = np.ones((3, 4))
+    >>> Z, A, cache = multi_head_attention_forward(X, *[np.eye(4)] * 4, num_heads=2)
+    >>> grads = multi_head_attention_backward(np.ones_like(Z), cache)
+    >>> sorted(grads), grads["W_O"].shape
+    (['W_K', 'W_O', 'W_Q', 'W_V', 'X'], (4, 4))
+    """
+    X, W_O, concat = cache["X"], cache["W_O"], cache["concat"]
+    dZ = _as_real(dZ, "dZ")
+    if dZ.shape != concat.shape[:-1] + W_O.shape[1:]:
+        raise ValueError(f"dZ must have the shape of Z, {concat.shape[:-1] + W_O.shape[1:]}, "
+                         f"got {dZ.shape}")
+    h = cache["num_heads"]
+    # A batch shares the weights: flatten (B, N, .) to (B * N, .) for their gradients.
+    dW_O = concat.reshape(-1, concat.shape[-1]).T @ dZ.reshape(-1, dZ.shape[-1])
+    d_heads = np.ascontiguousarray(split_heads(dZ @ W_O.T, h))
+    dQ, dK, dV = scaled_dot_product_attention_backward(d_heads, cache["Q"], cache["K"],
+                                                       cache["V"], cache["A"])
+    X_rows = X.reshape(-1, X.shape[-1])
+    grads = {"X": np.zeros_like(X), "W_O": dW_O}
+    for name, d in (("W_Q", dQ), ("W_K", dK), ("W_V", dV)):
+        d = merge_heads(d)
+        grads[name] = X_rows.T @ d.reshape(-1, d.shape[-1])
+        grads["X"] += d @ cache[name].T
+    return grads
+
+
+def multi_head_attention_loops(X, W_Q, W_K, W_V, W_O, num_heads):
+    """:func:`multi_head_attention` for 2-D X, written as a loop over heads.
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, E)
+    W_Q, W_K, W_V : ndarray, shape (E, D)
+    W_O : ndarray, shape (D, E_out)
+    num_heads : int
+
+    Returns
+    -------
+    Z : ndarray, shape (N, E_out)
+    A : ndarray, shape (h, N, N)
+
+    Examples
+    --------
+    >>> Z, A = multi_head_attention_loops(np.ones((3, 4)), *[np.eye(4)] * 4, num_heads=4)
+    >>> A.shape
+    (4, 3, 3)
+    """
+    X, W_Q, W_K, W_V, W_O, h = _check_mha(X, W_Q, W_K, W_V, W_O, num_heads)
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D here, got an array of shape {X.shape}")
+    Q, K, V = X @ W_Q, X @ W_K, X @ W_V
+    d_k = Q.shape[1] // h
+    outputs, maps = [], []
+    for k in range(h):
+        columns = slice(k * d_k, (k + 1) * d_k)
+        Z_k, A_k = scaled_dot_product_attention(Q[:, columns], K[:, columns], V[:, columns])
+        outputs.append(Z_k)
+        maps.append(A_k)
+    return np.hstack(outputs) @ W_O, np.stack(maps)
+
+
+def sinusoidal_position_encoding(N, E) -> np.ndarray:
+    r"""The fixed position encoding of "Attention Is All You Need".
+
+    .. math::
+
+        PE[p, 2i] = \sin\!\left(\frac{p}{10000^{2i/E}}\right), \qquad
+        PE[p, 2i + 1] = \cos\!\left(\frac{p}{10000^{2i/E}}\right)
+
+    Each pair of columns is a clock turning at its own speed; together they give every
+    position a distinct code, and the code of p + k is a fixed rotation of the code of p.
+
+    Parameters
+    ----------
+    N : int
+        Number of positions (tokens), p = 0, ..., N - 1.
+    E : int
+        Number of features; an odd E ends with a sine column.
+
+    Returns
+    -------
+    PE : ndarray of float64, shape (N, E)
+        Values in [-1, 1]; added to the token embeddings.
+
+    Examples
+    --------
+    >>> np.round(sinusoidal_position_encoding(3, 4), 3)
+    array([[ 0.   ,  1.   ,  0.   ,  1.   ],
+           [ 0.841,  0.54 ,  0.01 ,  1.   ],
+           [ 0.909, -0.416,  0.02 ,  1.   ]])
+    """
+    N = positive_int(N, "N")
+    E = positive_int(E, "E")
+    p = np.arange(N, dtype=np.float64)[:, None]
+    frequencies = 10000.0 ** (-np.arange(0, E, 2, dtype=np.float64) / E)
+    PE = np.zeros((N, E))
+    PE[:, 0::2] = np.sin(p * frequencies)
+    PE[:, 1::2] = np.cos(p * frequencies[: E // 2])
+    return PE
+
+
+def small_integer_weights(rows, cols, *, seed=0) -> np.ndarray:
+    """Random weights in {-1, 0, 1}: a matrix whose products a student can do by hand.
+
+    Parameters
+    ----------
+    rows, cols : int
+    seed : int, default 0
+
+    Returns
+    -------
+    W : ndarray of float64, shape (rows, cols)
+
+    Examples
+    --------
+    >>> small_integer_weights(2, 3, seed=0)
+    array([[ 1.,  0.,  0.],
+           [-1., -1., -1.]])
+    """
+    rows, cols = positive_int(rows, "rows"), positive_int(cols, "cols")
+    return np.random.default_rng(seed).integers(-1, 2, size=(rows, cols)).astype(np.float64)
+
+
+def attention_saturation(dims, *, num_tokens=16, trials=200, seed=0) -> dict[str, np.ndarray]:
+    r"""How peaked attention gets as d_k grows, with and without the :math:`\sqrt{d_k}`.
+
+    For queries and keys with independent standard-normal entries, a score
+    :math:`q \cdot k` is a sum of d_k products of variance 1: its standard deviation is
+    :math:`\sqrt{d_k}`. The softmax of ever more spread-out scores puts almost all its
+    weight on one token (and its gradient vanishes); dividing by :math:`\sqrt{d_k}`
+    brings the spread back to 1 whatever d_k.
+
+    Parameters
+    ----------
+    dims : sequence of int
+        The d_k values to try.
+    num_tokens : int, default 16
+        Keys per query.
+    trials : int, default 200
+        Random queries per d_k (averaged).
+    seed : int, default 0
+
+    Returns
+    -------
+    result : dict of str to ndarray, each shape (len(dims),)
+        "dims"; "unscaled" and "scaled": the mean largest attention weight of a row
+        (1/num_tokens is uniform attention, 1 is all on one token); "score_std": the
+        measured standard deviation of the unscaled scores.
+
+    Examples
+    --------
+    >>> result = attention_saturation([1, 256], trials=50)
+    >>> bool(result["unscaled"][1] > 0.9 > result["scaled"][1])
+    True
+    """
+    dims = [positive_int(int(d) if isinstance(d, np.integer) else d, "dims") for d in dims]
+    N = positive_int(num_tokens, "num_tokens")
+    trials = positive_int(trials, "trials")
+    generator = np.random.default_rng(seed)
+    result = {"dims": np.array(dims), "unscaled": [], "scaled": [], "score_std": []}
+    for d in dims:
+        q = generator.normal(size=(trials, 1, d))
+        k = generator.normal(size=(trials, N, d))
+        scores = q @ np.swapaxes(k, -1, -2)
+        result["score_std"].append(scores.std())
+        for key, s in (("unscaled", 1.0), ("scaled", 1.0 / np.sqrt(d))):
+            result[key].append(softmax(s * scores, axis=-1).max(axis=-1).mean())
+    return {key: np.asarray(value) for key, value in result.items()}

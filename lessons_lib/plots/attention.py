@@ -1,0 +1,465 @@
+"""Figures for lesson 06: patches and the table X, attention step by step, heads, positions."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgb
+from matplotlib.patches import Rectangle
+
+from lessons_lib.attention import patch_grid, patchify, prepend_position_index
+from lessons_lib.plots import new_figure
+from lessons_lib.plots.convolution import draw_matrix
+
+# Patch k is drawn in colour k (cycled): the same colour on the image and in the table.
+PATCH_COLOURS = ("tab:orange", "tab:blue", "tab:green", "tab:purple", "tab:red", "tab:cyan",
+                 "tab:olive", "tab:pink")
+
+
+OVERLAY_COLOUR = "tab:orange"
+
+
+def _symmetric_limits(M):
+    bound = float(np.max(np.abs(M))) or 1.0
+    return -bound, bound
+
+
+class PatchPlot:
+    """An image cut into patches beside the table X it becomes, for any patch size.
+
+    Left: the image, each patch outlined and numbered, the rows and columns that no
+    patch covers greyed out. Right: X, one row per patch (the position index, then the
+    patch's pixels row by row). :meth:`update` redraws both for a new patch size.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+        A small matrix, such as the slides' 8 x 9 figure matrix.
+    patch_size : int
+
+    Attributes
+    ----------
+    fig : Figure
+    X : ndarray, shape (N, 1 + P*P)
+        The table shown now.
+    caption : Text
+        N, E and what was dropped.
+    """
+
+    def __init__(self, image, patch_size):
+        self.image = np.asarray(image, dtype=float)
+        H, W = self.image.shape
+        self.fig = new_figure(13, 0.5 * H + 1.6)
+        self.image_ax, self.table_ax = self.fig.subplots(1, 2, width_ratios=[W, 17])
+        # No numbers on the image: the patch numbers go there.
+        draw_matrix(self.image_ax, self.image, cmap="Greys", vmin=0, vmax=1.6, annotate=False)
+        self.image_ax.set_title(f"image {H}×{W}")
+        self.grid = self.image_ax.add_collection(LineCollection([], colors="tab:orange",
+                                                                linewidths=3))
+        self.dropped = [self.image_ax.add_patch(Rectangle((0, 0), 0, 0, facecolor="0.5",
+                                                          alpha=0.55, edgecolor="none"))
+                        for _ in range(2)]
+        self.labels = []
+        self.table_texts = []
+        self.table = self.table_ax.imshow(np.zeros((1, 1)), cmap="Greys", vmin=0, vmax=1.6,
+                                          aspect="auto")
+        self.table_ax.set_yticks([])
+        self.table_ax.set_xticks([])
+        self.index_box = self.table_ax.add_patch(Rectangle((-0.5, -0.5), 1, 1, fill=False,
+                                                           edgecolor="tab:red", linewidth=2.5))
+        self.caption = self.fig.text(0.5, 0.01, "", ha="center", va="bottom", fontsize=13)
+        self.fig.get_layout_engine().set(rect=(0, 0.09, 1, 0.91))
+        self.update(patch_size)
+
+    def update(self, patch_size) -> None:
+        """Cut the image with patches of ``patch_size`` and show the new table."""
+        P = int(patch_size)
+        H, W = self.image.shape
+        rows, cols = patch_grid(self.image.shape, P)
+        self.X = prepend_position_index(patchify(self.image, P))
+        N, E = self.X.shape
+        segments = [[(c * P - 0.5, -0.5), (c * P - 0.5, rows * P - 0.5)] for c in range(cols + 1)]
+        segments += [[(-0.5, r * P - 0.5), (cols * P - 0.5, r * P - 0.5)] for r in range(rows + 1)]
+        self.grid.set_segments(segments)
+        self.dropped[0].set_bounds(cols * P - 0.5, -0.5, W - cols * P, H)
+        self.dropped[1].set_bounds(-0.5, rows * P - 0.5, cols * P, H - rows * P)
+        for text in self.labels + self.table_texts:
+            text.remove()
+        self.labels = [
+            self.image_ax.text((c + 0.5) * P - 0.5, (r + 0.5) * P - 0.5, str(r * cols + c),
+                               ha="center", va="center", fontsize=8 + 4 * min(P, 4),
+                               fontweight="bold",
+                               color=PATCH_COLOURS[(r * cols + c) % len(PATCH_COLOURS)],
+                               bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75,
+                                     "pad": 1})
+            for r in range(rows) for c in range(cols)] if N <= 16 else []
+        shown = self.X.copy()
+        shown[:, 0] = np.nan  # the index column is written in, not shaded
+        self.table.set_data(np.ma.masked_invalid(shown))
+        self.table.set_extent((-0.5, E - 0.5, N - 0.5, -0.5))
+        self.table_ax.set_xlim(-0.5, E - 0.5)
+        self.table_ax.set_ylim(N - 0.5, -0.5)
+        self.index_box.set_height(N)
+        self.table_texts = []
+        if N <= 16 and E <= 26:
+            for (n, e), value in np.ndenumerate(self.X):
+                colour = "tab:red" if e == 0 else ("white" if value > 0.8 else "black")
+                self.table_texts.append(self.table_ax.text(e, n, f"{value:g}", ha="center",
+                                                           va="center", fontsize=10,
+                                                           color=colour))
+        self.table_ax.set_title(f"X: N × E = {N} × {E}   (index, then the {P}×{P} pixels)")
+        lost = H * W - N * P * P
+        self.caption.set_text(
+            f"patch size {P}: {rows}×{cols} = {N} patches, E = 1 + {P}·{P} = {E}; "
+            f"{lost} of {H * W} pixels fall outside every patch (grey)")
+
+
+def plot_patches(image, patch_size):
+    """The image cut into patches and the table X (see :class:`PatchPlot`).
+
+    Returns
+    -------
+    fig : Figure
+    """
+    return PatchPlot(image, patch_size).fig
+
+
+def plot_table_slips(X, copies):
+    """Each printed copy of X with the cells that differ from the computed X outlined.
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, E)
+        The table computed from the image.
+    copies : dict of str to ndarray, each shape (N, E') with E' <= E
+        The copies as printed, keyed by where they were printed.
+
+    Returns
+    -------
+    fig : Figure
+        One axes per copy, top to bottom.
+    """
+    X = np.asarray(X, dtype=float)
+    fig = new_figure(10, 1.9 * len(copies) + 0.3)
+    axes = np.atleast_1d(fig.subplots(len(copies), 1))
+    for ax, (name, copy) in zip(axes, copies.items(), strict=True):
+        copy = np.asarray(copy, dtype=float)
+        padded = np.full(X.shape, np.nan)
+        padded[:, : copy.shape[1]] = copy
+        draw_matrix(ax, padded, cmap="Greys", vmin=0, vmax=1.6, annotate=True)
+        ax.set_xlim(-0.5, X.shape[1] - 0.5)
+        wrong = np.argwhere(copy != X[:, : copy.shape[1]])
+        for r, c in wrong:
+            ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor="tab:red",
+                                   linewidth=3))
+        missing = X.shape[1] - copy.shape[1]
+        problems = []
+        if len(wrong):
+            problems.append(f"{len(wrong)} cell{'s differ' if len(wrong) > 1 else ' differs'}")
+        if missing:
+            problems.append(f"{missing} columns missing")
+        verdict = ", ".join(problems) or "matches X"
+        ax.set_title(f'slide "{name}": {verdict}', loc="left")
+    return fig
+
+
+def plot_matrices(matrices, *, operators=None, cmap="RdBu_r", annotate=True):
+    """Matrices side by side with their numbers, optionally joined by symbols (× , =).
+
+    Parameters
+    ----------
+    matrices : dict of str to ndarray, each shape (rows, cols)
+        Title → matrix, left to right.
+    operators : sequence of str, optional
+        ``len(matrices) - 1`` symbols written between neighbours.
+    cmap : str, default "RdBu_r"
+        With a diverging map, zero is white and the limits are symmetric.
+    annotate : bool, default True
+
+    Returns
+    -------
+    fig : Figure
+    """
+    items = [(name, np.asarray(M, dtype=float)) for name, M in matrices.items()]
+    tallest = max(M.shape[0] for _, M in items)
+    columns = sum(max(M.shape[1], 2) for _, M in items)
+    fig = new_figure(min(13.0, 0.5 * columns + 1.2 * len(items)), min(7.0, 0.42 * tallest + 1.0))
+    axes = np.atleast_1d(fig.subplots(1, len(items),
+                                      width_ratios=[max(M.shape[1], 2) for _, M in items]))
+    for ax, (name, M) in zip(axes, items, strict=True):
+        limits = _symmetric_limits(M) if cmap in ("RdBu_r", "coolwarm", "PuOr") else (None, None)
+        draw_matrix(ax, M, cmap=cmap, vmin=limits[0], vmax=limits[1], annotate=annotate,
+                    title=f"{name}  ({M.shape[0]}×{M.shape[1]})")
+    for left, symbol in zip(axes[:-1], operators or (), strict=False):
+        left.annotate(symbol, xy=(1.0, 0.5), xycoords="axes fraction", xytext=(8, 0),
+                      textcoords="offset points", ha="left", va="center", fontsize=20)
+    return fig
+
+
+def plot_attention_rows(A, *, titles, row_labels=None):
+    """Attention maps side by side: row n is where query n looks, each row sums to one.
+
+    Parameters
+    ----------
+    A : ndarray, shape (maps, N_q, N_k)
+    titles : sequence of str
+        One per map.
+    row_labels : sequence of str, optional
+        Names of the tokens (default their indices).
+
+    Returns
+    -------
+    fig : Figure
+    """
+    A = np.asarray(A, dtype=float)
+    maps, N_q, N_k = A.shape
+    fig = new_figure(min(13.0, maps * (0.6 * N_k + 1.6)), min(6.0, 0.5 * N_q + 1.4))
+    axes = np.atleast_1d(fig.subplots(1, maps))
+    for ax, M, title in zip(axes, A, titles, strict=True):
+        draw_matrix(ax, M, cmap="Blues", vmin=0, vmax=1, annotate=max(N_q, N_k) <= 8,
+                    title=title)
+        ax.set_xlabel("key (attended patch)")
+        ax.set_xticks(range(N_k), row_labels or range(N_k))
+        ax.set_yticks(range(N_q), row_labels or range(N_q))
+    axes[0].set_ylabel("query patch")
+    return fig
+
+
+def plot_saturation(result):
+    """The largest attention weight of a row against d_k, with and without scaling.
+
+    Parameters
+    ----------
+    result : dict
+        From :func:`lessons_lib.attention.attention_saturation`.
+
+    Returns
+    -------
+    fig : Figure
+    """
+    dims = result["dims"]
+    fig = new_figure(9, 3.8)
+    ax = fig.add_subplot()
+    ax.plot(dims, result["unscaled"], "o-", color="tab:red", linewidth=2.5,
+            label="softmax(q·k): one key takes it all")
+    ax.plot(dims, result["scaled"], "s-", color="tab:blue", linewidth=2.5,
+            label="softmax(q·k / √d_k): stays spread")
+    ax.set_xscale("log", base=2)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("d_k (features per query and key)")
+    ax.set_ylabel("largest weight in a row of A")
+    ax.legend(loc="center right")
+    return fig
+
+
+def plot_position_encoding(PE, *, title="sinusoidal position encoding"):
+    """A position encoding table and how similar the codes of any two positions are.
+
+    Parameters
+    ----------
+    PE : ndarray, shape (N, E)
+
+    Returns
+    -------
+    fig : Figure
+        Left: PE (rows = positions). Right: the cosine similarity of rows p and p'.
+    """
+    PE = np.asarray(PE, dtype=float)
+    unit = PE / np.maximum(np.linalg.norm(PE, axis=1, keepdims=True), 1e-12)
+    fig = new_figure(12, 4.6)
+    left, right = fig.subplots(1, 2)
+    image = left.imshow(PE, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
+    left.set_xlabel("feature")
+    left.set_ylabel("position p")
+    left.set_title(title)
+    fig.colorbar(image, ax=left, shrink=0.8)
+    similarity = right.imshow(unit @ unit.T, cmap="viridis", vmin=-1, vmax=1)
+    right.set_xlabel("position p'")
+    right.set_ylabel("position p")
+    right.set_title("cosine similarity of the codes")
+    fig.colorbar(similarity, ax=right, shrink=0.8)
+    return fig
+
+
+class AttentionOverlayPlot:
+    """An image with one query patch's attention drawn over the patches it looks at.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+    weights : ndarray, shape (rows, cols)
+        Attention from the query to every patch, laid out on the patch grid.
+    patch_size : int
+    query : (int, int) or None
+        Grid position of the query patch, outlined; None for the class token.
+
+    Attributes
+    ----------
+    fig : Figure
+    picture, overlay : AxesImage
+        The image, and on top of it the attention as an RGBA image (opacity ∝ weight).
+    grid_image : AxesImage
+        The attention weights on the patch grid, beside the image.
+    outline : Rectangle
+        The query patch.
+    """
+
+    def __init__(self, image, weights, patch_size, query):
+        self.patch_size = int(patch_size)
+        self.fig = new_figure(10.5, 4.6)
+        self.ax, self.bar_ax = self.fig.subplots(1, 2, width_ratios=[1, 1])
+        self.picture = self.ax.imshow(image, cmap="gray")
+        self.overlay = self.ax.imshow(np.zeros(weights.shape + (4,)))
+        self.outline = self.ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="cyan",
+                                                   linewidth=2.5))
+        self.ax.set_xticks([])
+        self.ax.set_yticks([])
+        self.grid_image = self.bar_ax.imshow(weights, cmap="viridis", vmin=0)
+        self.bar_ax.set_xticks([])
+        self.bar_ax.set_yticks([])
+        self.bar_ax.set_title("attention over the patch grid")
+        self.fig.colorbar(self.grid_image, ax=self.bar_ax, shrink=0.8)
+        self.update(image, weights, query)
+
+    def update(self, image, weights, query, *, title="") -> None:
+        """Show a new image, new weights and a new query patch."""
+        P = self.patch_size
+        rows, cols = weights.shape
+        self.picture.set_data(image)
+        self.picture.set_clim(float(image.min()), float(max(image.max(), image.min() + 1e-9)))
+        # Each attention weight tints its P x P patch of the image: the more weight,
+        # the more opaque the orange.
+        top = float(weights.max()) or 1.0
+        tint = np.zeros(weights.shape + (4,))
+        tint[..., :3] = to_rgb(OVERLAY_COLOUR)
+        tint[..., 3] = 0.75 * weights / top
+        self.overlay.set_data(tint)
+        self.overlay.set_extent((-0.5, cols * P - 0.5, rows * P - 0.5, -0.5))
+        self.grid_image.set_data(weights)
+        self.grid_image.set_clim(0, top)
+        self.ax.set_xlim(-0.5, image.shape[1] - 0.5)
+        self.ax.set_ylim(image.shape[0] - 0.5, -0.5)
+        if query is None:
+            self.outline.set_visible(False)
+        else:
+            r, c = query
+            self.outline.set_visible(True)
+            self.outline.set_bounds(c * P - 0.5, r * P - 0.5, P, P)
+        self.ax.set_title(title)
+
+
+def plot_comparison(results):
+    """Test accuracy of two models trained on all the data and on a tenth of it.
+
+    Parameters
+    ----------
+    results : dict of str to dict
+        Model name → {"full": accuracy, "tenth": accuracy, "params": int}.
+
+    Returns
+    -------
+    fig : Figure
+    """
+    names = list(results)
+    fig = new_figure(9, 4.0)
+    ax = fig.add_subplot()
+    x = np.arange(2)
+    width = 0.8 / len(names)
+    for i, name in enumerate(names):
+        values = [results[name]["full"], results[name]["tenth"]]
+        bars = ax.bar(x + (i - (len(names) - 1) / 2) * width, values, width,
+                      label=f"{name} ({results[name]['params']:,} parameters)")
+        ax.bar_label(bars, labels=[f"{v:.1%}" for v in values], padding=2)
+    ax.set_xticks(x, ["all training events", "a tenth of them"])
+    ax.set_ylim(0, 1.1)
+    ax.set_ylabel("test accuracy")
+    ax.axhline(1 / 3, color="0.5", linestyle=":", label="guessing (3 classes)")
+    ax.legend(loc="lower left")
+    return fig
+
+
+class TrainingCurvesPlot:
+    """Loss and accuracy per epoch, training and validation, redrawn as training goes.
+
+    Attributes
+    ----------
+    fig : Figure
+    lines : dict of str to Line2D
+        "loss", "val_loss", "accuracy", "val_accuracy".
+    """
+
+    def __init__(self, *, title=""):
+        self.fig = new_figure(11, 3.6)
+        self.loss_ax, self.accuracy_ax = self.fig.subplots(1, 2)
+        self.lines = {}
+        for ax, key, label in ((self.loss_ax, "loss", "cross-entropy loss"),
+                               (self.accuracy_ax, "accuracy", "accuracy")):
+            self.lines[key], = ax.plot([], [], "o-", color="tab:blue", label="training")
+            self.lines[f"val_{key}"], = ax.plot([], [], "s-", color="tab:orange",
+                                                label="validation")
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(label)
+            ax.legend(loc="best")
+        self.accuracy_ax.set_ylim(0, 1)
+        self.fig.suptitle(title)
+
+    def update(self, history) -> None:
+        """Show ``history`` (a :class:`lessons_lib.nn.History` or its ``as_dict()``)."""
+        curves = history if isinstance(history, dict) else history.as_dict()
+        for key, line in self.lines.items():
+            values = curves.get(key, [])
+            line.set_data(np.arange(1, len(values) + 1), values)
+        epochs = max(len(curves["loss"]), 1)
+        for ax in (self.loss_ax, self.accuracy_ax):
+            ax.set_xlim(0.5, epochs + 0.5)
+            ax.set_xticks(range(1, epochs + 1))
+        losses = [v for key in ("loss", "val_loss") for v in curves.get(key, [])]
+        if losses:
+            self.loss_ax.set_ylim(0, 1.1 * max(losses))
+
+
+def plot_position_similarity(P, grid, *, patches=((0, 0), (3, 4), (7, 7))):
+    """How a learned position embedding relates patches, map by map and by distance.
+
+    Parameters
+    ----------
+    P : ndarray, shape (rows * cols, E)
+        One embedding per patch, row-major (no class token).
+    grid : (int, int)
+        (rows, cols) of the patch grid.
+    patches : sequence of (int, int), default ((0, 0), (3, 4), (7, 7))
+        Grid positions whose similarity maps are drawn.
+
+    Returns
+    -------
+    fig : Figure
+        One map per patch in ``patches`` (the cosine similarity of that patch's
+        embedding with every patch's, on the grid), then the mean similarity of two
+        patches against their distance on the grid (rows + columns apart).
+    """
+    rows, cols = grid
+    P = np.asarray(P, dtype=float)
+    unit = P / np.maximum(np.linalg.norm(P, axis=1, keepdims=True), 1e-12)
+    similarity = unit @ unit.T
+    r, c = np.divmod(np.arange(rows * cols), cols)
+    distance = np.abs(r[:, None] - r[None]) + np.abs(c[:, None] - c[None])
+    distances = np.arange(1, distance.max() + 1)
+    mean = [similarity[distance == d].mean() for d in distances]
+    fig = new_figure(3.0 * len(patches) + 4.5, 3.4)
+    axes = fig.subplots(1, len(patches) + 1, width_ratios=[1] * len(patches) + [1.6])
+    off_diagonal = similarity[~np.eye(len(P), dtype=bool)]
+    limit = float(np.abs(off_diagonal).max()) or 1.0
+    for ax, (pr, pc) in zip(axes, patches, strict=False):
+        image = ax.imshow(similarity[pr * cols + pc].reshape(rows, cols), cmap="RdBu_r",
+                          vmin=-limit, vmax=limit)
+        ax.add_patch(Rectangle((pc - 0.5, pr - 0.5), 1, 1, fill=False, edgecolor="black",
+                               linewidth=2))
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"patch ({pr}, {pc})")
+    fig.colorbar(image, ax=axes[: len(patches)], shrink=0.8, label="cosine similarity")
+    axes[-1].plot(distances, mean, "o-", color="tab:blue", linewidth=2)
+    axes[-1].axhline(0, color="0.6", linewidth=1)
+    axes[-1].set_xlabel("distance on the grid (rows + columns)")
+    axes[-1].set_title("mean similarity of two patches")
+    return fig

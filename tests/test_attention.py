@@ -1,0 +1,419 @@
+"""lessons_lib.attention: the slides' table, loops vs vectorised, PyTorch as oracle, gradients."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from lessons_lib.attention import (
+    merge_heads,
+    multi_head_attention,
+    multi_head_attention_backward,
+    multi_head_attention_forward,
+    multi_head_attention_loops,
+    patch_grid,
+    patchify,
+    patchify_backward,
+    patchify_loops,
+    prepend_position_index,
+    scaled_dot_product_attention,
+    scaled_dot_product_attention_backward,
+    scaled_dot_product_attention_loops,
+    sinusoidal_position_encoding,
+    slides_x_copies,
+    softmax_backward,
+    split_heads,
+    table_slips,
+)
+from lessons_lib.backprop import numerical_gradient, relative_error
+from lessons_lib.datasets import figure_matrix
+
+GRADIENT_TOLERANCE = 1e-6
+
+# The slides' "linear embedding with position": position index, then the 4 x 4 patch
+# flattened row by row. Written out by hand from the 8 x 9 figure matrix.
+SLIDES_X = np.array([
+    [0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1, 1],
+    [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    [2, 0, 0, 1, 0, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0, 1, 0],
+    [3, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 1],
+])
+
+values = st.floats(-3, 3, allow_nan=False, width=64)
+
+
+def rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+def check_gradient(loss, x, analytic, name):
+    """Compare ``analytic`` with central differences of ``loss`` at ``x``; report the error."""
+    error = relative_error(analytic, numerical_gradient(loss, x))
+    assert error < GRADIENT_TOLERANCE, f"d{name}: relative error {error:.1e}"
+
+
+# -- the slides' table ----------------------------------------------------------
+
+
+def test_slides_table_is_reproduced_exactly_from_the_figure_matrix():
+    X = prepend_position_index(patchify(figure_matrix(), 4))
+    assert X.shape == (4, 17)
+    np.testing.assert_array_equal(X, SLIDES_X)
+
+
+def test_the_slides_copies_have_exactly_the_slips_the_lesson_points_out():
+    copies = slides_x_copies()
+    assert table_slips(SLIDES_X, copies["Patches"]) == []
+    assert copies["Patches, second slide"].shape == (4, 13)
+    assert table_slips(SLIDES_X, copies["Patches, second slide"]) == [(0, 12)]
+    # Row 3 of the "X =" slide: the pixels from column 5 to 12 moved one column right.
+    shifted = copies["X = (N x E)"]
+    assert {r for r, _ in table_slips(SLIDES_X, shifted)} == {3}
+    np.testing.assert_array_equal(shifted[3, 6:13], SLIDES_X[3, 5:12])
+
+
+def test_table_slips_rejects_a_copy_wider_than_the_table():
+    with pytest.raises(ValueError, match="copy must have 4 rows and at most 17 columns"):
+        table_slips(SLIDES_X, np.zeros((4, 18)))
+
+
+# -- patches --------------------------------------------------------------------
+
+
+@given(arrays(np.float64, st.tuples(st.integers(1, 11), st.integers(1, 11)), elements=values),
+       st.integers(1, 5))
+def test_patchify_agrees_with_its_loops(image, P):
+    if P > min(image.shape):
+        return
+    np.testing.assert_array_equal(patchify(image, P), patchify_loops(image, P))
+    rows, cols = patch_grid(image.shape, P)
+    assert patchify(image, P).shape == (rows * cols, P * P)
+
+
+def test_patchify_of_a_batch_agrees_with_pytorch_unfold():
+    torch = pytest.importorskip("torch")
+    x = rng().normal(size=(3, 2, 9, 11))
+    expected = torch.nn.functional.unfold(torch.from_numpy(x), kernel_size=4, stride=4)
+    np.testing.assert_allclose(patchify(x, 4), expected.transpose(1, 2).numpy())
+
+
+def test_patchify_backward_is_the_adjoint_and_zeroes_the_dropped_border():
+    x = rng(1).normal(size=(2, 3, 7, 10))
+    dp = rng(2).normal(size=patchify(x, 3).shape)
+    dx = patchify_backward(dp, x.shape, 3)
+    # <patchify(x), dp> = <x, patchify_backward(dp)> for a linear map and its adjoint.
+    assert np.isclose(np.sum(patchify(x, 3) * dp), np.sum(x * dx))
+    assert not dx[..., 6:, :].any() and not dx[..., :, 9:].any()
+    image = rng(3).normal(size=(8, 9))
+    np.testing.assert_array_equal(patchify_backward(patchify(image, 4), image.shape, 4)[:, :8],
+                                  image[:, :8])
+
+
+def test_patchify_backward_passes_a_numerical_gradient_check():
+    x = rng(4).normal(size=(1, 2, 5, 6))
+    R = rng(5).normal(size=patchify(x, 2).shape)
+    check_gradient(lambda v: np.sum(patchify(v, 2) * R), x, patchify_backward(R, x.shape, 2),
+                   "image")
+
+
+def test_patchify_keeps_float32():
+    assert patchify(np.zeros((1, 1, 4, 4), dtype=np.float32), 2).dtype == np.float32
+
+
+@pytest.mark.parametrize("image, P, match", [
+    (np.zeros((3, 3)), 4, r"image \(3 x 3\) is smaller than one patch of 4 x 4"),
+    (np.zeros((8, 2)), 4, "patch_size must be at most 2"),
+    (np.zeros((8, 8)), 0, "patch_size must be an integer >= 1"),
+    (np.zeros(8), 2, "image must be 2-D or 4-D"),
+])
+def test_patchify_rejects_bad_input_by_name(image, P, match):
+    with pytest.raises(ValueError, match=match):
+        patchify(image, P)
+
+
+def test_patchify_backward_rejects_gradients_of_the_wrong_shape():
+    with pytest.raises(ValueError, match=r"dpatches must have shape \(4, 16\)"):
+        patchify_backward(np.zeros((4, 17)), (8, 9), 4)
+
+
+# -- scaled dot-product attention -----------------------------------------------
+
+
+@st.composite
+def qkv(draw, batch=()):
+    N_q, N_k, d_k, d_v = (draw(st.integers(1, 5)) for _ in range(4))
+    Q = draw(arrays(np.float64, batch + (N_q, d_k), elements=values))
+    K = draw(arrays(np.float64, batch + (N_k, d_k), elements=values))
+    V = draw(arrays(np.float64, batch + (N_k, d_v), elements=values))
+    return Q, K, V
+
+
+@given(qkv(), st.booleans())
+def test_attention_agrees_with_its_loops_and_rows_sum_to_one(problem, scale):
+    Q, K, V = problem
+    Z, A = scaled_dot_product_attention(Q, K, V, scale=scale)
+    Z_loops, A_loops = scaled_dot_product_attention_loops(Q, K, V, scale=scale)
+    np.testing.assert_allclose(A, A_loops, atol=1e-12)
+    np.testing.assert_allclose(Z, Z_loops, atol=1e-10)
+    np.testing.assert_allclose(A.sum(axis=-1), 1.0, atol=1e-12)
+    assert (A >= 0).all()
+
+
+@given(st.floats(1e3, 1e300, allow_nan=False))
+def test_attention_stays_finite_for_huge_scores(size):
+    Q = np.array([[size, -size], [1.0, 0.0]])
+    K = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 1.0]])
+    Z, A = scaled_dot_product_attention(Q, K, np.eye(3), scale=False)
+    assert np.isfinite(A).all() and np.isfinite(Z).all()
+    np.testing.assert_allclose(A.sum(axis=-1), 1.0)
+    np.testing.assert_allclose(A[0], [1.0, 0.0, 0.0])
+
+
+@pytest.mark.parametrize("scale", [True, False])
+def test_attention_agrees_with_pytorch(scale):
+    torch = pytest.importorskip("torch")
+    Q, K, V = (rng(i).normal(size=s) for i, s in enumerate([(2, 5, 4), (2, 6, 4), (2, 6, 3)]))
+    expected = torch.nn.functional.scaled_dot_product_attention(
+        *(torch.from_numpy(M) for M in (Q, K, V)), scale=None if scale else 1.0)
+    Z, _ = scaled_dot_product_attention(Q, K, V, scale=scale)
+    np.testing.assert_allclose(Z, expected.numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("scale", [True, False])
+def test_attention_backward_passes_a_numerical_gradient_check(scale):
+    Q, K, V = rng(1).normal(size=(4, 3)), rng(2).normal(size=(5, 3)), rng(3).normal(size=(5, 2))
+    R = rng(4).normal(size=(4, 2))
+    Z, A = scaled_dot_product_attention(Q, K, V, scale=scale)
+    dQ, dK, dV = scaled_dot_product_attention_backward(R, Q, K, V, A, scale=scale)
+
+    def loss(Q=Q, K=K, V=V):
+        return np.sum(scaled_dot_product_attention(Q, K, V, scale=scale)[0] * R)
+
+    check_gradient(lambda M: loss(Q=M), Q, dQ, "Q")
+    check_gradient(lambda M: loss(K=M), K, dK, "K")
+    check_gradient(lambda M: loss(V=M), V, dV, "V")
+
+
+def test_attention_backward_agrees_with_pytorch_autograd_on_a_batch():
+    torch = pytest.importorskip("torch")
+    Q, K, V = (rng(i).normal(size=(3, 4, 5)) for i in range(3))
+    R = rng(9).normal(size=(3, 4, 5))
+    tensors = [torch.tensor(M, requires_grad=True) for M in (Q, K, V)]
+    torch.nn.functional.scaled_dot_product_attention(*tensors).backward(torch.from_numpy(R))
+    _, A = scaled_dot_product_attention(Q, K, V)
+    for ours, theirs in zip(scaled_dot_product_attention_backward(R, Q, K, V, A), tensors,
+                            strict=True):
+        np.testing.assert_allclose(ours, theirs.grad.numpy(), atol=1e-12)
+
+
+def test_softmax_backward_passes_a_numerical_gradient_check():
+    from lessons_lib.losses import softmax
+
+    S, R = rng(1).normal(size=(3, 4)), rng(2).normal(size=(3, 4))
+    check_gradient(lambda M: np.sum(softmax(M) * R), S, softmax_backward(R, softmax(S)), "S")
+
+
+def test_attention_keeps_float32():
+    Q = np.ones((2, 3), dtype=np.float32)
+    Z, A = scaled_dot_product_attention(Q, Q, Q)
+    assert Z.dtype == A.dtype == np.float32
+
+
+@pytest.mark.parametrize("shapes, error, match", [
+    (((4, 3), (4, 2), (4, 3)), ValueError, r"K must have as many columns as Q \(d_k = 3\)"),
+    (((4, 3), (4, 3), (5, 3)), ValueError, r"V must have one row per row of K \(4\)"),
+    (((2, 4, 3), (3, 4, 3), (3, 4, 3)), ValueError, "same leading"),
+    (((3,), (3, 3), (3, 3)), ValueError, r"Q must have shape \(..., tokens, features\)"),
+])
+def test_attention_rejects_mismatched_shapes_by_name(shapes, error, match):
+    Q, K, V = (np.ones(s) for s in shapes)
+    with pytest.raises(error, match=match):
+        scaled_dot_product_attention(Q, K, V)
+
+
+def test_attention_rejects_a_non_boolean_scale_and_nan():
+    with pytest.raises(TypeError, match="scale must be True or False"):
+        scaled_dot_product_attention(np.ones((2, 2)), np.ones((2, 2)), np.ones((2, 2)), scale=2)
+    with pytest.raises(ValueError, match="Q must contain only finite numbers"):
+        scaled_dot_product_attention(np.full((2, 2), np.nan), np.ones((2, 2)), np.ones((2, 2)))
+
+
+# -- multi-head attention ---------------------------------------------------------
+
+
+def weights(E, D=None, E_out=None, seed=0):
+    D, E_out = D or E, E_out or E
+    generator = rng(seed)
+    return [generator.normal(size=s) / np.sqrt(E) for s in [(E, D)] * 3 + [(D, E_out)]]
+
+
+@given(st.integers(1, 5), st.sampled_from([1, 2, 3, 6]), st.integers(0, 100))
+def test_multi_head_attention_agrees_with_its_loop_over_heads(N, h, seed):
+    X = rng(seed).normal(size=(N, 6))
+    Z, A = multi_head_attention(X, *weights(6, seed=seed), num_heads=h)
+    Z_loops, A_loops = multi_head_attention_loops(X, *weights(6, seed=seed), num_heads=h)
+    np.testing.assert_allclose(Z, Z_loops, atol=1e-12)
+    np.testing.assert_allclose(A, A_loops, atol=1e-12)
+    assert A.shape == (h, N, N)
+
+
+def test_one_head_is_scaled_dot_product_attention_then_w_o():
+    X = rng(1).normal(size=(4, 5))
+    W_Q, W_K, W_V, W_O = weights(5)
+    Z, A = multi_head_attention(X, W_Q, W_K, W_V, W_O, num_heads=1)
+    Z_1, A_1 = scaled_dot_product_attention(X @ W_Q, X @ W_K, X @ W_V)
+    np.testing.assert_allclose(Z, Z_1 @ W_O)
+    np.testing.assert_allclose(A[0], A_1)
+
+
+@pytest.mark.parametrize("num_heads", [1, 2, 4])
+def test_multi_head_attention_agrees_with_pytorch(num_heads):
+    torch = pytest.importorskip("torch")
+    E, X = 8, rng(3).normal(size=(2, 5, 8))
+    W_Q, W_K, W_V, W_O = weights(E)
+    layer = torch.nn.MultiheadAttention(E, num_heads, bias=False, batch_first=True,
+                                        dtype=torch.float64)
+    with torch.no_grad():
+        # PyTorch stores weights transposed (y = x Wᵀ): ours are its transposes.
+        layer.in_proj_weight.copy_(torch.from_numpy(np.vstack([W_Q.T, W_K.T, W_V.T])))
+        layer.out_proj.weight.copy_(torch.from_numpy(W_O.T))
+    x = torch.tensor(X, requires_grad=True)
+    Z_torch, A_torch = layer(x, x, x, average_attn_weights=False)
+    R = rng(4).normal(size=X.shape)
+    Z_torch.backward(torch.from_numpy(R))
+
+    Z, A, cache = multi_head_attention_forward(X, W_Q, W_K, W_V, W_O, num_heads)
+    np.testing.assert_allclose(Z, Z_torch.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(A, A_torch.detach().numpy(), atol=1e-12)
+    grads = multi_head_attention_backward(R, cache)
+    np.testing.assert_allclose(grads["X"], x.grad.numpy(), atol=1e-12)
+    in_proj = np.hstack([grads["W_Q"], grads["W_K"], grads["W_V"]]).T
+    np.testing.assert_allclose(in_proj, layer.in_proj_weight.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(grads["W_O"].T, layer.out_proj.weight.grad.numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(4, 6), (2, 3, 6)])
+def test_multi_head_attention_backward_passes_a_numerical_gradient_check(shape):
+    X = rng(5).normal(size=shape)
+    # A non-square layout: D = 4 columns for 2 heads, an output of width 3.
+    W = dict(zip(["W_Q", "W_K", "W_V", "W_O"], weights(6, D=4, E_out=3, seed=6), strict=True))
+    Z, _, cache = multi_head_attention_forward(X, **W, num_heads=2)
+    R = rng(7).normal(size=Z.shape)
+    grads = multi_head_attention_backward(R, cache)
+    inputs = {"X": X, **W}
+
+    for name, value in inputs.items():
+        def loss(M, name=name):
+            return np.sum(multi_head_attention(**{**inputs, name: M}, num_heads=2)[0] * R)
+
+        check_gradient(loss, value, grads[name], name)
+
+
+def test_split_and_merge_heads_are_inverses_and_take_contiguous_columns():
+    M = np.arange(24.0).reshape(2, 3, 4)
+    heads = split_heads(M, 2)
+    assert heads.shape == (2, 2, 3, 2)
+    np.testing.assert_array_equal(heads[:, 1], M[..., 2:])
+    np.testing.assert_array_equal(merge_heads(heads), M)
+
+
+@pytest.mark.parametrize("change, match", [
+    ({"num_heads": 2}, "num_heads must divide D = 17"),
+    ({"W_K": np.ones((17, 16))}, r"W_K must have shape \(E, D\) = \(17, 17\)"),
+    ({"W_V": np.ones((16, 17))}, r"W_V must have shape \(E, D\) = \(17, 17\)"),
+    ({"W_O": np.ones((16, 17))}, "W_O must have 17 rows"),
+    ({"X": np.ones(17)}, "X must be 2-D or 3-D"),
+])
+def test_multi_head_attention_rejects_bad_input_by_name(change, match):
+    arguments = {"X": SLIDES_X, "W_Q": np.eye(17), "W_K": np.eye(17), "W_V": np.eye(17),
+                 "W_O": np.eye(17), "num_heads": 1, **change}
+    with pytest.raises(ValueError, match=match):
+        multi_head_attention(**arguments)
+
+
+def test_multi_head_backward_rejects_a_gradient_of_the_wrong_shape():
+    _, _, cache = multi_head_attention_forward(np.ones((3, 4)), *weights(4), num_heads=2)
+    with pytest.raises(ValueError, match=r"dZ must have the shape of Z, \(3, 4\)"):
+        multi_head_attention_backward(np.ones((3, 5)), cache)
+
+
+# -- position encoding -------------------------------------------------------------
+
+
+@given(st.integers(1, 30), st.integers(1, 30))
+def test_sinusoidal_encoding_follows_the_paper_formula(N, E):
+    PE = sinusoidal_position_encoding(N, E)
+    expected = np.zeros((N, E))
+    for p in range(N):
+        for i in range(E):
+            angle = p / 10000 ** ((i - i % 2) / E)
+            expected[p, i] = np.sin(angle) if i % 2 == 0 else np.cos(angle)
+    np.testing.assert_allclose(PE, expected, atol=1e-12)
+
+
+def test_sinusoidal_encoding_gives_every_position_its_own_code():
+    PE = sinusoidal_position_encoding(64, 16)
+    distances = np.linalg.norm(PE[:, None] - PE[None], axis=-1)
+    assert (distances[~np.eye(64, dtype=bool)] > 0.1).all()
+
+
+@pytest.mark.parametrize("N, E, match", [(0, 4, "N must be"), (4, 0, "E must be"),
+                                         (4.0, 4, "N must be")])
+def test_sinusoidal_encoding_rejects_bad_sizes(N, E, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        sinusoidal_position_encoding(N, E)
+
+
+def test_permuting_tokens_permutes_attention_outputs():
+    """Without a position encoding attention cannot tell where a token came from."""
+    X = rng(8).normal(size=(5, 4))
+    order = np.array([3, 0, 4, 1, 2])
+    Z, _ = multi_head_attention(X, *weights(4), num_heads=2)
+    Z_permuted, _ = multi_head_attention(X[order], *weights(4), num_heads=2)
+    np.testing.assert_allclose(Z_permuted, Z[order], atol=1e-12)
+
+
+# -- figures and the patch-size view ---------------------------------------------------
+
+
+def test_patch_size_explorer_updates_the_table_and_the_grid():
+    from lessons_lib.widgets.attention import PatchSizeExplorer
+
+    view = PatchSizeExplorer()
+    np.testing.assert_array_equal(view.X, SLIDES_X)
+    first_png = view.image.value
+    view.patch_size.value = 2
+    assert view.X.shape == (16, 5)
+    assert view.plot.table.get_array().shape == (16, 5)
+    assert len(view.plot.grid.get_segments()) == (4 + 1) + (4 + 1)
+    assert "16 patches" in view.plot.caption.get_text()
+    assert view.image.value != first_png
+    view.patch_size.value = 8
+    assert view.X.shape == (1, 65) and "8 of 72 pixels" in view.plot.caption.get_text()
+    assert view.patch_size.max == 8
+
+
+def test_table_slips_figure_outlines_exactly_the_slipped_cells():
+    from matplotlib.patches import Rectangle
+
+    from lessons_lib.plots.attention import plot_table_slips
+
+    fig = plot_table_slips(SLIDES_X, slides_x_copies())
+    outlined = [sum(isinstance(p, Rectangle) and p.get_edgecolor()[0] > 0.5 for p in ax.patches)
+                for ax in fig.axes]
+    assert outlined == [0, 1, 4]
+    assert "matches X" in fig.axes[0].get_title(loc="left")
+
+
+def test_matrix_and_attention_figures_show_the_given_numbers():
+    from lessons_lib.plots.attention import plot_attention_rows, plot_matrices
+
+    Q = np.arange(6.0).reshape(2, 3)
+    fig = plot_matrices({"Q": Q, "Qᵀ": Q.T}, operators=["·"])
+    np.testing.assert_array_equal(fig.axes[0].images[0].get_array(), Q)
+    assert fig.axes[0].get_title() == "Q  (2×3)"
+    _, A = scaled_dot_product_attention(Q, Q, Q)
+    fig = plot_attention_rows(np.stack([A, A]), titles=["a", "b"])
+    assert [ax.get_title() for ax in fig.axes] == ["a", "b"]
+    np.testing.assert_allclose(fig.axes[1].images[0].get_array(), A)

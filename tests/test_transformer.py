@@ -1,0 +1,300 @@
+"""lessons_lib.nn.transformer: every layer's gradient, PyTorch as oracle, the tiny ViT."""
+
+import numpy as np
+import pytest
+
+from lessons_lib.backprop import numerical_gradient, relative_error
+from lessons_lib.nn.layers import Sequential
+from lessons_lib.nn.transformer import (
+    GELU,
+    ClassToken,
+    LayerNorm,
+    MultiHeadSelfAttention,
+    PatchEmbedding,
+    PositionEmbedding,
+    TokenDense,
+    TokenPool,
+    TransformerBlock,
+    attention_maps,
+    tiny_vit,
+)
+
+GRADIENT_TOLERANCE = 1e-6
+
+
+def rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+def check_layer_gradients(layer, x, seed=1):
+    """Numerical gradient check of ``layer`` (in float64) for its input and every parameter.
+
+    The loss is Σ y ⊙ R for a fixed random R, so dJ/dy = R.
+    """
+    layer.astype(np.float64)
+    y = layer.forward(x)
+    R = rng(seed).normal(size=y.shape)
+    layer.zero_grad()
+    dx = layer.backward(R)
+    analytic = {"input": dx, **{name: g.copy() for name, g in layer.grads.items()}}
+
+    def loss(_):
+        return float(np.sum(layer.forward(x) * R))
+
+    errors = {"input": relative_error(dx, numerical_gradient(lambda v: float(
+        np.sum(layer.forward(v) * R)), x))}
+    for name, value in layer.params.items():
+        # numerical_gradient perturbs a copy: write it into the live parameter each call.
+        def loss_of_param(v, value=value):
+            value[...] = v
+            return loss(None)
+
+        saved = value.copy()
+        numeric = numerical_gradient(loss_of_param, saved)
+        value[...] = saved
+        errors[name] = relative_error(analytic[name], numeric)
+    worst = max(errors, key=errors.get)
+    assert errors[worst] < GRADIENT_TOLERANCE, f"d{worst}: relative error {errors[worst]:.1e}"
+    return errors
+
+
+TOKENS = rng(0).normal(size=(2, 5, 8))
+
+
+@pytest.mark.parametrize("make, x", [
+    (lambda: TokenDense(8, 3), TOKENS),
+    (lambda: GELU(), TOKENS),
+    (lambda: LayerNorm(8), TOKENS),
+    (lambda: ClassToken(8), TOKENS),
+    (lambda: PositionEmbedding(5, 8), TOKENS),
+    (lambda: PositionEmbedding(5, 8, kind="sinusoidal"), TOKENS),
+    (lambda: MultiHeadSelfAttention(8, num_heads=2), TOKENS),
+    (lambda: TransformerBlock(8, num_heads=4, mlp_dim=6), TOKENS),
+    (lambda: TokenPool("cls"), TOKENS),
+    (lambda: TokenPool("mean"), TOKENS),
+    (lambda: PatchEmbedding(2, patch_size=3, embed_dim=4), rng(2).normal(size=(2, 2, 7, 6))),
+], ids=["dense", "gelu", "layernorm", "cls", "learned-pos", "sinusoidal-pos", "attention",
+        "block", "pool-cls", "pool-mean", "patch-embedding"])
+def test_every_layer_passes_a_numerical_gradient_check(make, x):
+    check_layer_gradients(make(), x)
+
+
+@pytest.mark.parametrize("pool", ["cls", "mean"])
+def test_the_whole_tiny_vit_passes_a_numerical_gradient_check(pool):
+    model = tiny_vit((1, 8, 8), 3, patch_size=4, embed_dim=8, depth=2, num_heads=2,
+                     mlp_dim=8, pool=pool, rng=3)
+    check_layer_gradients(model, rng(4).normal(size=(2, 1, 8, 8)))
+
+
+def test_gradients_accumulate_until_zero_grad():
+    layer = LayerNorm(8).astype(np.float64)
+    y = layer.forward(TOKENS)
+    layer.backward(np.ones_like(y))
+    once = layer.grads["gamma"].copy()
+    layer.backward(np.ones_like(y))
+    np.testing.assert_allclose(layer.grads["gamma"], 2 * once)
+    assert not layer.zero_grad().grads["gamma"].any()
+
+
+# -- PyTorch as the oracle ------------------------------------------------------------
+
+
+def test_layer_norm_and_gelu_agree_with_pytorch():
+    torch = pytest.importorskip("torch")
+    x = torch.tensor(TOKENS, requires_grad=True)
+    norm = LayerNorm(8).astype(np.float64)
+    norm.params["gamma"][...] = rng(5).normal(size=8)
+    norm.params["beta"][...] = rng(6).normal(size=8)
+    expected = torch.nn.functional.layer_norm(x, (8,), torch.from_numpy(norm.params["gamma"]),
+                                              torch.from_numpy(norm.params["beta"]), eps=1e-5)
+    np.testing.assert_allclose(norm.forward(TOKENS), expected.detach().numpy(), atol=1e-12)
+    gelu = torch.nn.functional.gelu(x, approximate="tanh")
+    np.testing.assert_allclose(GELU().forward(TOKENS), gelu.detach().numpy(), atol=1e-12)
+
+
+def test_patch_embedding_is_a_strided_convolution_as_in_pytorch():
+    torch = pytest.importorskip("torch")
+    x = rng(7).normal(size=(2, 3, 9, 8))
+    embed = PatchEmbedding(3, patch_size=4, embed_dim=5, rng=1).astype(np.float64)
+    W = embed.params["W"].reshape(5, 3, 4, 4)
+    expected = torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(W),
+                                          torch.from_numpy(embed.params["b"]), stride=4)
+    np.testing.assert_allclose(embed.forward(x), expected.flatten(2).transpose(1, 2).numpy(),
+                               atol=1e-12)
+
+
+def torch_block(block):
+    """A PyTorch pre-norm encoder block carrying the weights of our ``block``."""
+    import torch
+
+    E, h = block.embed_dim, block.attention.num_heads
+    p = {k: torch.from_numpy(v) for k, v in block.params.items()}
+
+    class Block(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.norm1 = torch.nn.LayerNorm(E, dtype=torch.float64)
+            self.attention = torch.nn.MultiheadAttention(E, h, bias=False, batch_first=True,
+                                                         dtype=torch.float64)
+            self.norm2 = torch.nn.LayerNorm(E, dtype=torch.float64)
+            self.fc1 = torch.nn.Linear(E, block.mlp_dim, dtype=torch.float64)
+            self.fc2 = torch.nn.Linear(block.mlp_dim, E, dtype=torch.float64)
+
+        def forward(self, x):
+            y = self.norm1(x)
+            x = x + self.attention(y, y, y, need_weights=False)[0]
+            mlp = self.fc2(torch.nn.functional.gelu(self.fc1(self.norm2(x)), approximate="tanh"))
+            return x + mlp
+
+    model = Block()
+    with torch.no_grad():
+        for ours, theirs in (("norm1", model.norm1), ("norm2", model.norm2)):
+            theirs.weight.copy_(p[f"{ours}.gamma"])
+            theirs.bias.copy_(p[f"{ours}.beta"])
+        model.attention.in_proj_weight.copy_(torch.cat(
+            [p["attention.W_Q"].T, p["attention.W_K"].T, p["attention.W_V"].T]))
+        model.attention.out_proj.weight.copy_(p["attention.W_O"].T)
+        for ours, theirs in (("mlp.0", model.fc1), ("mlp.2", model.fc2)):
+            theirs.weight.copy_(p[f"{ours}.W"])
+            theirs.bias.copy_(p[f"{ours}.b"])
+    return model
+
+
+def test_transformer_block_agrees_with_pytorch_values_and_gradients():
+    torch = pytest.importorskip("torch")
+    block = TransformerBlock(8, num_heads=2, mlp_dim=12, rng=8).astype(np.float64)
+    block.norm1.params["gamma"][...] = rng(9).normal(size=8)
+    block.norm2.params["beta"][...] = rng(10).normal(size=8)
+    model = torch_block(block)
+    x = torch.tensor(TOKENS, requires_grad=True)
+    R = rng(11).normal(size=TOKENS.shape)
+    expected = model(x)
+    expected.backward(torch.from_numpy(R))
+
+    np.testing.assert_allclose(block.forward(TOKENS), expected.detach().numpy(), atol=1e-12)
+    dx = block.backward(R)
+    np.testing.assert_allclose(dx, x.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(block.grads["norm1.gamma"], model.norm1.weight.grad.numpy(),
+                               atol=1e-12)
+    np.testing.assert_allclose(block.grads["mlp.0.W"], model.fc1.weight.grad.numpy(),
+                               atol=1e-12)
+    np.testing.assert_allclose(block.grads["attention.W_O"],
+                               model.attention.out_proj.weight.grad.numpy().T, atol=1e-12)
+
+
+# -- the model ----------------------------------------------------------------------------
+
+
+def test_tiny_vit_shapes_parameters_and_attention_maps():
+    model = tiny_vit((1, 32, 32), 3, patch_size=8, embed_dim=16, depth=2, num_heads=4)
+    logits = model(np.zeros((6, 1, 32, 32), dtype=np.float32))
+    assert logits.shape == (6, 3) and logits.dtype == np.float32
+    maps = attention_maps(model)
+    assert len(maps) == 2 and maps[0].shape == (6, 4, 17, 17)
+    np.testing.assert_allclose(maps[1].sum(axis=-1), 1.0, atol=1e-5)
+    assert isinstance(model, Sequential)
+    mean_pool = tiny_vit((1, 32, 32), 3, patch_size=8, embed_dim=16, depth=2, pool="mean")
+    assert model.num_params - mean_pool.num_params == 16 + 16  # the class token and its position
+
+
+def test_tiny_vit_is_deterministic_for_a_seed():
+    a, b = (tiny_vit((1, 16, 16), 3, embed_dim=8, num_heads=2, rng=5) for _ in range(2))
+    for name, value in a.params.items():
+        np.testing.assert_array_equal(value, b.params[name])
+
+
+def test_permuting_patches_changes_nothing_without_position_embedding():
+    """Attention is blind to order: the position embedding is what tells patches apart."""
+    model = tiny_vit((1, 8, 8), 2, patch_size=4, embed_dim=8, num_heads=2, pool="mean",
+                     rng=1).astype(np.float64)
+    position = model[1]
+    image = rng(2).normal(size=(1, 1, 8, 8))
+    swapped = image[..., [4, 5, 6, 7, 0, 1, 2, 3], :]  # top and bottom patch rows exchanged
+    position.params["pos"][...] = 0
+    np.testing.assert_allclose(model(image), model(swapped), atol=1e-12)
+    position.params["pos"][...] = rng(3).normal(size=position.params["pos"].shape)
+    assert not np.allclose(model(image), model(swapped))
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: MultiHeadSelfAttention(17, num_heads=2), "num_heads must divide embed_dim = 17"),
+    (lambda: tiny_vit((1, 6, 6), 3, patch_size=8), "patch_size must be at most 6"),
+    (lambda: tiny_vit((1, 32, 32), 3, pool="max"), "pool must be one of 'cls', 'mean'"),
+    (lambda: PositionEmbedding(4, 8, kind="rotary"), "kind must be one of"),
+])
+def test_bad_configurations_are_rejected_by_name(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+@pytest.mark.parametrize("layer, x, match", [
+    (PatchEmbedding(1, 4, 8), np.zeros((2, 3, 8, 8)), r"must be shaped \(B, 1, H, W\)"),
+    (PatchEmbedding(1, 4, 8), np.zeros((2, 1, 3, 8)), r"image \(3 x 8\) is smaller than one"),
+    (PositionEmbedding(5, 8), np.zeros((2, 4, 8)), "must have 5 tokens"),
+    (LayerNorm(8), np.zeros((2, 4, 7)), "must have 8 features"),
+    (ClassToken(8), np.zeros((2, 8)), r"must be shaped \(B, N, E\)"),
+])
+def test_bad_inputs_are_rejected_by_name(layer, x, match):
+    with pytest.raises(ValueError, match=match):
+        layer(x)
+
+
+# -- the views ---------------------------------------------------------------------------
+
+
+def test_attention_explorer_shows_the_chosen_query_head_and_event():
+    from lessons_lib.widgets.attention import AttentionExplorer
+
+    model = tiny_vit((1, 16, 16), 3, patch_size=4, embed_dim=8, depth=2, num_heads=2, rng=2)
+    images = rng(3).random((3, 1, 16, 16)).astype(np.float32)
+    view = AttentionExplorer(model, images, [0, 1, 2], ("a", "b", "c"))
+    assert view.query.value == -1 and view.weights.shape == (4, 4)
+    maps = view.maps
+    # The class token's attention over the 16 patches, averaged over heads (last block).
+    np.testing.assert_allclose(view.weights.ravel(), maps[1][:, 0, 1:].mean(axis=0), rtol=1e-6)
+    assert not view.plot.outline.get_visible()
+
+    view.head.value, view.block.value, view.query.value = 1, 0, 6
+    np.testing.assert_allclose(view.weights.ravel(), maps[0][1, 7, 1:], rtol=1e-6)
+    assert view.plot.outline.get_visible() and view.plot.outline.get_xy() == (7.5, 3.5)
+    np.testing.assert_allclose(view.plot.grid_image.get_array(), view.weights)
+    opacity = view.plot.overlay.get_array()[..., 3]
+    np.testing.assert_allclose(opacity, 0.75 * view.weights / view.weights.max())
+
+    view.event.value = 2
+    assert view.plot.picture.get_array().shape == (16, 16)
+    np.testing.assert_allclose(view.plot.picture.get_array(), images[2, 0])
+    assert view.plot.ax.get_title().startswith("true: c, predicted: ")
+
+
+def test_live_training_curves_follow_fit():
+    from lessons_lib.nn import Adam, fit
+    from lessons_lib.widgets.attention import LiveTrainingCurves
+
+    model = tiny_vit((1, 8, 8), 2, patch_size=4, embed_dim=8, depth=1, num_heads=2, rng=0)
+    x = rng(1).random((40, 1, 8, 8)).astype(np.float32)
+    y = (x[:, 0, :4].mean(axis=(1, 2)) > x[:, 0, 4:].mean(axis=(1, 2))).astype(int)
+    curves = LiveTrainingCurves()
+    history = fit(model, x, y, epochs=3, batch_size=10, optimizer=Adam(model, lr=0.01),
+                  progress=False, callback=curves.update)
+    assert curves.epochs == 3
+    np.testing.assert_allclose(curves.plot.lines["val_loss"].get_ydata(), history.val_loss)
+    assert history.loss[-1] < history.loss[0]
+
+
+# -- the stored model ------------------------------------------------------------------------
+
+
+def test_stored_vit_reproduces_its_reported_test_accuracy():
+    from lessons_lib.nn import evaluate
+    from lessons_lib.nn.transformer import VIT_WEIGHTS, detector_split, load_tiny_vit
+
+    if not VIT_WEIGHTS.exists():
+        pytest.fail(f"{VIT_WEIGHTS} is missing: run tools/train_vit.py")
+    model, metadata = load_tiny_vit()
+    (x_test, y_test), = detector_split(["test"])
+    accuracy = evaluate(model, x_test, y_test)["accuracy"]
+    # float32 sums may round differently on another machine: a couple of events may flip.
+    assert abs(accuracy - metadata["test_accuracy"]) <= 2 / len(y_test)
+    assert accuracy >= 0.90
+    assert set(metadata["comparison"]) == {"ViT", "CNN"}
