@@ -1,0 +1,768 @@
+r"""The layers the classic networks add to a plain CNN, each a forward/backward pair.
+
+- :class:`PointwiseConv2D`: a 1×1 convolution, a dense layer applied at every pixel
+  across the channels (Inception's channel reductions, Xception's second half).
+- :class:`DepthwiseConv2D`: one filter per channel, no mixing of channels.
+- :class:`SeparableConv2D`: depthwise then pointwise (Xception, MobileNet).
+- :class:`PaddedMaxPool2D`: max pooling that can keep the size (inception's branch).
+- :class:`GlobalAvgPool2D`: the mean of each channel, (N, C, H, W) → (N, C).
+- :class:`BatchNorm`: normalise each channel over the batch, then scale and shift.
+- :class:`Residual`: y = body(x) + shortcut(x) (ResNet).
+- :class:`Concat`: parallel branches stacked along channels (an inception module).
+- :class:`Sigmoid`, :class:`Tanh`: the saturating activations ReLU replaced.
+
+All follow the contract of :class:`lessons_lib.nn.layers.Layer`: ``forward`` keeps what
+``backward`` needs, ``backward`` adds parameter gradients into ``grads`` (``+=``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lessons_lib import pooling
+from lessons_lib._validate import int_tuple, positive_int
+from lessons_lib.nn.layers import (
+    Layer,
+    _as_batch,
+    col2im,
+    conv_output_size,
+    im2col,
+    init_weights,
+)
+
+# -- point (1×1) convolution ----------------------------------------------------------
+
+
+def pointwise_forward(x, W, b):
+    r"""A 1×1 convolution: :math:`o[n, f, i, j] = b_f + \sum_c W[f, c]\, x[n, c, i, j]`.
+
+    At every pixel the C channel values are a vector, and the layer multiplies it by
+    the same (F, C) matrix: a dense layer applied at every position.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    W : ndarray, shape (F, C, 1, 1)
+    b : ndarray, shape (F,)
+
+    Returns
+    -------
+    o : ndarray, shape (N, F, H, W)
+
+    Examples
+    --------
+    >>> x = np.arange(8.0).reshape(1, 2, 2, 2)
+    >>> pointwise_forward(x, np.array([[[[1.0]], [[10.0]]]]), np.zeros(1))[0, 0]
+    array([[40., 51.],
+           [62., 73.]])
+    """
+    o = np.einsum("fc,nchw->nfhw", W[:, :, 0, 0], x, optimize=True)
+    return o + b[:, None, None]
+
+
+def pointwise_backward(x, W, dout):
+    r"""Gradients of :func:`pointwise_forward`.
+
+    .. math::
+
+        \frac{\partial J}{\partial W[f, c]} = \sum_{n, i, j} dout[n, f, i, j]\, x[n, c, i, j],
+        \qquad
+        \frac{\partial J}{\partial x[n, c, i, j]} = \sum_f W[f, c]\, dout[n, f, i, j]
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+    dW : ndarray, shape (F, C, 1, 1)
+    db : ndarray, shape (F,)
+
+    Examples
+    --------
+    >>> x = np.ones((1, 2, 1, 1))
+    >>> dx, dW, db = pointwise_backward(x, np.ones((3, 2, 1, 1)), np.ones((1, 3, 1, 1)))
+    >>> dx.ravel(), dW.shape, db
+    (array([3., 3.]), (3, 2, 1, 1), array([1., 1., 1.]))
+    """
+    dW = np.einsum("nfhw,nchw->fc", dout, x, optimize=True)[:, :, None, None]
+    dx = np.einsum("fc,nfhw->nchw", W[:, :, 0, 0], dout, optimize=True)
+    return dx, dW, dout.sum(axis=(0, 2, 3))
+
+
+def pointwise_forward_loops(x, W, b):
+    """:func:`pointwise_forward` as loops over pixels: a dense layer at each one.
+
+    Examples
+    --------
+    >>> x = np.arange(8.0).reshape(1, 2, 2, 2)
+    >>> pointwise_forward_loops(x, np.array([[[[1.0]], [[10.0]]]]), np.zeros(1))[0, 0]
+    array([[40., 51.],
+           [62., 73.]])
+    """
+    N, _, H, Wd = x.shape
+    matrix = W[:, :, 0, 0]
+    o = np.zeros((N, W.shape[0], H, Wd), dtype=np.result_type(x, W))
+    for n in range(N):
+        for i in range(H):
+            for j in range(Wd):
+                o[n, :, i, j] = matrix @ x[n, :, i, j] + b
+    return o
+
+
+class PointwiseConv2D(Layer):
+    """A 1×1 convolution: mixes the channels at each pixel, never looks at neighbours.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+    rng : int or numpy.random.Generator, default 0
+    dtype : numpy dtype, default float32
+
+    Attributes
+    ----------
+    params : dict
+        ``"W"`` of shape (out_channels, in_channels, 1, 1) as in PyTorch, ``"b"``.
+
+    Examples
+    --------
+    >>> layer = PointwiseConv2D(64, 16)
+    >>> layer(np.zeros((2, 64, 7, 7))).shape, layer.num_params
+    ((2, 16, 7, 7), 1040)
+    """
+
+    def __init__(self, in_channels, out_channels, *, rng=0, dtype=np.float32):
+        super().__init__()
+        self.in_channels = positive_int(in_channels, "in_channels")
+        self.out_channels = positive_int(out_channels, "out_channels")
+        shape = (out_channels, in_channels, 1, 1)
+        self.add_param("W", init_weights(shape, in_channels, out_channels, rng=rng, dtype=dtype))
+        self.add_param("b", np.zeros(out_channels, dtype=dtype))
+
+    def output_shape(self, input_shape):
+        return (self.out_channels, *input_shape[1:])
+
+    def forward(self, x):
+        W = self.params["W"]
+        self.x = _as_batch(x, self, ndim=4, channels=self.in_channels, dtype=W.dtype)
+        return pointwise_forward(self.x, W, self.params["b"])
+
+    def backward(self, dout):
+        dx, dW, db = pointwise_backward(self.x, self.params["W"], np.asarray(dout))
+        self.grads["W"] += dW
+        self.grads["b"] += db
+        return dx
+
+    def extra_repr(self):
+        return f"{self.in_channels}, {self.out_channels}"
+
+
+# -- depthwise convolution --------------------------------------------------------------
+
+
+def _check_fits(x, kernel_size, padding, layer):
+    Hp, Wp = (n + 2 * p for n, p in zip(x.shape[2:], padding, strict=True))
+    if Hp < kernel_size[0] or Wp < kernel_size[1]:
+        raise ValueError(f"the input of {layer!r} is {x.shape[2]}x{x.shape[3]} (padded "
+                         f"{Hp}x{Wp}): smaller than the kernel {kernel_size}")
+
+
+def depthwise_forward(x, W, b, *, stride=1, padding=0):
+    r"""Depthwise convolution: each input channel correlated with its own filters.
+
+    .. math::
+
+        o[n, c m' + k, i, j] = b_{c m' + k} + \sum_{u, v} W[c m' + k, 0, u, v]\,
+            x_p[n, c, i s + u, j s + v]
+
+    for the :math:`m'` filters (the multiplier) of channel c: PyTorch's
+    ``Conv2d(C, C·m', k, groups=C)``. Channels are never mixed. Output size
+    ``H' = 1 + (H + 2·padding − kh) // stride``.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    W : ndarray, shape (C·m', 1, kh, kw)
+    b : ndarray, shape (C·m',)
+    stride, padding : int or tuple of 2 int
+
+    Returns
+    -------
+    o : ndarray, shape (N, C·m', H', W')
+
+    Examples
+    --------
+    >>> x = np.stack([np.ones((3, 3)), 2 * np.ones((3, 3))])[None]
+    >>> depthwise_forward(x, np.ones((2, 1, 3, 3)), np.zeros(2)).ravel()
+    array([ 9., 18.])
+    """
+    stride, padding = int_tuple(stride, "stride", 2), int_tuple(padding, "padding", 2, minimum=0)
+    N, C = x.shape[:2]
+    cols = im2col(x, W.shape[2:], stride, padding)  # (N, H', W', C, kh, kw)
+    filters = W.reshape(C, -1, *W.shape[2:])  # (C, m', kh, kw)
+    o = np.einsum("nijcuv,cmuv->ncmij", cols, filters, optimize=True)
+    o = o.reshape(N, -1, *cols.shape[1:3])
+    return o + b[:, None, None]
+
+
+def depthwise_backward(x, W, dout, *, stride=1, padding=0):
+    r"""Gradients of :func:`depthwise_forward`.
+
+    Each filter's gradient is the correlation of its own input channel with its own
+    output gradient; the input gradient sends each ``dout`` value back over its window,
+    weighted by the filter, within the same channel only.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+    dW : ndarray, shape (C·m', 1, kh, kw)
+    db : ndarray, shape (C·m',)
+
+    Examples
+    --------
+    >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
+    >>> dx, dW, db = depthwise_backward(x, np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))
+    >>> dW[0, 0], db
+    (array([[ 8., 12.],
+           [20., 24.]]), array([4.]))
+    """
+    stride, padding = int_tuple(stride, "stride", 2), int_tuple(padding, "padding", 2, minimum=0)
+    cols = im2col(x, W.shape[2:], stride, padding)
+    return _depthwise_backward_cols(cols, x.shape, W, dout, stride, padding)
+
+
+def _depthwise_backward_cols(cols, x_shape, W, dout, stride, padding):
+    N, C = x_shape[:2]
+    Ho, Wo = cols.shape[1:3]
+    dout = np.asarray(dout).reshape(N, C, -1, Ho, Wo)  # (N, C, m', H', W')
+    filters = W.reshape(C, -1, *W.shape[2:])
+    dW = np.einsum("ncmij,nijcuv->cmuv", dout, cols, optimize=True).reshape(W.shape)
+    dcols = np.einsum("ncmij,cmuv->nijcuv", dout, filters, optimize=True)
+    db = dout.sum(axis=(0, 3, 4)).reshape(-1)
+    return col2im(dcols, x_shape, stride, padding), dW, db
+
+
+def depthwise_forward_loops(x, W, b, *, stride=1, padding=0):
+    """:func:`depthwise_forward` as plain loops, for reading (tested equal).
+
+    Examples
+    --------
+    >>> x = np.stack([np.ones((3, 3)), 2 * np.ones((3, 3))])[None]
+    >>> depthwise_forward_loops(x, np.ones((2, 1, 3, 3)), np.zeros(2)).ravel()
+    array([ 9., 18.])
+    """
+    (sh, sw), (ph, pw) = int_tuple(stride, "stride", 2), int_tuple(padding, "padding", 2,
+                                                                  minimum=0)
+    N, C, H, Wd = x.shape
+    F, _, kh, kw = W.shape
+    multiplier = F // C
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    Ho, Wo = conv_output_size(H, kh, sh, ph), conv_output_size(Wd, kw, sw, pw)
+    o = np.zeros((N, F, Ho, Wo), dtype=np.result_type(x, W))
+    for n in range(N):
+        for f in range(F):
+            c = f // multiplier  # the one input channel this filter reads
+            for i in range(Ho):
+                for j in range(Wo):
+                    window = xp[n, c, i * sh : i * sh + kh, j * sw : j * sw + kw]
+                    o[n, f, i, j] = np.sum(window * W[f, 0]) + b[f]
+    return o
+
+
+class DepthwiseConv2D(Layer):
+    r"""One ``kernel_size`` filter per input channel (``multiplier`` of them), no channel mixing.
+
+    A 3×3 depthwise layer on C channels has 9·C weights where a full 3×3 convolution
+    to C channels has 9·C².
+
+    Parameters
+    ----------
+    channels : int
+    kernel_size : int or tuple of 2 int
+    stride, padding : int or tuple of 2 int, default 1 and 0
+    multiplier : int, default 1
+        Filters per input channel; the output has ``channels · multiplier`` channels.
+    bias : bool, default True
+    rng : int or numpy.random.Generator, default 0
+    dtype : numpy dtype, default float32
+
+    Attributes
+    ----------
+    params : dict
+        ``"W"`` of shape (channels·multiplier, 1, kh, kw), as PyTorch's ``groups=channels``,
+        and ``"b"`` when ``bias``.
+
+    Examples
+    --------
+    >>> layer = DepthwiseConv2D(8, 3, padding=1)
+    >>> layer(np.zeros((2, 8, 10, 10))).shape, layer.num_params
+    ((2, 8, 10, 10), 80)
+    """
+
+    def __init__(self, channels, kernel_size, stride=1, padding=0, *, multiplier=1, bias=True,
+                 rng=0, dtype=np.float32):
+        super().__init__()
+        self.channels = positive_int(channels, "channels")
+        self.kernel_size = int_tuple(kernel_size, "kernel_size", 2)
+        self.stride = int_tuple(stride, "stride", 2)
+        self.padding = int_tuple(padding, "padding", 2, minimum=0)
+        self.multiplier = positive_int(multiplier, "multiplier")
+        kh, kw = self.kernel_size
+        out = self.channels * self.multiplier
+        self.add_param("W", init_weights((out, 1, kh, kw), kh * kw, self.multiplier * kh * kw,
+                                         rng=rng, dtype=dtype))
+        self.bias = bool(bias)
+        if self.bias:
+            self.add_param("b", np.zeros(out, dtype=dtype))
+
+    def output_shape(self, input_shape):
+        _, H, W = input_shape
+        Ho, Wo = (conv_output_size(n, k, s, p) for n, k, s, p in
+                  zip((H, W), self.kernel_size, self.stride, self.padding, strict=True))
+        return (self.channels * self.multiplier, Ho, Wo)
+
+    def forward(self, x):
+        W = self.params["W"]
+        x = _as_batch(x, self, ndim=4, channels=self.channels, dtype=W.dtype)
+        _check_fits(x, self.kernel_size, self.padding, self)
+        self.x_shape = x.shape
+        self.cols = im2col(x, self.kernel_size, self.stride, self.padding)
+        b = self.params["b"] if self.bias else np.zeros(W.shape[0], dtype=W.dtype)
+        filters = W.reshape(self.channels, -1, *self.kernel_size)
+        o = np.einsum("nijcuv,cmuv->ncmij", self.cols, filters, optimize=True)
+        return o.reshape(x.shape[0], -1, *self.cols.shape[1:3]) + b[:, None, None]
+
+    def backward(self, dout):
+        dx, dW, db = _depthwise_backward_cols(self.cols, self.x_shape, self.params["W"], dout,
+                                              self.stride, self.padding)
+        self.grads["W"] += dW
+        if self.bias:
+            self.grads["b"] += db
+        return dx
+
+    def extra_repr(self):
+        text = (f"{self.channels}, kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"padding={self.padding}")
+        text += f", multiplier={self.multiplier}" if self.multiplier != 1 else ""
+        return text + ("" if self.bias else ", bias=False")
+
+
+class SeparableConv2D(Layer):
+    r"""A depthwise-separable convolution: :class:`DepthwiseConv2D` then :class:`PointwiseConv2D`.
+
+    It factors a k×k convolution from C to F channels, k²·C·F weights, into a spatial
+    step (k²·C) and a channel-mixing step (C·F): for 3×3 and F = 256 about 8.7 times
+    fewer weights and operations. Keras's ``SeparableConv2D``; the bias sits after the
+    pointwise step.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+    kernel_size : int or tuple of 2 int
+    stride, padding : int or tuple of 2 int, default 1 and 0
+    multiplier : int, default 1
+    rng : int or numpy.random.Generator, default 0
+    dtype : numpy dtype, default float32
+
+    Attributes
+    ----------
+    depthwise : DepthwiseConv2D
+        Without bias; its parameters appear as ``"depthwise.W"``.
+    pointwise : PointwiseConv2D
+
+    Examples
+    --------
+    >>> layer = SeparableConv2D(16, 32, 3, padding=1)
+    >>> layer(np.zeros((1, 16, 8, 8))).shape, layer.num_params, 3 * 3 * 16 * 32 + 32
+    ((1, 32, 8, 8), 688, 4640)
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, *,
+                 multiplier=1, rng=0, dtype=np.float32):
+        super().__init__()
+        rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+        self.depthwise = DepthwiseConv2D(in_channels, kernel_size, stride, padding,
+                                         multiplier=multiplier, bias=False, rng=rng, dtype=dtype)
+        self.pointwise = PointwiseConv2D(in_channels * multiplier, out_channels, rng=rng,
+                                         dtype=dtype)
+
+    def output_shape(self, input_shape):
+        return self.pointwise.output_shape(self.depthwise.output_shape(input_shape))
+
+    def forward(self, x):
+        return self.pointwise.forward(self.depthwise.forward(x))
+
+    def backward(self, dout):
+        return self.depthwise.backward(self.pointwise.backward(dout))
+
+    def extra_repr(self):
+        d = self.depthwise
+        return (f"{d.channels}, {self.pointwise.out_channels}, kernel_size={d.kernel_size}, "
+                f"stride={d.stride}, padding={d.padding}")
+
+
+# -- pooling and normalisation ------------------------------------------------------------
+
+
+class PaddedMaxPool2D(Layer):
+    r"""Max pooling with padding, as an inception module's 3×3, stride-1 pooling branch.
+
+    The border is padded with the lowest number of the dtype, which never wins a
+    window, so ``size=3, stride=1, padding=1`` keeps the height and width.
+    ``H' = 1 + (H + 2·padding − size) // stride``.
+
+    Parameters
+    ----------
+    size : int, default 3
+    stride : int, default 1
+    padding : int, default 1
+        At most ``size // 2`` (a window must always hold a real value).
+
+    Examples
+    --------
+    >>> pool = PaddedMaxPool2D()
+    >>> pool(np.arange(9.0).reshape(1, 1, 3, 3))[0, 0]
+    array([[4., 5., 5.],
+           [7., 8., 8.],
+           [7., 8., 8.]])
+    >>> pool.backward(np.ones((1, 1, 3, 3)))[0, 0]
+    array([[0., 0., 0.],
+           [0., 1., 2.],
+           [0., 2., 4.]])
+    """
+
+    def __init__(self, size=3, stride=1, padding=1):
+        super().__init__()
+        self.size = positive_int(size, "size")
+        self.stride = positive_int(stride, "stride")
+        self.padding = positive_int(padding, "padding", minimum=0)
+        if self.padding > self.size // 2:
+            raise ValueError(f"padding must be at most size // 2 = {self.size // 2}, "
+                             f"got {padding!r}")
+
+    def output_shape(self, input_shape):
+        C, H, W = input_shape
+        return (C, *(conv_output_size(n, self.size, self.stride, self.padding)
+                     for n in (H, W)))
+
+    def forward(self, x):
+        x = _as_batch(x, self, ndim=4)
+        p = self.padding
+        low = np.finfo(x.dtype).min
+        self.xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)), constant_values=low)
+        return pooling.max_pool(self.xp, self.size, self.stride).astype(x.dtype, copy=False)
+
+    def backward(self, dout):
+        dxp = pooling.max_pool_backward(self.xp, dout, self.size, self.stride)
+        p = self.padding
+        H, W = self.xp.shape[2] - 2 * p, self.xp.shape[3] - 2 * p
+        return dxp[:, :, p : p + H, p : p + W].astype(self.xp.dtype, copy=False)
+
+    def extra_repr(self):
+        return f"size={self.size}, stride={self.stride}, padding={self.padding}"
+
+
+class GlobalAvgPool2D(Layer):
+    r"""The mean of each channel: (N, C, H, W) → (N, C).
+
+    Replaces the big dense layers of AlexNet and VGG in ResNet, GoogLeNet and
+    Xception: no parameters, and any input size works. Backward spreads each
+    gradient evenly, :math:`\partial J/\partial x = dout / (H W)` at every pixel.
+
+    Examples
+    --------
+    >>> pool = GlobalAvgPool2D()
+    >>> pool(np.arange(8.0).reshape(1, 2, 2, 2))
+    array([[1.5, 5.5]])
+    >>> pool.backward(np.array([[4.0, 8.0]]))[0, 1]
+    array([[2., 2.],
+           [2., 2.]])
+    """
+
+    def output_shape(self, input_shape):
+        return (input_shape[0],)
+
+    def forward(self, x):
+        x = _as_batch(x, self, ndim=4)
+        self.x_shape = x.shape
+        return x.mean(axis=(2, 3))
+
+    def backward(self, dout):
+        N, C, H, W = self.x_shape
+        dout = np.asarray(dout)
+        return np.broadcast_to(dout[:, :, None, None] / (H * W), self.x_shape).copy()
+
+
+class BatchNorm(Layer):
+    r"""Batch normalisation (Ioffe and Szegedy, 2015) of each channel (or feature).
+
+    While training, each channel is normalised with the mean :math:`\mu` and variance
+    :math:`\sigma^2` of the current batch (over N, H and W), then scaled and shifted by
+    learned :math:`\gamma`, :math:`\beta`:
+
+    .. math:: \hat x = \frac{x - \mu}{\sqrt{\sigma^2 + \epsilon}}, \qquad y = \gamma \hat x + \beta
+
+    and running averages of :math:`\mu` and :math:`\sigma^2` (unbiased, as PyTorch) are
+    kept for evaluation, where they replace the batch statistics.
+
+    Parameters
+    ----------
+    num_features : int
+        Channels C of (N, C, H, W) inputs, or features F of (N, F) inputs.
+    eps : float, default 1e-5
+    momentum : float, default 0.1
+        running ← (1 − momentum) · running + momentum · batch statistic.
+    dtype : numpy dtype, default float32
+
+    Attributes
+    ----------
+    params : dict
+        ``"gamma"`` (ones) and ``"beta"`` (zeros), shape (num_features,).
+    running_mean, running_var : ndarray, shape (num_features,)
+        Statistics, not parameters: no optimiser changes them.
+
+    Examples
+    --------
+    >>> bn = BatchNorm(1)
+    >>> bn(np.array([[1.0], [3.0]])).ravel()
+    array([-1.,  1.], dtype=float32)
+    >>> bn.running_mean, bn.running_var
+    (array([0.2], dtype=float32), array([1.1], dtype=float32))
+    """
+
+    def __init__(self, num_features, *, eps=1e-5, momentum=0.1, dtype=np.float32):
+        super().__init__()
+        self.num_features = positive_int(num_features, "num_features")
+        if not 0 < eps:
+            raise ValueError(f"eps must be > 0, got {eps!r}")
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"momentum must be in [0, 1], got {momentum!r}")
+        self.eps, self.momentum = float(eps), float(momentum)
+        self.add_param("gamma", np.ones(num_features, dtype=dtype))
+        self.add_param("beta", np.zeros(num_features, dtype=dtype))
+        self.running_mean = np.zeros(num_features, dtype=dtype)
+        self.running_var = np.ones(num_features, dtype=dtype)
+
+    def astype(self, dtype):
+        super().astype(dtype)
+        self.running_mean = self.running_mean.astype(dtype)
+        self.running_var = self.running_var.astype(dtype)
+        return self
+
+    def output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def _axes(self, x):
+        return (0,) if x.ndim == 2 else (0, 2, 3)
+
+    def _per_channel(self, v, x):
+        return v if x.ndim == 2 else v[:, None, None]
+
+    def forward(self, x):
+        gamma = self.params["gamma"]
+        x = np.asarray(x)
+        x = _as_batch(x, self, ndim=x.ndim if x.ndim in (2, 4) else 4,
+                      channels=self.num_features, dtype=gamma.dtype)
+        axes = self._axes(x)
+        if self.training:
+            m = x.size // self.num_features
+            if m < 2:
+                raise ValueError(f"{self!r} needs more than one value per channel to train, "
+                                 f"got an input of shape {x.shape}")
+            mu, var = x.mean(axis=axes), x.var(axis=axes)
+            self.running_mean[...] = ((1 - self.momentum) * self.running_mean
+                                      + self.momentum * mu)
+            self.running_var[...] = ((1 - self.momentum) * self.running_var
+                                     + self.momentum * var * m / (m - 1))
+        else:
+            mu, var = self.running_mean, self.running_var
+        self.inv_std = 1.0 / np.sqrt(var + self.eps)
+        self.x_hat = (x - self._per_channel(mu, x)) * self._per_channel(self.inv_std, x)
+        return (self._per_channel(gamma, x) * self.x_hat
+                + self._per_channel(self.params["beta"], x))
+
+    def backward(self, dout):
+        r"""With :math:`d\hat x = \gamma \cdot dout` and m values per channel:
+
+        .. math:: dx = \frac{1}{m \sqrt{\sigma^2+\epsilon}} \left(m\, d\hat x -
+                  \textstyle\sum d\hat x - \hat x \sum d\hat x\, \hat x\right)
+
+        (in evaluation mode the statistics are constants: :math:`dx = d\hat x /
+        \sqrt{\sigma^2_{run} + \epsilon}`).
+        """
+        dout = np.asarray(dout)
+        x_hat, axes = self.x_hat, self._axes(self.x_hat)
+        self.grads["gamma"] += np.sum(dout * x_hat, axis=axes)
+        self.grads["beta"] += np.sum(dout, axis=axes)
+        dx_hat = dout * self._per_channel(self.params["gamma"], x_hat)
+        inv_std = self._per_channel(self.inv_std, x_hat)
+        if not self.training:
+            return dx_hat * inv_std
+        m = x_hat.size // self.num_features
+        total = self._per_channel(np.sum(dx_hat, axis=axes), x_hat)
+        along = self._per_channel(np.sum(dx_hat * x_hat, axis=axes), x_hat)
+        return inv_std / m * (m * dx_hat - total - x_hat * along)
+
+    def extra_repr(self):
+        return f"{self.num_features}"
+
+
+# -- composite layers ---------------------------------------------------------------------
+
+
+def _sequence(layers, name):
+    from lessons_lib.nn.layers import Sequential
+
+    if layers is None:
+        return None
+    if isinstance(layers, Layer):
+        return layers
+    if isinstance(layers, (list, tuple)):
+        return Sequential(layers)
+    raise TypeError(f"{name} must be a Layer or a list of layers, got {type(layers).__name__}")
+
+
+class Residual(Layer):
+    r"""A residual connection: :math:`y = \mathrm{act}(\mathrm{body}(x) + \mathrm{shortcut}(x))`.
+
+    With the identity shortcut the block only has to learn a correction
+    :math:`F(x) = y - x`, and its backward pass adds the upstream gradient straight
+    to the input's, :math:`dx = d\,\mathrm{body} + dout`: the gradient reaches early
+    layers even through a hundred blocks.
+
+    Parameters
+    ----------
+    body : Layer or list of Layer
+    shortcut : Layer or list of Layer, optional
+        Default the identity; a projection (1×1 convolution) when the body changes
+        the shape.
+    activation : Layer, optional
+        Applied after the addition (ResNet: ReLU).
+
+    Examples
+    --------
+    >>> from lessons_lib.nn.layers import Dense
+    >>> block = Residual([Dense(2, 2)])
+    >>> block.body[0].params["W"][...] = 0
+    >>> block(np.array([[1.0, 2.0]], dtype=np.float32))
+    array([[1., 2.]], dtype=float32)
+    >>> block.backward(np.array([[1.0, 1.0]], dtype=np.float32))
+    array([[1., 1.]], dtype=float32)
+    """
+
+    def __init__(self, body, shortcut=None, activation=None):
+        super().__init__()
+        self.body = _sequence(body, "body")
+        self.shortcut = _sequence(shortcut, "shortcut")
+        if activation is not None and not isinstance(activation, Layer):
+            raise TypeError(f"activation must be a Layer, got {type(activation).__name__}")
+        self.activation = activation
+
+    def output_shape(self, input_shape):
+        return self.body.output_shape(input_shape)
+
+    def forward(self, x):
+        y = self.body.forward(x)
+        s = x if self.shortcut is None else self.shortcut.forward(x)
+        if y.shape != np.shape(s):
+            raise ValueError(f"the body of {type(self).__name__} gives {y.shape} but the "
+                             f"shortcut gives {np.shape(s)}: use a projection shortcut")
+        y = y + s
+        return y if self.activation is None else self.activation.forward(y)
+
+    def backward(self, dout):
+        if self.activation is not None:
+            dout = self.activation.backward(dout)
+        dx = self.body.backward(dout)
+        return dx + (dout if self.shortcut is None else self.shortcut.backward(dout))
+
+    def __repr__(self):
+        inner = repr(self.body).replace("\n", "\n  ")
+        short = "identity" if self.shortcut is None else repr(self.shortcut).replace("\n", "\n  ")
+        return f"Residual(\n  body={inner},\n  shortcut={short},\n  activation={self.activation!r}\n)"
+
+
+class Concat(Layer):
+    """Parallel branches on the same input, outputs stacked along the channels (inception).
+
+    Backward splits the upstream gradient by channels, sends each part back through
+    its branch, and adds the input gradients (every branch read the same input).
+
+    Parameters
+    ----------
+    branches : list of (Layer or list of Layer)
+
+    Examples
+    --------
+    >>> block = Concat([PointwiseConv2D(3, 2), [PointwiseConv2D(3, 1), Tanh()]])
+    >>> block(np.zeros((1, 3, 4, 4))).shape
+    (1, 3, 4, 4)
+    """
+
+    def __init__(self, branches):
+        super().__init__()
+        if not isinstance(branches, (list, tuple)) or not branches:
+            raise TypeError("branches must be a non-empty list of layers or lists of layers")
+        self.branches = [_sequence(b, f"branches[{i}]") for i, b in enumerate(branches)]
+
+    def output_shape(self, input_shape):
+        shapes = [b.output_shape(input_shape) for b in self.branches]
+        return (sum(s[0] for s in shapes), *shapes[0][1:])
+
+    def forward(self, x):
+        outputs = [b.forward(x) for b in self.branches]
+        sizes = {o.shape[2:] for o in outputs}
+        if len(sizes) > 1:
+            raise ValueError(f"the branches of Concat give different sizes {sorted(sizes)}")
+        self.splits = np.cumsum([o.shape[1] for o in outputs])[:-1]
+        return np.concatenate(outputs, axis=1)
+
+    def backward(self, dout):
+        parts = np.split(np.asarray(dout), self.splits, axis=1)
+        return sum(b.backward(d) for b, d in zip(self.branches, parts, strict=True))
+
+
+# -- saturating activations -------------------------------------------------------------
+
+
+class Sigmoid(Layer):
+    r""":math:`\sigma(x) = 1 / (1 + e^{-x})`; its derivative :math:`\sigma(1-\sigma) \le 1/4`.
+
+    Stacked, those factors of at most 1/4 shrink the gradient layer after layer: the
+    vanishing gradient that ReLU (derivative 1 where active) avoids.
+
+    Examples
+    --------
+    >>> s = Sigmoid()
+    >>> np.round(s(np.array([0.0, 100.0, -100.0])), 4)
+    array([0.5, 1. , 0. ])
+    >>> np.round(s.backward(np.ones(3)), 4)
+    array([0.25, 0.  , 0.  ])
+    """
+
+    def forward(self, x):
+        x = np.asarray(x)
+        # Split by sign so that exp never overflows.
+        e = np.exp(-np.abs(x))
+        self.y = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        return self.y
+
+    def backward(self, dout):
+        return dout * self.y * (1 - self.y)
+
+
+class Tanh(Layer):
+    r""":math:`\tanh(x)`; its derivative :math:`1 - \tanh^2 \le 1`, 1 only at 0.
+
+    Examples
+    --------
+    >>> t = Tanh()
+    >>> t(np.array([0.0, 20.0]))
+    array([0., 1.])
+    >>> t.backward(np.ones(2))
+    array([1., 0.])
+    """
+
+    def forward(self, x):
+        self.y = np.tanh(np.asarray(x))
+        return self.y
+
+    def backward(self, dout):
+        return dout * (1 - self.y**2)

@@ -1,0 +1,372 @@
+"""Figures for lesson 07: sweeps, training curves, receptive fields, where parameters live."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.ticker import MaxNLocator
+
+from lessons_lib.architectures import CATEGORIES
+from lessons_lib.plots import new_figure
+from lessons_lib.plots.convolution import draw_matrix
+
+COLOURS = {"train": "tab:blue", "validation": "tab:orange", "test": "tab:green"}
+CATEGORY_COLOURS = dict(zip(CATEGORIES, ("tab:blue", "tab:red", "tab:gray"), strict=True))
+
+
+def _short_count(n: float) -> str:
+    """12,345,678 → "12.3M": parameter counts that fit under a bar."""
+    for size, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if n >= size:
+            return f"{n / size:.3g}{unit}"
+    return f"{int(n)}"
+
+
+def plot_sweep(settings, train_accuracy, val_accuracy, *, xlabel, params=None, title=None,
+               ax=None):
+    """Training and validation accuracy for each setting of one choice, as grouped bars.
+
+    Parameters
+    ----------
+    settings : sequence of str
+        The values tried (bar labels).
+    train_accuracy, val_accuracy : sequence of float, one per setting
+    xlabel : str
+    params : sequence of int, optional
+        Parameter counts, written under the labels.
+    title : str, optional
+    ax : Axes, optional
+        Draw into it; default a new figure.
+
+    Returns
+    -------
+    fig : Figure
+    """
+    if ax is None:
+        fig = new_figure(max(4.5, 1.1 * len(settings) + 1.5), 3.4)
+        ax = fig.add_subplot()
+    fig = ax.figure
+    x = np.arange(len(settings))
+    for offset, values, label in ((-0.2, train_accuracy, "train"),
+                                  (0.2, val_accuracy, "validation")):
+        bars = ax.bar(x + offset, values, width=0.4, color=COLOURS[label], label=label)
+        ax.bar_label(bars, labels=[f"{v:.2f}" for v in values], fontsize=9, padding=1)
+    labels = [str(s) for s in settings]
+    if params is not None:
+        labels = [f"{s}\n{_short_count(p)} par." for s, p in zip(labels, params, strict=True)]
+    ax.set_xticks(x, labels)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("accuracy")
+    ax.set_ylim(0, 1.12)
+    ax.legend(loc="lower right", fontsize=9)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def plot_histories(histories, *, metric="loss", title=None, log=False, ax=None,
+                   legend_title=None):
+    """One curve per run: a training metric against the epoch.
+
+    Parameters
+    ----------
+    histories : dict of str to dict
+        Label → a history with lists under keys such as "loss", "val_loss",
+        "val_accuracy" (one value per epoch; non-finite values end the curve).
+    metric : str, default "loss"
+    title : str, optional
+    log : bool, default False
+        Logarithmic y axis (losses spanning orders of magnitude).
+    ax : Axes, optional
+    legend_title : str, optional
+
+    Returns
+    -------
+    fig : Figure
+    """
+    if ax is None:
+        fig = new_figure(5.5, 3.4)
+        ax = fig.add_subplot()
+    for label, history in histories.items():
+        values = np.asarray(history[metric], dtype=float)
+        epochs = np.arange(1, len(values) + 1)
+        finite = np.isfinite(values)
+        line, = ax.plot(epochs[finite], values[finite], marker="o", markersize=3, label=label)
+        if not finite.all():
+            # A diverged run: mark where it left the chart.
+            last = epochs[finite][-1] if finite.any() else 1
+            ax.annotate("diverged", (last, values[finite][-1] if finite.any() else 0),
+                        color=line.get_color(), fontsize=10, xytext=(5, 5),
+                        textcoords="offset points")
+    ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel(metric.replace("_", " "))
+    if log:
+        ax.set_yscale("log")
+    ax.legend(fontsize=9, title=legend_title, title_fontsize=9)
+    if title:
+        ax.set_title(title)
+    return ax.figure
+
+
+def plot_gradient_norms(norms, *, title="gradient reaching each layer at initialisation"):
+    """Gradient size per layer, first layer on the left, one line per activation.
+
+    Parameters
+    ----------
+    norms : dict of str to sequence of float
+        Activation name → norm of ∂J/∂W of each layer, first layer first.
+    title : str
+
+    Returns
+    -------
+    fig : Figure
+    """
+    fig = new_figure(5.5, 3.4)
+    ax = fig.add_subplot()
+    for label, values in norms.items():
+        values = np.asarray(values, dtype=float)
+        ax.semilogy(np.arange(1, len(values) + 1), values, marker="o", label=label)
+    ax.set_xlabel("layer (1 = nearest the input)")
+    ax.set_ylabel("‖∂J/∂W‖")
+    ax.set_title(title)
+    ax.legend(fontsize=9)
+    return fig
+
+
+def plot_receptive_fields(weights, titles):
+    """Receptive fields as grids, each cell showing how many paths reach the output.
+
+    Parameters
+    ----------
+    weights : sequence of ndarray, shape (r, r)
+        From :func:`lessons_lib.architectures.receptive_field_weights`.
+    titles : sequence of str
+
+    Returns
+    -------
+    fig : Figure
+    """
+    # One more ring of pixels around the largest field: the input the field lies in.
+    size = max(w.shape[0] for w in weights) + 2
+    top = max(float(w.max()) for w in weights)
+    fig = new_figure(3.2 * len(weights), 3.6)
+    axes = np.atleast_1d(fig.subplots(1, len(weights)))
+    for ax, w, title in zip(axes, weights, titles, strict=True):
+        pad = (size - w.shape[0]) // 2
+        grid = np.pad(w.astype(float), pad, constant_values=np.nan)
+        draw_matrix(ax, grid, cmap="Blues", vmin=0, vmax=top, title=title)
+        ax.set_xticks(np.arange(size + 1) - 0.5, minor=True)
+        ax.set_yticks(np.arange(size + 1) - 0.5, minor=True)
+        ax.grid(which="minor", color="0.85", linewidth=0.8)
+        ax.tick_params(which="minor", length=0)
+    return fig
+
+
+class BreakdownPlot:
+    """Shares of a network's parameters and operations by kind of layer, as stacked bars.
+
+    Parameters
+    ----------
+    ax : Axes
+    totals : dict
+        :func:`lessons_lib.architectures.breakdown`'s result.
+
+    Attributes
+    ----------
+    bars : dict of (str, str) to Rectangle
+        ``bars["params", "dense"]`` is the dense layers' share of the parameters.
+    """
+
+    ROWS = ("params", "macs")
+
+    def __init__(self, ax, totals):
+        self.ax = ax
+        self.bars, self.texts = {}, {}
+        for row, key in enumerate(self.ROWS):
+            for category in CATEGORIES:
+                bar = ax.barh(row, 0, color=CATEGORY_COLOURS[category], label=category,
+                              height=0.6)[0]
+                self.bars[key, category] = bar
+                self.texts[key, category] = ax.text(0, row, "", ha="center", va="center",
+                                                    color="white", fontsize=11)
+        ax.set_yticks(range(len(self.ROWS)), ["parameters", "operations\n(MACs)"])
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("share of the network's total")
+        ax.invert_yaxis()
+        handles = [self.bars["params", c] for c in CATEGORIES]
+        ax.legend(handles, CATEGORIES, loc="upper center", bbox_to_anchor=(0.5, -0.42), ncol=3,
+                  fontsize=10, frameon=False)
+        self.update(totals)
+
+    def shares(self, key):
+        """The share of each category in ``key`` ("params" or "macs")."""
+        total = sum(self.totals[key].values()) or 1
+        return {c: self.totals[key][c] / total for c in CATEGORIES}
+
+    def update(self, totals) -> None:
+        """Show ``totals`` (moves the existing bars)."""
+        self.totals = totals
+        for key in self.ROWS:
+            left = 0.0
+            for category, share in self.shares(key).items():
+                self.bars[key, category].set_x(left)
+                self.bars[key, category].set_width(share)
+                text = self.texts[key, category]
+                text.set_position((left + share / 2, self.ROWS.index(key)))
+                text.set_text(f"{share:.0%}" if share >= 0.08 else "")
+                left += share
+
+
+def plot_breakdown(totals, *, title=None):
+    """:class:`BreakdownPlot` as a figure of its own."""
+    fig = new_figure(6.5, 2.6)
+    BreakdownPlot(fig.add_subplot(), totals)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_comparison(labels, values, *, ylabel, annotations=None, title=None, colours=None):
+    """One bar per option (for example transfer-learning strategies), annotated.
+
+    Parameters
+    ----------
+    labels : sequence of str
+    values : sequence of float
+    ylabel : str
+    annotations : sequence of str, optional
+        Written above the bars (default the values to 2 decimals).
+    title : str, optional
+    colours : sequence of colours, optional
+
+    Returns
+    -------
+    fig : Figure
+    """
+    fig = new_figure(max(4.5, 1.4 * len(labels) + 1), 3.4)
+    ax = fig.add_subplot()
+    bars = ax.bar(range(len(labels)), values, color=colours or "tab:blue")
+    ax.bar_label(bars, labels=annotations or [f"{v:.2f}" for v in values], fontsize=10)
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(0, max(values) * 1.2 if max(values) > 0 else 1)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+class TrainingPlot:
+    """Loss and validation accuracy against the epoch, updated in place after training.
+
+    Parameters
+    ----------
+    axes : pair of Axes
+
+    Attributes
+    ----------
+    loss_line, accuracy_line : Line2D
+    """
+
+    def __init__(self, axes):
+        self.axes = axes
+        self.loss_line, = axes[0].plot([], [], marker="o", color=COLOURS["train"],
+                                       label="training loss")
+        self.val_loss_line, = axes[0].plot([], [], marker="o", color=COLOURS["validation"],
+                                           label="validation loss")
+        self.accuracy_line, = axes[1].plot([], [], marker="o", color=COLOURS["validation"])
+        axes[0].set_xlabel("epoch")
+        axes[0].set_ylabel("loss")
+        axes[0].legend(fontsize=9)
+        axes[1].set_xlabel("epoch")
+        axes[1].set_ylabel("validation accuracy")
+        axes[1].set_ylim(0, 1)
+        for ax in axes:
+            ax.set_xlim(0.5, 3.5)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes[0].set_ylim(0, 1.2)
+        self.note = axes[0].text(2, 0.6, "not trained yet", ha="center", va="center",
+                                 color="0.5")
+
+    def update(self, loss, val_loss, val_accuracy) -> None:
+        """Show a history (lists of one value per epoch); empty lists clear the plot."""
+        epochs = np.arange(1, len(loss) + 1)
+        self.note.set_text("" if len(loss) else "not trained yet")
+        self.loss_line.set_data(epochs, loss)
+        self.val_loss_line.set_data(epochs, val_loss)
+        self.accuracy_line.set_data(epochs, val_accuracy)
+        top = max([*loss, *val_loss, 1e-3])
+        self.axes[0].set_xlim(0.5, max(len(loss), 1) + 0.5)
+        self.axes[0].set_ylim(0, 1.1 * top if np.isfinite(top) else 1)
+        self.axes[1].set_xlim(0.5, max(len(loss), 1) + 0.5)
+
+
+def plot_sweep_results(sweep, *, title=None):
+    """A sweep of ``tools/run_sweeps.py``: training and validation accuracy per setting.
+
+    Parameters
+    ----------
+    sweep : dict
+        With "xlabel" and "runs" (each "label", "params", "train_accuracy",
+        "val_accuracy"); diverged runs are drawn as empty bars.
+    title : str, optional
+
+    Returns
+    -------
+    fig : Figure
+    """
+    runs = sweep["runs"]
+    return plot_sweep([r["label"] for r in runs], [r.get("train_accuracy", 0.0) for r in runs],
+                      [r.get("val_accuracy", 0.0) for r in runs], xlabel=sweep["xlabel"],
+                      params=[r["params"] for r in runs], title=title)
+
+
+def plot_run_curves(runs, metrics=("loss", "val_accuracy"), *, log=False, legend_title=None):
+    """Curves of several runs side by side, one panel per metric.
+
+    Parameters
+    ----------
+    runs : sequence of dict
+        Each with "label" and "history" (lists per epoch; None marks divergence).
+    metrics : sequence of str, default ("loss", "val_accuracy")
+    log : bool, default False
+        Logarithmic y axis for the loss panels.
+    legend_title : str, optional
+
+    Returns
+    -------
+    fig : Figure
+    """
+    fig = new_figure(5 * len(metrics), 3.4)
+    axes = np.atleast_1d(fig.subplots(1, len(metrics)))
+    histories = {r["label"]: {k: [np.nan if v is None else v for v in values]
+                              for k, values in r["history"].items()} for r in runs}
+    for ax, metric in zip(axes, metrics, strict=True):
+        plot_histories(histories, metric=metric, ax=ax, log=log and "loss" in metric,
+                       legend_title=legend_title)
+    return fig
+
+
+def plot_events(images, titles, *, columns=8):
+    """A gallery of detector events (pad charges, one channel), each with a title.
+
+    Parameters
+    ----------
+    images : ndarray, shape (N, 1, H, W) or (N, H, W)
+    titles : sequence of str, one per image
+    columns : int, default 8
+
+    Returns
+    -------
+    fig : Figure
+    """
+    images = np.asarray(images)
+    images = images[:, 0] if images.ndim == 4 else images
+    rows = -(-len(images) // columns)
+    fig = new_figure(1.6 * min(columns, len(images)), 1.8 * rows)
+    axes = np.atleast_1d(fig.subplots(rows, min(columns, len(images)))).ravel()
+    for ax in axes:
+        ax.set_axis_off()
+    for ax, image, title in zip(axes, images, titles, strict=False):
+        ax.imshow(image, cmap="magma", vmin=0, vmax=1)
+        ax.set_title(title, fontsize=10)
+    return fig

@@ -1,0 +1,353 @@
+"""Lesson 07's interactive views: a browser of the classic networks and an architecture builder."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from lessons_lib import architectures as arch
+from lessons_lib.datasets import detector_events
+from lessons_lib.nn.optim import Adam
+from lessons_lib.nn.training import TrainingDiverged, fit
+from lessons_lib.plots import new_figure
+from lessons_lib.plots.architectures import BreakdownPlot, TrainingPlot
+from lessons_lib.widgets import View
+
+TABLE_STYLE = ("font-family: monospace; font-size: 12px; line-height: 1.25; "
+               "max-height: 320px; overflow: auto; white-space: pre; margin: 0")
+
+
+def _pre(text: str) -> str:
+    return f'<pre style="{TABLE_STYLE}">{html.escape(text)}</pre>'
+
+
+def _error(text: str) -> str:
+    return f'<span style="color: #b00020"><b>⚠ Cannot build:</b> {html.escape(text)}</span>'
+
+
+class ArchitectureBrowser(View):
+    """Pick a classic network and an input size; see its table and where its parameters live.
+
+    Parameters
+    ----------
+    name : str, default "alexnet"
+        One of :data:`lessons_lib.architectures.NAMES`.
+    input_size : int, optional
+        Height and width of the input; default the network's own (224, or 299 for
+        Xception).
+
+    Attributes
+    ----------
+    network, input_size : Dropdown, IntSlider
+    expand : Checkbox
+        Also list the layers inside blocks.
+    rows : list of dict
+        The table shown (:func:`lessons_lib.architectures.summarize`), empty when the
+        input is too small for the network.
+    table, info, message : HTML
+    breakdown : BreakdownPlot
+    """
+
+    def __init__(self, name="alexnet", *, input_size=None):
+        super().__init__()
+        arch.classic(name)  # checks the name
+        info = arch.CLASSICS[name]
+        self.network = widgets.Dropdown(options=[(arch.CLASSICS[n].title, n) for n in arch.NAMES],
+                                        value=name, description="network")
+        self.input_size = widgets.IntSlider(value=input_size or info.input_size, min=16, max=512,
+                                            step=1, description="input size",
+                                            continuous_update=False)
+        self.expand = widgets.Checkbox(value=False, description="show layers inside blocks")
+        self.message, self.info, self.table = widgets.HTML(), widgets.HTML(), widgets.HTML()
+        self.fig = new_figure(7.5, 2.7)
+        self.breakdown = BreakdownPlot(self.fig.add_subplot(),
+                                       arch.breakdown(arch.classic(name), (3, 224, 224)))
+        self.rows = []
+        self.ui = widgets.VBox([
+            widgets.HBox([self.network, self.input_size, self.expand]),
+            self.info, self.message, self.image, self.table,
+        ])
+        self.update()
+        self.network.observe(self._on_network, names="value")
+        for control in (self.input_size, self.expand):
+            control.observe(lambda change: self.update(), names="value")
+
+    def _on_network(self, change):
+        # Each network at its own resolution; update() runs once, on the size change or here.
+        size = arch.CLASSICS[change["new"]].input_size
+        if self.input_size.value != size:
+            self.input_size.value = size
+        else:
+            self.update()
+
+    def update(self) -> None:
+        """Recompute the table and the breakdown for the current controls."""
+        name, size = self.network.value, self.input_size.value
+        info = arch.CLASSICS[name]
+        self.info.value = (
+            f"<b>{info.title}</b> ({info.year}): {html.escape(info.idea)}.<br>"
+            f"ImageNet top-1 {info.top1:.1f} %, top-5 {info.top5:.1f} % "
+            f"({html.escape(info.results_source)}); as defined by "
+            f"<code>{info.implementation}</code>; compared with the paper: "
+            f"{html.escape(info.differs)}.")
+        spec, shape = arch.classic(name), (3, size, size)
+        try:
+            self.rows = arch.summarize(spec, shape, expand=self.expand.value)
+        except arch.SpecError as error:
+            self.rows = []
+            self.message.value = _error(f"{info.title} at {size}×{size}: {error}")
+            self.table.value = ""
+            return
+        total = sum(r["params"] for r in self.rows if r["depth"] == 0)
+        macs = sum(r["macs"] for r in self.rows if r["depth"] == 0)
+        self.message.value = (f"{total:,} parameters, {macs / 1e9:.2f} G multiply-accumulates "
+                              f"for one {size}×{size} image.")
+        self.table.value = _pre(arch.format_table(self.rows, names=True))
+        self.breakdown.update(arch.breakdown(spec, shape))
+        self.fig.suptitle(f"{info.title}: where the parameters and the operations are")
+        self.redraw()
+
+
+# -- the builder ----------------------------------------------------------------------------
+
+BUILDER_KINDS = ("conv", "separable", "depthwise", "maxpool", "avgpool", "relu", "sigmoid",
+                 "tanh", "batchnorm", "dropout", "flatten", "global_avgpool", "dense")
+# Which controls each kind of layer reads.
+USES = {"conv": ("channels", "size", "stride", "padding"),
+        "separable": ("channels", "size", "stride", "padding"),
+        "depthwise": ("size", "stride", "padding"),
+        "maxpool": ("size", "stride"), "avgpool": ("size", "stride"),
+        "dropout": ("p",), "dense": ("channels",)}
+
+
+def layer_from_controls(kind, *, channels=8, size=3, stride=1, padding=0, p=0.25):
+    """The layer spec a builder's controls describe.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`BUILDER_KINDS`.
+    channels : int
+        Filters of a convolution, units of a dense layer.
+    size, stride, padding : int
+        Window of a convolution or a pooling layer.
+    p : float
+        Dropout probability.
+
+    Returns
+    -------
+    spec : dict
+
+    Examples
+    --------
+    >>> layer_from_controls("conv", channels=16, size=5, padding=2)["kernel_size"]
+    (5, 5)
+    >>> layer_from_controls("maxpool", size=2, stride=2)["kind"]
+    'maxpool'
+    """
+    if kind == "conv":
+        return arch.conv(channels, size, stride=stride, padding=padding)
+    if kind == "separable":
+        return arch.separable(channels, size, stride=stride, padding=padding)
+    if kind == "depthwise":
+        return arch.depthwise(size, stride=stride, padding=padding)
+    if kind in ("maxpool", "avgpool"):
+        return getattr(arch, kind)(size, stride)
+    if kind == "dropout":
+        return arch.dropout(p)
+    if kind == "dense":
+        return arch.dense(channels)
+    if kind in BUILDER_KINDS:
+        return getattr(arch, kind)()
+    raise ValueError(f"kind must be one of {', '.join(BUILDER_KINDS)}, got {kind!r}")
+
+
+DEFAULT_SPEC = (
+    arch.conv(8, 5, padding=2), arch.relu(), arch.maxpool(2),
+    arch.conv(16, 3, padding=1), arch.relu(), arch.maxpool(2),
+    arch.flatten(), arch.dense(3),
+)
+
+
+class ArchitectureBuilder(View):
+    """Add, change and remove layers; shapes, parameters and errors update live; train it.
+
+    The network classifies detector events (one channel, ``input size`` pixels per
+    side, three classes). A layer that no longer fits (a window larger than its input,
+    a dense layer on an image, ...) is reported in the view by name, with the reason.
+
+    Parameters
+    ----------
+    spec : list of dict, optional
+        The starting layers; default a small two-block CNN.
+    input_size : int, default 32
+    data : (images, labels), optional
+        Training events for the train button, used while the input size matches
+        theirs; otherwise 1,200 simulated events of the chosen size (made on the
+        first click).
+
+    Attributes
+    ----------
+    spec : list of dict
+        The current layers.
+    rows : list of dict
+        Their table (empty when a layer does not fit).
+    error : str
+        Why the network cannot be built ("" when it can).
+    layers : Select
+        The layer list; "replace" and "remove" act on the selected one, "add" inserts
+        after it.
+    kind, channels, size, stride, padding, p : controls of the layer to add or replace
+    add, replace, remove, train : Button
+    input_size, epochs : IntSlider
+    history : dict
+        Lists "loss", "val_loss", "val_accuracy" of the last training.
+    """
+
+    def __init__(self, spec=None, *, input_size=32, data=None):
+        super().__init__()
+        self.spec = [dict(layer) for layer in (DEFAULT_SPEC if spec is None else spec)]
+        self.data = data
+        self._events = {}
+        self.history = {"loss": [], "val_loss": [], "val_accuracy": []}
+        self.kind = widgets.Dropdown(options=BUILDER_KINDS, value="conv", description="layer")
+        self.channels = widgets.IntSlider(value=8, min=1, max=64, description="channels/units")
+        self.size = widgets.IntSlider(value=3, min=1, max=11, description="window")
+        self.stride = widgets.IntSlider(value=1, min=1, max=4, description="stride")
+        self.padding = widgets.IntSlider(value=1, min=0, max=5, description="padding")
+        self.p = widgets.FloatSlider(value=0.25, min=0.0, max=0.9, step=0.05, description="p")
+        self.add = widgets.Button(description="add after", icon="plus")
+        self.replace = widgets.Button(description="replace", icon="pencil")
+        self.remove = widgets.Button(description="remove", icon="trash")
+        self.layers = widgets.Select(options=[], rows=10, description="network",
+                                     layout=widgets.Layout(width="420px"))
+        self.input_size = widgets.IntSlider(value=input_size, min=16, max=64, step=4,
+                                            description="input size")
+        self.epochs = widgets.IntSlider(value=3, min=1, max=10, description="epochs")
+        self.train = widgets.Button(description="train", icon="play", button_style="success")
+        self.message, self.table = widgets.HTML(), widgets.HTML()
+        self.fig = new_figure(8, 2.8)
+        self.curves = TrainingPlot(self.fig.subplots(1, 2))
+        self.ui = widgets.VBox([
+            widgets.HBox([self.layers, widgets.VBox([
+                self.kind, self.channels, self.size, self.stride, self.padding, self.p,
+                widgets.HBox([self.add, self.replace, self.remove])])]),
+            widgets.HBox([self.input_size, self.epochs, self.train]),
+            self.message, self.table, self.image,
+        ])
+        self.add.on_click(lambda button: self.add_layer())
+        self.replace.on_click(lambda button: self.replace_layer())
+        self.remove.on_click(lambda button: self.remove_layer())
+        self.train.on_click(lambda button: self.fit())
+        self.kind.observe(lambda change: self._enable_controls(), names="value")
+        self.input_size.observe(lambda change: self.update(), names="value")
+        self._enable_controls()
+        self.update()
+        self.redraw()
+
+    # -- editing ---------------------------------------------------------------------
+
+    def _enable_controls(self):
+        used = USES.get(self.kind.value, ())
+        for name in ("channels", "size", "stride", "padding", "p"):
+            getattr(self, name).disabled = name not in used
+
+    def current_layer(self) -> dict:
+        """The layer spec the controls describe now."""
+        return layer_from_controls(self.kind.value, channels=self.channels.value,
+                                   size=self.size.value, stride=self.stride.value,
+                                   padding=self.padding.value, p=self.p.value)
+
+    def _selected(self):
+        return self.layers.index if self.layers.index is not None else len(self.spec) - 1
+
+    def add_layer(self) -> None:
+        """Insert the controls' layer after the selected one (at the end if none)."""
+        position = self._selected() + 1
+        self.spec.insert(position, self.current_layer())
+        self.update(select=position)
+
+    def replace_layer(self) -> None:
+        """Replace the selected layer by the controls' layer."""
+        if not self.spec:
+            return self.add_layer()
+        position = self._selected()
+        self.spec[position] = self.current_layer()
+        self.update(select=position)
+
+    def remove_layer(self) -> None:
+        """Remove the selected layer (the last one if none is selected)."""
+        if not self.spec:
+            return
+        position = self._selected()
+        del self.spec[position]
+        self.update(select=min(position, len(self.spec) - 1))
+
+    # -- checking --------------------------------------------------------------------
+
+    def input_shape(self):
+        return (1, self.input_size.value, self.input_size.value)
+
+    def update(self, select=None) -> None:
+        """Recompute shapes and counts; show the table, or the first layer that does not fit."""
+        self.layers.options = [f"{i}: {arch.describe(layer)}" for i, layer in
+                               enumerate(self.spec)]
+        if select is not None and self.spec:
+            self.layers.index = select
+        self.rows, self.error = [], ""
+        if not self.spec:
+            self.error = "the network is empty: add a layer"
+        else:
+            try:
+                self.rows = arch.summarize(self.spec, self.input_shape())
+            except arch.SpecError as error:
+                self.error = str(error)
+        if not self.error and self.rows[-1]["output_shape"] != (3,):
+            self.error = (f"the network ends with shape {self.rows[-1]['output_shape']}; "
+                          "to classify 3 kinds of event it must end with dense 3")
+            self.table.value = _pre(arch.format_table(self.rows))
+        elif not self.error:
+            self.table.value = _pre(arch.format_table(self.rows))
+        else:
+            self.table.value = ""
+        self.message.value = _error(self.error) if self.error else (
+            f"{sum(r['params'] for r in self.rows):,} parameters: ready to train.")
+        self.train.disabled = bool(self.error)
+
+    # -- training --------------------------------------------------------------------
+
+    def events(self):
+        """The training events at the current input size (simulated once per size)."""
+        size = self.input_size.value
+        if self.data is not None and self.data[0].shape[-2:] == (size, size):
+            return self.data
+        if size not in self._events:
+            images, labels, _ = detector_events(1200, seed=7, image_size=size)
+            self._events[size] = (images, labels)
+        return self._events[size]
+
+    def fit(self) -> None:
+        """Train the current network for ``epochs`` epochs and show its curves."""
+        if self.error:
+            return
+        images, labels = self.events()
+        try:
+            net = arch.build(self.spec, self.input_shape(), seed=0)
+        except ValueError as error:
+            self.message.value = _error(str(error))
+            return
+        self.message.value = "training..."
+        try:
+            history = fit(net, images, labels, epochs=self.epochs.value, batch_size=32,
+                          optimizer=Adam(net, lr=0.003), validation_split=0.25, progress=False)
+        except TrainingDiverged as error:
+            self.message.value = _error(str(error))
+            return
+        self.history = history.as_dict()
+        accuracy = self.history["val_accuracy"][-1]
+        self.message.value = (f"trained {self.epochs.value} epochs: validation accuracy "
+                              f"{accuracy:.3f}")
+        self.curves.update(self.history["loss"], self.history["val_loss"],
+                           self.history["val_accuracy"])
+        self.redraw()

@@ -1,0 +1,61 @@
+"""Reference answers of lesson 07's exercises, run through their checks."""
+
+import pytest
+
+from lessons_lib.exercises import CORRECT, INCORRECT, UNANSWERED
+from lessons_lib.exercises import architectures as ex
+
+# The reference answers, worked out by hand.
+CONV_PARAMS = 3 * 3 * 64 * 128 + 128  # 73,856
+OUTPUT_SHAPE = (16, 7, 7)  # 64 → 64 → 32 → (32 - 3) // 2 + 1 = 15 → 7
+LARGER_FIELD = "B"  # A: 1 + 3·2 = 7; B: 5, then 6 (jump 2), then 6 + 2·2 = 10
+SEPARABLE_RATIO = (9 * 128 * 256) / (9 * 128 + 128 * 256)  # 8.69
+
+
+@pytest.mark.parametrize("check, answer", [
+    (ex.check_conv_params, CONV_PARAMS),
+    (ex.check_output_shape, OUTPUT_SHAPE),
+    (ex.check_output_shape, [16, 7, 7]),
+    (ex.check_receptive_field, LARGER_FIELD),
+    (ex.check_receptive_field, " b "),
+    (ex.check_separable_savings, SEPARABLE_RATIO),
+    (ex.check_separable_savings, 8.69),
+])
+def test_reference_answers_are_correct(check, answer):
+    feedback = check(answer)
+    assert feedback.status == CORRECT, feedback
+    assert "correct" in repr(feedback)
+
+
+@pytest.mark.parametrize("check, answer, hint", [
+    (ex.check_conv_params, 3 * 3 * 64 * 128, "bias"),
+    (ex.check_conv_params, 3 * 3 * 128 + 128, "64 input channels"),
+    (ex.check_conv_params, 12, "Count the weights"),
+    (ex.check_conv_params, "many", None),
+    (ex.check_output_shape, (16, 8, 8), "no padding"),
+    (ex.check_output_shape, (16, 15, 15), "last pooling"),
+    (ex.check_output_shape, (8, 7, 7), "channels"),
+    (ex.check_output_shape, (16, 7), "three numbers"),
+    (ex.check_output_shape, "16x7x7", None),
+    (ex.check_receptive_field, "A", "jump"),
+    (ex.check_receptive_field, "C", None),
+    (ex.check_separable_savings, 1 / SEPARABLE_RATIO, "how many times fewer"),
+    (ex.check_separable_savings, 9.0, "depthwise"),
+])
+def test_wrong_answers_are_incorrect_with_a_hint(check, answer, hint):
+    feedback = check(answer)
+    assert feedback.status == INCORRECT
+    if hint is not None:
+        assert hint in feedback.hint
+
+
+@pytest.mark.parametrize("check", [ex.check_conv_params, ex.check_output_shape,
+                                   ex.check_receptive_field, ex.check_separable_savings])
+@pytest.mark.parametrize("answer", [None, ...])
+def test_unanswered(check, answer):
+    assert check(answer).status == UNANSWERED
+
+
+def test_the_networks_of_exercise_3_have_the_fields_worked_out_by_hand():
+    assert ex.receptive_field_sizes() == (7, 10)
+    assert ex.separable_weights() == (294_912, 33_920)
