@@ -8,7 +8,7 @@ CONSTRAINTS := constraints.txt
 NO_BROWSER ?=
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: env lab test lint unit sync nbval notebooks bench constraints clean
+.PHONY: env lab test lint unit sync nbval notebooks bench weights sweeps constraints clean
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,15 @@ notebooks: env
 
 bench: env
 	$(BIN)/python bench/run.py $(TOPICS)
+
+# Retrain the networks later lessons load (seeded): lesson 04's CNN, then lesson 06's ViT.
+weights: env
+	$(BIN)/python tools/train_detector_cnn.py
+	$(BIN)/python tools/train_vit.py
+
+# Lesson 07's cached architecture experiments; RERUN=1 runs every sweep again.
+sweeps: env
+	$(BIN)/python tools/run_sweeps.py $(if $(RERUN),--rerun)
 
 # Pin today's resolved versions for reproducible CI runs (ranges stay in pyproject.toml).
 constraints: env

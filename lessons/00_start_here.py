@@ -17,12 +17,12 @@
 # | # | lesson | you will be able to |
 # |---|---|---|
 # | 01 | [Convolution filters](01_convolution_filters.ipynb) | compute $C = A \circledast h$ by hand and by code; blur, find lines, filter a photograph |
-# | 02 | Backpropagation through a 1-D convolution | derive and check $\partial J / \partial F_i$; watch a filter learn |
-# | 03 | Pooling | max and average pooling, forward and backward |
-# | 04 | Training a CNN | build and train a CNN in numpy on simulated detector events |
-# | 05 | Metrics and losses | see through the 99 % accuracy trap; precision, recall, F1, cross-entropy |
-# | 06 | Vision transformer attention | patches, $Q$, $K$, $V$, $\mathrm{softmax}(QK^T/\sqrt{d_k})\,V$ |
-# | 07 | Architectures and workflow | the classic networks, point convolutions, a workflow |
+# | 02 | [Backpropagation through a 1-D convolution](02_backpropagation.ipynb) | derive and check $\partial J / \partial F_i$; watch a filter learn |
+# | 03 | [Pooling](03_pooling.ipynb) | max and average pooling, forward and backward |
+# | 04 | [Training a CNN](04_training_a_cnn.ipynb) | build and train a CNN in numpy on simulated detector events |
+# | 05 | [Metrics and losses](05_metrics_and_losses.ipynb) | see through the 99 % accuracy trap; precision, recall, F1, cross-entropy |
+# | 06 | [Attention and the vision transformer](06_attention.ipynb) | patches, $Q$, $K$, $V$, $\mathrm{softmax}(QK^T/\sqrt{d_k})\,V$ |
+# | 07 | [Architectures and workflow](07_architectures.ipynb) | the classic networks, point convolutions, a workflow |
 #
 # Each lesson opens with what you will be able to do and ends with key points and
 # exercises that check your answers.

@@ -10,8 +10,8 @@
 # **Slides:** *Convolutional neural networks: discrete convolutions*, from
 # D'Alembert to "filters extract features".
 #
-# *Previous:* [00 · Start here](00_start_here.ipynb) · *Next:* 02 · Backpropagation
-# through a 1-D convolution
+# *Previous:* [00 · Start here](00_start_here.ipynb) · *Next:*
+# [02 · Backpropagation through a 1-D convolution](02_backpropagation.ipynb)
 
 # %%
 import numpy as np

@@ -12,7 +12,7 @@
 # *Backpropagation* slides, from the weight update to the worked example
 # $o_0 = F_0 x_0 + F_1 x_1$.
 #
-# *Previous:* [01 · Convolution filters](01_convolution_filters.ipynb) · *Next:* 03 · Pooling
+# *Previous:* [01 · Convolution filters](01_convolution_filters.ipynb) · *Next:* [03 · Pooling](03_pooling.ipynb)
 
 # %%
 import numpy as np

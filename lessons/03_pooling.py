@@ -13,7 +13,7 @@
 # slide after it.
 #
 # *Previous:* [02 · Backpropagation through a 1-D convolution](02_backpropagation.ipynb) ·
-# *Next:* 04 · Training a CNN
+# *Next:* [04 · Training a CNN](04_training_a_cnn.ipynb)
 
 # %%
 import numpy as np

@@ -1,6 +1,7 @@
 """The built notebooks: in sync with their lesson sources, presentable, small and clean."""
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -26,10 +27,13 @@ def test_the_course_has_a_start_notebook():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_cell_carries_slideshow_metadata(path):
     nb = nbformat.read(path, as_version=4)
-    missing = [i for i, cell in enumerate(nb.cells) if "slide_type" not in cell.metadata.get(
-        "slideshow", {})]
-    assert missing == [], f"cells without a slide type: {missing}"
-    assert nb.cells[0].metadata["slideshow"]["slide_type"] == "slide"
+    slide_types = [cell.metadata.get("slideshow", {}).get("slide_type", "missing")
+                   for cell in nb.cells]
+    # null continues the current slide; "-" would hide the cell in jupyterlab-slideshow.
+    allowed = {"slide", "subslide", "fragment", "skip", "notes", None}
+    wrong = [(i, t) for i, t in enumerate(slide_types) if t not in allowed]
+    assert wrong == [], f"cells without a valid slide type: {wrong}"
+    assert slide_types[0] == "slide"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -58,3 +62,11 @@ def test_widget_state_is_stored_for_static_views(path):
         state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
         for view in views:
             assert view["data"]["application/vnd.jupyter.widget-view+json"]["model_id"] in state
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_links_between_notebooks_resolve(path):
+    text = "\n".join(c.source for c in nbformat.read(path, 4).cells if c.cell_type == "markdown")
+    targets = re.findall(r"\]\(([^)#\s]+\.ipynb)\)", text)
+    missing = [t for t in targets if not (path.parent / t).exists()]
+    assert missing == []

@@ -315,8 +315,8 @@ def test_plot_pooling_backward_shows_both_gradients():
     fig = plot_pooling_backward(pooling_example(), [[1, -2], [3, 2]])
     titles = [ax.get_title() for ax in fig.axes]
     assert titles == ["input A", "dout", "dA, max pooling", "dA, average pooling"]
-    assert texts_of(fig.axes[2])[5:7] == ["1", "-2"]
-    assert texts_of(fig.axes[3])[:4] == ["0.25", "0.25", "-0.5", "-0.5"]
+    assert texts_of(fig.axes[2])[5:7] == ["1", "−2"]
+    assert texts_of(fig.axes[3])[:4] == ["0.25", "0.25", "−0.5", "−0.5"]
 
 
 def test_plot_translation_counts_the_changed_cells():

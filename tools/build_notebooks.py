@@ -24,8 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
 NOTEBOOKS = ROOT / "notebooks"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-# A cell without a slide type continues the current slide.
-DEFAULT_SLIDESHOW = {"slide_type": "-"}
+# A cell whose slide type is null continues the current slide. JupyterLab's property
+# inspector and jupyterlab-slideshow write and read it so; the older "-" makes
+# jupyterlab-slideshow drop the cell from every slide, and nbconvert treats both alike.
+DEFAULT_SLIDESHOW = {"slide_type": None}
 EXECUTION_TIMEOUT = 900
 
 
