@@ -16,10 +16,21 @@
 # %%
 import numpy as np
 
-from lessons_lib.convolution import convolve, correlate, correlate_loops, output_shape, pad
+from lessons_lib.convolution import (
+    convolve,
+    correlate,
+    correlate_loops,
+    output_shape,
+    pad,
+)
 from lessons_lib.datasets import figure_matrix, photograph
 from lessons_lib.filters import box_blur, line_detector, make_filter
-from lessons_lib.plots.convolution import plot_correlation, plot_gallery, plot_matrix, plot_signal
+from lessons_lib.plots.convolution import (
+    plot_correlation,
+    plot_gallery,
+    plot_matrix,
+    plot_signal,
+)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A short history
@@ -38,10 +49,12 @@ from lessons_lib.plots.convolution import plot_correlation, plot_gallery, plot_m
 
 # %%
 camera = photograph("camera")
-filters = {"box blur": make_filter("box blur", 9), "horizontal lines": line_detector("horizontal"),
-           "vertical lines": line_detector("vertical"), "sobel x": make_filter("sobel x")}
-plot_gallery({"photograph": camera} | {name: correlate(camera, h) for name, h in filters.items()},
-             ncols=5)
+filters = {"box blur": box_blur(9),
+           "horizontal lines": line_detector("horizontal"),
+           "vertical lines": line_detector("vertical"),
+           "sobel x": make_filter("sobel x")}
+outputs = {name: correlate(camera, h) for name, h in filters.items()}
+plot_gallery({"photograph": camera} | outputs, ncols=5)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The formula
@@ -97,7 +110,8 @@ plot_matrix(A, title="A: the figure matrix (8×9)")
 
 # %%
 for stride, edges in [(1, "none"), (2, "none"), (1, "zero"), (2, "zero")]:
-    print(f"stride {stride}, edges {edges!r:7}: 8×9 → {output_shape(A.shape, (3, 3), stride=stride, edges=edges)}")
+    shape = output_shape(A.shape, (3, 3), stride=stride, edges=edges)
+    print(f"stride {stride}, edges {edges!r:7}: 8×9 → {shape}")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Zero padding with $\omega = 1$ surrounds the figure with a frame of zeros (hatched),
@@ -106,7 +120,8 @@ for stride, edges in [(1, "none"), (2, "none"), (1, "zero"), (2, "zero")]:
 # cell; this one is computed from it.)*
 
 # %%
-plot_matrix(pad(A, (1, 1), "zero"), title="A padded with zeros (10×11)", padding=(1, 1))
+plot_matrix(pad(A, (1, 1), "zero"), title="A padded with zeros (10×11)",
+            padding=(1, 1))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Step by step
@@ -147,7 +162,8 @@ print("largest difference:", np.abs(C - correlate_loops(A, box_blur(3))).max())
 
 # %%
 directions = ["horizontal", "vertical", "diagonal", "antidiagonal"]
-plot_gallery({d: line_detector(d) for d in directions}, cmap="RdBu_r", width=9, symmetric=True)
+detectors = {d: line_detector(d) for d in directions}
+plot_gallery(detectors, cmap="RdBu_r", width=9, symmetric=True)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Applied to the figure matrix (red positive, blue negative): the horizontal
@@ -158,7 +174,8 @@ plot_gallery({d: line_detector(d) for d in directions}, cmap="RdBu_r", width=9, 
 # other strokes cross its window.
 
 # %%
-plot_gallery({d: correlate(A, line_detector(d)) for d in directions}, cmap="RdBu_r", width=12, symmetric=True)
+responses = {d: correlate(A, h) for d, h in detectors.items()}
+plot_gallery(responses, cmap="RdBu_r", width=12, symmetric=True)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Filtering a photograph
@@ -194,7 +211,8 @@ FilterExplorer(size=101)
 # %%
 edge_modes = ["none", "zero", "reflect", "replicate", "wrap"]
 blurred = {e: correlate(camera, box_blur(31), edges=e) for e in edge_modes}
-plot_gallery({f"{e}: {C.shape[0]}×{C.shape[1]}": C for e, C in blurred.items()}, ncols=5)
+titled = {f"{e}: {C.shape[0]}×{C.shape[1]}": C for e, C in blurred.items()}
+plot_gallery(titled, ncols=5)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## N-D discrete convolutions
