@@ -201,9 +201,10 @@ plot_downsampled({"photograph": camera} | {m: downsample(camera, 8, m) for m in 
 # A pattern finer than the new pixel size cannot be shown by it. Subsampling does not
 # drop such detail: it folds it back as a false, coarser pattern (**aliasing**). Rings
 # that get finer towards the edge (a *zone plate*) make it plain: subsampling 4 times
-# invents rings that are not there. Blurring first (a low-pass filter) removes the fine
-# rings before they can fold back. Average pooling is a box blur then subsampling: it
-# removes much, not all. Max pooling is not a filter at all: it keeps the bright peaks.
+# invents rings that are not there. Blurring first (a low-pass filter) removes most of
+# the fine rings before they can fold back: only faint ghosts remain. Average pooling is
+# a box blur then subsampling: it removes less, and clearer false rings remain. Max pooling is no low-pass filter at all: it keeps the bright
+# peaks, so fine bright rings become a nearly white image.
 
 # %%
 rings = zone_plate(256)
@@ -231,8 +232,9 @@ F = figure_matrix()
 plot_translation(F, translate(F, down=0, right=1), size=2, stride=2)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# How much changes, as $\sum |\Delta| / \sum |\cdot|$, for shifts by one cell in each
-# direction and diagonally:
+# How much changes, as $\sum |\Delta| / \sum |\cdot|$ (the total change over the total of
+# the unshifted matrix: 1.00 is as much change as the matrix holds), for shifts by one
+# cell in each direction and diagonally:
 
 # %%
 for row in translation_sensitivity(F, [(0, 1), (0, -1), (1, 0), (-1, 0), (1, 1)]):
@@ -249,9 +251,10 @@ for row in translation_sensitivity(F, [(0, 1), (0, -1), (1, 0), (-1, 0), (1, 1)]
 # ## Why pool? 2. A larger receptive field
 #
 # The *receptive field* of an output is the patch of the input it depends on. Each
-# $3 \times 3$ convolution widens it by 2 pixels times the distance between its inputs;
-# each pooling with stride 2 doubles that distance. So the same three convolutions see
-# much more of the image when pooling sits between them:
+# $3 \times 3$ convolution widens it by 2 pixels times the distance (in input pixels)
+# between neighbouring inputs of that layer; each $2 \times 2$ pooling with stride 2 widens
+# it by one such distance and then doubles the distance. So the same three convolutions
+# see much more of the image when pooling sits between them:
 
 # %%
 plain = receptive_field([(3, 1), (3, 1), (3, 1)])
@@ -357,10 +360,10 @@ print(HAND_MATRIX)
 check_max_pool_by_hand(...)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# **3.** The slides' matrix `A` is max pooled ($2 \times 2$, stride 2) and the gradient
-# $\text{dout} = [[1, -2], [3, 0.5]]$ arrives from the next layer. Write down
-# $\partial J / \partial A$ as a $4 \times 4$ list of lists, without calling
-# `max_pool_backward`.
+# **3.** Exercise 2's matrix, `HAND_MATRIX`, is max pooled ($2 \times 2$, stride 2) and
+# the gradient $\text{dout} = [[1, -2], [3, 0.5]]$ arrives from the next layer. Write
+# down $\partial J / \partial A$ for $A$ = `HAND_MATRIX` as a $4 \times 4$ list of lists,
+# without calling `max_pool_backward`.
 
 # %%
 check_max_pool_gradient(...)

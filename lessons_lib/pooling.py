@@ -626,6 +626,18 @@ def receptive_field(layers) -> list[tuple[int, int]]:
 def translate(A, down=0, right=0) -> np.ndarray:
     """Shift the (H, W) planes of ``A`` by whole cells, filling with zeros (no wrap-around).
 
+    Parameters
+    ----------
+    A : array_like, shape (H, W) or (N, C, H, W)
+    down, right : int, default 0
+        Cells to move down and to the right (negative: up and to the left);
+        ``|down| < H`` and ``|right| < W``.
+
+    Returns
+    -------
+    moved : ndarray, shape of A
+        Cells shifted in from outside are 0; cells shifted out are lost.
+
     Examples
     --------
     >>> translate(np.arange(1.0, 7.0).reshape(2, 3), right=1)
@@ -647,6 +659,16 @@ def translate(A, down=0, right=0) -> np.ndarray:
 
 def relative_change(before, after) -> float:
     """``Σ |after - before| / Σ |before|``: how much of ``before`` a change moved.
+
+    Parameters
+    ----------
+    before, after : array_like, same shape
+        ``before`` must not be all zeros.
+
+    Returns
+    -------
+    change : float
+        0 for no change; 1 when the change is as large, in total, as ``before``.
 
     Examples
     --------
@@ -757,6 +779,11 @@ def zone_plate(n=256) -> np.ndarray:
     ``image[r, c] = (1 + cos(π d² / n)) / 2`` with ``d`` the distance from the centre,
     so the local frequency grows linearly from 0 at the centre to one cycle every
     2 pixels at the middle of each edge.
+
+    Parameters
+    ----------
+    n : int, default 256
+        Side of the square image.
 
     Returns
     -------

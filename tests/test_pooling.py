@@ -319,6 +319,27 @@ def test_plot_pooling_backward_shows_both_gradients():
     assert texts_of(fig.axes[3])[:4] == ["0.25", "0.25", "−0.5", "−0.5"]
 
 
+def test_plot_pooling_backward_colours_share_one_scale_centred_on_zero():
+    from lessons_lib.plots.pooling import plot_pooling_backward
+
+    A = pooling_example()
+    # Overlapping windows: the 9 wins all four windows and collects a gradient of 4.
+    fig = plot_pooling_backward(A, np.ones((3, 3)), size=2, stride=1)
+    norms = [ax.images[0].norm for ax in fig.axes[1:]]
+    assert all((norm.vmin, norm.vmax) == (-4.0, 4.0) for norm in norms)
+
+
+def test_matrix_numbers_and_frames_are_readable():
+    from lessons_lib.plots.pooling import NUMBER_SIZE, plot_pooling
+
+    fig = plot_pooling(pooling_example())
+    assert NUMBER_SIZE >= 14
+    assert all(t.get_fontsize() == NUMBER_SIZE for ax in fig.axes for t in ax.texts)
+    # A frame on the matrix's edge keeps its whole line: it is not clipped by the axes.
+    frames = [p for p in fig.axes[0].patches if not p.get_fill()]
+    assert frames and not any(p.get_clip_on() for p in frames)
+
+
 def test_plot_translation_counts_the_changed_cells():
     from lessons_lib.plots.pooling import plot_translation
 
@@ -375,3 +396,10 @@ def test_photo_pooling_redraws_in_place():
     np.testing.assert_array_equal(artist.get_array(), downsample(view.photo("camera"), 8,
                                                                   "average pool"))
     assert view.axes[1].get_title() == "average pool  64×64"
+    # 400 x 600 shrunk 7 times: 57 x 85 pixels cover 399 x 595 input pixels, and the
+    # rows and columns that pooling dropped are left blank, not stretched over.
+    view.image_name.value = "coffee"
+    view.factor.value = 7
+    assert view.output.shape == (57, 85)
+    assert view.output_image.get_extent() == [-0.5, 594.5, 398.5, -0.5]
+    assert view.input_image.get_extent() == [-0.5, 599.5, 399.5, -0.5]

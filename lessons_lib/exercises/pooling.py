@@ -22,7 +22,7 @@ HAND_MATRIX = np.array([[2, 0, 1, 3], [4, 1, 0, 2], [0, 5, 2, 2], [1, 1, 6, 0]],
 """Exercise 2's matrix, to max pool by hand."""
 
 UPSTREAM_GRADIENT = np.array([[1, -2], [3, 0.5]])
-"""Exercise 3's dout, the gradient arriving at the pooled slides' example."""
+"""Exercise 3's dout, the gradient arriving at ``HAND_MATRIX`` max pooled."""
 
 
 def check_pooled_shape(answer) -> Feedback:
@@ -31,10 +31,14 @@ def check_pooled_shape(answer) -> Feedback:
     if is_unanswered(answer):
         return unanswered(name, "a tuple of four integers (N, C, H', W')")
     expected = pooled_shape(BATCH_SHAPE, size=3, stride=2)
-    try:
-        given = tuple(int(v) for v in answer)
-    except (TypeError, ValueError):
+    given = as_answer_array(answer, name) if not isinstance(answer, (str, bytes)) else None
+    if given is None or isinstance(given, Feedback) or given.ndim != 1:
         return Feedback(INCORRECT, name, f"Expected a tuple of four integers, got {answer!r}.")
+    if not (np.isfinite(given).all() and np.array_equal(given, np.round(given))):
+        return Feedback(INCORRECT, name, f"{answer!r} holds numbers that are not whole: a shape "
+                                         "counts cells.",
+                        "H' = 1 + (H - size) // stride; the window must fit, so round down.")
+    given = tuple(int(v) for v in given)
     if given == expected:
         return Feedback(CORRECT, name, "1 + (28 - 3) // 2 = 13; pooling keeps N and C.")
     if len(given) != 4:
@@ -62,19 +66,23 @@ def check_max_pool_by_hand(answer) -> Feedback:
 
 
 def check_max_pool_gradient(answer) -> Feedback:
-    """Exercise 3: dA for the slides' example when dout = ``UPSTREAM_GRADIENT``."""
+    """Exercise 3: dA for ``HAND_MATRIX`` max pooled (2 x 2, stride 2), dout = ``UPSTREAM_GRADIENT``."""
     name = "Exercise 3 (gradient through max pooling)"
     if is_unanswered(answer):
         return unanswered(name, "a 4 x 4 list of numbers")
     answer = as_answer_array(answer, name, shape=(4, 4))
     if isinstance(answer, Feedback):
         return answer
-    expected = max_pool_backward(pooling_example(), UPSTREAM_GRADIENT)
+    expected = max_pool_backward(HAND_MATRIX, UPSTREAM_GRADIENT)
     if np.allclose(answer, expected):
-        return Feedback(CORRECT, name, "Only the four maxima (6, 9, 3 and 7) receive a gradient.")
+        return Feedback(CORRECT, name, "Only the four maxima (4, 3, 5 and 6) receive a gradient.")
     if np.allclose(answer, np.kron(UPSTREAM_GRADIENT, np.full((2, 2), 0.25))):
         return Feedback(INCORRECT, name, "That is the gradient of average pooling.",
                         "Max pooling passes each dout whole to the one cell that won its window.")
+    if np.allclose(answer, max_pool_backward(pooling_example(), UPSTREAM_GRADIENT)):
+        return Feedback(INCORRECT, name, "Those are the positions of the maxima of the slides' "
+                                         "matrix.",
+                        "This time the matrix is HAND_MATRIX, from exercise 2: find its maxima.")
     return Feedback(INCORRECT, name, "Not quite.",
                     "dA is zero except at each window's maximum, which receives that window's "
                     "dout unchanged.")
@@ -89,10 +97,10 @@ def check_overlap_gradient(answer) -> Feedback:
     name = "Exercise 4 (overlapping windows)"
     if is_unanswered(answer):
         return unanswered(name, "a number")
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
+    value = as_answer_array(answer, name)
+    if isinstance(value, Feedback) or value.size != 1:
         return Feedback(INCORRECT, name, f"Expected a number, got {answer!r}.")
+    value = float(value.item())
     A = pooling_example()
     expected = max_pool_backward(A, OVERLAP_GRADIENT, size=3, stride=1)[1, 2]
     if np.isclose(value, expected):

@@ -19,11 +19,17 @@ from lessons_lib.pooling import (
 WINDOW_COLOURS = ("tab:orange", "tab:blue", "tab:green", "tab:purple", "tab:red", "tab:olive",
                   "tab:cyan", "tab:pink", "tab:brown")
 MODES = ("max", "average")
-CELL = 0.55  # inches per matrix cell: numbers stay readable on a projector
+CELL = 0.7  # inches per matrix cell: numbers stay readable on a projector
+NUMBER_SIZE = 14  # points, the course's body text size, for the numbers in the cells
 
 
 def _colour(number):
     return WINDOW_COLOURS[number % len(WINDOW_COLOURS)]
+
+
+def _cell(A):
+    """Inches per cell: ``CELL``, smaller for large matrices so the figure fits a slide."""
+    return min(CELL, 6.0 / max(A.shape))
 
 
 def _pool(A, size, stride, mode):
@@ -35,10 +41,35 @@ def _winner(window):
     return divmod(int(np.argmax(window)), window.shape[1])
 
 
-def _outline(ax, row, col, height, width, colour, *, linewidth=3.0, fill=False, alpha=1.0):
-    return ax.add_patch(Rectangle((col - 0.5, row - 0.5), width, height, fill=fill,
+def _matrix(ax, M, **kwargs):
+    """:func:`draw_matrix` with the numbers at the course's text size."""
+    image, texts = draw_matrix(ax, M, **kwargs)
+    for text in () if texts is None else texts.flat:
+        text.set_fontsize(NUMBER_SIZE)
+    return image, texts
+
+
+def _outline(ax, row, col, height, width, colour, *, linewidth=3.0, fill=False, alpha=1.0,
+             inset=0.0):
+    # Not clipped: a frame on the matrix's border would otherwise lose half its line.
+    return ax.add_patch(Rectangle((col - 0.5 + inset, row - 0.5 + inset), width - 2 * inset,
+                                  height - 2 * inset, fill=fill,
                                   facecolor=colour if fill else "none", edgecolor=colour,
-                                  linewidth=0 if fill else linewidth, alpha=alpha))
+                                  linewidth=0 if fill else linewidth, alpha=alpha,
+                                  clip_on=False))
+
+
+def _frame_windows(ax, out_shape, size, stride, *, linewidth=2.0):
+    """Frame every window in its colour, each drawn a little inside its cells.
+
+    The inset keeps the frames of neighbouring windows apart; overlapping windows get
+    different insets so that each frame can be followed.
+    """
+    overlap = stride < size
+    for number, (m, n) in enumerate(np.ndindex(out_shape)):
+        inset = 0.06 + (0.07 * (number % 4) if overlap else 0.0)
+        _outline(ax, m * stride, n * stride, size, size, _colour(number), linewidth=linewidth,
+                 inset=inset)
 
 
 def plot_pooling(A, *, size=2, stride=2, mode="max"):
@@ -59,28 +90,25 @@ def plot_pooling(A, *, size=2, stride=2, mode="max"):
     """
     A = np.asarray(A, dtype=float)
     out = _pool(A, size, stride, mode)
-    fig = new_figure(CELL * (A.shape[1] + out.shape[1]) + 1.6, CELL * A.shape[0] + 1.0)
-    axes = fig.subplots(1, 2, width_ratios=[A.shape[1], max(out.shape[1], 2)])
-    draw_matrix(axes[0], A, cmap="Greys", vmin=A.min(), vmax=A.max() * 2.5,
-                title=f"input A  {A.shape[0]}×{A.shape[1]}")
-    draw_matrix(axes[1], out, cmap="Greys", vmin=A.min(), vmax=A.max() * 2.5,
-                title=f"{mode} pooled  {out.shape[0]}×{out.shape[1]}")
-    overlap = stride < size
+    cell = _cell(A)
+    fig = new_figure(cell * (A.shape[1] + max(out.shape[1], 3)) + 1.2, cell * A.shape[0] + 1.5)
+    axes = fig.subplots(1, 2, width_ratios=[A.shape[1], max(out.shape[1], 3)])
+    _matrix(axes[0], A, cmap="Greys", vmin=A.min(), vmax=A.max() * 2.5, title="input A")
+    _matrix(axes[1], out, cmap="Greys", vmin=A.min(), vmax=A.max() * 2.5,
+            title=f"{mode} pooled")
+    if stride < size:
+        _frame_windows(axes[0], out.shape, size, stride)
     for number, (m, n) in enumerate(np.ndindex(out.shape)):
         colour = _colour(number)
         top, left = m * stride, n * stride
-        if overlap:
-            inset = 0.06 * (number % 4)
-            axes[0].add_patch(Rectangle((left - 0.5 + inset, top - 0.5 + inset), size - 2 * inset,
-                                        size - 2 * inset, fill=False, edgecolor=colour,
-                                        linewidth=2))
-        else:
+        if stride >= size:
             _outline(axes[0], top, left, size, size, colour, fill=True, alpha=0.3)
         _outline(axes[1], m, n, 1, 1, colour, fill=True, alpha=0.3)
         if mode == "max":
             i, j = _winner(A[top:top + size, left:left + size])
             _outline(axes[0], top + i, left + j, 1, 1, colour)
-    fig.suptitle(f"{size}×{size} windows, stride {stride}", fontsize=13)
+    fig.suptitle(f"{size}×{size} windows, stride {stride}:  {A.shape[0]}×{A.shape[1]} → "
+                 f"{out.shape[0]}×{out.shape[1]}", fontsize=15)
     return fig
 
 
@@ -96,28 +124,32 @@ def plot_pooling_backward(A, dout, *, size=2, stride=2):
     Returns
     -------
     fig : Figure
-        Four axes: A, dout, dA (max), dA (average).
+        Four axes: A, dout, dA (max), dA (average). The three gradients share one
+        colour scale centred on zero (red positive, blue negative).
     """
     A, dout = np.asarray(A, dtype=float), np.asarray(dout, dtype=float)
     dA_max = max_pool_backward(A, dout, size, stride)
     dA_avg = avg_pool_backward(A, dout, size, stride)
-    fig = new_figure(CELL * (3 * A.shape[1] + dout.shape[1]) + 2.4, CELL * A.shape[0] + 1.0)
+    cell = _cell(A)
+    fig = new_figure(cell * (3 * A.shape[1] + max(dout.shape[1], 2)) + 2.4,
+                     cell * A.shape[0] + 1.1)
     axes = fig.subplots(1, 4, width_ratios=[A.shape[1], max(dout.shape[1], 2), A.shape[1],
                                             A.shape[1]])
-    limit = float(np.abs(dout).max()) or 1.0
-    draw_matrix(axes[0], A, cmap="Greys", vmin=A.min(), vmax=A.max() * 2.5, title="input A")
+    # One scale for all three: overlapping windows can make dA larger than dout.
+    limit = max(float(np.abs(M).max()) for M in (dout, dA_max, dA_avg)) or 1.0
+    _matrix(axes[0], A, cmap="Greys", vmin=A.min(), vmax=A.max() * 2.5, title="input A")
     for ax, M, title in ((axes[1], dout, "dout"), (axes[2], dA_max, "dA, max pooling"),
                          (axes[3], dA_avg, "dA, average pooling")):
-        draw_matrix(ax, M, cmap="RdBu_r", vmin=-limit, vmax=limit, title=title)
+        _matrix(ax, M, cmap="RdBu_r", vmin=-limit, vmax=limit, title=title)
+    for ax in (axes[0], axes[3]):
+        _frame_windows(ax, dout.shape, size, stride)
     for number, (m, n) in enumerate(np.ndindex(dout.shape)):
         colour = _colour(number)
         top, left = m * stride, n * stride
-        _outline(axes[1], m, n, 1, 1, colour)
-        for ax in (axes[0], axes[3]):
-            _outline(ax, top, left, size, size, colour, linewidth=2.5)
+        _outline(axes[1], m, n, 1, 1, colour, inset=0.06)
         i, j = _winner(A[top:top + size, left:left + size])
         for ax in (axes[0], axes[2]):
-            _outline(ax, top + i, left + j, 1, 1, colour)
+            _outline(ax, top + i, left + j, 1, 1, colour, linewidth=3.5, inset=0.06)
     return fig
 
 
@@ -161,26 +193,28 @@ class PoolingStepperPlot:
         self.n_steps = self.output.size
         self.step = 0
         H, W = self.A.shape
-        fig = new_figure(CELL * (W + self.output.shape[1]) + 2.2, CELL * H + 1.4)
+        cell = _cell(self.A)
+        fig = new_figure(cell * (W + max(self.output.shape[1], 3)) + 2.2, cell * H + 1.9)
         self.fig = fig
         self.axes = fig.subplots(1, 2, width_ratios=[W, max(self.output.shape[1], 3)])
         low, high = self.A.min(), self.A.max() * 2.5
-        draw_matrix(self.axes[0], self.A, cmap="Greys", vmin=low, vmax=high, title="input A")
+        _matrix(self.axes[0], self.A, cmap="Greys", vmin=low, vmax=high, title="input A")
         blank = np.full(self.output.shape, np.nan)
-        self.output_image, self.output_texts = draw_matrix(
+        self.output_image, self.output_texts = _matrix(
             self.axes[1], blank, cmap="Greys", vmin=low, vmax=high, annotate=True,
-            title=f"{mode} pooled  {self.output.shape[0]}×{self.output.shape[1]}")
+            title=f"{mode} pooled\n{self.output.shape[0]}×{self.output.shape[1]}")
         self.axes[1].add_patch(Rectangle((-0.5, -0.5), *self.output.shape[::-1], fill=False,
-                                         edgecolor="0.6", linewidth=1))
+                                         edgecolor="0.6", linewidth=1, clip_on=False))
         self.window = self.axes[0].add_patch(Rectangle((0, 0), size, size, fill=True,
                                                        facecolor="tab:orange", alpha=0.25,
-                                                       edgecolor="tab:orange", linewidth=3))
+                                                       edgecolor="tab:orange", linewidth=3,
+                                                       clip_on=False))
         self.chosen = _outline(self.axes[0], 0, 0, 1, 1, "tab:red", linewidth=3.5)
         self.chosen.set_visible(mode == "max")
         self.cell = _outline(self.axes[1], 0, 0, 1, 1, "tab:orange", linewidth=3.5)
-        self.formula = fig.text(0.5, 0.01, "", ha="center", va="bottom", fontsize=13,
+        self.formula = fig.text(0.5, 0.01, "", ha="center", va="bottom", fontsize=NUMBER_SIZE,
                                 family="monospace")
-        fig.get_layout_engine().set(rect=(0, 0.1, 1, 0.87))
+        fig.get_layout_engine().set(rect=(0, 0.1, 1, 0.88))
         self.show(0)
 
     def position(self, step):
@@ -245,7 +279,7 @@ def plot_downsampled(images, *, width=12):
         ax.imshow(image, cmap="gray", vmin=0, vmax=1,
                   interpolation="antialiased" if number == 0 else "nearest",
                   extent=(-0.5, full_width - 0.5, height - 0.5, -0.5))
-        ax.set_title(f"{name}\n{image.shape[0]}×{image.shape[1]}", fontsize=12)
+        ax.set_title(f"{name}\n{image.shape[0]}×{image.shape[1]}", fontsize=14)
         ax.set_xticks([])
         ax.set_yticks([])
     return fig
@@ -266,7 +300,7 @@ def plot_translation(A, moved, *, size=2, stride=2):
     """
     A, moved = np.asarray(A, dtype=float), np.asarray(moved, dtype=float)
     pooled, pooled_moved = max_pool(A, size, stride), max_pool(moved, size, stride)
-    cell = 0.42
+    cell = 0.5
     fig = new_figure(2 * cell * A.shape[1] + 1.6, cell * (A.shape[0] + pooled.shape[0]) + 2.0)
     axes = fig.subplots(2, 2, height_ratios=[A.shape[0], max(pooled.shape[0], 2)])
     panels = ((A, A, "input"), (moved, A, "translated input"),
@@ -274,7 +308,7 @@ def plot_translation(A, moved, *, size=2, stride=2):
     for ax, (M, reference, title) in zip(axes.ravel(), panels, strict=True):
         changed = int(np.sum(M != reference))
         suffix = f"\n{changed} of {M.size} cells changed" if M is not reference else ""
-        draw_matrix(ax, M, cmap="Greys", vmin=0, vmax=2.5, title=title + suffix)
+        _matrix(ax, M, cmap="Greys", vmin=0, vmax=2.5, title=title + suffix)
         for r, c in zip(*np.nonzero(M != reference), strict=True):
             _outline(ax, r, c, 1, 1, "tab:red", linewidth=2.5)
     return fig

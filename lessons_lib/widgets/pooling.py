@@ -126,11 +126,16 @@ class PhotoPooling(View):
         """Recompute the shrunken photograph for the current controls and redraw in place."""
         image = self.photo(self.image_name.value)
         self.output = downsample(image, self.factor.value, self.method.value)
-        # Both panels cover the same area, so the output's pixels show at their true size.
+        # Both panels show the photograph's area, so the output's pixels show at their true
+        # size; each covers the factor x factor block it came from, and the rows and
+        # columns that pooling dropped stay blank.
         extent = (-0.5, image.shape[1] - 0.5, image.shape[0] - 0.5, -0.5)
-        for artist, data in ((self.input_image, image), (self.output_image, self.output)):
+        covered = (-0.5, self.output.shape[1] * self.factor.value - 0.5,
+                   self.output.shape[0] * self.factor.value - 0.5, -0.5)
+        for artist, data, area in ((self.input_image, image, extent),
+                                   (self.output_image, self.output, covered)):
             artist.set_data(data)
-            artist.set_extent(extent)
+            artist.set_extent(area)
         for ax in self.axes:
             ax.set_xlim(extent[:2])
             ax.set_ylim(extent[2:])
