@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -150,8 +151,8 @@ def tanh(*, name=None):
 
 def dropout(p=0.5, *, name=None):
     """Drop each value with probability ``p`` while training (no parameters, no shape change)."""
-    if not 0 <= p < 1:
-        raise ValueError(f"p must be in [0, 1), got {p!r}")
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p < 1:
+        raise ValueError(f"p must be a number in [0, 1), got {p!r}")
     return _named({"kind": "dropout", "p": float(p)}, name)
 
 
@@ -823,10 +824,38 @@ def inception(ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj, *, name=None,
               five_by_five=3, batch_norm=True):
     """An inception module: four branches whose channels are stacked.
 
-    1×1 convolutions reduce the channels before the expensive 3×3 and 5×5 ones.
-    ``five_by_five`` is the kernel of the "5×5" branch: torchvision uses 3 (a known
-    slip kept for its pretrained weights, pytorch/vision#906); the paper uses 5.
-    ``batch_norm=False`` gives the paper's module (convolutions with bias, no batch norm).
+    1×1 convolutions reduce the channels before the expensive 3×3 and 5×5 ones. The
+    argument names and order are torchvision's (``Inception`` in ``googlenet.py``).
+
+    Parameters
+    ----------
+    ch1x1 : int
+        Output channels of the 1×1 branch.
+    ch3x3red, ch3x3 : int
+        The 3×3 branch: a 1×1 reduction to ``ch3x3red`` channels, then a 3×3
+        convolution (padding 1) to ``ch3x3`` channels.
+    ch5x5red, ch5x5 : int
+        The same for the "5×5" branch.
+    pool_proj : int
+        Output channels of the 1×1 convolution after the 3×3 max pooling (stride 1).
+    name : str, optional
+    five_by_five : int, default 3
+        The kernel of the "5×5" branch: torchvision uses 3 (a known slip kept for its
+        pretrained weights, pytorch/vision#906); the paper uses 5.
+    batch_norm : bool, default True
+        False gives the paper's module (convolutions with bias, no batch norm).
+
+    Returns
+    -------
+    spec : dict
+        A concat spec; the output has ch1x1 + ch3x3 + ch5x5 + pool_proj channels and
+        the input's height and width.
+
+    Examples
+    --------
+    >>> module = inception(64, 96, 128, 16, 32, 32, name="inception3a")  # GoogLeNet's 3a
+    >>> output_shape([module], (192, 28, 28))
+    (256, 28, 28)
     """
     pad = five_by_five // 2
 

@@ -251,8 +251,9 @@ def test_bad_arguments_raise_clear_errors():
         arch.conv(0, 3)
     with pytest.raises(ValueError, match="padding must be one of"):
         arch.conv(1, 3, padding="full")
-    with pytest.raises(ValueError, match=r"p must be in \[0, 1\)"):
-        arch.dropout(1.0)
+    for p in (1.0, float("nan"), "0.5", None):
+        with pytest.raises(ValueError, match=r"p must be a number in \[0, 1\)"):
+            arch.dropout(p)
 
 
 # -- receptive fields -------------------------------------------------------------------
@@ -556,3 +557,34 @@ def test_cached_sweeps_match_their_specs():
 def test_missing_sweeps_file_says_how_to_make_it(tmp_path):
     with pytest.raises(FileNotFoundError, match="tools/run_sweeps.py"):
         arch.load_sweeps(tmp_path / "nothing.json")
+
+
+def test_builder_forgets_the_curves_of_a_network_it_no_longer_shows():
+    from lessons_lib.datasets import detector_events
+    from lessons_lib.widgets.architectures import ArchitectureBuilder
+
+    images, labels, _ = detector_events(64, seed=3, image_size=16)
+    view = ArchitectureBuilder([arch.conv(2, 3, padding=1), arch.relu(), arch.maxpool(2),
+                                arch.flatten(), arch.dense(3)], input_size=16,
+                               data=(images, labels))
+    view.epochs.value = 1
+    view.train.click()
+    assert len(view.curves.loss_line.get_xdata()) == 1
+    view.layers.index = 1
+    view.kind.value = "tanh"
+    view.replace.click()
+    assert view.history["loss"] == [] and len(view.curves.loss_line.get_xdata()) == 0
+    assert view.curves.note.get_text() == "not trained yet"
+
+
+def test_browser_empties_its_bars_when_the_input_is_too_small():
+    from lessons_lib.widgets.architectures import ArchitectureBrowser
+
+    view = ArchitectureBrowser("alexnet", input_size=512)
+    assert view.breakdown.bars["params", "dense"].get_width() > 0.9
+    view.input_size.value = 16
+    assert all(bar.get_width() == 0 for bar in view.breakdown.bars.values())
+    assert "does not fit a 16×16 input" in view.fig.get_suptitle()
+    view.input_size.value = 224
+    assert view.breakdown.bars["params", "dense"].get_width() > 0.9
+    assert "where the parameters" in view.fig.get_suptitle()

@@ -9,7 +9,7 @@ from lessons_lib.exercises import architectures as ex
 CONV_PARAMS = 3 * 3 * 64 * 128 + 128  # 73,856
 OUTPUT_SHAPE = (16, 7, 7)  # 64 → 64 → 32 → (32 - 3) // 2 + 1 = 15 → 7
 LARGER_FIELD = "B"  # A: 1 + 3·2 = 7; B: 5, then 6 (jump 2), then 6 + 2·2 = 10
-SEPARABLE_RATIO = (9 * 128 * 256) / (9 * 128 + 128 * 256)  # 8.69
+SEPARABLE_RATIO = (25 * 64 * 128) / (25 * 64 + 64 * 128)  # 20.92
 
 
 @pytest.mark.parametrize("check, answer", [
@@ -19,7 +19,7 @@ SEPARABLE_RATIO = (9 * 128 * 256) / (9 * 128 + 128 * 256)  # 8.69
     (ex.check_receptive_field, LARGER_FIELD),
     (ex.check_receptive_field, " b "),
     (ex.check_separable_savings, SEPARABLE_RATIO),
-    (ex.check_separable_savings, 8.69),
+    (ex.check_separable_savings, 20.92),
 ])
 def test_reference_answers_are_correct(check, answer):
     feedback = check(answer)
@@ -40,7 +40,18 @@ def test_reference_answers_are_correct(check, answer):
     (ex.check_receptive_field, "A", "jump"),
     (ex.check_receptive_field, "C", None),
     (ex.check_separable_savings, 1 / SEPARABLE_RATIO, "how many times fewer"),
-    (ex.check_separable_savings, 9.0, "depthwise"),
+    (ex.check_separable_savings, 25.0, "depthwise"),
+    (ex.check_separable_savings, 8.69, "depthwise"),  # the lesson's 3×3, 128 → 256 example
+    (ex.check_separable_savings, float("nan"), "depthwise"),
+    (ex.check_conv_params, float("nan"), None),
+    (ex.check_conv_params, float("inf"), None),
+    (ex.check_conv_params, 73_856.5, None),
+    (ex.check_output_shape, (16.5, 7, 7), None),
+    (ex.check_output_shape, (float("inf"), 7, 7), None),
+    (ex.check_output_shape, (float("nan"), 7, 7), None),
+    (ex.check_output_shape, "167", None),
+    (ex.check_output_shape, 16, None),
+    (ex.check_receptive_field, 1, None),
 ])
 def test_wrong_answers_are_incorrect_with_a_hint(check, answer, hint):
     feedback = check(answer)
@@ -58,4 +69,4 @@ def test_unanswered(check, answer):
 
 def test_the_networks_of_exercise_3_have_the_fields_worked_out_by_hand():
     assert ex.receptive_field_sizes() == (7, 10)
-    assert ex.separable_weights() == (294_912, 33_920)
+    assert ex.separable_weights() == (204_800, 9_792)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 
 from lessons_lib import architectures as arch
@@ -18,7 +19,9 @@ NETWORK_B = (arch.conv(8, 5), arch.maxpool(2), arch.conv(8, 3))
 
 
 def _integer(answer, name, what):
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real) or answer != int(answer):
+    """``answer`` as an int, or an incorrect Feedback (never an exception: NaN, inf, 2.5)."""
+    if (isinstance(answer, bool) or not isinstance(answer, numbers.Real)
+            or not math.isfinite(answer) or answer != int(answer)):
         return Feedback(INCORRECT, name, f"Expected {what}, got {answer!r}.")
     return int(answer)
 
@@ -63,11 +66,16 @@ def check_output_shape(answer) -> Feedback:
     name = "Exercise 2"
     if is_unanswered(answer):
         return unanswered(name, "a tuple (C, H, W)")
+    not_shape = Feedback(INCORRECT, name, f"Expected a tuple of three whole numbers, got "
+                                          f"{answer!r}.")
+    if isinstance(answer, str | bytes):
+        return not_shape
     try:
-        value = tuple(int(v) for v in answer)
-    except (TypeError, ValueError):
-        return Feedback(INCORRECT, name, f"Expected a tuple of three whole numbers, got "
-                                         f"{answer!r}.")
+        value = tuple(_integer(v, name, "") for v in answer)
+    except TypeError:
+        return not_shape
+    if any(isinstance(v, Feedback) for v in value):
+        return not_shape
     expected = arch.output_shape(list(STACK), STACK_INPUT)
     if value == expected:
         return Feedback(CORRECT, name, "64 → 64 (padding 2 keeps the size of a 5×5) → 32 → "
@@ -116,8 +124,8 @@ def receptive_field_sizes() -> tuple[int, int]:
 
 
 def check_separable_savings(answer) -> Feedback:
-    """Exercise 4: how many times fewer weights a 3×3 depthwise-separable convolution from
-    128 to 256 channels has than a full 3×3 convolution (no biases), to 2 decimals.
+    """Exercise 4: how many times fewer weights a 5×5 depthwise-separable convolution from
+    64 to 128 channels has than a full 5×5 convolution (no biases), to 2 decimals.
 
     Examples
     --------
@@ -132,18 +140,19 @@ def check_separable_savings(answer) -> Feedback:
     full, separable = separable_weights()
     expected = full / separable
     if abs(answer - expected) < 0.01:
-        return Feedback(CORRECT, name, f"{full:,} / {separable:,} = {expected:.2f}: the 3×3 "
-                                       "step is done once per channel, the mixing by a 1×1.")
+        return Feedback(CORRECT, name, f"{full:,} / {separable:,} = {expected:.2f}: the 5×5 "
+                                       "step is done once per channel, the mixing by a 1×1; "
+                                       "the larger the kernel, the larger the saving.")
     if abs(answer - 1 / expected) < 0.01:
         hint = "That is separable / full: the question asks how many times fewer."
     else:
-        hint = ("Full: 3·3·128·256. Separable: a depthwise 3·3·128 plus a pointwise "
-                "1·1·128·256.")
+        hint = ("Full: 5·5·64·128. Separable: a depthwise 5·5·64 plus a pointwise "
+                "1·1·64·128.")
     return Feedback(INCORRECT, name, f"{answer} is not right.", hint)
 
 
 def separable_weights() -> tuple[int, int]:
     """Weights of the full and of the separable convolution of exercise 4."""
-    shape = (128, 8, 8)
-    return (arch.count_params([arch.conv(256, 3, bias=False)], shape),
-            arch.count_params([arch.separable(256, 3, bias=False)], shape))
+    shape = (64, 8, 8)
+    return (arch.count_params([arch.conv(128, 5, padding=2, bias=False)], shape),
+            arch.count_params([arch.separable(128, 5, padding=2, bias=False)], shape))

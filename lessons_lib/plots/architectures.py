@@ -42,14 +42,14 @@ def plot_sweep(settings, train_accuracy, val_accuracy, *, xlabel, params=None, t
     fig : Figure
     """
     if ax is None:
-        fig = new_figure(max(4.5, 1.1 * len(settings) + 1.5), 3.4)
+        fig = new_figure(max(6.0, 1.5 * len(settings) + 2.5), 4.0)
         ax = fig.add_subplot()
     fig = ax.figure
     x = np.arange(len(settings))
     for offset, values, label in ((-0.2, train_accuracy, "train"),
                                   (0.2, val_accuracy, "validation")):
         bars = ax.bar(x + offset, values, width=0.4, color=COLOURS[label], label=label)
-        ax.bar_label(bars, labels=[f"{v:.2f}" for v in values], fontsize=9, padding=1)
+        ax.bar_label(bars, labels=[f"{v:.2f}" for v in values], fontsize=12, padding=1)
     labels = [str(s) for s in settings]
     if params is not None:
         labels = [f"{s}\n{_short_count(p)} par." for s, p in zip(labels, params, strict=True)]
@@ -57,14 +57,15 @@ def plot_sweep(settings, train_accuracy, val_accuracy, *, xlabel, params=None, t
     ax.set_xlabel(xlabel)
     ax.set_ylabel("accuracy")
     ax.set_ylim(0, 1.12)
-    ax.legend(loc="lower right", fontsize=9)
+    # Outside the axes: inside, it would hide the bars of the last setting.
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     if title:
         ax.set_title(title)
     return fig
 
 
 def plot_histories(histories, *, metric="loss", title=None, log=False, ax=None,
-                   legend_title=None):
+                   legend_title=None, legend=True):
     """One curve per run: a training metric against the epoch.
 
     Parameters
@@ -78,13 +79,15 @@ def plot_histories(histories, *, metric="loss", title=None, log=False, ax=None,
         Logarithmic y axis (losses spanning orders of magnitude).
     ax : Axes, optional
     legend_title : str, optional
+    legend : bool, default True
+        Draw a legend in the axes (False when the caller draws one for the figure).
 
     Returns
     -------
     fig : Figure
     """
     if ax is None:
-        fig = new_figure(5.5, 3.4)
+        fig = new_figure(6.5, 4.0)
         ax = fig.add_subplot()
     for label, history in histories.items():
         values = np.asarray(history[metric], dtype=float)
@@ -95,14 +98,15 @@ def plot_histories(histories, *, metric="loss", title=None, log=False, ax=None,
             # A diverged run: mark where it left the chart.
             last = epochs[finite][-1] if finite.any() else 1
             ax.annotate("diverged", (last, values[finite][-1] if finite.any() else 0),
-                        color=line.get_color(), fontsize=10, xytext=(5, 5),
+                        color=line.get_color(), fontsize=12, xytext=(5, 5),
                         textcoords="offset points")
     ax.set_xlabel("epoch")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
     ax.set_ylabel(metric.replace("_", " "))
     if log:
         ax.set_yscale("log")
-    ax.legend(fontsize=9, title=legend_title, title_fontsize=9)
+    if legend:
+        ax.legend(title=legend_title)
     if title:
         ax.set_title(title)
     return ax.figure
@@ -121,7 +125,7 @@ def plot_gradient_norms(norms, *, title="gradient reaching each layer at initial
     -------
     fig : Figure
     """
-    fig = new_figure(5.5, 3.4)
+    fig = new_figure(6.5, 4.2)
     ax = fig.add_subplot()
     for label, values in norms.items():
         values = np.asarray(values, dtype=float)
@@ -129,7 +133,7 @@ def plot_gradient_norms(norms, *, title="gradient reaching each layer at initial
     ax.set_xlabel("layer (1 = nearest the input)")
     ax.set_ylabel("‖∂J/∂W‖")
     ax.set_title(title)
-    ax.legend(fontsize=9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     return fig
 
 
@@ -149,7 +153,7 @@ def plot_receptive_fields(weights, titles):
     # One more ring of pixels around the largest field: the input the field lies in.
     size = max(w.shape[0] for w in weights) + 2
     top = max(float(w.max()) for w in weights)
-    fig = new_figure(3.2 * len(weights), 3.6)
+    fig = new_figure(4.2 * len(weights), 4.2)
     axes = np.atleast_1d(fig.subplots(1, len(weights)))
     for ax, w, title in zip(axes, weights, titles, strict=True):
         pad = (size - w.shape[0]) // 2
@@ -188,14 +192,14 @@ class BreakdownPlot:
                               height=0.6)[0]
                 self.bars[key, category] = bar
                 self.texts[key, category] = ax.text(0, row, "", ha="center", va="center",
-                                                    color="white", fontsize=11)
+                                                    color="white", fontsize=13)
         ax.set_yticks(range(len(self.ROWS)), ["parameters", "operations\n(MACs)"])
         ax.set_xlim(0, 1)
         ax.set_xlabel("share of the network's total")
         ax.invert_yaxis()
         handles = [self.bars["params", c] for c in CATEGORIES]
-        ax.legend(handles, CATEGORIES, loc="upper center", bbox_to_anchor=(0.5, -0.42), ncol=3,
-                  fontsize=10, frameon=False)
+        ax.legend(handles, CATEGORIES, loc="center left", bbox_to_anchor=(1.0, 0.5),
+                  frameon=False)
         self.update(totals)
 
     def shares(self, key):
@@ -219,7 +223,7 @@ class BreakdownPlot:
 
 def plot_breakdown(totals, *, title=None):
     """:class:`BreakdownPlot` as a figure of its own."""
-    fig = new_figure(6.5, 2.6)
+    fig = new_figure(8.0, 3.0)
     BreakdownPlot(fig.add_subplot(), totals)
     if title:
         fig.suptitle(title)
@@ -243,10 +247,10 @@ def plot_comparison(labels, values, *, ylabel, annotations=None, title=None, col
     -------
     fig : Figure
     """
-    fig = new_figure(max(4.5, 1.4 * len(labels) + 1), 3.4)
+    fig = new_figure(max(6.0, 1.9 * len(labels) + 1), 4.2)
     ax = fig.add_subplot()
     bars = ax.bar(range(len(labels)), values, color=colours or "tab:blue")
-    ax.bar_label(bars, labels=annotations or [f"{v:.2f}" for v in values], fontsize=10)
+    ax.bar_label(bars, labels=annotations or [f"{v:.2f}" for v in values], fontsize=13)
     ax.set_xticks(range(len(labels)), labels)
     ax.set_ylabel(ylabel)
     ax.set_ylim(0, max(values) * 1.2 if max(values) > 0 else 1)
@@ -276,13 +280,13 @@ class TrainingPlot:
         self.accuracy_line, = axes[1].plot([], [], marker="o", color=COLOURS["validation"])
         axes[0].set_xlabel("epoch")
         axes[0].set_ylabel("loss")
-        axes[0].legend(fontsize=9)
+        axes[0].legend()
         axes[1].set_xlabel("epoch")
         axes[1].set_ylabel("validation accuracy")
         axes[1].set_ylim(0, 1)
         for ax in axes:
             ax.set_xlim(0.5, 3.5)
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
         axes[0].set_ylim(0, 1.2)
         self.note = axes[0].text(2, 0.6, "not trained yet", ha="center", va="center",
                                  color="0.5")
@@ -336,24 +340,27 @@ def plot_run_curves(runs, metrics=("loss", "val_accuracy"), *, log=False, legend
     -------
     fig : Figure
     """
-    fig = new_figure(5 * len(metrics), 3.4)
+    fig = new_figure(5 * len(metrics) + 2, 4.0)
     axes = np.atleast_1d(fig.subplots(1, len(metrics)))
     histories = {r["label"]: {k: [np.nan if v is None else v for v in values]
                               for k, values in r["history"].items()} for r in runs}
     for ax, metric in zip(axes, metrics, strict=True):
         plot_histories(histories, metric=metric, ax=ax, log=log and "loss" in metric,
-                       legend_title=legend_title)
+                       legend=False)
+    # One legend for all panels, beside them: the curves stay uncovered.
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right upper",
+               title=legend_title, frameon=False)
     return fig
 
 
-def plot_events(images, titles, *, columns=8):
+def plot_events(images, titles, *, columns=4):
     """A gallery of detector events (pad charges, one channel), each with a title.
 
     Parameters
     ----------
     images : ndarray, shape (N, 1, H, W) or (N, H, W)
     titles : sequence of str, one per image
-    columns : int, default 8
+    columns : int, default 4
 
     Returns
     -------
@@ -362,11 +369,11 @@ def plot_events(images, titles, *, columns=8):
     images = np.asarray(images)
     images = images[:, 0] if images.ndim == 4 else images
     rows = -(-len(images) // columns)
-    fig = new_figure(1.6 * min(columns, len(images)), 1.8 * rows)
+    fig = new_figure(2.4 * min(columns, len(images)), 2.9 * rows)
     axes = np.atleast_1d(fig.subplots(rows, min(columns, len(images)))).ravel()
     for ax in axes:
         ax.set_axis_off()
     for ax, image, title in zip(axes, images, titles, strict=False):
         ax.imshow(image, cmap="magma", vmin=0, vmax=1)
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=13)
     return fig

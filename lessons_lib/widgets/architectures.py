@@ -98,6 +98,11 @@ class ArchitectureBrowser(View):
             self.rows = []
             self.message.value = _error(f"{info.title} at {size}×{size}: {error}")
             self.table.value = ""
+            # Empty bars: the previous network's shares would read as this one's.
+            self.breakdown.update({key: dict.fromkeys(arch.CATEGORIES, 0)
+                                   for key in BreakdownPlot.ROWS})
+            self.fig.suptitle(f"{info.title} does not fit a {size}×{size} input")
+            self.redraw()
             return
         total = sum(r["params"] for r in self.rows if r["depth"] == 0)
         macs = sum(r["macs"] for r in self.rows if r["depth"] == 0)
@@ -227,7 +232,7 @@ class ArchitectureBuilder(View):
         self.epochs = widgets.IntSlider(value=3, min=1, max=10, description="epochs")
         self.train = widgets.Button(description="train", icon="play", button_style="success")
         self.message, self.table = widgets.HTML(), widgets.HTML()
-        self.fig = new_figure(8, 2.8)
+        self.fig = new_figure(9, 3.4)
         self.curves = TrainingPlot(self.fig.subplots(1, 2))
         self.ui = widgets.VBox([
             widgets.HBox([self.layers, widgets.VBox([
@@ -241,7 +246,7 @@ class ArchitectureBuilder(View):
         self.remove.on_click(lambda button: self.remove_layer())
         self.train.on_click(lambda button: self.fit())
         self.kind.observe(lambda change: self._enable_controls(), names="value")
-        self.input_size.observe(lambda change: self.update(), names="value")
+        self.input_size.observe(lambda change: self._on_input_size(), names="value")
         self._enable_controls()
         self.update()
         self.redraw()
@@ -266,6 +271,7 @@ class ArchitectureBuilder(View):
         """Insert the controls' layer after the selected one (at the end if none)."""
         position = self._selected() + 1
         self.spec.insert(position, self.current_layer())
+        self._forget_training()
         self.update(select=position)
 
     def replace_layer(self) -> None:
@@ -274,6 +280,7 @@ class ArchitectureBuilder(View):
             return self.add_layer()
         position = self._selected()
         self.spec[position] = self.current_layer()
+        self._forget_training()
         self.update(select=position)
 
     def remove_layer(self) -> None:
@@ -282,7 +289,19 @@ class ArchitectureBuilder(View):
             return
         position = self._selected()
         del self.spec[position]
+        self._forget_training()
         self.update(select=min(position, len(self.spec) - 1))
+
+    def _on_input_size(self) -> None:
+        self._forget_training()
+        self.update()
+
+    def _forget_training(self) -> None:
+        # The curves belong to the network before the edit: clear them.
+        if self.history["loss"]:
+            self.history = {"loss": [], "val_loss": [], "val_accuracy": []}
+            self.curves.update([], [], [])
+            self.redraw()
 
     # -- checking --------------------------------------------------------------------
 
