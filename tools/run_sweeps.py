@@ -234,7 +234,7 @@ def transfer(seed=DATA_SEED, n_train=200, noise=8.0):
                  "test_accuracy": float(np.mean(predict(pretrained, xt) == yt)),
                  "seconds": 0.0})
     # 1. Frozen features: everything up to the old head computes features, once; only a
-    #    new 2-class head is trained on them.
+    #    new head (one output per class) is trained on them.
     body = Sequential(pretrained.layers[:-1])
 
     def features(v):
