@@ -112,8 +112,8 @@ plot_confusion_matrices(
 
 # %% [markdown]
 # Left: every proton lands in FN, the lazy model finds none of them. Accuracy hid
-# that, because the 980 true negatives swamp the 20 misses. Right: the CNN finds
-# most protons; its price is a few false positives among the 980 other events.
+# that, because the 980 true negatives swamp the 20 misses. Right: the CNN finds all
+# 20 protons; its price is 15 false positives among the 980 other events.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The CNN on held-out events
@@ -168,7 +168,7 @@ for name, (y, y_pred) in event_sets.items():
 
 # %% [markdown]
 # With half protons and as many false negatives as false positives, the four numbers
-# nearly coincide. With 2 % protons the same CNN keeps its recall, but its precision
+# are equal. With 2 % protons the same CNN keeps its recall, but its precision
 # falls: a small fraction of 980 other events is a lot next to 20 protons. Accuracy
 # barely notices; precision and $F_1$ do.
 
@@ -209,7 +209,7 @@ plot_confusion_matrix(C3, class_names, title="CNN, 3 classes")
 # - **micro**: add up TP, FP and FN over classes first. *How good is it on a typical
 #   event?* With every class counted, micro precision = recall = $F_1$ = accuracy.
 # - **weighted**: the mean over classes weighted by support (true events per class):
-#   between the two, dominated by the common classes.
+#   common classes dominate, as in micro (weighted recall is exactly the accuracy).
 
 # %%
 print(metrics.classification_table(true_names, predicted_names, labels=names))
@@ -223,7 +223,9 @@ print(metrics.classification_table(true_names, predicted_names, labels=names))
 #
 # $$\text{Softmax}(\mathbf{x})_i = \frac{e^{x_i}}{\sum_{j=1}^C e^{x_j}}$$
 #
-# A **temperature** $T$ divides the logits first: $T > 1$ flattens the probabilities,
+# From here on the logits are called $\mathbf{z}$ (as in the code), so that $x$ stays
+# the input image. A **temperature** $T$ divides the logits first,
+# $\text{softmax}(\mathbf{z} / T)$: $T > 1$ flattens the probabilities,
 # $T < 1$ sharpens them towards the largest logit. The predicted class is the largest
 # logit whatever $T$.
 
@@ -251,7 +253,9 @@ print("stable:", np.round(losses.softmax(z_big), 4))
 # ## Loss functions
 #
 # A metric judges a finished model; a **loss** $J$ is what training minimises, so it
-# must be smooth enough to differentiate. The slides give three:
+# must be smooth enough to differentiate. The slides give three: MSE and MAE compare
+# numbers (regression, for example predicting a particle's energy), cross-entropy
+# compares probability distributions (classification).
 #
 # $$\text{MSE:}\quad J(w) = \frac{1}{N} \sum_{i=0}^N (\hat{y}_i - y_i)^2 \qquad
 # \text{MAE:}\quad J(w) = \frac{1}{N} \sum_{i=0}^N |\hat{y}_i - y_i|$$
@@ -286,8 +290,9 @@ print(f"losses.cross_entropy: {losses.cross_entropy(y_onehot, y_prob):.4f}")
 #
 # For a target $y = 1$ and a prediction $\hat{y}$ between 0 and 1: MSE and MAE stay
 # below 1, cross-entropy $-\log \hat{y}$ grows without bound as the prediction
-# approaches the wrong answer. Their gradients (right, clipped at −10) say how hard
-# training pushes the prediction towards the target.
+# approaches the wrong answer. Their gradients (right; the axis stops at −10) say how
+# hard training pushes the prediction towards the target. MAE pushes with the same
+# force at every distance (its slope is −1, and 0 exactly at the target).
 
 # %%
 plot_losses_against_prediction(np.linspace(0.01, 1.0, 100))
@@ -346,7 +351,9 @@ print(losses.softmax(extreme), losses.softmax_cross_entropy(extreme, [1]))
 # more protons (recall up) but lets in more impostors (precision down). Drag the
 # threshold and watch the confusion matrix and the operating point on the
 # precision-recall and ROC curves (the area under the ROC curve, AUC, does not depend on
-# the threshold: it measures how well the score ranks protons above the rest).
+# the threshold: it measures how well the score ranks protons above the rest). These are
+# the held-out events with half protons; the CNN separates them so well that both curves
+# hug the top-left and top-right corners, and the operating point moves along them.
 
 # %%
 ThresholdExplorer(is_proton, probabilities[:, 0], pos_label=True)
@@ -412,8 +419,9 @@ check_counts(...)
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **Exercise 2.** A physics analysis must keep at least 95 % of the protons. Find the
 # threshold on the CNN's proton score `probabilities[:, 0]` that reaches recall
-# $\ge 0.95$ on the held-out events with the best precision possible (within 0.0005).
-# Try the threshold slider above, or compute `metrics.precision_recall_curve`.
+# $\ge 0.95$ on the held-out events with the best precision possible (a precision within
+# 0.0005 of the best counts as best). Try the threshold slider above, or compute
+# `metrics.precision_recall_curve`.
 
 # %%
 check_threshold(..., is_proton, probabilities[:, 0], pos_label=True)

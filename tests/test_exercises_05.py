@@ -51,12 +51,20 @@ def test_exercise_1_reference_answer():
         ((3, 2, 1, 6), "swapped"),
         ("two", "Expected an array"),
         ((1, 2, 3), "shape (4,)"),
+        ((3, 1, 2, float("nan")), "whole numbers"),
+        ((3, 1, 2, float("inf")), "whole numbers"),
+        ((3.5, 1, 1.5, 6), "whole numbers"),
+        ((4, -1, 3, 6), "whole numbers"),
     ],
 )
 def test_exercise_1_wrong_answers(answer, hint):
     feedback = check_counts(answer)
     assert feedback.status == INCORRECT
     assert hint in feedback.message + feedback.hint
+
+
+def test_exercise_1_repeats_a_fractional_answer_as_given():
+    assert "(3.5, 1, 1.5, 6) is not right" in check_counts((3.5, 1, 1.5, 6)).message
 
 
 def test_exercise_2_reference_answer_and_equivalent_thresholds():
@@ -77,6 +85,9 @@ def test_exercise_2_wrong_answers():
     too_low = check_threshold(0.0, y, scores)
     assert too_low.status == INCORRECT and "raise the threshold" in too_low.hint
     assert check_threshold("high", y, scores).status == INCORRECT
+    for odd in (float("nan"), float("inf"), [0.5, 0.6]):
+        feedback = check_threshold(odd, y, scores)
+        assert feedback.status == INCORRECT and "number" in feedback.message
 
 
 def test_exercise_2_precision_that_drops_above_the_best_threshold():
@@ -104,6 +115,8 @@ def test_exercise_3_reference_answer_and_wrong_ones():
     assert "dominate" in check_average("micro").hint
     assert "support" in check_average("weighted").hint
     assert check_average("median").status == INCORRECT
+    for odd in (np.array(["macro", "micro"]), ["macro"], 3, float("nan")):
+        assert check_average(odd).status == INCORRECT
 
 
 def test_exercise_4_reference_answer_rounded_to_three_decimals():

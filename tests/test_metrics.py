@@ -358,6 +358,38 @@ def test_confusion_plot_writes_counts_and_row_rates():
     np.testing.assert_allclose(fig.axes[0].images[0].get_array(), [[0.75, 0.25], [0, 0]])
 
 
+@pytest.mark.parametrize(("names", "title"), [
+    (["proton", "not proton"], "CNN, held-out events"),
+    (["proton", "carbon", "other"], None),
+    (["proton", "carbon", "other", "electron"], None),
+])
+def test_confusion_plot_keeps_every_label_inside_the_figure(names, title):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from lessons_lib.plots import figure_png
+    from lessons_lib.plots.metrics import plot_confusion_matrix
+
+    k = len(names)
+    fig = plot_confusion_matrix(np.arange(k * k).reshape(k, k), names, title=title)
+    canvas = FigureCanvasAgg(fig)
+    figure_png(fig)  # lays the figure out as the notebook does
+    renderer = canvas.get_renderer()
+    ax = fig.axes[0]
+    labels = [ax.xaxis.label, ax.yaxis.label, *ax.get_xticklabels(), *ax.get_yticklabels()]
+    for text in labels + ([ax.title] if title else []):
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.y0 >= 0, text.get_text()
+        assert box.x1 <= fig.bbox.width and box.y1 <= fig.bbox.height, text.get_text()
+
+
+def test_confusion_plot_never_rounds_a_rare_cell_to_0_or_100_percent():
+    from lessons_lib.plots.metrics import plot_confusion_matrix
+
+    fig = plot_confusion_matrix([[999, 1], [0, 1000]], ["proton", "other"])
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == ["999\n>99%", "1\n<1%", "0\n0%", "1000\n100%"]
+
+
 def test_confusion_plot_rejects_a_matrix_of_the_wrong_size():
     from lessons_lib.plots.metrics import plot_confusion_matrix
 
@@ -423,3 +455,5 @@ def test_imbalance_explorer_follows_its_slider():
     np.testing.assert_allclose(view.plot.points["F1"].get_xydata(),
                                [[view.prevalence.value, expected["f1"]]])
     assert "1.0% positives" in view.title.get_text()
+    lazy = view.plot.lines["always 'not proton': accuracy"]
+    np.testing.assert_allclose(lazy.get_ydata(), 1 - view.GRID)

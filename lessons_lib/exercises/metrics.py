@@ -21,7 +21,7 @@ COUNTS_TRUE = ("proton", "other", "proton", "other", "other", "proton",
 COUNTS_PRED = ("proton", "proton", "other", "other", "other", "proton",
                "other", "proton", "proton", "other", "other", "other")
 
-# Exercise 4: one event's logits (proton, electron, muon) and its true class.
+# Exercise 4: one event's logits (proton, carbon, other) and its true class.
 GRADIENT_LOGITS = (2.0, 1.0, 0.1)
 GRADIENT_LABEL = 1
 
@@ -44,6 +44,10 @@ def check_counts(answer) -> Feedback:
     if isinstance(values, Feedback):
         return values
     expected = np.array(binary_counts(COUNTS_TRUE, COUNTS_PRED, pos_label="proton"))
+    said = f"({', '.join(f'{v:g}' for v in values)}) is not right."
+    if not np.all(np.isfinite(values) & (values >= 0) & (values == np.round(values))):
+        return Feedback(INCORRECT, name, said,
+                        "Each cell counts events: four whole numbers, 0 or more.")
     if np.array_equal(values, expected):
         return Feedback(CORRECT, name, f"TP={expected[0]}, FN={expected[1]}, FP={expected[2]}, "
                                        f"TN={expected[3]}: the four add up to 12 events.")
@@ -55,7 +59,7 @@ def check_counts(answer) -> Feedback:
     else:
         hint = ("Go through the pairs one by one: true proton and predicted proton is a TP, "
                 "true proton and predicted other is a FN, and so on.")
-    return Feedback(INCORRECT, name, f"{tuple(values.astype(int).tolist())} is not right.", hint)
+    return Feedback(INCORRECT, name, said, hint)
 
 
 def best_threshold(y_true, scores, *, min_recall=0.95, pos_label=1):
@@ -107,6 +111,8 @@ def check_threshold(answer, y_true, scores, *, min_recall=0.95, pos_label=1,
         threshold = float(answer)
     except (TypeError, ValueError):
         return Feedback(INCORRECT, name, f"Expected a number, got {answer!r}.")
+    if not np.isfinite(threshold):
+        return Feedback(INCORRECT, name, f"Expected a finite number between 0 and 1, got {answer!r}.")
     best, best_precision, _ = best_threshold(y_true, scores, min_recall=min_recall,
                                              pos_label=pos_label)
     c = _counts_at(y_true, np.asarray(scores, dtype=float), threshold, pos_label)
@@ -139,7 +145,7 @@ def check_average(answer) -> Feedback:
     name = "Exercise 3"
     if is_unanswered(answer):
         return unanswered(name, 'one of "macro", "micro", "weighted"')
-    if answer not in AVERAGE_CHOICES:
+    if not isinstance(answer, str) or answer not in AVERAGE_CHOICES:
         return Feedback(INCORRECT, name, f"Choose one of {AVERAGE_CHOICES}, got {answer!r}.")
     if answer == "macro":
         return Feedback(CORRECT, name, "The macro average is the plain mean over classes: "

@@ -33,6 +33,17 @@ def _row_rates(C: np.ndarray) -> np.ndarray:
     return out
 
 
+def _percent(rate: float) -> str:
+    """``rate`` as a whole percentage, never rounding a nonzero fraction to 0 % or an
+    incomplete one to 100 % (1 event in 1000 is "<1%", not "0%")."""
+    text = f"{rate:.0%}"
+    if text == "0%" and rate > 0:
+        return "<1%"
+    if text == "100%" and rate < 1:
+        return ">99%"
+    return text
+
+
 class ConfusionPlot:
     """A confusion matrix drawn as the slides do: rows TRUE, columns PREDICTED.
 
@@ -63,7 +74,7 @@ class ConfusionPlot:
         if C.shape != (k, k):
             raise ValueError(f"C must have shape ({k}, {k}) for {k} class_names, got {C.shape}")
         self.ax, self.cell_names = ax, cell_names
-        self.image = ax.imshow(_row_rates(C), cmap="Blues", vmin=0, vmax=1)
+        self.image = ax.imshow(_row_rates(C), cmap="Blues", vmin=0, vmax=1, aspect="auto")
         ax.set_xticks(range(k), class_names)
         ax.set_yticks(range(k), class_names)
         ax.xaxis.set_ticks_position("top")
@@ -87,7 +98,7 @@ class ConfusionPlot:
         self.image.set_data(rates)
         for (r, c), count in np.ndenumerate(self.C):
             name = f"{self.cell_names[r][c]}\n" if self.cell_names is not None else ""
-            self.texts[r, c].set_text(f"{name}{count}\n{rates[r, c]:.0%}")
+            self.texts[r, c].set_text(f"{name}{count}\n{_percent(rates[r, c])}")
             self.texts[r, c].set_color("white" if rates[r, c] > 0.55 else "black")
 
 

@@ -104,7 +104,7 @@ class ImbalanceExplorer(View):
     The classifier is summarised by its two rates, which do not depend on the class
     balance: recall (true-positive rate) and false-positive rate. The view draws the
     metrics it would reach at every fraction of positives, the accuracy of the lazy
-    model that always answers "negative", and the expected confusion matrix of
+    model that always answers the negative class, and the expected confusion matrix of
     ``n_events`` events at the slider's fraction.
 
     Parameters
@@ -139,13 +139,15 @@ class ImbalanceExplorer(View):
         self._names = {"accuracy": "accuracy", "f1": "F1", "precision": "precision",
                        "recall": "recall"}
         lines = {label: curve[key] for key, label in self._names.items()}
-        lines["always 'negative': accuracy"] = 1 - self.GRID
+        self._lazy = f"always '{class_names[1]}': accuracy"
+        lines[self._lazy] = 1 - self.GRID
         self.fig = new_figure(12, 4.8)
         axes = self.fig.subplots(1, 2, width_ratios=[1.7, 1])
         self.plot = PrevalencePlot(axes[0], self.GRID, lines, styles={
-            "recall": ":", "always 'negative': accuracy": "--"})
+            "recall": ":", self._lazy: "--"})
         self.confusion = ConfusionPlot(axes[1], np.zeros((2, 2), int), class_names,
-                                       cell_names=BINARY_CELL_NAMES)
+                                       cell_names=BINARY_CELL_NAMES,
+                                       title=f"≈ counts in {self.n_events} events")
         self.title = axes[0].set_title("")
         self.ui = widgets.VBox([self.prevalence, self.image])
         self.update()
@@ -156,12 +158,11 @@ class ImbalanceExplorer(View):
         pi = self.prevalence.value
         self.metrics = metrics_at_prevalence(self.tpr, self.fpr, pi)
         values = {label: self.metrics[key] for key, label in self._names.items()}
-        values["always 'negative': accuracy"] = 1 - pi
+        values[self._lazy] = 1 - pi
         self.plot.mark(pi, values)
         self.counts = np.rint(np.reshape(self.metrics["counts"], (2, 2)) * self.n_events
                               ).astype(int)
         self.confusion.update(self.counts)
-        self.confusion.ax.set_title(f"expected, {self.n_events} events", pad=10)
         self.title.set_text(f"{pi:.1%} positives: accuracy {self.metrics['accuracy']:.3f}, "
                             f"F1 {self.metrics['f1']:.3f}")
         self.redraw()
