@@ -208,8 +208,9 @@ hand = gs[0] * xs[1] + gs[1] * xs[2]
 dJ_dF, sp.expand(dJ_dF[1] - hand) == 0
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Now a real loss, $J = \frac{1}{2}\left[(o_0 - y_0)^2 + (o_1 - y_1)^2\right]$: `sympy`
-# differentiates it directly (it applies the chain rule itself). With numbers put in,
+# Now a real loss, $J = \frac{1}{2}\left[(o_0 - y_0)^2 + (o_1 - y_1)^2\right]$ (the mean
+# squared error of the two outputs): `sympy` differentiates it directly (it applies the
+# chain rule itself). With numbers put in,
 # the symbolic gradient must equal the one `conv1d_backward` computes:
 
 # %%
@@ -298,7 +299,9 @@ plot_learning(F_hidden, history)
 # Each step multiplies the remaining error along each direction by $1 - \eta \lambda$,
 # where the $\lambda$ are the curvatures of the loss (the eigenvalues of its Hessian).
 # While $\eta < 2 / \lambda_\text{max}$ the error shrinks; above, every step
-# overshoots the minimum by more than the last and the taps swing ever wider. The
+# overshoots the minimum along the steepest direction by more than the last, and the
+# taps swing ever wider. The loss can fall for a few steps first (along the gentler
+# directions the step is still fine) before that one direction takes over. The
 # learner stops as soon as the loss has grown a thousandfold, long before the numbers
 # overflow:
 
@@ -343,8 +346,8 @@ FilterLearner()
 # **1. Derive $\partial J / \partial F$ for a 3-tap filter.** Five inputs
 # $x_0 \dots x_4$, taps $F_0, F_1, F_2$, three outputs $o_0, o_1, o_2$. Write
 # $\partial J / \partial F_0$, $\partial J / \partial F_1$ and $\partial J / \partial F_2$ with
-# $g_k = \partial J / \partial o_k$, as a list of three formulas (text such as
-# `"g0*x0 + g1*x1 + g2*x2"` or sympy expressions).
+# $g_k = \partial J / \partial o_k$, as a list of three formulas: sympy expressions, or
+# text in the symbols `x0`...`x4`, `g0`...`g2` such as `"g1*x0 + 2*g2*x4"`.
 
 # %%
 from lessons_lib.exercises.backprop import check_backward_stride2, check_dJ_dF, check_update_step

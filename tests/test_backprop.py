@@ -124,6 +124,13 @@ def test_relative_error_properties():
     assert relative_error(a, a + 1e-9) == relative_error(a + 1e-9, a)
 
 
+@pytest.mark.parametrize("scale", [1e-300, 1e-150, 1e150, 1e300])
+def test_relative_error_does_not_depend_on_scale_or_overflow(scale):
+    a, b = np.array([1.0, -2.0, 3.0]), np.array([1.5, -2.0, 2.0])
+    # pytest turns the overflow warning of a naive norm into an error.
+    assert relative_error(scale * a, scale * b) == pytest.approx(relative_error(a, b), rel=1e-12)
+
+
 def test_squared_error_gradient_is_checked_numerically():
     rng = np.random.default_rng(0)
     o, y = rng.standard_normal(6), rng.standard_normal(6)
@@ -162,6 +169,31 @@ def test_divergence_stops_early_without_warnings_or_overflow():
     assert history.diverged
     assert len(history.losses) == 2
     assert np.all(np.isfinite(history.losses))
+
+
+@pytest.mark.parametrize("learning_rate", [1e160, 1e300])
+def test_a_step_beyond_float64_ends_the_run_with_a_message(learning_rate):
+    x, y, _ = training_pair("blur")
+    # The first step already overflows the loss (or the filter): no warning, no inf kept.
+    history = learn_filter(x, y, np.zeros(3), learning_rate=learning_rate, steps=50)
+    assert history.diverged
+    assert "beyond the largest float64" in history.message
+    assert history.losses.size == 1 and history.filters.shape == (1, 3)
+    assert np.all(np.isfinite(history.filters))
+
+
+def test_a_loss_that_overflows_at_the_start_is_a_clear_error():
+    x, y, _ = training_pair("blur")
+    with pytest.raises(ValueError, match="loss overflows float64"):
+        learn_filter(x, y, np.full(3, 1e200), learning_rate=0.1)
+
+
+def test_stability_limit_scales_with_the_square_of_the_input():
+    x, _, _ = training_pair("blur")
+    limit = stability_limit(x, 3)
+    assert stability_limit(1e100 * x, 3) == pytest.approx(1e-200 * limit, rel=1e-12)
+    assert stability_limit(1e-100 * x, 3) == pytest.approx(1e200 * limit, rel=1e-12)
+    assert stability_limit(np.zeros(5), 3) == np.inf
 
 
 def test_starting_at_the_answer_is_not_called_divergence():
@@ -233,6 +265,9 @@ def test_diagram_labels_follow_either_numbering():
     worked = plot_conv1d(3, 2, first_tap=0)
     assert worked.axes[0].get_title() == "$o_0 = F_{0} x_{0} + F_{1} x_{1}$"
     assert "need padding" in texts(worked)
+    # The worked example counts from 0 itself: no second numbering (F_2) under its taps.
+    assert "$F_{2}$" not in texts(worked)
+    assert sorted(t.get_text() for t in worked.axes[0].texts).count("$F_{1}$") == 1
     with pytest.raises(ValueError, match="first_tap must be 0 or 1"):
         plot_conv1d(first_tap=2)
 
@@ -271,9 +306,19 @@ def test_filter_learner_converges_and_reports_divergence():
 
     view.learning_rate.value = 2.0
     assert view.history.diverged
-    assert "Diverged" in view.message.value and "too large" in view.message.value
+    assert "Stopped" in view.message.value and "too large" in view.message.value
     assert view.plot.status.get_color() == "tab:red"
     assert np.all(np.isfinite(view.plot.loss_line.get_ydata()))
+    # Two steps: the step axis has whole-number ticks only.
+    ticks = view.plot.tap_ax.get_xticks()
+    assert np.array_equal(ticks, np.round(ticks))
+
+    # Above the limit but too few steps to reach the thousandfold loss: not "Learned".
+    view.steps.value = 10
+    view.learning_rate.value = 1.0
+    assert not view.history.diverged and view.history.losses[-1] > view.history.losses.min()
+    assert "Unstable" in view.message.value and "Learned" not in view.message.value
+    view.steps.value = 100
 
     view.filter.value = "5-tap blur"
     view.learning_rate.value = 0.2
@@ -285,3 +330,20 @@ def test_filter_learner_converges_and_reports_divergence():
     view.steps.value = 300
     assert view.history.losses.size == 301
     assert view.history.losses[-1] > 1e-3
+
+
+def test_loss_label_stays_in_the_figure_when_later_ticks_are_wider():
+    from lessons_lib.widgets.backprop import FilterLearner
+
+    view = FilterLearner("blur", learning_rate=0.05)
+    # The layout is fixed at the first render; this run reaches a loss of 0 (drawn at
+    # 1e-30), whose tick labels are much wider than the first run's.
+    view.filter.value = "5-tap blur"
+    view.learning_rate.value = 0.5
+    assert view.history.losses.min() == 0.0
+    renderer = view.fig.canvas.get_renderer()
+    label = view.plot.loss_ax.yaxis.label.get_window_extent(renderer)
+    ticks = [t.get_window_extent(renderer) for t in view.plot.loss_ax.get_yticklabels()
+             if t.get_visible() and t.get_text()]
+    assert label.x0 >= 0
+    assert all(label.x1 <= tick.x0 for tick in ticks)

@@ -43,6 +43,15 @@ def test_exercise_1_reference_answers_as_expressions_and_as_text():
     assert check_dJ_dF(text).status == CORRECT
 
 
+def test_exercise_1_accepts_indices_with_underscores_and_symbols_with_assumptions():
+    text = ["g_0*x_0 + g_1*x_1 + g_2*x_2", "g_0*x_1 + g_1*x_2 + g_2*x_3",
+            "g_0*x_2 + g_1*x_3 + g_2*x_4"]
+    assert check_dJ_dF(text).status == CORRECT
+    xr, gr = sp.symbols("x0:5", real=True), sp.symbols("g0:3", positive=True)
+    answer = [sum(gr[k] * xr[k + i] for k in range(3)) for i in range(3)]
+    assert check_dJ_dF(answer).status == CORRECT
+
+
 @pytest.mark.parametrize(
     ("answer", "words"),
     [
@@ -52,6 +61,8 @@ def test_exercise_1_reference_answers_as_expressions_and_as_text():
         ("g0*x0", "three formulas"),
         (["g0*x0 + g1*x1 + g2*x2", "g0*x1 + g1*x2 + g2*x3", "y0*x2"], "uses y0"),
         (["g0*x0 +* g1", "a", "b"], "Could not read"),
+        ([float("nan")] * 3, "dJ/dF0 is not nan"),
+        ([[1], [2], [3]], "Could not read"),
     ],
 )
 def test_exercise_1_wrong_answers(answer, words):
@@ -83,6 +94,12 @@ def test_exercise_2_reference_matches_the_definition_of_stride():
         (lambda x, F, dout: (x, F, dout), "raised ValueError"),
         (lambda x, F, dout: conv1d_backward(x, F, dout), "raised ValueError"),
         (lambda x, F, dout: (np.zeros(3), np.zeros(3)), "Expected an array of shape"),
+        (lambda x, F, dout: (np.full_like(x, np.nan), F), "contains NaN or inf"),
+        (lambda x, F, dout: (backward_stride2(x, F, dout)[0], np.full_like(F, np.inf)),
+         "dF for N=9, K=3: [inf, inf, inf] contains NaN or inf"),
+        (lambda x, F, dout: (x + 1j, F), "got complex ones"),
+        (lambda x, F, dout: (1e300 * x, 1e300 * F), "relative error 1"),
+        (lambda x, F, dout: None, "returned None"),
         ("not a function", "Expected a function"),
     ],
 )
@@ -92,6 +109,14 @@ def test_exercise_2_wrong_answers(answer, words):
     assert words in repr(feedback)
     if callable(answer):
         assert "Hint" in repr(feedback)
+
+
+def test_exercise_2_unwritten_function_from_the_notebook():
+    def backward_stride2(x, F, dout):
+        ...  # your code here
+
+    feedback = check_backward_stride2(backward_stride2)
+    assert feedback.status == INCORRECT and "return dx, dF" in feedback.hint
 
 
 def test_exercise_3_reference_answer_and_common_mistakes():
@@ -104,3 +129,20 @@ def test_exercise_3_reference_answer_and_common_mistakes():
     assert "gradient" in check_update_step([1.5, -5.0]).message
     assert check_update_step([0.0, 0.0]).status == INCORRECT
     assert "shape (2,)" in check_update_step([1, 2, 3]).message
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        ([np.nan, -0.5], "NaN or inf"),
+        ([np.inf, -np.inf], "NaN or inf"),
+        (np.array([0.35 + 1j, -0.5]), "complex"),
+        ("0.35, -0.5", "Expected an array of numbers"),
+        ([[0.35, -0.5]], "shape (2,)"),
+        ({"F0": 0.35}, "Expected an array of numbers"),
+    ],
+)
+def test_exercise_3_odd_answers_get_feedback(answer, words):
+    feedback = check_update_step(answer)
+    assert feedback.status == INCORRECT
+    assert words in feedback.message and feedback.hint

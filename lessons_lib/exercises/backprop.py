@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import sympy as sp
 
@@ -38,7 +40,9 @@ def _as_expression(answer):
     """A sympy expression in the exercise's symbols, or a message saying why not."""
     try:
         if isinstance(answer, str):
-            expression = sp.parse_expr(answer, local_dict=dict(_SYMBOLS))
+            # "g_0*x_0" is how many people write indices: read it as g0*x0.
+            text = re.sub(r"\b([xFg])_(\d)\b", r"\1\2", answer)
+            expression = sp.parse_expr(text, local_dict=dict(_SYMBOLS))
         else:
             expression = sp.sympify(answer)
     except (sp.SympifyError, SyntaxError, TypeError, ValueError, AttributeError):
@@ -49,15 +53,16 @@ def _as_expression(answer):
     if unknown:
         return None, (f"{answer!r} uses {', '.join(unknown)}; use only x0..x4, F0..F2 "
                       "and g0..g2.")
-    # Plain sympy symbols with equal names are equal, so the expressions compare directly.
-    return expression, None
+    # Symbols are matched by name: one made with assumptions (real=True) is another
+    # symbol to sympy, and would never cancel against the expected formula.
+    return expression.xreplace({s: _SYMBOLS[str(s)] for s in expression.free_symbols}), None
 
 
 def check_dJ_dF(answer) -> Feedback:
     """Exercise 1: ∂J/∂F_0, ∂J/∂F_1, ∂J/∂F_2 for a 3-tap filter on x0..x4.
 
     ``answer`` is a list of three formulas (sympy expressions or strings such as
-    ``"g0*x0 + g1*x1 + g2*x2"``) in the symbols ``x0..x4`` and ``g0..g2``, where
+    ``"g1*x0 + 2*g2*x4"``) in the symbols ``x0..x4`` and ``g0..g2``, where
     ``g_k = ∂J/∂o_k``.
     """
     name = "Exercise 1 (∂J/∂F for a 3-tap filter)"
@@ -103,6 +108,20 @@ def _numerical_stride2_gradients(x, F, dout):
     }
 
 
+def _real_array(answer, name, shape):
+    """The answer as a finite float array of ``shape``, or a Feedback saying why not."""
+    try:
+        is_complex = np.asarray(answer).dtype.kind == "c"
+    except (TypeError, ValueError):
+        is_complex = False
+    if is_complex:
+        return Feedback(INCORRECT, name, "Expected real numbers, got complex ones.")
+    array = as_answer_array(answer, name, shape=shape)
+    if not isinstance(array, Feedback) and not np.all(np.isfinite(array)):
+        return Feedback(INCORRECT, name, f"{array.tolist()} contains NaN or inf.")
+    return array
+
+
 # (N, K) of the cases a stride-2 backward pass is run on; odd and even lengths.
 _STRIDE2_CASES = ((9, 3), (8, 3), (7, 2), (6, 1), (5, 5), (10, 4))
 
@@ -126,13 +145,16 @@ def check_backward_stride2(backward) -> Feedback:
         dout = rng.standard_normal(forward_stride2(x, F).size)
         try:
             result = backward(x.copy(), F.copy(), dout.copy())
+            if result is None:
+                return Feedback(INCORRECT, name, "Your function returned None.",
+                                "End it with `return dx, dF`.")
             dx, dF = result
         except Exception as error:  # the student's code may fail in any way: report it
             return Feedback(INCORRECT, name, f"With N={N}, K={K} your function raised "
                             f"{type(error).__name__}: {error}", hint)
         expected = _numerical_stride2_gradients(x, F, dout)
         for label, given in (("dx", dx), ("dF", dF)):
-            array = as_answer_array(given, name, shape=expected[label].shape)
+            array = _real_array(given, name, expected[label].shape)
             if isinstance(array, Feedback):
                 return Feedback(INCORRECT, name, f"{label} for N={N}, K={K}: {array.message}",
                                 hint)
@@ -160,9 +182,10 @@ def check_update_step(answer) -> Feedback:
     name = "Exercise 3 (one gradient-descent step)"
     if is_unanswered(answer):
         return unanswered(name, "the new filter [F0, F1]")
-    given = as_answer_array(answer, name, shape=(2,))
+    given = _real_array(answer, name, (2,))
     if isinstance(given, Feedback):
-        return given
+        return Feedback(given.status, name, given.message,
+                        "The new filter is two numbers: F - η ∂J/∂F.")
     _, dout = squared_error(conv1d_forward(STEP_X, STEP_F), STEP_Y)
     _, dF = conv1d_backward(STEP_X, STEP_F, dout)
     expected = STEP_F - STEP_ETA * dF

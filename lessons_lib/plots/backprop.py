@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from lessons_lib.backprop import conv1d_backward
 from lessons_lib.plots import new_figure
@@ -11,11 +12,13 @@ from lessons_lib.plots import new_figure
 CELL = 0.8
 HIGHLIGHT = "#fdd49e"
 ACCENT = "tab:orange"
+# Small labels beside the cells (indices, notes): still readable on a projector.
+LABEL_SIZE = 12
 # Losses are drawn on a log scale; an exact zero (reached in float64) is drawn here.
 LOSS_FLOOR = 1e-30
 
 
-def _cell(ax, centre_x, centre_y, text, *, label=None, dashed=False, fontsize=13):
+def _cell(ax, centre_x, centre_y, text, *, label=None, dashed=False, fontsize=15):
     """A square box with ``text`` inside and an optional ``label`` above it."""
     box = ax.add_patch(Rectangle((centre_x - CELL / 2, centre_y - CELL / 2), CELL, CELL,
                                  facecolor="white", edgecolor="0.55" if dashed else "0.2",
@@ -24,7 +27,7 @@ def _cell(ax, centre_x, centre_y, text, *, label=None, dashed=False, fontsize=13
                      color="0.55" if dashed else "black")
     if label is not None:
         ax.text(centre_x, centre_y + CELL / 2 + 0.08, label, ha="center", va="bottom",
-                fontsize=10, color="0.35")
+                fontsize=LABEL_SIZE, color="0.35")
     return box, inside
 
 
@@ -51,9 +54,9 @@ def plot_conv1d(N=8, K=3, *, first_tap=1):
     K : int, default 3
         Number of filter taps, ``K <= N``.
     first_tap : {1, 0}, default 1
-        How the taps are numbered in the big labels: 1 as in the slides' drawing
-        (``F_1, F_2, F_3``), 0 as in their worked example and in Python. The other
-        numbering is written small under each tap.
+        How the taps are numbered: 1 as in the slides' drawing (``F_1, F_2, F_3``),
+        with the numbering from 0 written small under each tap; 0 as in their
+        worked example and in Python.
 
     Returns
     -------
@@ -63,29 +66,31 @@ def plot_conv1d(N=8, K=3, *, first_tap=1):
         raise ValueError(f"first_tap must be 0 or 1, got {first_tap!r}")
     if not 1 <= K <= N:
         raise ValueError(f"K must be between 1 and N = {N}, got {K}")
-    fig = new_figure(0.85 * N + 2.2, 3.3)
-    ax = _blank_axes(fig, N, 3.9)
+    # 0.75 inch per cell pitch: the boxes and their labels stay large on a projector.
+    fig = new_figure(0.75 * N + 1.5, 4.0)
+    ax = _blank_axes(fig, N - 0.2, 3.7)
     M = N - K + 1
-    ax.text(-1.0, 3.2, r"$\vec x$", ha="center", va="center", fontsize=15)
-    ax.text(-1.0, 1.8, r"$\vec F$", ha="center", va="center", fontsize=15)
-    ax.text(-1.0, 0.0, r"$\vec o$", ha="center", va="center", fontsize=15)
+    for row, name in ((3.2, r"$\vec x$"), (1.8, r"$\vec F$"), (0.0, r"$\vec o$")):
+        ax.text(-1.0, row, name, ha="center", va="center", fontsize=17)
     for j in range(N):
         _cell(ax, j, 3.2, f"$x_{{{j}}}$")
-    other = 1 - first_tap
+    # The lines to o_0 leave room under the taps for the small labels, if any.
+    gap = 0.4 if first_tap == 1 else 0.0
     for i in range(K):
         _, text = _cell(ax, i, 1.8, f"$F_{{{i + first_tap}}}$")
         text.set_color(ACCENT)
-        ax.text(i, 1.8 - CELL / 2 - 0.08, f"$F_{{{i + other}}}$", ha="center", va="top",
-                fontsize=9, color="0.4")
-        ax.plot([i, i], [3.2 - CELL / 2, 1.8 + CELL / 2], color=ACCENT, linewidth=1.2)
-        ax.plot([i, 0], [1.8 - CELL / 2 - 0.3, CELL / 2], color=ACCENT, linewidth=1.2)
+        if first_tap == 1:
+            ax.text(i, 1.8 - CELL / 2 - 0.06, f"$F_{{{i}}}$", ha="center", va="top",
+                    fontsize=LABEL_SIZE, color="0.35")
+        ax.plot([i, i], [3.2 - CELL / 2, 1.8 + CELL / 2], color=ACCENT, linewidth=1.5)
+        ax.plot([i, 0], [1.8 - CELL / 2 - gap, CELL / 2], color=ACCENT, linewidth=1.5)
     for n in range(N):
         _cell(ax, n, 0.0, f"$o_{{{n}}}$", dashed=n >= M)
     if M < N:
         ax.text(M - 0.5 + (N - M) / 2, -CELL / 2 - 0.1, "need padding", ha="center",
-                va="top", fontsize=10, color="0.45")
+                va="top", fontsize=LABEL_SIZE, color="0.35")
     ax.set_title(r"$o_0 = " + " + ".join(f"F_{{{i + first_tap}}} x_{{{i}}}" for i in range(K))
-                 + "$", fontsize=13)
+                 + "$", fontsize=16)
     return fig
 
 
@@ -134,7 +139,8 @@ class GradientTermsPlot:
         self.K = int(K)
         _, self.dF = conv1d_backward(np.asarray(x, dtype=float), np.zeros(self.K), self.dout)
         N, M = self.x.size, self.dout.size
-        fig = new_figure(0.8 * (N + K) + 2.6, 4.2)
+        # 0.8 inch per cell pitch, and no more width than the cells and the taps need.
+        fig = new_figure(0.8 * (N + K + 2.3), 4.5)
         ax = _blank_axes(fig, N + K + 0.6, 3.9)
         ax.set_ylim(-1.5, 4.0)
         ax.text(-1.0, 3.2, r"$x$", ha="center", va="center", fontsize=15)
@@ -146,12 +152,12 @@ class GradientTermsPlot:
             box, _ = _cell(ax, k, 0.9, _signed(v))
             box.set_facecolor(HIGHLIGHT)
             ax.text(k, 0.9 - CELL / 2 - 0.08, f"$o_{{{k}}}$", ha="center", va="top",
-                    fontsize=10, color="0.35")
+                    fontsize=LABEL_SIZE, color="0.35")
         ax.text(N + 0.9 + (K - 1) / 2, 2.05 + CELL / 2 + 0.1, "taps", ha="center", va="bottom",
-                fontsize=11, color="0.35")
+                fontsize=LABEL_SIZE, color="0.35")
         self.tap_boxes = [_cell(ax, N + 0.9 + i, 2.05, f"$F_{{{i}}}$")[0] for i in range(K)]
         self.links = [ax.plot([], [], color=ACCENT, linewidth=2, zorder=0)[0] for _ in range(M)]
-        self.formula = ax.text(-1.5, -0.75, "", ha="left", va="center", fontsize=13)
+        self.formula = ax.text(-1.5, -0.75, "", ha="left", va="center", fontsize=14)
         self.fig, self.ax = fig, ax
         self.show(tap)
 
@@ -210,12 +216,18 @@ class LearningPlot:
         (self.loss_line,) = self.loss_ax.semilogy([], [], color="black", linewidth=2)
         self.loss_ax.set_xlabel("step")
         self.loss_ax.set_ylabel("loss J")
+        # A widget lays the figure out once; a fixed place for the label keeps the
+        # wider tick labels of a later run (down to 10⁻³⁰) from pushing it off the edge.
+        self.loss_ax.yaxis.set_label_coords(-0.17, 0.5)
         self.loss_ax.set_title("loss")
         self.tap_ax.set_xlabel("step")
         self.tap_ax.set_title("filter taps (dashed: hidden filter)")
+        for ax in (self.loss_ax, self.tap_ax):
+            # A run that diverges at once has two or three steps: no ticks at step 0.5.
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10], integer=True))
         self.tap_lines, self.hidden_lines = [], []
         self._draw_taps(F_hidden)
-        self.status = fig.suptitle("", fontsize=13)
+        self.status = fig.suptitle("", fontsize=14)
         self.update(F_hidden, history)
 
     def _draw_taps(self, F_hidden):

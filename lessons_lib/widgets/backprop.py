@@ -115,9 +115,15 @@ class FilterLearner(View):
         learned = ", ".join(f"{v:.3f}".replace("-0.000", "0.000")
                             for v in self.history.filters[-1])
         if self.history.diverged:
-            verdict = (f"<b style='color:#c0392b'>Diverged:</b> {self.history.message}. "
-                       f"Every step overshoots the minimum by more than the last; choose "
-                       f"η below {limit:.3g}.")
+            verdict = (f"<b style='color:#c0392b'>Stopped:</b> {self.history.message}. "
+                       f"Along the steepest direction every step overshoots the minimum by "
+                       f"more than the last.")
+        elif self.learning_rate.value >= limit:
+            # Not stopped yet (too few steps), but the steepest direction already grows.
+            verdict = (f"<b style='color:#c0392b'>Unstable:</b> F = [{learned}]; "
+                       f"{self.history.message}. η is above the limit, so the error along "
+                       f"the steepest direction grows with every step: more steps, and it "
+                       f"diverges.")
         else:
             verdict = f"<b>Learned F = [{learned}]</b>; {self.history.message}."
         self.message.value = (f"{verdict}<br>For this input gradient descent converges "
