@@ -43,3 +43,11 @@ def test_unanswered_exercises_say_so():
             feedback = check(placeholder)
             assert feedback.status == UNANSWERED
             assert "not answered yet" in repr(feedback)
+
+
+def test_shared_answer_parser_rejects_complex_and_ragged_answers():
+    from lessons_lib.exercises import Feedback, as_answer_array
+
+    for answer in ([[1j, 0], [0, 1]], [[1, 2], [3]], "abc"):
+        feedback = as_answer_array(answer, "Exercise", shape=(2, 2))
+        assert isinstance(feedback, Feedback) and feedback.status == INCORRECT

@@ -54,9 +54,13 @@ def unanswered(exercise: str, what: str) -> Feedback:
 def as_answer_array(answer, exercise: str, shape=None):
     """The answer as a float array, or a Feedback saying why it cannot be one."""
     try:
-        array = np.asarray(answer, dtype=float)
+        raw = np.asarray(answer)
+        # Casting complex numbers to float would only warn and drop the imaginary part.
+        if np.iscomplexobj(raw):
+            raise TypeError
+        array = raw.astype(float)
     except (TypeError, ValueError):
-        return Feedback(INCORRECT, exercise, f"Expected an array of numbers, got {answer!r}.")
+        return Feedback(INCORRECT, exercise, f"Expected an array of real numbers, got {answer!r}.")
     if shape is not None and array.shape != tuple(shape):
         return Feedback(INCORRECT, exercise,
                         f"Expected an array of shape {tuple(shape)}, got shape {array.shape}.")
