@@ -96,9 +96,9 @@ print(binary_names, "→ protons:", int(y_binary.sum()), "of", len(y_binary))
 # Lesson 01 slid **one** filter over **one** image. A layer of a CNN takes an input
 # with $C$ channels (1 for our events, 8 after the first layer...) and has $F$ filters,
 # each of shape $C \times k_h \times k_w$. Output channel $f$ is a **sum over the input
-# channels** of lesson 01's correlation:
+# channels** of lesson 01's correlation $\circledast$, plus one bias $b_f$ per filter:
 #
-# $$o[f] = b_f + \sum_{c=1}^{C} x[c] \circledast W[f, c]$$
+# $$o[f] = b_f + \sum_{c=0}^{C-1} x[c] \circledast W[f, c]$$
 #
 # Two input channels (the figure matrix and its mirror image), one filter:
 
@@ -150,17 +150,20 @@ print(np.round(nn.predict_proba(model, x_test[:4]), 2), "true:", y_test[:4])
 # ## Backpropagation through the whole network
 #
 # The loss of a batch is the mean cross-entropy of the softmax probabilities,
-# $J = \frac{1}{N}\sum_i -\log p_{i, y_i}$. Training needs $\partial J / \partial W$
-# for every weight of every layer. The slides' chain rule, applied layer by layer from
-# the end:
+# $J = \frac{1}{N}\sum_i -\log p_{i, y_i}$, where $p_{i, y_i}$ is the probability the
+# network gives to the true class $y_i$ of event $i$. Training needs
+# $\partial J / \partial W$ for every weight of every layer. The slides' chain rule,
+# applied layer by layer from the end:
 #
 # $$\frac{\partial J}{\partial x_{\ell}} = \frac{\partial J}{\partial x_{\ell+1}} \,
 #   \frac{\partial x_{\ell+1}}{\partial x_{\ell}}$$
 #
-# Each layer's `backward(dout)` receives $\partial J / \partial(\text{its output})$ and
-# returns $\partial J / \partial(\text{its input})$, which is the `dout` of the layer
-# before. Along the way, convolution and dense layers store $\partial J / \partial W$:
-# the sum of lesson 02 (`dJ/dF_i = Σ_k dJ/do_k · x[k+i]`), now in 2-D and over
+# where $x_\ell$ is the input of layer $\ell$ and $x_{\ell+1}$ its output (the input of
+# the next layer). Each layer's `backward(dout)` receives
+# $\partial J / \partial(\text{its output})$ and returns
+# $\partial J / \partial(\text{its input})$, which is the `dout` of the layer before.
+# Along the way, convolution and dense layers store $\partial J / \partial W$: the sum
+# of lesson 02 (`dJ/dF_i = Σ_k dJ/do_k · x[k+i]`), now in 2-D and over
 # channels; max pooling sends each gradient to the maximum (lesson 03); ReLU lets it
 # through where its input was positive.
 #
@@ -193,7 +196,7 @@ print(f"loss on the same batch after one step: {J_after:.2f}")
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Is the backward pass right? Compare it with the slope measured numerically,
 # $(J(w + \epsilon) - J(w - \epsilon)) / 2\epsilon$, for a tiny network in float64
-# (a correct backward agrees to about $10^{-10}$; a bug gives $10^{-2}$ or more):
+# (a correct backward agrees far below $10^{-6}$; a bug gives $10^{-2}$ or more):
 
 # %%
 from lessons_lib.backprop import numerical_gradient, relative_error
@@ -236,7 +239,12 @@ history = nn.fit(model, x_train, y_train, epochs=6, batch_size=64,
                  callback=curves.update, progress=False)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# The curves of the run, as a figure:
+# The curves of the run, as a figure. The training numbers are averages over an
+# epoch's batches, measured while the weights were still improving; the validation
+# numbers are measured after the epoch, with the improved weights. That is why the
+# validation curve can lie *above* the training one early on; overfitting would show
+# as the opposite, a training accuracy that keeps rising while the validation one falls
+# behind.
 
 # %%
 plot_training_curves(history)
@@ -258,9 +266,9 @@ print("at least 95 % of the test events right:", test["accuracy"] >= 0.95)
 # ## When training goes wrong
 #
 # With a learning rate far too large, each step overshoots the valley of the loss and
-# lands higher up the other side; the loss grows until the numbers overflow. `fit`
-# notices and stops with advice (float64 here, so that the numbers are the same on
-# every machine):
+# lands higher up the other side; left alone, the loss would grow until the numbers
+# overflow. `fit` stops as soon as the loss exceeds 20 times its starting value, and
+# says what to change (float64 here, so that the numbers are the same on every machine):
 
 # %%
 wild = detector_cnn().astype(np.float64)
@@ -274,7 +282,9 @@ except nn.TrainingDiverged as error:
 # ## What convolution buys
 #
 # Two baselines. **Majority:** always answer the most common training class.
-# **Dense:** no convolution, every pad connected to 64 hidden units, same training.
+# **Dense:** no convolution, every pad connected to 64 hidden units, then to the three
+# class scores; trained on the same events for the same 6 epochs (with a smaller
+# learning rate, which suits it better).
 
 # %%
 majority = np.bincount(y_train).argmax()
@@ -302,15 +312,18 @@ plot_baselines(["majority class", "dense network", "CNN"],
 plot_filters(model[0].params["W"])
 
 # %% [markdown]
-# Blue is negative, red positive. Some respond to bright pads beside dark ones in one
-# direction: oriented line and edge detectors, like lesson 01's hand-made filters.
+# Blue is negative, white zero, red positive. After six epochs they are still noisy,
+# but several have a band of positive weights with weaker or negative ones beside it:
+# oriented detectors of track segments, like lesson 01's hand-made line detectors.
 # Nobody designed them, the gradient did.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Feature maps, block by block
 #
-# The outputs of the three ReLUs for a proton, first six channels each: from track
-# segments at full detail to a coarse map of "where is there a curved track".
+# The outputs of the three ReLUs for a proton, first six channels each. Block 1 works
+# on a 32 × 32 grid (the stride-2 convolution halved the 64 × 64 event) and follows the
+# track segment by segment; each pooling halves the grid again, so block 3 is an 8 × 8
+# map of *where* a channel's pattern occurs, coarse but about the whole track.
 
 # %%
 proton, carbon = np.flatnonzero(y_test == 0)[0], np.flatnonzero(y_test == 1)[0]
@@ -333,9 +346,10 @@ plot_misclassified(x_test, y_test, predicted, class_names,
                    probabilities=nn.predict_proba(model, x_test))
 
 # %% [markdown]
-# Typical errors: a proton that leaves almost along the beam (a short, tight curl
-# that looks like a carbon), a spark that happens to cross the centre, a break-up
-# whose prongs overlap. Some are hard for a physicist too.
+# Typical errors: a proton that leaves almost along the beam (a short curl that looks
+# like a carbon, or a tight ring taken for "other"), a spark or a two-prong break-up
+# that looks like a proton's arc, a short fragment taken for a carbon. Some are hard
+# for a physicist too.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Trained weights, stored

@@ -20,13 +20,22 @@ REFERENCE_ANSWERS = {
     check_dense_backward: reference_dense_backward,
 }
 WRONG_ANSWERS = {
-    check_conv_shape: [(3, 48, 48), (16, 45, 45), (16, 96, 96), "16x48x48", (16, 48)],
-    check_parameter_counts: [(4608, 33_562_624), (4640, 33_554_432), (4640,), "many"],
+    check_conv_shape: [(3, 48, 48), (16, 45, 45), (16, 96, 96), "16x48x48", (16, 48),
+                       (16, 48.5, 48), (16, 48, float("inf")), (float("nan"), 48, 48), 16,
+                       "164848", (16, 48, 48, 1)],
+    check_parameter_counts: [(4608, 33_562_624), (4640, 33_554_432), (4640,), "many",
+                             (4640.5, 33_562_624), (float("inf"), 1), (4640, float("nan")),
+                             "464033562624"],
     check_dense_backward: [
         lambda x, W, dout: (dout @ W, x.T @ dout, dout.sum(axis=0)),  # dW transposed
         lambda x, W, dout: (dout @ W, dout.T @ x, dout.mean(axis=0)),  # mean, not sum
         lambda x, W, dout: (dout @ W.T, dout.T @ x, dout.sum(axis=0)),  # shapes do not fit
         lambda x, W, dout: (dout @ W, dout.T @ x),  # two values only
+        lambda x, W, dout: 5,  # not three arrays
+        lambda x, W, dout: ("a", "b", "c"),  # not numbers
+        lambda x, W, dout: (dout @ W, dout.T @ x, np.full(3, np.nan)),  # NaN
+        lambda x, W, dout: 1 / 0,  # fails when called
+        lambda x, W: None,  # wrong signature
         "dout @ W",
     ],
 }
@@ -70,3 +79,33 @@ def test_unanswered_exercises_say_so():
             feedback = check(answer)
             assert feedback.status == UNANSWERED
             assert "not answered yet" in repr(feedback)
+
+
+def test_equivalent_forms_of_the_right_answer_pass():
+    assert check_conv_shape(np.array([16, 48, 48])).status == CORRECT
+    assert check_conv_shape([16.0, 48.0, 48.0]).status == CORRECT
+    assert check_parameter_counts(np.array([4640, 33_562_624])).status == CORRECT
+    assert check_dense_backward(
+        lambda x, W, dout: [(dout @ W).tolist(), dout.T @ x, dout.sum(axis=0)]
+    ).status == CORRECT
+
+
+def test_answers_that_are_not_whole_numbers_say_so():
+    for feedback in (check_conv_shape((16, 48.5, 48)), check_parameter_counts("many")):
+        assert "whole numbers" in feedback.message
+    assert "three numbers" in check_conv_shape((16, 48)).hint
+    assert "two numbers" in check_parameter_counts((4640,)).hint
+
+
+def test_the_parameter_count_hints_name_the_wrong_count():
+    conv_wrong = check_parameter_counts((4608, 33_562_624)).hint
+    dense_wrong = check_parameter_counts((4640, 33_554_432)).hint
+    assert conv_wrong.startswith("A filter has") and "Dense" not in conv_wrong
+    assert dense_wrong.startswith("A Dense layer") and "filter" not in dense_wrong
+
+
+def test_a_function_returning_the_wrong_kind_of_thing_is_told_so():
+    feedback = check_dense_backward(lambda x, W, dout: 5)
+    assert "not three arrays" in feedback.message and "Calling it failed" not in feedback.message
+    assert "Calling it failed: ZeroDivisionError" in check_dense_backward(
+        lambda x, W, dout: 1 / 0).message

@@ -400,6 +400,9 @@ def test_optimisers_match_torch_over_several_steps(kind):
 def test_optimisers_reject_bad_arguments():
     with pytest.raises(ValueError, match="lr"):
         nn.SGD(nn.Dense(1, 1), lr=0)
+    for lr in (float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="lr must be a positive, finite number"):
+            nn.Adam(nn.Dense(1, 1), lr=lr)
     with pytest.raises(ValueError, match="momentum"):
         nn.SGD(nn.Dense(1, 1), momentum=1.0)
     with pytest.raises(TypeError, match="model must be a Layer"):
@@ -505,6 +508,44 @@ def test_fit_rejects_bad_input_clearly(kwargs, error, words):
     assert words in str(info.value)
 
 
+@pytest.mark.parametrize(
+    "layer",
+    [nn.Conv2D(1, 2, 3), nn.ReLU(), nn.MaxPool2D(), nn.Flatten(), nn.Dense(3, 2), nn.Dropout(0.5)],
+    ids=repr,
+)
+def test_backward_before_forward_says_what_to_do(layer):
+    with pytest.raises(RuntimeError, match="call forward"):
+        layer.backward(np.zeros((1, 2, 3, 3)))
+
+
+@pytest.mark.parametrize(
+    ("input_shape", "words"),
+    [
+        ((64, 64), "must be shaped (C, H, W), got (64, 64)"),
+        ((3, 64, 64), "must have shape (1, H, W), got (3, 64, 64)"),
+        ((1, 2, 2), "smaller than the pooling window"),
+        ((1, 32, 32), "Dense(512, 3) must have shape (512,), got (128,)"),
+    ],
+)
+def test_summary_rejects_input_shapes_the_model_cannot_take(input_shape, words):
+    with pytest.raises(ValueError) as info:
+        nn.summary(detector_cnn(), input_shape)
+    assert words in str(info.value)
+
+
+def test_conv2d_output_shape_checks_like_forward():
+    with pytest.raises(ValueError, match="smaller than the kernel"):
+        nn.Conv2D(1, 2, 5).output_shape((1, 3, 3))
+    assert nn.Conv2D(1, 2, 5, padding=1).output_shape((1, 3, 3)) == (2, 1, 1)
+
+
+def test_fit_names_images_without_a_channel_axis():
+    images, labels, _ = detector_events(8, seed=0)
+    with pytest.raises(ValueError) as info:
+        nn.fit(detector_cnn(), images[:, 0], labels, epochs=1, progress=False)
+    assert str(info.value).startswith("x has samples of shape (64, 64), which the model cannot")
+
+
 def test_fit_rejects_an_optimizer_of_another_model():
     x, y = blobs()
     with pytest.raises(ValueError, match="built on this model"):
@@ -585,6 +626,42 @@ def test_training_curves_view_follows_the_history():
     assert view.image.value != before
 
 
+def test_training_curves_view_copes_with_empty_and_longer_runs():
+    from lessons_lib.widgets.cnn import TrainingCurves
+
+    view = TrainingCurves(epochs=2)
+    view.update(nn.History())
+    assert view.status.value == "waiting for the first epoch"
+    view.update(nn.History(loss=[1.0, 0.8, 0.6], accuracy=[0.5, 0.6, 0.7]))
+    assert view.status.value == "epoch 3 / 3: training loss 0.600"
+    assert view.plot.ax_loss.get_xlim()[1] >= 3
+    for epochs, error in ((0, ValueError), ("6", TypeError)):
+        with pytest.raises(error, match="epochs must be an integer"):
+            TrainingCurves(epochs=epochs)
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "words"),
+    [
+        ({"images": np.zeros((5, 64, 64))}, ValueError, "images must be a non-empty batch"),
+        ({"labels": np.zeros(3, dtype=int)}, ValueError, "labels must have shape (5,)"),
+        ({"event": 5}, ValueError, "event must be an index in [0, 4]"),
+        ({"channels": 9}, ValueError, "channels must be at most 8"),
+        ({"model": dense_baseline()}, ValueError, "feature maps"),
+        ({"model": nn.Conv2D(1, 2, 3)}, TypeError, "model must be a Sequential"),
+    ],
+)
+def test_feature_map_explorer_rejects_bad_arguments_clearly(change, error, words):
+    from lessons_lib.widgets.cnn import FeatureMapExplorer
+
+    images, labels, names = detector_events(5, seed=2)
+    arguments = {"model": detector_cnn(), "images": images, "labels": labels, **change}
+    with pytest.raises(error) as info:
+        FeatureMapExplorer(arguments.pop("model"), arguments.pop("images"),
+                           arguments.pop("labels"), names, **arguments)
+    assert words in str(info.value)
+
+
 def test_feature_map_explorer_shows_the_chosen_event_layer_by_layer():
     from lessons_lib.widgets.cnn import FeatureMapExplorer
 
@@ -625,4 +702,8 @@ def test_lesson_04_figures_show_their_data():
 
     bars = plots.plot_baselines(["a", "b"], [0.5, 0.9], [0, 10]).axes[0].patches
     assert [bar.get_width() for bar in bars] == [0.5, 0.9]
+    short = plots.plot_baselines(["a", "b"], [0.1, 0.9], [0, 10]).axes[0].texts
+    # A short bar's label sits beside it, in a colour that shows on the white background.
+    assert short[0].get_position()[0] > 0.1 and short[0].get_color() == "black"
+    assert short[1].get_position()[0] < 0.9 and short[1].get_color() == "white"
     assert len(plots.plot_filters(np.zeros((8, 1, 5, 5))).axes) == 8

@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 from lessons_lib.exercises import CORRECT, INCORRECT, Feedback, is_unanswered, unanswered
 from lessons_lib.nn.layers import Conv2D, Dense, conv_output_size
+
+
+def _whole_numbers(answer):
+    """The answer as a tuple of ints, or None unless it is a sequence of whole numbers.
+
+    ``48.0`` counts as 48; ``48.5``, NaN, infinity, strings and other objects do not.
+
+    Examples
+    --------
+    >>> _whole_numbers([16, 48.0, np.int64(48)]), _whole_numbers((16, 48.5)), _whole_numbers("16")
+    ((16, 48, 48), None, None)
+    """
+    if isinstance(answer, (str, bytes)):
+        return None
+    try:
+        values = list(answer)
+    except TypeError:
+        return None
+    if not all(isinstance(v, numbers.Real) and math.isfinite(v) and float(v).is_integer()
+               for v in values):
+        return None
+    return tuple(int(v) for v in values)
 
 
 def check_conv_shape(answer) -> Feedback:
@@ -14,15 +39,17 @@ def check_conv_shape(answer) -> Feedback:
     if is_unanswered(answer):
         return unanswered(name, "a tuple (channels, height, width)")
     expected = Conv2D(3, 16, 7, stride=2, padding=3).output_shape((3, 96, 96))
-    try:
-        given = tuple(int(v) for v in answer)
-    except (TypeError, ValueError):
-        return Feedback(INCORRECT, name, f"Expected a tuple of three integers, got {answer!r}.")
+    given = _whole_numbers(answer)
+    if given is None:
+        return Feedback(INCORRECT, name, f"Expected a tuple of three whole numbers, got "
+                                         f"{answer!r}.", "Sizes count channels and pixels.")
     if given == expected:
         side = conv_output_size(96, 7, 2, 3)
         return Feedback(CORRECT, name, f"16 filters give 16 channels; 1 + (96 + 6 - 7) // 2 "
                                        f"= {side} on each side.")
-    if len(given) == 3 and given[0] != 16:
+    if len(given) != 3:
+        hint = "Give three numbers: (channels, height, width)."
+    elif given[0] != 16:
         hint = "There is one output channel per filter, whatever the number of input channels."
     else:
         hint = "Use H' = 1 + (H + 2·padding - k) // stride on each side."
@@ -37,21 +64,24 @@ def check_parameter_counts(answer) -> Feedback:
         return unanswered(name, "a tuple (conv_parameters, dense_parameters)")
     conv = Conv2D(16, 32, 3, padding=1).num_params
     dense = 16 * 16 * 16 * 32 * 16 * 16 + 32 * 16 * 16
-    try:
-        given = tuple(int(v) for v in answer)
-    except (TypeError, ValueError):
-        return Feedback(INCORRECT, name, f"Expected a tuple of two integers, got {answer!r}.")
+    given = _whole_numbers(answer)
+    if given is None:
+        return Feedback(INCORRECT, name, f"Expected a tuple of two whole numbers, got "
+                                         f"{answer!r}.", "Parameters are counted one by one.")
     if given == (conv, dense):
         return Feedback(CORRECT, name, f"{conv:,} against {dense:,}: the convolution shares "
                                        f"one small filter across all positions, "
                                        f"{dense // conv:,} times fewer parameters.")
+    if len(given) != 2:
+        return Feedback(INCORRECT, name, f"{given} is not it.",
+                        "Give two numbers: (conv_parameters, dense_parameters).")
     hints = []
-    if len(given) != 2 or given[0] != conv:
-        hints.append("a filter has in_channels x kh x kw weights, plus one bias per filter")
-    if len(given) != 2 or given[1] != dense:
-        hints.append("a Dense layer has one weight per (input, output) pair, plus one bias per "
-                     "output; here 4096 inputs and 8192 outputs")
-    return Feedback(INCORRECT, name, f"{given} is not it.", "; ".join(hints).capitalize() + ".")
+    if given[0] != conv:
+        hints.append("A filter has in_channels x kh x kw weights, plus one bias per filter.")
+    if given[1] != dense:
+        hints.append("A Dense layer has one weight per (input, output) pair, plus one bias "
+                     "per output; here 4096 inputs and 8192 outputs.")
+    return Feedback(INCORRECT, name, f"{given} is not it.", " ".join(hints))
 
 
 def check_dense_backward(dense_backward) -> Feedback:
@@ -69,14 +99,20 @@ def check_dense_backward(dense_backward) -> Feedback:
     layer = Dense(4, 3, rng=1).astype(np.float64)
     layer.forward(x)
     expected = {"dx": layer.backward(dout), "dW": layer.grads["W"], "db": layer.grads["b"]}
+    returns = "It must return three arrays: dx (N, in), dW (out, in), db (out,)."
     try:
-        result = dense_backward(x, layer.params["W"].copy(), dout.copy())
-        if is_unanswered(result):
-            return unanswered(name, "the body of dense_backward (it returns nothing yet)")
-        dx, dW, db = (np.asarray(v, dtype=float) for v in result)
+        result = dense_backward(x.copy(), layer.params["W"].copy(), dout.copy())
     except Exception as error:  # a student's function may fail in any way
         return Feedback(INCORRECT, name, f"Calling it failed: {type(error).__name__}: {error}.",
-                        "It must return three arrays: dx (N, in), dW (out, in), db (out,).")
+                        returns)
+    if is_unanswered(result):
+        return unanswered(name, "the body of dense_backward (it returns nothing yet)")
+    try:
+        dx, dW, db = (np.asarray(v, dtype=float) for v in result)
+    except Exception as error:  # any returned object, however odd, gets a verdict
+        return Feedback(INCORRECT, name, f"It returned {type(result).__name__} {result!r:.60}, "
+                                         f"which is not three arrays of numbers ({error}).",
+                        returns)
     for label, value in (("dx", dx), ("dW", dW), ("db", db)):
         if value.shape != expected[label].shape:
             return Feedback(INCORRECT, name, f"{label} has shape {value.shape}, expected "

@@ -231,6 +231,27 @@ def _as_batch(x, layer: Layer, *, ndim: int, channels: int | None = None, dtype=
     return x
 
 
+def _sample_shape(input_shape, layer: Layer, *, channels: int | None = None):
+    """One sample's shape ``(C, H, W)`` as ints, checked like :func:`_as_batch` checks a batch."""
+    shape = tuple(input_shape)
+    if len(shape) != 3:
+        raise ValueError(f"one input sample of {layer!r} must be shaped (C, H, W), got "
+                         f"{shape}")
+    if channels is not None and shape[0] != channels:
+        raise ValueError(f"one input sample of {layer!r} must have shape ({channels}, H, W), "
+                         f"got {shape}")
+    return shape
+
+
+def _saved(layer: Layer, attribute: str):
+    """What the last ``forward`` stored for ``backward``, or a clear error without one."""
+    try:
+        return getattr(layer, attribute)
+    except AttributeError:
+        raise RuntimeError(f"{layer!r}.backward needs the values of a forward pass: call "
+                           f"forward (or the layer) on a batch first") from None
+
+
 def _as_dout(dout, layer: Layer, shape):
     """``dout`` checked against the shape of the last output, in the layer's dtype."""
     dout = np.asarray(dout)
@@ -589,7 +610,11 @@ class Conv2D(Layer):
         self.add_param("b", np.zeros(out_channels, dtype=dtype))
 
     def output_shape(self, input_shape):
-        _, H, W = input_shape
+        _, H, W = _sample_shape(input_shape, self, channels=self.in_channels)
+        if H + 2 * self.padding[0] < self.kernel_size[0] or \
+                W + 2 * self.padding[1] < self.kernel_size[1]:
+            raise ValueError(f"the input of {self!r} is {H}x{W}: smaller than the kernel "
+                             f"{self.kernel_size}")
         Ho, Wo = (conv_output_size(n, k, s, p) for n, k, s, p in
                   zip((H, W), self.kernel_size, self.stride, self.padding, strict=True))
         return (self.out_channels, Ho, Wo)
@@ -608,7 +633,7 @@ class Conv2D(Layer):
         return _conv2d_forward_cols(self.cols, W, b)
 
     def backward(self, dout):
-        C, kh, kw, N, Ho, Wo = self.cols.shape
+        C, kh, kw, N, Ho, Wo = _saved(self, "cols").shape
         dout = _as_dout(dout, self, (N, self.out_channels, Ho, Wo))
         dx, dW, db = _conv2d_backward_cols(
             self.cols, self.x_shape, self.params["W"], dout, self.stride, self.padding,
@@ -656,7 +681,7 @@ class ReLU(Layer):
         return np.maximum(x, 0)
 
     def backward(self, dout):
-        return dout * self.mask
+        return dout * _saved(self, "mask")
 
 
 class MaxPool2D(Layer):
@@ -691,7 +716,10 @@ class MaxPool2D(Layer):
         self.stride = positive_int(stride, "stride")
 
     def output_shape(self, input_shape):
-        C, H, W = input_shape
+        C, H, W = _sample_shape(input_shape, self)
+        if min(H, W) < self.size:
+            raise ValueError(f"the input of {self!r} is {H}x{W}: smaller than the pooling "
+                             f"window {self.size}x{self.size}")
         return (C, conv_output_size(H, self.size, self.stride, 0),
                 conv_output_size(W, self.size, self.stride, 0))
 
@@ -706,7 +734,7 @@ class MaxPool2D(Layer):
         return y
 
     def backward(self, dout):
-        return pooling.max_pool_backward(self.x, dout, self.size, self.stride,
+        return pooling.max_pool_backward(_saved(self, "x"), dout, self.size, self.stride,
                                          indices=self.indices)
 
     def extra_repr(self):
@@ -736,7 +764,7 @@ class Flatten(Layer):
         return x.reshape(x.shape[0], -1)
 
     def backward(self, dout):
-        return np.reshape(dout, self.x_shape)
+        return np.reshape(dout, _saved(self, "x_shape"))
 
 
 class Dense(Layer):
@@ -780,6 +808,9 @@ class Dense(Layer):
         self.add_param("b", np.zeros(out_features, dtype=dtype))
 
     def output_shape(self, input_shape):
+        if tuple(input_shape) != (self.in_features,):
+            raise ValueError(f"one input sample of {self!r} must have shape "
+                             f"({self.in_features},), got {tuple(input_shape)}")
         return (self.out_features,)
 
     def forward(self, x):
@@ -788,7 +819,7 @@ class Dense(Layer):
         return self.x @ W.T + self.params["b"]
 
     def backward(self, dout):
-        dout = _as_dout(dout, self, (len(self.x), self.out_features))
+        dout = _as_dout(dout, self, (len(_saved(self, "x")), self.out_features))
         self.grads["W"] += dout.T @ self.x
         self.grads["b"] += dout.sum(axis=0)
         return dout @ self.params["W"]
@@ -837,7 +868,8 @@ class Dropout(Layer):
         return x * self.mask
 
     def backward(self, dout):
-        return dout if self.mask is None else dout * self.mask
+        mask = _saved(self, "mask")
+        return dout if mask is None else dout * mask
 
     def extra_repr(self):
         return f"p={self.p}"

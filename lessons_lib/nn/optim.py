@@ -12,6 +12,7 @@ and update the parameter arrays in place.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -20,8 +21,10 @@ from lessons_lib.nn.layers import Layer
 
 
 def _positive(value, name, *, upper=None):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
+        0 < value < math.inf
+    ):
+        raise ValueError(f"{name} must be a positive, finite number, got {value!r}")
     if upper is not None and not value < upper:
         raise ValueError(f"{name} must be in (0, {upper}), got {value!r}")
     return float(value)

@@ -117,7 +117,11 @@ def _check_data(model, x, y, name_x="x", name_y="y"):
     if y.shape != (len(x),):
         raise ValueError(f"{name_y} must have shape ({len(x)},), one label per sample of "
                          f"{name_x}, got {y.shape}")
-    num_classes = model.output_shape(x.shape[1:])[-1]
+    try:
+        num_classes = model.output_shape(x.shape[1:])[-1]
+    except ValueError as error:
+        raise ValueError(f"{name_x} has samples of shape {x.shape[1:]}, which the model "
+                         f"cannot take: {error}") from None
     if y.min() < 0 or y.max() >= num_classes:
         raise ValueError(
             f"{name_y} must hold class labels in [0, {num_classes - 1}] (the model has "

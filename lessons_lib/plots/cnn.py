@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lessons_lib._validate import positive_int
 from lessons_lib.plots import new_figure
 from lessons_lib.plots.convolution import draw_matrix
 
@@ -16,12 +17,27 @@ EVENT_CMAP = "inferno"
 CURVE_COLOURS = {"train": "tab:blue", "validation": "tab:orange"}
 
 
+def confidence(p):
+    """A probability as a rounded percentage that never claims certainty.
+
+    Examples
+    --------
+    >>> confidence(0.843), confidence(0.996), confidence(0.002)
+    ('84%', '>99%', '<1%')
+    """
+    if p >= 0.995:
+        return ">99%"
+    if p < 0.005:
+        return "<1%"
+    return f"{p:.0%}"
+
+
 def _event_axes(ax, image, title=None):
     ax.imshow(image, cmap=EVENT_CMAP, vmin=0, vmax=1)
     ax.set_xticks([])
     ax.set_yticks([])
     if title:
-        ax.set_title(title, fontsize=11)
+        ax.set_title(title, fontsize=12)
 
 
 def plot_event_gallery(images, labels, class_names, *, per_class=6, width=12):
@@ -52,7 +68,7 @@ def plot_event_gallery(images, labels, class_names, *, per_class=6, width=12):
                 _event_axes(ax, images[chosen[j]])
             else:
                 ax.set_axis_off()
-        axes[c, 0].set_ylabel(name, fontsize=13)
+        axes[c, 0].set_ylabel(name)
     return fig
 
 
@@ -78,8 +94,10 @@ def plot_multichannel_convolution(x, W, *, width=12):
     C = x.shape[0]
     parts = [correlate(x[c], W[c]) for c in range(C)]
     total = np.sum(parts, axis=0)
-    fig = new_figure(width, 2.2 * C + 0.4)
-    grid = fig.add_gridspec(C, 4)
+    # Tall enough rows that the numbers of an 8 x 9 input stay readable on a projector.
+    fig = new_figure(width, 3.1 * C + 0.5)
+    # Column widths in proportion to the matrices' widths: every cell the same size.
+    grid = fig.add_gridspec(C, 4, width_ratios=[x.shape[2], W.shape[2], *2 * [total.shape[1]]])
     limit = max(np.abs(parts).max(), np.abs(total).max())
     for c in range(C):
         draw_matrix(fig.add_subplot(grid[c, 0]), x[c], title=f"input channel x[{c}]")
@@ -98,7 +116,7 @@ class TrainingCurvesPlot:
     Parameters
     ----------
     epochs : int
-        The x axis runs from 1 to ``epochs``.
+        The x axis runs from 1 to ``epochs`` (further if the run turns out longer).
 
     Attributes
     ----------
@@ -108,13 +126,14 @@ class TrainingCurvesPlot:
     """
 
     def __init__(self, epochs, *, width=10, height=3.6):
+        self.epochs = positive_int(epochs, "epochs")
         self.fig = new_figure(width, height)
         self.ax_loss, self.ax_acc = self.fig.subplots(1, 2)
         self.lines = {}
         for ax, metric in ((self.ax_loss, "loss"), (self.ax_acc, "accuracy")):
             for split, colour in CURVE_COLOURS.items():
                 (self.lines[metric, split],) = ax.plot([], [], "o-", color=colour, label=split)
-            ax.set_xlim(0.5, epochs + 0.5)
+            ax.set_xlim(0.5, self.epochs + 0.5)
             ax.set_xlabel("epoch")
             ax.set_title(metric)
         self.ax_loss.set_ylim(0, 1.2)
@@ -129,6 +148,10 @@ class TrainingCurvesPlot:
                   ("accuracy", "validation"): history.val_accuracy}
         for key, values in curves.items():
             self.lines[key].set_data(np.arange(1, len(values) + 1), values)
+        if history.epochs > self.epochs:
+            # A longer run than announced: widen the axis rather than hide epochs.
+            for ax in (self.ax_loss, self.ax_acc):
+                ax.set_xlim(0.5, history.epochs + 0.5)
         if history.loss:
             top = max(max(history.loss), max(history.val_loss, default=0))
             self.ax_loss.set_ylim(0, max(1.2, 1.05 * top))
@@ -157,12 +180,12 @@ def plot_filters(W, *, title="learned first-layer filters", width=12):
     """
     W = np.asarray(W)[:, 0]
     limit = np.abs(W).max()
-    fig = new_figure(width, width / len(W) + 0.7)
+    fig = new_figure(width, width / len(W) + 0.9)
     for f, ax in enumerate(fig.subplots(1, len(W), squeeze=False)[0]):
         ax.imshow(W[f], cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(f"filter {f}", fontsize=10)
+        ax.set_title(f"filter {f}", fontsize=12)
     fig.suptitle(title)
     return fig
 
@@ -185,22 +208,34 @@ class FeatureMapsPlot:
     """
 
     def __init__(self, image, maps, *, channels=6, width=12):
+        channels = positive_int(channels, "channels")
+        available = min(fmap.shape[0] for _, fmap in maps) if maps else channels
+        if channels > available:
+            raise ValueError(f"channels must be at most {available} (the fewest channels "
+                             f"of a layer shown), got {channels}")
         self.channels = channels
         rows = 1 + len(maps)
-        self.fig = new_figure(width, 1.6 * rows + 0.3)
+        self.fig = new_figure(width, 1.8 * rows + 0.3)
         axes = self.fig.subplots(rows, channels, squeeze=False)
         self.axes = axes
         self.images = [[axes[0, 0].imshow(image, cmap=EVENT_CMAP, vmin=0, vmax=1)]]
-        axes[0, 0].set_title("event", fontsize=11)
+        axes[0, 0].set_title("event", fontsize=12)
         for ax in axes[0, 1:]:
             ax.set_axis_off()
+        if channels > 1:
+            # Each map has its own colour scale: without this note a weak map looks as
+            # strong as the strongest one.
+            axes[0, 1].text(0.1, 0.5, "each map on its own colour scale:\n"
+                            "dark = 0, yellow = that map's largest value",
+                            transform=axes[0, 1].transAxes, va="center", ha="left",
+                            in_layout=False)
         for r, (name, fmap) in enumerate(maps, start=1):
             row = []
             for c in range(channels):
                 ax = axes[r, c]
                 row.append(ax.imshow(np.zeros(fmap.shape[1:]), cmap="viridis"))
-                ax.set_title(f"channel {c}", fontsize=9)
-            axes[r, 0].set_ylabel(name, fontsize=10)
+                ax.set_title(f"channel {c}", fontsize=12)
+            axes[r, 0].set_ylabel(name)
             self.images.append(row)
         for ax in axes.ravel():
             ax.set_xticks([])
@@ -244,7 +279,7 @@ def plot_misclassified(images, true, predicted, class_names, *, probabilities=No
         ax.set_axis_on()
         title = f"{class_names[true[i]]} → {class_names[predicted[i]]}"
         if probabilities is not None:
-            title += f"\n({probabilities[i, predicted[i]]:.0%} sure)"
+            title += f"\n({confidence(probabilities[i, predicted[i]])} sure)"
         _event_axes(ax, images[i], title)
     total = int(np.sum(np.asarray(true) != np.asarray(predicted)))
     fig.suptitle(f"{len(wrong)} of the {total} misclassified events (true → predicted)")
@@ -265,9 +300,11 @@ def plot_baselines(names, accuracies, params, *, width=8):
     y = np.arange(len(names))[::-1]
     bars = ax.barh(y, accuracies, color=["tab:gray", "tab:purple", "tab:green"][: len(names)])
     for bar, acc, p in zip(bars, accuracies, params, strict=True):
-        ax.text(bar.get_width() - 0.01, bar.get_y() + bar.get_height() / 2,
-                f"{acc:.1%}  ({p:,} parameters)", ha="right", va="center", color="white",
-                fontsize=12)
+        # Inside a long bar in white, beside a short one in black: always readable.
+        inside = acc >= 0.5
+        ax.text(acc - 0.01 if inside else acc + 0.01, bar.get_y() + bar.get_height() / 2,
+                f"{acc:.1%}  ({p:,} parameters)", ha="right" if inside else "left",
+                va="center", color="white" if inside else "black", fontsize=12)
     ax.set_yticks(y, names)
     ax.set_xlim(0, 1)
     ax.set_xlabel("test accuracy")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from lessons_lib.nn.layers import ReLU
+from lessons_lib._validate import positive_int
+from lessons_lib.nn.layers import ReLU, Sequential
 from lessons_lib.nn.training import predict_proba
-from lessons_lib.plots.cnn import FeatureMapsPlot, TrainingCurvesPlot
+from lessons_lib.plots.cnn import FeatureMapsPlot, TrainingCurvesPlot, confidence
 from lessons_lib.widgets import View
 
 
@@ -39,8 +40,8 @@ class TrainingCurves(View):
 
     def __init__(self, epochs):
         super().__init__()
-        self.epochs = epochs
         self.plot = TrainingCurvesPlot(epochs)
+        self.epochs = self.plot.epochs
         self.fig = self.plot.fig
         self.status = widgets.Label(value="waiting for the first epoch")
         self.ui = widgets.VBox([self.status, self.image])
@@ -49,7 +50,12 @@ class TrainingCurves(View):
     def update(self, history):
         """Show ``history``; use as ``fit(..., callback=view.update)``."""
         self.plot.update(history)
-        text = f"epoch {history.epochs} / {self.epochs}: training loss {history.loss[-1]:.3f}"
+        if not history.loss:
+            self.status.value = "waiting for the first epoch"
+            self.redraw()
+            return
+        text = (f"epoch {history.epochs} / {max(self.epochs, history.epochs)}: "
+                f"training loss {history.loss[-1]:.3f}")
         if history.val_accuracy:
             text += f", validation accuracy {history.val_accuracy[-1]:.3f}"
         self.status.value = text
@@ -68,7 +74,13 @@ class FeatureMapExplorer(View):
     class_names : sequence of str
     channels : int, default 6
     event : int, default 0
-        The event shown first.
+        The event shown first, an index into ``images``.
+
+    Raises
+    ------
+    ValueError
+        If ``images`` is not (N, 1, H, W), ``labels`` not (N,), ``event`` out of range,
+        ``channels`` more than a layer has, or the model has no convolutional ReLU outputs.
 
     Attributes
     ----------
@@ -83,11 +95,29 @@ class FeatureMapExplorer(View):
         super().__init__()
         self.model, self.images = model, np.asarray(images)
         self.labels, self.class_names = np.asarray(labels), tuple(class_names)
+        if self.images.ndim != 4 or len(self.images) == 0:
+            raise ValueError(f"images must be a non-empty batch shaped (N, 1, H, W), got shape "
+                             f"{self.images.shape}")
+        if self.labels.shape != (len(self.images),):
+            raise ValueError(f"labels must have shape ({len(self.images)},), one per image, got "
+                             f"{self.labels.shape}")
+        if not isinstance(model, Sequential):
+            raise TypeError(f"model must be a Sequential, got {type(model).__name__}")
         self.relus = [i for i, layer in enumerate(model) if isinstance(layer, ReLU)]
+        if not self.relus:
+            raise ValueError("model must have ReLU layers: their outputs are the feature maps "
+                             "shown")
+        event = positive_int(event, "event", minimum=0)
+        if event >= len(self.images):
+            raise ValueError(f"event must be an index in [0, {len(self.images) - 1}], got {event}")
         self.event = widgets.IntSlider(value=event, min=0, max=len(self.images) - 1,
                                        description="event", continuous_update=False)
         self.verdict = widgets.Label()
         image, maps = self._maps(self.event.value)
+        flat = [name for name, fmap in maps if fmap.ndim != 3]
+        if flat:
+            raise ValueError(f"model's ReLU outputs must be feature maps (C, h, w), but "
+                             f"{', '.join(flat)} gives vectors: use a convolutional network")
         self.plot = FeatureMapsPlot(image, maps, channels=channels)
         self.fig = self.plot.fig
         self._describe(self.event.value)
@@ -104,7 +134,7 @@ class FeatureMapExplorer(View):
         proba = predict_proba(self.model, self.images[index : index + 1])[0]
         guess = int(np.argmax(proba))
         self.verdict.value = (f"true: {self.class_names[self.labels[index]]}, predicted: "
-                              f"{self.class_names[guess]} ({proba[guess]:.0%})")
+                              f"{self.class_names[guess]} ({confidence(proba[guess])})")
 
     def _on_event(self, change):
         self.plot.update(*self._maps(change["new"]))
