@@ -40,21 +40,22 @@ def _as_real(value, name, *, ndim=None):
 
 
 # The slides' ViT table (the figure matrix in four 4 x 4 patches, each row the position
-# index followed by the flattened patch) as printed on three of the slides, slips included.
+# index followed by the flattened patch), as printed on the first five slides titled
+# "Visual Transformer", slips included. Five printings, three versions.
 SLIDES_X_COPIES = {
-    "Patches": (
+    "slides 1 and 5": (
         "0 1 0 1 0 0 1 1 0 0 0 1 0 0 0 1 1",
         "1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0",
         "2 0 0 1 0 1 1 1 1 0 0 1 0 0 0 1 0",
         "3 1 0 0 0 1 1 1 1 0 0 1 0 0 0 0 1",
     ),
-    "Patches, second slide": (
+    "slide 2": (
         "0 1 0 1 0 0 1 1 0 0 0 1 1",
         "1 0 0 0 0 0 0 0 0 0 0 0 0",
         "2 0 0 1 0 1 1 1 1 0 0 1 0",
         "3 1 0 0 0 1 1 1 1 0 0 1 0",
     ),
-    "X = (N x E)": (
+    "slides 3 and 4": (
         "0 1 0 1 0 0 1 1 0 0 0 1 0 0 0 1 1",
         "1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0",
         "2 0 0 1 0 1 1 1 1 0 0 1 0 0 0 1 0",
@@ -64,7 +65,10 @@ SLIDES_X_COPIES = {
 
 
 def slides_x_copies() -> dict[str, np.ndarray]:
-    """The slides' printed copies of the table X, keyed by the slide's heading.
+    """The versions of the table X printed on the slides, keyed by where they are printed.
+
+    "slide k" is the k-th slide titled "Visual Transformer": slides 1 and 5 print the
+    same table, and so do slides 3 and 4.
 
     Returns
     -------
@@ -74,7 +78,7 @@ def slides_x_copies() -> dict[str, np.ndarray]:
     Examples
     --------
     >>> {name: table.shape for name, table in slides_x_copies().items()}
-    {'Patches': (4, 17), 'Patches, second slide': (4, 13), 'X = (N x E)': (4, 17)}
+    {'slides 1 and 5': (4, 17), 'slide 2': (4, 13), 'slides 3 and 4': (4, 17)}
     """
     return {
         name: np.array([[float(v) for v in row.split()] for row in rows])

@@ -64,12 +64,13 @@ def test_slides_table_is_reproduced_exactly_from_the_figure_matrix():
 
 def test_the_slides_copies_have_exactly_the_slips_the_lesson_points_out():
     copies = slides_x_copies()
-    assert table_slips(SLIDES_X, copies["Patches"]) == []
-    assert copies["Patches, second slide"].shape == (4, 13)
-    assert table_slips(SLIDES_X, copies["Patches, second slide"]) == [(0, 12)]
-    # Row 3 of the "X =" slide: the pixels from column 5 to 12 moved one column right.
-    shifted = copies["X = (N x E)"]
-    assert {r for r, _ in table_slips(SLIDES_X, shifted)} == {3}
+    assert list(copies) == ["slides 1 and 5", "slide 2", "slides 3 and 4"]
+    assert table_slips(SLIDES_X, copies["slides 1 and 5"]) == []
+    assert copies["slide 2"].shape == (4, 13)
+    assert table_slips(SLIDES_X, copies["slide 2"]) == [(0, 12)]
+    # Row 3 on slides 3 and 4: the pixels from column 5 to 12 moved one column right.
+    shifted = copies["slides 3 and 4"]
+    assert table_slips(SLIDES_X, shifted) == [(3, 5), (3, 9), (3, 11), (3, 12)]
     np.testing.assert_array_equal(shifted[3, 6:13], SLIDES_X[3, 5:12])
 
 
@@ -391,6 +392,7 @@ def test_patch_size_explorer_updates_the_table_and_the_grid():
     assert view.image.value != first_png
     view.patch_size.value = 8
     assert view.X.shape == (1, 65) and "8 of 72 pixels" in view.plot.caption.get_text()
+    assert "1×1 = 1 patch," in view.plot.caption.get_text()
     assert view.patch_size.max == 8
 
 
@@ -403,7 +405,10 @@ def test_table_slips_figure_outlines_exactly_the_slipped_cells():
     outlined = [sum(isinstance(p, Rectangle) and p.get_edgecolor()[0] > 0.5 for p in ax.patches)
                 for ax in fig.axes]
     assert outlined == [0, 1, 4]
-    assert "matches X" in fig.axes[0].get_title(loc="left")
+    assert fig.axes[0].get_title(loc="left") == "slides 1 and 5: matches X"
+    # The index column is written in red, not shaded as if it were a pixel.
+    assert np.ma.getmaskarray(fig.axes[2].images[0].get_array())[:, 0].all()
+    assert [t.get_text() for t in fig.axes[2].texts[::17]] == ["0", "1", "2", "3"]
 
 
 def test_matrix_and_attention_figures_show_the_given_numbers():
@@ -417,3 +422,17 @@ def test_matrix_and_attention_figures_show_the_given_numbers():
     fig = plot_attention_rows(np.stack([A, A]), titles=["a", "b"])
     assert [ax.get_title() for ax in fig.axes] == ["a", "b"]
     np.testing.assert_allclose(fig.axes[1].images[0].get_array(), A)
+
+
+def test_comparison_figure_keeps_its_legend_off_the_bars():
+    from lessons_lib.plots.attention import plot_comparison
+
+    results = {"CNN": {"full": 0.97, "tenth": 0.9, "params": 7555},
+               "ViT": {"full": 0.93, "tenth": 0.85, "params": 21187}}
+    fig = plot_comparison(results)
+    ax, = fig.axes
+    assert ax.get_legend() is None and len(fig.legends) == 1
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
+        "CNN (7,555 parameters)", "ViT (21,187 parameters)", "guessing (3 classes)"]
+    heights = [bar.get_height() for container in ax.containers for bar in container]
+    assert heights == [0.97, 0.9, 0.93, 0.85]

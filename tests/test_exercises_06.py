@@ -27,9 +27,12 @@ REFERENCE_ANSWERS = {
 }
 WRONG_ANSWERS = {
     check_attention_row: [[0.25, 0.25, 0.25, 0.25], [0.251, 0.034, 0.681, 0.034],
-                          [1, 2, 3, 4], [0.3, 0.1], "row"],
-    check_query_shape: [(32, 64), (65, 32), (16, 32), "64x32", (64,)],
-    check_score_spread: [64, 1, 0.125, "eight"],
+                          [1, 2, 3, 4], [0.3, 0.1], "row", [np.nan] * 4, [np.inf, 0, 0, 0],
+                          [0.3, 0.1, 0.5, 0.1], {"row": 1}],
+    check_query_shape: [(32, 64), (65, 32), (16, 32), "64x32", (64,), (64.5, 32),
+                        (np.inf, 32), (np.nan, 32), [[64, 32]], (64, 32, 1), {64: 0, 32: 1},
+                        "(64, 32)"],
+    check_score_spread: [64, 1, 0.125, "eight", -8, np.nan, np.inf, [8, 8]],
 }
 
 
@@ -54,6 +57,16 @@ def test_wrong_answers_fail_with_a_message(check):
 
 def test_the_unscaled_row_gets_a_specific_hint():
     assert "√d_k" in check_attention_row([0.251, 0.034, 0.681, 0.034]).hint
+
+
+def test_a_row_rounded_to_one_decimal_is_called_close():
+    feedback = check_attention_row([0.3, 0.1, 0.5, 0.1])
+    assert "close" in feedback.message and "two decimals" in feedback.hint
+
+
+def test_the_shape_may_be_any_sequence_of_two_whole_numbers():
+    for answer in ([64, 32], np.array([64, 32]), (64.0, 32.0)):
+        assert check_query_shape(answer).status == CORRECT, answer
 
 
 @pytest.mark.parametrize("check", list(REFERENCE_ANSWERS), ids=lambda c: c.__name__)

@@ -219,6 +219,7 @@ def test_permuting_patches_changes_nothing_without_position_embedding():
 @pytest.mark.parametrize("make, match", [
     (lambda: MultiHeadSelfAttention(17, num_heads=2), "num_heads must divide embed_dim = 17"),
     (lambda: tiny_vit((1, 6, 6), 3, patch_size=8), "patch_size must be at most 6"),
+    (lambda: tiny_vit((64, 64), 3), r"image_shape must be \(C, H, W\)"),
     (lambda: tiny_vit((1, 32, 32), 3, pool="max"), "pool must be one of 'cls', 'mean'"),
     (lambda: PositionEmbedding(4, 8, kind="rotary"), "kind must be one of"),
 ])
@@ -249,6 +250,9 @@ def test_attention_explorer_shows_the_chosen_query_head_and_event():
     images = rng(3).random((3, 1, 16, 16)).astype(np.float32)
     view = AttentionExplorer(model, images, [0, 1, 2], ("a", "b", "c"))
     assert view.query.value == -1 and view.weights.shape == (4, 4)
+    # One choice per head of the model (2), plus their mean; the class token plus 16 patches.
+    assert [value for _, value in view.head.options] == [-1, 0, 1]
+    assert len(view.query.options) == 1 + 16 and view.block.max == 1
     maps = view.maps
     # The class token's attention over the 16 patches, averaged over heads (last block).
     np.testing.assert_allclose(view.weights.ravel(), maps[1][:, 0, 1:].mean(axis=0), rtol=1e-6)
@@ -261,10 +265,54 @@ def test_attention_explorer_shows_the_chosen_query_head_and_event():
     opacity = view.plot.overlay.get_array()[..., 3]
     np.testing.assert_allclose(opacity, 0.75 * view.weights / view.weights.max())
 
+    # The grid leaves out the query's weight on the class token; the title gives it.
+    share = float(maps[0][1, 7, 0])
+    assert view.plot.bar_ax.get_title() == f"attention on patches; class token: {share:.0%}"
+    np.testing.assert_allclose(view.weights.sum() + share, 1.0, rtol=1e-5)
+
     view.event.value = 2
     assert view.plot.picture.get_array().shape == (16, 16)
     np.testing.assert_allclose(view.plot.picture.get_array(), images[2, 0])
     assert view.plot.ax.get_title().startswith("true: c, predicted: ")
+
+
+@pytest.mark.parametrize("change, match", [
+    ({"event": 3}, "event must be below 3"),
+    ({"head": 2}, r"head must be -1 \(the mean of the heads\) or 0 to 1, got 2"),
+    ({"query": 16}, r"query must be -1 \(the class token\) or a patch from 0 to 15"),
+    ({"labels": [0, 1]}, "one label each"),
+])
+def test_attention_explorer_rejects_bad_choices_by_name(change, match):
+    from lessons_lib.widgets.attention import AttentionExplorer
+
+    model = tiny_vit((1, 16, 16), 3, patch_size=4, embed_dim=8, depth=2, num_heads=2, rng=2)
+    arguments = {"images": np.zeros((3, 1, 16, 16), dtype=np.float32), "labels": [0, 1, 2],
+                 **change}
+    with pytest.raises(ValueError, match=match):
+        AttentionExplorer(model, class_names=("a", "b", "c"), **arguments)
+
+
+def test_attention_overlay_keeps_every_label_inside_the_figure_as_the_weights_change():
+    """A view keeps its first layout: labels that grow later must still fit."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from lessons_lib.plots import to_png
+    from lessons_lib.plots.attention import AttentionOverlayPlot
+
+    image = rng(1).random((16, 16))
+    plot = AttentionOverlayPlot(image, np.full((4, 4), 1 / 16), 4, None)
+    to_png(plot.fig)
+    for top in (0.0123, 0.15, 0.9):
+        weights = rng(2).random((4, 4))
+        plot.update(image, top * weights / weights.max(), (1, 2), title="true: a, predicted: b",
+                    grid_title="attention on patches; class token: 12%")
+        to_png(plot.fig)
+        renderer = FigureCanvasAgg(plot.fig).get_renderer()
+        width, height = plot.fig.bbox.width, plot.fig.bbox.height
+        for ax in plot.fig.axes:
+            box = ax.get_tightbbox(renderer)
+            assert box.x0 >= -1 and box.x1 <= width + 1, (top, ax, box)
+            assert box.y0 >= -1 and box.y1 <= height + 1, (top, ax, box)
 
 
 def test_live_training_curves_follow_fit():
@@ -275,6 +323,9 @@ def test_live_training_curves_follow_fit():
     x = rng(1).random((40, 1, 8, 8)).astype(np.float32)
     y = (x[:, 0, :4].mean(axis=(1, 2)) > x[:, 0, 4:].mean(axis=(1, 2))).astype(int)
     curves = LiveTrainingCurves()
+    # Before the first epoch: one epoch on the axis, a loss axis from 0, nothing drawn.
+    assert curves.plot.loss_ax.get_xlim() == (0.5, 1.5)
+    assert curves.plot.loss_ax.get_ylim() == (0, 1) and curves.epochs == 0
     history = fit(model, x, y, epochs=3, batch_size=10, optimizer=Adam(model, lr=0.01),
                   progress=False, callback=curves.update)
     assert curves.epochs == 3

@@ -46,6 +46,9 @@ def check_attention_row(answer) -> Feedback:
     row = as_answer_array(answer, name, shape=(4,))
     if isinstance(row, Feedback):
         return row
+    if not np.isfinite(row).all():
+        return Feedback(INCORRECT, name, f"{row.tolist()} is not 4 finite numbers.",
+                        "Each weight is e^(score / 2) divided by the sum of all four.")
     Q, K, V = lesson_qkv()
     expected = scaled_dot_product_attention(Q, K, V)[1][1]
     unscaled = scaled_dot_product_attention(Q, K, V, scale=False)[1][1]
@@ -55,6 +58,9 @@ def check_attention_row(answer) -> Feedback:
     if np.allclose(row, unscaled, atol=0.01):
         return Feedback(INCORRECT, name, "That is softmax(QKᵀ) without the scaling.",
                         "Divide the scores by √d_k = √4 = 2 before the softmax.")
+    if np.allclose(row, expected, atol=0.06):
+        return Feedback(INCORRECT, name, f"{np.round(row, 3).tolist()} is close, but not "
+                        "precise enough.", "Keep at least two decimals in each weight.")
     if not np.isclose(row.sum(), 1.0, atol=0.02):
         return Feedback(INCORRECT, name, f"Your row sums to {row.sum():.3g}, not 1.",
                         "A softmax row always sums to one: divide each e^s by the sum of all four.")
@@ -68,10 +74,15 @@ def check_query_shape(answer) -> Feedback:
     name = "Exercise 2 (the shape of Q)"
     if is_unanswered(answer):
         return unanswered(name, "a tuple (rows, columns)")
-    try:
-        given = tuple(int(v) for v in answer)
-    except (TypeError, ValueError):
-        return Feedback(INCORRECT, name, f"Expected a tuple of two integers, got {answer!r}.")
+    shape = as_answer_array(answer, name)
+    if (isinstance(shape, Feedback) or shape.ndim != 1 or not np.isfinite(shape).all()
+            or np.any(shape != np.round(shape))):
+        return Feedback(INCORRECT, name, f"Expected a tuple of whole numbers, got {answer!r}.",
+                        "A shape is written (rows, columns), for example (4, 17).")
+    given = tuple(int(v) for v in shape)
+    if len(given) != 2:
+        return Feedback(INCORRECT, name, f"{given} has {len(given)} entries; Q is a matrix.",
+                        "Give two numbers: (rows, columns).")
     if given == (64, 32):
         return Feedback(CORRECT, name, "(64 / 8)² = 64 patches, one row of Q each, and E = 32 "
                         "columns: Q is N × E = 64 × 32.")
@@ -102,5 +113,8 @@ def check_score_spread(answer) -> Feedback:
     if np.isclose(value, 64.0):
         return Feedback(INCORRECT, name, "64 is the variance.",
                         "The standard deviation is the square root of the variance.")
+    if value < 0:
+        return Feedback(INCORRECT, name, f"{value:g} is negative; a standard deviation never is.",
+                        "Variances of independent terms add up; take the square root.")
     return Feedback(INCORRECT, name, f"{value:g} is not it.",
                     "Variances of independent terms add up; each product q_i k_i has variance 1.")

@@ -556,6 +556,8 @@ def tiny_vit(image_shape, num_classes, *, patch_size=8, embed_dim=32, depth=2, n
     >>> model.num_params
     3571
     """
+    if not isinstance(image_shape, (tuple, list)) or len(image_shape) != 3:
+        raise ValueError(f"image_shape must be (C, H, W), one input image, got {image_shape!r}")
     C, H, W = (positive_int(n, "image_shape") for n in image_shape)
     patch_size = positive_int(patch_size, "patch_size")
     if patch_size > min(H, W):

@@ -6,6 +6,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgb
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from lessons_lib.attention import patch_grid, patchify, prepend_position_index
 from lessons_lib.plots import new_figure
@@ -17,6 +18,17 @@ PATCH_COLOURS = ("tab:orange", "tab:blue", "tab:green", "tab:purple", "tab:red",
 
 
 OVERLAY_COLOUR = "tab:orange"
+INDEX_COLOUR = "tab:red"
+"""The position index column of X: written in, in this colour, never shaded as a pixel."""
+
+
+def _table_fontsize(rows):
+    """Numbers as large as a projector needs, smaller only when the rows get thin."""
+    return 14 if rows <= 4 else (12 if rows <= 8 else 10)
+
+
+def _plural(count, word):
+    return f"{count} {word}" if count == 1 else f"{count} {word}es"
 
 
 def _symmetric_limits(M):
@@ -66,8 +78,9 @@ class PatchPlot:
         self.table_ax.set_yticks([])
         self.table_ax.set_xticks([])
         self.index_box = self.table_ax.add_patch(Rectangle((-0.5, -0.5), 1, 1, fill=False,
-                                                           edgecolor="tab:red", linewidth=2.5))
-        self.caption = self.fig.text(0.5, 0.01, "", ha="center", va="bottom", fontsize=13)
+                                                           edgecolor=INDEX_COLOUR,
+                                                           linewidth=2.5))
+        self.caption = self.fig.text(0.5, 0.01, "", ha="center", va="bottom", fontsize=14)
         self.fig.get_layout_engine().set(rect=(0, 0.09, 1, 0.91))
         self.update(patch_size)
 
@@ -103,14 +116,14 @@ class PatchPlot:
         self.table_texts = []
         if N <= 16 and E <= 26:
             for (n, e), value in np.ndenumerate(self.X):
-                colour = "tab:red" if e == 0 else ("white" if value > 0.8 else "black")
+                colour = INDEX_COLOUR if e == 0 else ("white" if value > 0.8 else "black")
                 self.table_texts.append(self.table_ax.text(e, n, f"{value:g}", ha="center",
-                                                           va="center", fontsize=10,
-                                                           color=colour))
+                                                           va="center", color=colour,
+                                                           fontsize=_table_fontsize(N)))
         self.table_ax.set_title(f"X: N × E = {N} × {E}   (index, then the {P}×{P} pixels)")
         lost = H * W - N * P * P
         self.caption.set_text(
-            f"patch size {P}: {rows}×{cols} = {N} patches, E = 1 + {P}·{P} = {E}; "
+            f"patch size {P}: {rows}×{cols} = {_plural(N, 'patch')}, E = 1 + {P}·{P} = {E}; "
             f"{lost} of {H * W} pixels fall outside every patch (grey)")
 
 
@@ -137,16 +150,22 @@ def plot_table_slips(X, copies):
     Returns
     -------
     fig : Figure
-        One axes per copy, top to bottom.
+        One axes per copy, top to bottom. Pixels are shaded; the first column, the
+        position index, is written in red and not shaded (as in :class:`PatchPlot`).
     """
     X = np.asarray(X, dtype=float)
-    fig = new_figure(10, 1.9 * len(copies) + 0.3)
+    fig = new_figure(10, 2.1 * len(copies) + 0.3)
     axes = np.atleast_1d(fig.subplots(len(copies), 1))
     for ax, (name, copy) in zip(axes, copies.items(), strict=True):
         copy = np.asarray(copy, dtype=float)
         padded = np.full(X.shape, np.nan)
-        padded[:, : copy.shape[1]] = copy
-        draw_matrix(ax, padded, cmap="Greys", vmin=0, vmax=1.6, annotate=True)
+        padded[:, 1 : copy.shape[1]] = copy[:, 1:]
+        _, texts = draw_matrix(ax, padded, cmap="Greys", vmin=0, vmax=1.6, annotate=True)
+        for n, text in enumerate(texts[:, 0]):
+            text.set_text(f"{copy[n, 0]:g}")
+            text.set_color(INDEX_COLOUR)
+        for text in texts.flat:
+            text.set_fontsize(_table_fontsize(X.shape[0]))
         ax.set_xlim(-0.5, X.shape[1] - 0.5)
         wrong = np.argwhere(copy != X[:, : copy.shape[1]])
         for r, c in wrong:
@@ -159,7 +178,7 @@ def plot_table_slips(X, copies):
         if missing:
             problems.append(f"{missing} columns missing")
         verdict = ", ".join(problems) or "matches X"
-        ax.set_title(f'slide "{name}": {verdict}', loc="left")
+        ax.set_title(f"{name}: {verdict}", loc="left")
     return fig
 
 
@@ -183,16 +202,19 @@ def plot_matrices(matrices, *, operators=None, cmap="RdBu_r", annotate=True):
     items = [(name, np.asarray(M, dtype=float)) for name, M in matrices.items()]
     tallest = max(M.shape[0] for _, M in items)
     columns = sum(max(M.shape[1], 2) for _, M in items)
-    fig = new_figure(min(13.0, 0.5 * columns + 1.2 * len(items)), min(7.0, 0.42 * tallest + 1.0))
+    fig = new_figure(min(13.0, 0.7 * columns + 1.2 * len(items)), min(7.0, 0.6 * tallest + 1.0))
     axes = np.atleast_1d(fig.subplots(1, len(items),
                                       width_ratios=[max(M.shape[1], 2) for _, M in items]))
     for ax, (name, M) in zip(axes, items, strict=True):
         limits = _symmetric_limits(M) if cmap in ("RdBu_r", "coolwarm", "PuOr") else (None, None)
-        draw_matrix(ax, M, cmap=cmap, vmin=limits[0], vmax=limits[1], annotate=annotate,
-                    title=f"{name}  ({M.shape[0]}×{M.shape[1]})")
+        _, texts = draw_matrix(ax, M, cmap=cmap, vmin=limits[0], vmax=limits[1],
+                               annotate=annotate, title=f"{name}  ({M.shape[0]}×{M.shape[1]})")
+        for text in () if texts is None else texts.flat:
+            text.set_fontsize(14 if tallest <= 8 else 13)
     for left, symbol in zip(axes[:-1], operators or (), strict=False):
-        left.annotate(symbol, xy=(1.0, 0.5), xycoords="axes fraction", xytext=(8, 0),
-                      textcoords="offset points", ha="left", va="center", fontsize=20)
+        left.annotate(symbol, xy=(1.0, 0.5), xycoords="axes fraction", xytext=(6, 0),
+                      textcoords="offset points", ha="left", va="center", fontsize=30,
+                      fontweight="bold")
     return fig
 
 
@@ -213,11 +235,13 @@ def plot_attention_rows(A, *, titles, row_labels=None):
     """
     A = np.asarray(A, dtype=float)
     maps, N_q, N_k = A.shape
-    fig = new_figure(min(13.0, maps * (0.6 * N_k + 1.6)), min(6.0, 0.5 * N_q + 1.4))
+    fig = new_figure(min(13.0, maps * (0.7 * N_k + 1.8)), min(6.0, 0.7 * N_q + 1.6))
     axes = np.atleast_1d(fig.subplots(1, maps))
     for ax, M, title in zip(axes, A, titles, strict=True):
-        draw_matrix(ax, M, cmap="Blues", vmin=0, vmax=1, annotate=max(N_q, N_k) <= 8,
-                    title=title)
+        _, texts = draw_matrix(ax, M, cmap="Blues", vmin=0, vmax=1,
+                               annotate=max(N_q, N_k) <= 8, title=title)
+        for text in () if texts is None else texts.flat:
+            text.set_fontsize(14)
         ax.set_xlabel("key (attended patch)")
         ax.set_xticks(range(N_k), row_labels or range(N_k))
         ax.set_yticks(range(N_q), row_labels or range(N_q))
@@ -306,7 +330,7 @@ class AttentionOverlayPlot:
 
     def __init__(self, image, weights, patch_size, query):
         self.patch_size = int(patch_size)
-        self.fig = new_figure(10.5, 4.6)
+        self.fig = new_figure(10.5, 5.2)
         self.ax, self.bar_ax = self.fig.subplots(1, 2, width_ratios=[1, 1])
         self.picture = self.ax.imshow(image, cmap="gray")
         self.overlay = self.ax.imshow(np.zeros(weights.shape + (4,)))
@@ -318,11 +342,14 @@ class AttentionOverlayPlot:
         self.bar_ax.set_xticks([])
         self.bar_ax.set_yticks([])
         self.bar_ax.set_title("attention over the patch grid")
-        self.fig.colorbar(self.grid_image, ax=self.bar_ax, shrink=0.8)
+        # Below the grid, not beside it: the tick labels change width with the weights,
+        # and a view keeps the layout of its first picture.
+        self.fig.colorbar(self.grid_image, ax=self.bar_ax, location="bottom", shrink=0.8,
+                          label="attention weight").locator = MaxNLocator(4)
         self.update(image, weights, query)
 
-    def update(self, image, weights, query, *, title="") -> None:
-        """Show a new image, new weights and a new query patch."""
+    def update(self, image, weights, query, *, title="", grid_title=None) -> None:
+        """Show a new image, new weights and a new query patch (and new titles)."""
         P = self.patch_size
         rows, cols = weights.shape
         self.picture.set_data(image)
@@ -346,6 +373,8 @@ class AttentionOverlayPlot:
             self.outline.set_visible(True)
             self.outline.set_bounds(c * P - 0.5, r * P - 0.5, P, P)
         self.ax.set_title(title)
+        if grid_title is not None:
+            self.bar_ax.set_title(grid_title)
 
 
 def plot_comparison(results):
@@ -361,7 +390,7 @@ def plot_comparison(results):
     fig : Figure
     """
     names = list(results)
-    fig = new_figure(9, 4.0)
+    fig = new_figure(9, 4.6)
     ax = fig.add_subplot()
     x = np.arange(2)
     width = 0.8 / len(names)
@@ -374,7 +403,11 @@ def plot_comparison(results):
     ax.set_ylim(0, 1.1)
     ax.set_ylabel("test accuracy")
     ax.axhline(1 / 3, color="0.5", linestyle=":", label="guessing (3 classes)")
-    ax.legend(loc="lower left")
+    # Outside the axes (inside, it would cover the bars); the models first, then chance.
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: labels[i].startswith("guessing"))
+    fig.legend([handles[i] for i in order], [labels[i] for i in order],
+               loc="outside lower center", ncols=2)
     return fig
 
 
@@ -399,17 +432,25 @@ class TrainingCurvesPlot:
                                                 label="validation")
             ax.set_xlabel("epoch")
             ax.set_ylabel(label)
-            ax.legend(loc="best")
+        # Where the curves rarely go: loss falls, accuracy rises.
+        self.loss_ax.legend(loc="upper right")
+        self.accuracy_ax.legend(loc="lower right")
         self.accuracy_ax.set_ylim(0, 1)
+        self.loss_ax.set_ylim(0, 1)
         self.fig.suptitle(title)
+        self.update({})
 
     def update(self, history) -> None:
         """Show ``history`` (a :class:`lessons_lib.nn.History` or its ``as_dict()``)."""
         curves = history if isinstance(history, dict) else history.as_dict()
+        # Tick labels change width as the curves grow: lay the figure out again (cheap
+        # once per epoch) rather than keep the layout of the first, empty, picture.
+        if self.fig.get_layout_engine() is None:
+            self.fig.set_layout_engine("constrained")
         for key, line in self.lines.items():
             values = curves.get(key, [])
             line.set_data(np.arange(1, len(values) + 1), values)
-        epochs = max(len(curves["loss"]), 1)
+        epochs = max(len(curves.get("loss", [])), 1)
         for ax in (self.loss_ax, self.accuracy_ax):
             ax.set_xlim(0.5, epochs + 0.5)
             ax.set_xticks(range(1, epochs + 1))
@@ -445,7 +486,7 @@ def plot_position_similarity(P, grid, *, patches=((0, 0), (3, 4), (7, 7))):
     distance = np.abs(r[:, None] - r[None]) + np.abs(c[:, None] - c[None])
     distances = np.arange(1, distance.max() + 1)
     mean = [similarity[distance == d].mean() for d in distances]
-    fig = new_figure(3.0 * len(patches) + 4.5, 3.4)
+    fig = new_figure(3.4 * len(patches) + 4.8, 3.9)
     axes = fig.subplots(1, len(patches) + 1, width_ratios=[1] * len(patches) + [1.6])
     off_diagonal = similarity[~np.eye(len(P), dtype=bool)]
     limit = float(np.abs(off_diagonal).max()) or 1.0
@@ -456,10 +497,11 @@ def plot_position_similarity(P, grid, *, patches=((0, 0), (3, 4), (7, 7))):
                                linewidth=2))
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(f"patch ({pr}, {pc})")
+        ax.set_title(f"row {pr}, col {pc}")
     fig.colorbar(image, ax=axes[: len(patches)], shrink=0.8, label="cosine similarity")
     axes[-1].plot(distances, mean, "o-", color="tab:blue", linewidth=2)
     axes[-1].axhline(0, color="0.6", linewidth=1)
+    axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[-1].set_xlabel("distance on the grid (rows + columns)")
     axes[-1].set_title("mean similarity of two patches")
     return fig

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
+from lessons_lib._validate import positive_int
 from lessons_lib.attention import patch_grid
 from lessons_lib.datasets import figure_matrix
 from lessons_lib.nn.transformer import ClassToken, PatchEmbedding, attention_maps
@@ -34,7 +35,8 @@ class PatchSizeExplorer(View):
         super().__init__()
         self.A = figure_matrix() if image is None else np.asarray(image, dtype=float)
         self.patch_size = widgets.IntSlider(value=patch_size, min=1, max=min(self.A.shape),
-                                            description="patch size")
+                                            description="patch size",
+                                            style={"description_width": "initial"})
         self.plot = PatchPlot(self.A, patch_size)
         self.fig = self.plot.fig
         self.ui = widgets.VBox([self.patch_size, self.image])
@@ -82,7 +84,9 @@ class AttentionExplorer(View):
     query : Dropdown
         The class token (value -1, when the model has one) or a patch index.
     weights : ndarray, shape (rows, cols)
-        The attention shown now, on the patch grid.
+        The attention shown now, on the patch grid. With a class token, the weight the
+        query gives to the class token is not on the grid: the figure's title says how
+        much it is, so that the grid plus that share sums to one.
     prediction : int
         The model's class for the current event.
     """
@@ -91,19 +95,33 @@ class AttentionExplorer(View):
         super().__init__()
         self.model, self.images = model, np.asarray(images)
         self.labels, self.class_names = np.asarray(labels), tuple(class_names)
+        if self.images.ndim != 4 or len(self.labels) != len(self.images):
+            raise ValueError(f"images must be shaped (n, 1, H, W) with one label each, got "
+                             f"images of shape {self.images.shape} and {len(self.labels)} labels")
         embed = next(layer for layer in model if isinstance(layer, PatchEmbedding))
         self.patch_size = embed.patch_size
         self.grid = patch_grid(self.images.shape, self.patch_size)
         self.offset = int(any(isinstance(layer, ClassToken) for layer in model))
+        event = positive_int(event, "event", minimum=0)
+        if event >= len(self.images):
+            raise ValueError(f"event must be below {len(self.images)} (the number of images), "
+                             f"got {event}")
         maps = self._forward(event)
-        num_blocks, num_heads = len(maps), maps[0].shape[1]
+        num_blocks, num_heads = len(maps), maps[0].shape[0]  # each map is (h, N, N)
+        rows, cols = self.grid
+        if head not in range(-1, num_heads):
+            raise ValueError(f"head must be -1 (the mean of the heads) or 0 to {num_heads - 1}, "
+                             f"got {head!r}")
+        lowest = -1 if self.offset else 0
+        if query is not None and query not in range(lowest, rows * cols):
+            raise ValueError(f"query must be {'-1 (the class token) or ' * self.offset}a patch "
+                             f"from 0 to {rows * cols - 1}, got {query!r}")
         self.event = widgets.IntSlider(value=event, min=0, max=len(self.images) - 1,
                                        description="event", continuous_update=False)
         self.block = widgets.IntSlider(value=num_blocks - 1, min=0, max=num_blocks - 1,
                                        description="block")
         self.head = widgets.Dropdown(options=[("mean of heads", -1)] + [
             (f"head {h}", h) for h in range(num_heads)], value=head, description="head")
-        rows, cols = self.grid
         queries = [(f"patch {n} (row {n // cols}, col {n % cols})", n) for n in range(rows * cols)]
         if self.offset:
             queries.insert(0, ("class token", -1))
@@ -139,9 +157,11 @@ class AttentionExplorer(View):
         rows, cols = self.grid
         truth = self.class_names[self.labels[self.event.value]]
         guess = self.class_names[self.prediction]
+        grid_title = (f"attention on patches; class token: {row[0]:.0%}" if self.offset
+                      else "attention over the patch grid")
         self.plot.update(self.images[self.event.value, 0], self.weights,
                          None if q < 0 else divmod(q, cols),
-                         title=f"true: {truth}, predicted: {guess}")
+                         title=f"true: {truth}, predicted: {guess}", grid_title=grid_title)
         self.redraw()
 
 
@@ -183,5 +203,5 @@ class LiveTrainingCurves(View):
     def update(self, history) -> None:
         """Show the curves so far (``history``: a History or its ``as_dict()``)."""
         self.plot.update(history)
-        self.epochs = len(history["loss"] if isinstance(history, dict) else history.loss)
+        self.epochs = len(history.get("loss", []) if isinstance(history, dict) else history.loss)
         self.redraw()
