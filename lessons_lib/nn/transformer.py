@@ -85,7 +85,16 @@ class TokenDense(Dense):
     >>> layer = TokenDense(4, 2)
     >>> layer(np.zeros((3, 5, 4), dtype=np.float32)).shape
     (3, 5, 2)
+    >>> layer.output_shape((5, 4))
+    (5, 2)
     """
+
+    def output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        if not input_shape or input_shape[-1] != self.in_features:
+            raise ValueError(f"one input sample of {self!r} must end with {self.in_features} "
+                             f"features, got shape {input_shape}")
+        return (*input_shape[:-1], self.out_features)
 
     def forward(self, x):
         x = np.asarray(x)
