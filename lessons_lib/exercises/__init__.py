@@ -60,7 +60,7 @@ def as_answer_array(answer, exercise: str, shape=None):
             raise TypeError
         array = raw.astype(float)
     except (TypeError, ValueError):
-        return Feedback(INCORRECT, exercise, f"Expected an array of real numbers, got {answer!r}.")
+        return Feedback(INCORRECT, exercise, f"Expected an array of numbers, got {answer!r}.")
     if shape is not None and array.shape != tuple(shape):
         return Feedback(INCORRECT, exercise,
                         f"Expected an array of shape {tuple(shape)}, got shape {array.shape}.")
