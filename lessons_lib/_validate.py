@@ -7,7 +7,8 @@ import numbers
 import numpy as np
 
 
-def as_float_array(value, name: str, *, ndim: int | tuple[int, ...] | None = None) -> np.ndarray:
+def as_float_array(value, name: str, *, ndim: int | tuple[int, ...] | None = None,
+                   keep_float32: bool = False, check_finite: bool = True) -> np.ndarray:
     """Return ``value`` as a finite float64 array, or raise naming ``name``.
 
     Parameters
@@ -18,15 +19,22 @@ def as_float_array(value, name: str, *, ndim: int | tuple[int, ...] | None = Non
         The argument's name, used in error messages.
     ndim : int or tuple of int, optional
         The allowed numbers of dimensions.
+    keep_float32 : bool, default False
+        Return float32 input as it is (the training precision of the course's
+        networks) instead of converting it to float64.
+    check_finite : bool, default True
+        Scan for NaN and inf; callers that use only the shape may skip it.
 
     Returns
     -------
-    array : ndarray of float64
+    array : ndarray of float64 (or float32 with ``keep_float32``)
 
     Examples
     --------
     >>> as_float_array([1, 2], "x")
     array([1., 2.])
+    >>> as_float_array(np.ones(2, np.float32), "x", keep_float32=True).dtype
+    dtype('float32')
     >>> as_float_array("abc", "x")
     Traceback (most recent call last):
     ...
@@ -42,8 +50,9 @@ def as_float_array(value, name: str, *, ndim: int | tuple[int, ...] | None = Non
             raise ValueError(f"{name} must be {words}, got an array of shape {array.shape}")
     if array.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {array.shape}")
-    array = array.astype(np.float64, copy=False)
-    if not np.all(np.isfinite(array)):
+    if not (keep_float32 and array.dtype == np.float32):
+        array = array.astype(np.float64, copy=False)
+    if check_finite and not np.isfinite(array).all():
         raise ValueError(f"{name} must contain only finite numbers (no NaN or inf)")
     return array
 

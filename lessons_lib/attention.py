@@ -30,13 +30,7 @@ from lessons_lib.losses import softmax
 
 def _as_real(value, name, *, ndim=None):
     """:func:`as_float_array`, except that float32 stays float32 (the training precision)."""
-    array = np.asarray(value)
-    allowed = (ndim,) if isinstance(ndim, int) else ndim
-    if (array.dtype == np.float32 and array.size and (allowed is None or array.ndim in allowed)
-            and np.isfinite(array).all()):
-        return array
-    # Anything else is converted to float64, or rejected with the usual message.
-    return as_float_array(array, name, ndim=ndim)
+    return as_float_array(value, name, ndim=ndim, keep_float32=True)
 
 
 # The slides' ViT table (the figure matrix in four 4 x 4 patches, each row the position

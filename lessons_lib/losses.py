@@ -31,7 +31,7 @@ import numbers
 
 import numpy as np
 
-from lessons_lib._validate import positive_int
+from lessons_lib._validate import as_float_array, positive_int
 
 # Probabilities are clipped to [EPS, 1] before the logarithm in cross_entropy:
 # log(0) = -inf would turn one confident mistake into an infinite (then NaN) loss.
@@ -41,23 +41,8 @@ _SUM_TOLERANCE = 1e-4
 
 
 def _as_real(value, name: str, *, ndim=None) -> np.ndarray:
-    """``value`` as a finite float array: float32 and float64 are kept, other reals become
-    float64."""
-    array = np.asarray(value)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be an array of real numbers, got dtype {array.dtype}")
-    if ndim is not None:
-        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
-        if array.ndim not in allowed:
-            words = " or ".join(f"{n}-D" for n in allowed)
-            raise ValueError(f"{name} must be {words}, got an array of shape {array.shape}")
-    if array.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {array.shape}")
-    if array.dtype not in (np.float32, np.float64):
-        array = array.astype(np.float64)
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must contain only finite numbers (no NaN or inf)")
-    return array
+    """``value`` as a finite float array: float32 is kept, other reals become float64."""
+    return as_float_array(value, name, ndim=ndim, keep_float32=True)
 
 
 def _same_shape(y_hat: np.ndarray, y: np.ndarray, names=("y_hat", "y")) -> None:

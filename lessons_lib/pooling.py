@@ -55,18 +55,12 @@ def _as_input(A, name: str = "A", *, check_finite=True) -> np.ndarray:
     callers that use only its shape.
     """
     array = np.asarray(A)
-    if array.dtype != np.float32:
-        return as_float_array(array, name, ndim=(2, 4))
-    # A float32 batch is checked in place: converting it to float64 would double
-    # the memory traffic of a training step.
     if array.ndim not in (2, 4):
-        raise ValueError(f"{name} must be 2-D (H, W) or 4-D (N, C, H, W), got an array of "
-                         f"shape {array.shape}")
-    if array.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {array.shape}")
-    if check_finite and not np.isfinite(array).all():
-        raise ValueError(f"{name} must contain only finite numbers (no NaN or inf)")
-    return array
+        raise ValueError(f"{name} must be 2-D or 4-D ((H, W) or (N, C, H, W)), got an array "
+                         f"of shape {array.shape}")
+    # A float32 batch stays float32: converting it to float64 would double the memory
+    # traffic of a training step.
+    return as_float_array(array, name, keep_float32=True, check_finite=check_finite)
 
 
 def pooled_shape(input_shape, size=2, stride=2) -> tuple[int, ...]:

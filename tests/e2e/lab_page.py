@@ -236,12 +236,25 @@ def drag(page: Page, handle: Locator, dx: float) -> None:
     page.mouse.up()
 
 
-def wait_for_new_image(view: Locator, before: bytes, timeout: float = 60) -> bytes:
-    """Wait until the view's image, as rendered on screen, differs from ``before``."""
+def wait_for_new_image(view: Locator, before: bytes, timeout: float = 60,
+                       quiet: float = 1.0) -> bytes:
+    """Wait until the view's image, as rendered on screen, differs from ``before`` and
+    then stays the same for ``quiet`` seconds.
+
+    A drag or a burst of key presses sends several values; their images arrive one after
+    the other, and an image caught half-way would be mistaken for the final one.
+    """
     image = view.locator("img.widget-image")
     deadline = time.monotonic() + timeout
     while True:
         now = image.screenshot(animations="disabled")
         if now != before or time.monotonic() > deadline:
-            return now
+            break
         view.page.wait_for_timeout(300)
+    while time.monotonic() < deadline:
+        view.page.wait_for_timeout(int(1000 * quiet))
+        later = image.screenshot(animations="disabled")
+        if later == now:
+            break
+        now = later
+    return now
