@@ -332,9 +332,12 @@ class ExplorerPlot:
             ax.set_xticks([])
             ax.set_yticks([])
             ax.spines[:].set_visible(False)
-        self.input_image = self.axes[0].imshow(image, cmap="gray", vmin=0, vmax=1)
-        self.kernel_image = self.axes[1].imshow(kernel, cmap="RdBu_r")
-        self.output_image = self.axes[2].imshow(output, cmap="gray")
+        # Resampling the data rather than the colours is a third of the drawing time of a
+        # photograph; with nearest-neighbour display both give the same picture.
+        self.input_image = self.axes[0].imshow(image, cmap="gray", vmin=0, vmax=1,
+                                               interpolation_stage="data")
+        self.kernel_image = self.axes[1].imshow(kernel, cmap="RdBu_r", interpolation_stage="data")
+        self.output_image = self.axes[2].imshow(output, cmap="gray", interpolation_stage="data")
         self.update(image, kernel, output)
 
     def update(self, image, kernel, output) -> None:
