@@ -18,8 +18,10 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 
 env: $(STAMP)
 
+# Jupyter refuses to start as root (containers, some classroom machines) unless told to.
 lab: env
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(if $(NO_BROWSER),--no-browser)
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(if $(NO_BROWSER),--no-browser) \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: lint unit sync nbval
 
