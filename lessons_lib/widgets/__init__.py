@@ -35,3 +35,52 @@ class View:
         # changes with every build; a short, stable line says what this output is.
         bundle["text/plain"] = f"{type(self).__name__}: an interactive view (run the cell to use it)"
         return bundle
+
+
+class StepperView(View):
+    """A view that steps through the output cells of a small computation.
+
+    Subclasses implement :meth:`make_plot` (returning an object with ``fig``,
+    ``n_steps`` and ``show(step)``) and call :meth:`_build` with their own controls:
+    changing a control rebuilds the plot, moving ``step`` (or pressing ``play``) shows
+    another cell in place.
+
+    Attributes
+    ----------
+    step : IntSlider
+        Which output cell is shown (row-major order).
+    play : Play
+        Steps automatically; linked to ``step`` in the browser.
+    """
+
+    def __init__(self, *, interval=700):
+        super().__init__()
+        self.step = widgets.IntSlider(value=0, min=0, max=0, description="step")
+        self.play = widgets.Play(value=0, min=0, max=0, interval=interval, description="play")
+        widgets.jslink((self.play, "value"), (self.step, "value"))
+
+    def make_plot(self):
+        raise NotImplementedError
+
+    def _build(self, controls):
+        self.ui = widgets.VBox([widgets.HBox(controls), widgets.HBox([self.play, self.step]),
+                                self.image])
+        self._rebuild()
+        for control in controls:
+            control.observe(lambda change: self._rebuild(), names="value")
+        self.step.observe(self._on_step, names="value")
+
+    def _rebuild(self):
+        self.plot = self.make_plot()
+        self.fig = self.plot.fig
+        last = self.plot.n_steps - 1
+        # Fewer steps after a change: clamp the slider rather than leave it out of range.
+        with self.step.hold_trait_notifications():
+            self.step.max = self.play.max = last
+            self.step.value = min(self.step.value, last)
+        self.plot.show(self.step.value)
+        self.redraw()
+
+    def _on_step(self, change):
+        self.plot.show(change["new"])
+        self.redraw()

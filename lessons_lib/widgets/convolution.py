@@ -9,13 +9,13 @@ from lessons_lib.convolution import EDGES, correlate
 from lessons_lib.datasets import PHOTOGRAPHS, figure_matrix, photograph
 from lessons_lib.filters import FILTERS, RESIZABLE, make_filter
 from lessons_lib.plots.convolution import ExplorerPlot, StepperPlot
-from lessons_lib.widgets import View
+from lessons_lib.widgets import StepperView, View
 
 STEPPER_FILTERS = ("box blur", "horizontal lines", "vertical lines", "diagonal lines",
                    "antidiagonal lines", "sobel x", "sobel y", "sharpen", "identity")
 
 
-class ConvolutionStepper(View):
+class ConvolutionStepper(StepperView):
     """Move a 3 x 3 filter over a small matrix one output cell at a time.
 
     Parameters
@@ -39,39 +39,17 @@ class ConvolutionStepper(View):
     """
 
     def __init__(self, A=None, *, filter_name="box blur", stride=1, edges="none"):
-        super().__init__()
+        super().__init__(interval=700)
         self.A = figure_matrix() if A is None else np.asarray(A, dtype=float)
         self.filter = widgets.Dropdown(options=STEPPER_FILTERS, value=filter_name,
                                        description="filter")
         self.stride = widgets.IntSlider(value=stride, min=1, max=3, description="stride")
         self.edges = widgets.Dropdown(options=EDGES, value=edges, description="edges")
-        self.step = widgets.IntSlider(value=0, min=0, max=0, description="step")
-        self.play = widgets.Play(value=0, min=0, max=0, interval=700, description="play")
-        widgets.jslink((self.play, "value"), (self.step, "value"))
-        self.ui = widgets.VBox([
-            widgets.HBox([self.filter, self.stride, self.edges]),
-            widgets.HBox([self.play, self.step]),
-            self.image,
-        ])
-        self._rebuild()
-        for control in (self.filter, self.stride, self.edges):
-            control.observe(lambda change: self._rebuild(), names="value")
-        self.step.observe(self._on_step, names="value")
+        self._build([self.filter, self.stride, self.edges])
 
-    def _rebuild(self):
+    def make_plot(self):
         kernel = make_filter(self.filter.value, 3)
-        self.plot = StepperPlot(self.A, kernel, stride=self.stride.value, edges=self.edges.value)
-        self.fig = self.plot.fig
-        last = self.plot.n_steps - 1
-        with self.step.hold_trait_notifications():
-            self.step.max = self.play.max = last
-            self.step.value = min(self.step.value, last)
-        self.plot.show(self.step.value)
-        self.redraw()
-
-    def _on_step(self, change):
-        self.plot.show(change["new"])
-        self.redraw()
+        return StepperPlot(self.A, kernel, stride=self.stride.value, edges=self.edges.value)
 
 
 class FilterExplorer(View):

@@ -9,10 +9,10 @@ from lessons_lib.datasets import PHOTOGRAPHS, photograph, pooling_example
 from lessons_lib.plots import new_figure
 from lessons_lib.plots.pooling import MODES, PoolingStepperPlot
 from lessons_lib.pooling import DOWNSAMPLING, downsample
-from lessons_lib.widgets import View
+from lessons_lib.widgets import StepperView, View
 
 
-class PoolingStepper(View):
+class PoolingStepper(StepperView):
     """Move a pooling window over a small matrix, one output cell at a time.
 
     Parameters
@@ -37,39 +37,17 @@ class PoolingStepper(View):
     """
 
     def __init__(self, A=None, *, size=2, stride=2, mode="max"):
-        super().__init__()
+        super().__init__(interval=900)
         self.A = pooling_example() if A is None else np.asarray(A, dtype=float)
         largest = min(4, *self.A.shape)
         self.size = widgets.IntSlider(value=size, min=1, max=largest, description="size")
         self.stride = widgets.IntSlider(value=stride, min=1, max=4, description="stride")
         self.mode = widgets.Dropdown(options=MODES, value=mode, description="pooling")
-        self.step = widgets.IntSlider(value=0, min=0, max=0, description="step")
-        self.play = widgets.Play(value=0, min=0, max=0, interval=900, description="play")
-        widgets.jslink((self.play, "value"), (self.step, "value"))
-        self.ui = widgets.VBox([
-            widgets.HBox([self.mode, self.size, self.stride]),
-            widgets.HBox([self.play, self.step]),
-            self.image,
-        ])
-        self._rebuild()
-        for control in (self.size, self.stride, self.mode):
-            control.observe(lambda change: self._rebuild(), names="value")
-        self.step.observe(self._on_step, names="value")
+        self._build([self.mode, self.size, self.stride])
 
-    def _rebuild(self):
-        self.plot = PoolingStepperPlot(self.A, size=self.size.value, stride=self.stride.value,
-                                       mode=self.mode.value)
-        self.fig = self.plot.fig
-        last = self.plot.n_steps - 1
-        with self.step.hold_trait_notifications():
-            self.step.max = self.play.max = last
-            self.step.value = min(self.step.value, last)
-        self.plot.show(self.step.value)
-        self.redraw()
-
-    def _on_step(self, change):
-        self.plot.show(change["new"])
-        self.redraw()
+    def make_plot(self):
+        return PoolingStepperPlot(self.A, size=self.size.value, stride=self.stride.value,
+                                  mode=self.mode.value)
 
 
 class PhotoPooling(View):
