@@ -8,6 +8,8 @@ through the checks.
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,3 +67,25 @@ def as_answer_array(answer, exercise: str, shape=None):
         return Feedback(INCORRECT, exercise,
                         f"Expected an array of shape {tuple(shape)}, got shape {array.shape}.")
     return array
+
+
+def whole_numbers(answer):
+    """The answer as a tuple of ints, or None unless it is a sequence of whole numbers.
+
+    ``48.0`` counts as 48; ``48.5``, NaN, infinity, booleans, strings, dicts and other
+    objects do not (a dict would otherwise be read as its keys).
+
+    Examples
+    --------
+    >>> whole_numbers([16, 48.0, np.int64(48)]), whole_numbers((16, 48.5)), whole_numbers("16")
+    ((16, 48, 48), None, None)
+    >>> whole_numbers({64: 0, 32: 1}), whole_numbers(np.array([4, 17])), whole_numbers(5)
+    (None, (4, 17), None)
+    """
+    if not isinstance(answer, (list, tuple, np.ndarray)):
+        return None
+    values = list(answer)
+    if not all(not isinstance(v, (bool, np.bool_)) and isinstance(v, numbers.Real)
+               and math.isfinite(v) and float(v).is_integer() for v in values):
+        return None
+    return tuple(int(v) for v in values)

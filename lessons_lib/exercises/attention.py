@@ -17,6 +17,7 @@ from lessons_lib.exercises import (
     as_answer_array,
     is_unanswered,
     unanswered,
+    whole_numbers,
 )
 
 # The seeds of the lesson's W_Q, W_K and W_V (each 17 x 4, entries in {-1, 0, 1}).
@@ -74,12 +75,10 @@ def check_query_shape(answer) -> Feedback:
     name = "Exercise 2 (the shape of Q)"
     if is_unanswered(answer):
         return unanswered(name, "a tuple (rows, columns)")
-    shape = as_answer_array(answer, name)
-    if (isinstance(shape, Feedback) or shape.ndim != 1 or not np.isfinite(shape).all()
-            or np.any(shape != np.round(shape))):
+    given = whole_numbers(answer)
+    if given is None:
         return Feedback(INCORRECT, name, f"Expected a tuple of whole numbers, got {answer!r}.",
                         "A shape is written (rows, columns), for example (4, 17).")
-    given = tuple(int(v) for v in shape)
     if len(given) != 2:
         return Feedback(INCORRECT, name, f"{given} has {len(given)} entries; Q is a matrix.",
                         "Give two numbers: (rows, columns).")

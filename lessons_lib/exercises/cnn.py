@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
 
-from lessons_lib.exercises import CORRECT, INCORRECT, Feedback, is_unanswered, unanswered
+from lessons_lib.exercises import (
+    CORRECT,
+    INCORRECT,
+    Feedback,
+    is_unanswered,
+    unanswered,
+    whole_numbers,
+)
 from lessons_lib.nn.layers import Conv2D, Dense, conv_output_size
-
-
-def _whole_numbers(answer):
-    """The answer as a tuple of ints, or None unless it is a sequence of whole numbers.
-
-    ``48.0`` counts as 48; ``48.5``, NaN, infinity, strings and other objects do not.
-
-    Examples
-    --------
-    >>> _whole_numbers([16, 48.0, np.int64(48)]), _whole_numbers((16, 48.5)), _whole_numbers("16")
-    ((16, 48, 48), None, None)
-    """
-    if isinstance(answer, (str, bytes)):
-        return None
-    try:
-        values = list(answer)
-    except TypeError:
-        return None
-    if not all(isinstance(v, numbers.Real) and math.isfinite(v) and float(v).is_integer()
-               for v in values):
-        return None
-    return tuple(int(v) for v in values)
 
 
 def check_conv_shape(answer) -> Feedback:
@@ -39,7 +21,7 @@ def check_conv_shape(answer) -> Feedback:
     if is_unanswered(answer):
         return unanswered(name, "a tuple (channels, height, width)")
     expected = Conv2D(3, 16, 7, stride=2, padding=3).output_shape((3, 96, 96))
-    given = _whole_numbers(answer)
+    given = whole_numbers(answer)
     if given is None:
         return Feedback(INCORRECT, name, f"Expected a tuple of three whole numbers, got "
                                          f"{answer!r}.", "Sizes count channels and pixels.")
@@ -64,7 +46,7 @@ def check_parameter_counts(answer) -> Feedback:
         return unanswered(name, "a tuple (conv_parameters, dense_parameters)")
     conv = Conv2D(16, 32, 3, padding=1).num_params
     dense = 16 * 16 * 16 * 32 * 16 * 16 + 32 * 16 * 16
-    given = _whole_numbers(answer)
+    given = whole_numbers(answer)
     if given is None:
         return Feedback(INCORRECT, name, f"Expected a tuple of two whole numbers, got "
                                          f"{answer!r}.", "Parameters are counted one by one.")

@@ -12,6 +12,7 @@ from lessons_lib.exercises import (
     as_answer_array,
     is_unanswered,
     unanswered,
+    whole_numbers,
 )
 
 
@@ -21,10 +22,9 @@ def check_output_shape(answer) -> Feedback:
     if is_unanswered(answer):
         return unanswered(name, "a tuple (rows, columns)")
     expected = output_shape((512, 384), (11, 11), stride=4)
-    given = np.asarray(answer, dtype=object).ravel().tolist() if not isinstance(answer, str) else []
-    if len(given) != 2 or not all(isinstance(v, (int, np.integer)) for v in given):
+    given = whole_numbers(answer)
+    if given is None or len(given) != 2:
         return Feedback(INCORRECT, name, f"Expected a tuple of two integers, got {answer!r}.")
-    given = tuple(int(v) for v in given)
     if given == expected:
         return Feedback(CORRECT, name,
                         "1 + (512 - 11) // 4 = 126 rows, 1 + (384 - 11) // 4 = 94 columns.")

@@ -12,6 +12,7 @@ from lessons_lib.exercises import (
     as_answer_array,
     is_unanswered,
     unanswered,
+    whole_numbers,
 )
 from lessons_lib.pooling import max_pool, max_pool_backward, pooled_shape
 
@@ -31,14 +32,11 @@ def check_pooled_shape(answer) -> Feedback:
     if is_unanswered(answer):
         return unanswered(name, "a tuple of four integers (N, C, H', W')")
     expected = pooled_shape(BATCH_SHAPE, size=3, stride=2)
-    given = as_answer_array(answer, name) if not isinstance(answer, (str, bytes)) else None
-    if given is None or isinstance(given, Feedback) or given.ndim != 1:
-        return Feedback(INCORRECT, name, f"Expected a tuple of four integers, got {answer!r}.")
-    if not (np.isfinite(given).all() and np.array_equal(given, np.round(given))):
-        return Feedback(INCORRECT, name, f"{answer!r} holds numbers that are not whole: a shape "
-                                         "counts cells.",
+    given = whole_numbers(answer)
+    if given is None:
+        return Feedback(INCORRECT, name, f"Expected a tuple of four whole numbers (a shape "
+                                         f"counts cells), got {answer!r}.",
                         "H' = 1 + (H - size) // stride; the window must fit, so round down.")
-    given = tuple(int(v) for v in given)
     if given == expected:
         return Feedback(CORRECT, name, "1 + (28 - 3) // 2 = 13; pooling keeps N and C.")
     if len(given) != 4:
