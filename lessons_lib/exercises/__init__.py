@@ -53,6 +53,22 @@ def unanswered(exercise: str, what: str) -> Feedback:
     return Feedback(UNANSWERED, exercise, f"Replace ... with {what} and run the cell again.")
 
 
+def as_answer_number(answer, exercise: str):
+    """The answer as a float, or a Feedback saying it is not a number.
+
+    Examples
+    --------
+    >>> as_answer_number("4", "Exercise 2")
+    4.0
+    >>> as_answer_number("four", "Exercise 2")
+    ❌ Exercise 2: not yet. Expected a number, got 'four'.
+    """
+    try:
+        return float(answer)
+    except (TypeError, ValueError):
+        return Feedback(INCORRECT, exercise, f"Expected a number, got {answer!r}.")
+
+
 def as_answer_array(answer, exercise: str, shape=None):
     """The answer as a float array, or a Feedback saying why it cannot be one."""
     try:

@@ -15,6 +15,7 @@ from lessons_lib.exercises import (
     INCORRECT,
     Feedback,
     as_answer_array,
+    as_answer_number,
     is_unanswered,
     unanswered,
     whole_numbers,
@@ -101,10 +102,9 @@ def check_score_spread(answer) -> Feedback:
     name = "Exercise 3 (why √d_k)"
     if is_unanswered(answer):
         return unanswered(name, "a number")
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return Feedback(INCORRECT, name, f"Expected a number, got {answer!r}.")
+    value = as_answer_number(answer, name)
+    if isinstance(value, Feedback):
+        return value
     if np.isclose(value, 8.0):
         return Feedback(CORRECT, name, "64 independent products of variance 1 add up to variance "
                         "64: standard deviation √64 = 8, exactly the √d_k the scores are "

@@ -10,6 +10,7 @@ from lessons_lib.exercises import (
     INCORRECT,
     Feedback,
     as_answer_array,
+    as_answer_number,
     is_unanswered,
     unanswered,
     whole_numbers,
@@ -44,10 +45,9 @@ def check_line_response(answer) -> Feedback:
     if is_unanswered(answer):
         return unanswered(name, "a number")
     expected = correlate(figure_matrix(), line_detector("vertical"), edges="zero")[0, 0]
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return Feedback(INCORRECT, name, f"Expected a number, got {answer!r}.")
+    value = as_answer_number(answer, name)
+    if isinstance(value, Feedback):
+        return value
     if np.isclose(value, expected):
         return Feedback(CORRECT, name, "The window is [[0, 0, 0], [0, 1, 0], [0, 0, 1]]: "
                         "2·1 (centre) − 1·1 (bottom right) = 1.")

@@ -9,6 +9,7 @@ from lessons_lib.exercises import (
     INCORRECT,
     Feedback,
     as_answer_array,
+    as_answer_number,
     is_unanswered,
     unanswered,
 )
@@ -107,10 +108,9 @@ def check_threshold(answer, y_true, scores, *, min_recall=0.95, pos_label=1,
     name = "Exercise 2"
     if is_unanswered(answer):
         return unanswered(name, "a threshold between 0 and 1")
-    try:
-        threshold = float(answer)
-    except (TypeError, ValueError):
-        return Feedback(INCORRECT, name, f"Expected a number, got {answer!r}.")
+    threshold = as_answer_number(answer, name)
+    if isinstance(threshold, Feedback):
+        return threshold
     if not np.isfinite(threshold):
         return Feedback(INCORRECT, name, f"Expected a finite number between 0 and 1, got {answer!r}.")
     best, best_precision, _ = best_threshold(y_true, scores, min_recall=min_recall,
