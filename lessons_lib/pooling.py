@@ -114,7 +114,10 @@ def _validate(A, size, stride, *, check_finite=True):
 
 
 def _as_dout(dout, A, out_shape) -> np.ndarray:
-    """``dout`` as an array of ``A``'s dtype and the pooled output's shape."""
+    """``dout`` as an array of ``A``'s dtype and the pooled output's shape.
+
+    ``A`` needs only ``shape`` and ``dtype``: an ``np.empty`` of them will do.
+    """
     array = np.asarray(dout)
     if array.dtype != np.float32:
         array = as_float_array(array, "dout")
@@ -411,6 +414,109 @@ def max_pool(A, size=2, stride=2, *, return_indices=False):
     if return_indices:
         return _window_argmax(A, size, stride, out_shape)
     return _window_max(A, size, stride, out_shape)
+
+
+def _running_argmax(views):
+    """Elementwise maximum over ``views`` and which view (0, 1, ...) first holds it."""
+    dtype = np.min_scalar_type(-len(views))
+    if len(views) == 1:
+        return views[0].copy(), np.zeros(views[0].shape, dtype)
+    first, second, *rest = views
+    # Strictly greater: on a tie the earlier view keeps it.
+    which = (second > first).astype(dtype)
+    out = np.maximum(first, second)
+    for k, view in enumerate(rest, start=2):
+        better = view > out
+        which += better * (dtype.type(k) - which)
+        np.maximum(out, view, out=out)
+    return out, which
+
+
+def max_pool_switches(A, size=2):
+    """Max pooling over windows that tile ``A`` (stride = size), and its "switches".
+
+    The switches record where each maximum came from, so that the backward pass,
+    :func:`max_pool_switches_backward`, only routes the gradient. They follow the
+    separable maximum: the first maximum of each window row, then the first row
+    holding the window's maximum; together the first maximum in row-major order, as
+    :func:`max_pool` finds. This is the fast path of the pooling layer of lesson 04:
+    every step is one whole-array operation on small integer or float arrays.
+
+    Parameters
+    ----------
+    A : array_like, shape (H, W) or (N, C, H, W)
+    size : int, default 2
+        Window size and stride.
+
+    Returns
+    -------
+    out : ndarray, shape (..., H', W')
+        Equal to ``max_pool(A, size, size)``.
+    switches : tuple (column, row) of small-integer arrays
+        ``column``, shape (..., size·H', W'): the column (0 to size − 1) of the
+        maximum of each window row; ``row``, shape (..., H', W'): the row of the
+        window whose maximum is the window's.
+
+    Examples
+    --------
+    >>> from lessons_lib.datasets import pooling_example
+    >>> out, (column, row) = max_pool_switches(pooling_example())
+    >>> out
+    array([[6., 9.],
+           [3., 7.]])
+    >>> row
+    array([[1, 1],
+           [0, 1]], dtype=int8)
+    """
+    A, size, _, out_shape = _validate(A, size, size)
+    Ho, Wo = out_shape[-2:]
+    row_max, column = _running_argmax(_taps(A[..., : Ho * size, :], -1, size, size, Wo))
+    out, row = _running_argmax(_taps(row_max, -2, size, size, Ho))
+    return out, (column, row)
+
+
+def max_pool_switches_backward(dout, switches, input_shape) -> np.ndarray:
+    """The gradient of :func:`max_pool_switches`: ``dout`` routed back through the switches.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (..., H', W')
+        Gradient of the loss with respect to the pooled output.
+    switches : tuple (column, row)
+        From :func:`max_pool_switches`.
+    input_shape : tuple of int
+        Shape of ``A``.
+
+    Returns
+    -------
+    dA : ndarray, shape ``input_shape``, dtype of ``dout``
+        Equal to :func:`max_pool_backward` with ``stride = size``.
+
+    Examples
+    --------
+    >>> from lessons_lib.datasets import pooling_example
+    >>> A = pooling_example()
+    >>> _, switches = max_pool_switches(A)
+    >>> max_pool_switches_backward(np.array([[1.0, 2.0], [3.0, 4.0]]), switches, A.shape)
+    array([[0., 0., 0., 0.],
+           [0., 1., 2., 0.],
+           [3., 0., 0., 0.],
+           [0., 0., 0., 4.]])
+    """
+    column, row = switches
+    Ho, Wo = row.shape[-2:]
+    size = column.shape[-2] // Ho
+    dtype = np.float32 if np.asarray(dout).dtype == np.float32 else np.float64
+    covered = (Ho * size, Wo * size) == tuple(input_shape[-2:])
+    # Rows and columns the windows leave out keep a zero gradient.
+    dA = np.empty(input_shape, dtype) if covered else np.zeros(input_shape, dtype)
+    dout = _as_dout(dout, dA, row.shape)
+    to_rows = np.empty(column.shape, dout.dtype)
+    for i, view in enumerate(_taps(to_rows, -2, size, size, Ho)):
+        np.multiply(dout, row == i, out=view)
+    for j, view in enumerate(_taps(dA[..., : Ho * size, :], -1, size, size, Wo)):
+        np.multiply(to_rows, column == j, out=view)
+    return dA
 
 
 def _as_indices(indices, A, out_shape) -> np.ndarray:

@@ -30,10 +30,10 @@ from lessons_lib.nn.layers import (
 )
 from lessons_lib.nn.models import dense_baseline, detector_cnn, load_detector_cnn
 from lessons_lib.nn.optim import SGD, Adam, Optimizer
+from lessons_lib.nn.parallel import blas_threads, threads
 from lessons_lib.nn.training import (
     History,
     TrainingDiverged,
-    blas_threads,
     evaluate,
     fit,
     predict,
@@ -69,5 +69,6 @@ __all__ = [
     "predict_proba",
     "save",
     "summary",
+    "threads",
     "train_step",
 ]

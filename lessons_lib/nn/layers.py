@@ -15,9 +15,11 @@ Inputs of image layers are batches shaped ``(N, C, H, W)``: N images, C channels
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from lessons_lib import pooling
 from lessons_lib._validate import int_tuple, positive_int
+from lessons_lib.nn import parallel
 
 
 class Layer:
@@ -353,8 +355,9 @@ def im2col(x, kernel_size, stride, padding):
     array([[ 8.,  9.],
            [12., 13.]])
     """
+    Wo = conv_output_size(x.shape[3], kernel_size[1], stride[1], padding[1])
     cols = _im2col(x, kernel_size, stride, padding)
-    return np.ascontiguousarray(cols.transpose(3, 4, 5, 0, 1, 2))
+    return np.ascontiguousarray(cols[..., :Wo].transpose(0, 4, 5, 1, 2, 3))
 
 
 def col2im(dcols, x_shape, stride, padding):
@@ -382,41 +385,120 @@ def col2im(dcols, x_shape, stride, padding):
            [2., 4., 4., 2.],
            [1., 2., 2., 1.]])
     """
-    return _col2im(dcols.transpose(3, 4, 5, 0, 1, 2), x_shape, stride, padding)
+    N, Ho, Wo, C, kh, kw = dcols.shape
+    Wq = _phase_shape(x_shape, stride, padding)[1]
+    wide = np.zeros((N, C, kh, kw, Ho, Wq), dcols.dtype)
+    wide[..., :Wo] = dcols.transpose(0, 3, 4, 5, 1, 2)
+    return _col2im(wide, x_shape, stride, padding)
+
+
+# The fast path behind im2col and col2im, and the Conv2D layer. Copying one window
+# tap for every output position is a strided gather whose inner runs are one output
+# row long (8 to 32 numbers in lesson 04's network): slow. Splitting the padded input
+# by stride phase and flattening each phase row by row makes every tap ONE contiguous
+# slice per image and channel, at the price of Wq - W' "junk" positions at the end of
+# each output row, computed and dropped. The columns are kept sample by sample
+# (N, K, H'·Wq): then each image's product is a small matrix product that stays in the
+# CPU cache, and the output comes out in (N, F, H', W') order with no transposition.
+
+
+def _phase_shape(x_shape, stride, padding):
+    """``(Hq, Wq)``: the size of one stride phase of the padded input."""
+    (sh, sw), (ph, pw) = stride, padding
+    return -(-(x_shape[2] + 2 * ph) // sh), -(-(x_shape[3] + 2 * pw) // sw)
+
+
+def _phase_rows(phase, stride, padding, size):
+    """Rows ``r0:r1`` of phase ``phase`` hold input rows ``x0, x0 + stride, ...``.
+
+    Padded row ``phase + r·stride`` is input row ``phase + r·stride − padding``; the
+    rows of the phase outside the input stay zero (the padding).
+    """
+    r0 = max(0, -(-(padding - phase) // stride))
+    r1 = -(-(size + padding - phase) // stride)
+    return r0, r1, phase + r0 * stride - padding
+
+
+def _phase_slices(x_shape, stride, padding):
+    """For each phase ``(a, b)``: the part of it that holds input, and that input.
+
+    Yields ``(inside, source)``: index tuples into the (N, C, sh, sw, Hq, Wq) phases
+    and into ``x``. Every input pixel is in exactly one phase.
+    """
+    H, W = x_shape[2:]
+    for a in range(stride[0]):
+        r0, r1, x_row = _phase_rows(a, stride[0], padding[0], H)
+        for b in range(stride[1]):
+            c0, c1, x_col = _phase_rows(b, stride[1], padding[1], W)
+            inside = (slice(None), slice(None), a, b, slice(r0, r1), slice(c0, c1))
+            source = (slice(None), slice(None), slice(x_row, None, stride[0]),
+                      slice(x_col, None, stride[1]))
+            yield inside, source
+
+
+def _tap_start(u, v, stride, Wq):
+    """Where tap ``(u, v)`` starts reading in its flattened phase, ``(u mod sh, v mod sw)``."""
+    return (u // stride[0]) * Wq + v // stride[1]
 
 
 def _im2col(x, kernel_size, stride, padding):
-    """:func:`im2col` in the layout of the matrix product: shape (C, kh, kw, N, H', W').
+    """:func:`im2col` in the layout of the matrix products: shape (N, C, kh, kw, H', Wq).
 
-    ``cols[c, u, v, n, i, j] = x_p[n, c, i·stride + u, j·stride + v]``; reshaped to
-    (C·kh·kw, N·H'·W') it is the right operand of ``W.reshape(F, -1) @ cols``. Each
-    filter tap ``(u, v)`` is filled by one strided block copy: kh·kw copies, no loop
-    over pixels, and every copy writes memory in order.
+    The padded input ``x_p`` is split into ``sh·sw`` stride phases
+    ``x_p[:, :, a::sh, b::sw]`` (one phase, ``x_p`` itself, for stride 1), each of
+    width ``Wq = ⌈Wp / sw⌉`` and flattened row by row. Output ``(i, j)`` of tap
+    ``(u, v)`` reads ``x_p[i·sh + u, j·sw + v]``, which is phase
+    ``(u mod sh, v mod sw)`` at flat position ``i·Wq + j + (u // sh)·Wq + v // sw``:
+    for all ``(i, j)`` at once, one contiguous slice. Columns ``j ≥ W'`` are junk.
+    Reshaped to (N, C·kh·kw, H'·Wq), ``cols[n]`` is the right operand of
+    ``W.reshape(F, -1) @ cols[n]``.
     """
-    (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
+    (kh, kw), (sh, sw) = kernel_size, stride
     N, C, H, W = x.shape
-    Ho, Wo = conv_output_size(H, kh, sh, ph), conv_output_size(W, kw, sw, pw)
-    # Zero padding and the move of the channels to the front, in one copy.
-    xp = np.zeros((C, N, H + 2 * ph, W + 2 * pw), dtype=x.dtype)
-    xp[:, :, ph : ph + H, pw : pw + W] = x.transpose(1, 0, 2, 3)
-    cols = np.empty((C, kh, kw, N, Ho, Wo), dtype=x.dtype)
-    for u in range(kh):
-        for v in range(kw):
-            cols[:, u, v] = xp[:, :, u : u + sh * Ho : sh, v : v + sw * Wo : sw]
-    return cols
+    Hq, Wq = _phase_shape(x.shape, stride, padding)
+    L = conv_output_size(H, kh, sh, padding[0]) * Wq
+    # The tail of (kw - 1) // sw zeros lets the junk of the last row read past the end.
+    flat = np.zeros((N, C, sh, sw, Hq * Wq + (kw - 1) // sw), dtype=x.dtype)
+    phases = flat[..., : Hq * Wq].reshape(N, C, sh, sw, Hq, Wq)
+    for inside, source in _phase_slices(x.shape, stride, padding):
+        phases[inside] = x[source]
+    cols = np.empty((N, C, kh, kw, L), dtype=x.dtype)
+    for a in range(min(sh, kh)):
+        for b in range(min(sw, kw)):
+            # Taps (a + sh·u', b + sw·v') all read phase (a, b), from u'·Wq + v' on: one
+            # strided view holds them all, so each phase is one copy. The last tap
+            # ends at ((kh − 1) // sh + H')·Wq + (kw − 1) // sw ≤ len(phase): in bounds.
+            phase = flat[:, :, a, b]
+            step = phase.strides[2]
+            taps = as_strided(phase, (N, C, len(range(a, kh, sh)), len(range(b, kw, sw)), L),
+                              (*phase.strides[:2], Wq * step, step, step), writeable=False)
+            cols[:, :, a::sh, b::sw] = taps
+    return cols.reshape(N, C, kh, kw, L // Wq, Wq)
 
 
-def _col2im(dcols, x_shape, stride, padding):
-    """The adjoint of :func:`_im2col`: ``dcols`` of shape (C, kh, kw, N, H', W') → dx."""
+def _col2im(dcols, x_shape, stride, padding, out=None):
+    """The adjoint of :func:`_im2col`: ``dcols`` of shape (N, C, kh, kw, H', Wq) → dx.
+
+    Junk columns must be zero in ``dcols``: they are added onto real positions.
+    ``dx`` is written into ``out`` (shape ``x_shape``) if given.
+    """
     N, C, H, W = x_shape
-    (sh, sw), (ph, pw) = stride, padding
-    _, kh, kw, _, Ho, Wo = dcols.shape
-    dxp = np.zeros((C, N, H + 2 * ph, W + 2 * pw), dtype=dcols.dtype)
-    # One vectorised add per kernel tap (kh·kw of them), never a loop over pixels.
+    sh, sw = stride
+    _, _, kh, kw, Ho, Wq = dcols.shape
+    Hq = _phase_shape(x_shape, stride, padding)[0]
+    L = Ho * Wq
+    flat = np.zeros((N, C, sh, sw, Hq * Wq + (kw - 1) // sw), dtype=dcols.dtype)
+    dcols = dcols.reshape(N, C, kh, kw, L)
+    # One contiguous add per kernel tap (kh·kw of them), never a loop over pixels.
     for u in range(kh):
         for v in range(kw):
-            dxp[:, :, u : u + sh * Ho : sh, v : v + sw * Wo : sw] += dcols[:, u, v]
-    return dxp[:, :, ph : ph + H, pw : pw + W].transpose(1, 0, 2, 3)
+            start = _tap_start(u, v, stride, Wq)
+            flat[:, :, u % sh, v % sw, start : start + L] += dcols[:, :, u, v]
+    phases = flat[..., : Hq * Wq].reshape(N, C, sh, sw, Hq, Wq)
+    dx = np.empty(x_shape, dtype=dcols.dtype) if out is None else out
+    for inside, source in _phase_slices(x_shape, stride, padding):
+        dx[source] = phases[inside]
+    return dx
 
 
 def conv2d_forward(x, W, b, *, stride=1, padding=0):
@@ -452,15 +534,21 @@ def conv2d_forward(x, W, b, *, stride=1, padding=0):
     """
     stride, padding = _pair(stride), _pair(padding)
     cols = _im2col(x, W.shape[2:], stride, padding)
-    return _conv2d_forward_cols(cols, W, b)
+    Wo = conv_output_size(x.shape[3], W.shape[3], stride[1], padding[1])
+    return _conv2d_forward_cols(cols, W, b, Wo)
 
 
-def _conv2d_forward_cols(cols, W, b):
-    C, kh, kw, N, Ho, Wo = cols.shape
+def _conv2d_forward_cols(cols, W, b, Wo, out=None):
+    """``o`` from the columns of :func:`_im2col`, written into ``out`` (N, F, H', W') if given."""
+    N, C, kh, kw, Ho, Wq = cols.shape
     F = W.shape[0]
-    # (F, K) @ (K, M): one matrix product for every filter at every position.
-    o = W.reshape(F, -1) @ cols.reshape(C * kh * kw, -1) + b[:, None]
-    return o.reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3)
+    # (F, K) @ (K, H'·Wq) for each image: every filter at every position.
+    o = np.matmul(W.reshape(F, -1), cols.reshape(N, C * kh * kw, Ho * Wq))
+    if out is None:
+        out = np.empty((N, F, Ho, Wo), o.dtype)
+    # Junk columns dropped and the bias added in one pass.
+    np.add(o.reshape(N, F, Ho, Wq)[..., :Wo], b[:, None, None], out=out)
+    return out
 
 
 def conv2d_backward(x, W, dout, *, stride=1, padding=0):
@@ -501,16 +589,21 @@ def conv2d_backward(x, W, dout, *, stride=1, padding=0):
     return _conv2d_backward_cols(cols, x.shape, W, dout, stride, padding)
 
 
-def _conv2d_backward_cols(cols, x_shape, W, dout, stride, padding, input_grad=True):
-    F = W.shape[0]
-    K = cols.shape[0] * cols.shape[1] * cols.shape[2]
-    dout_mat = dout.transpose(1, 0, 2, 3).reshape(F, -1)
-    dW = (dout_mat @ cols.reshape(K, -1).T).reshape(W.shape)
-    db = dout_mat.sum(axis=1)
+def _conv2d_backward_cols(cols, x_shape, W, dout, stride, padding, input_grad=True, out=None):
+    N, C, kh, kw, Ho, Wq = cols.shape
+    F, K, L = W.shape[0], C * kh * kw, Ho * Wq
+    # dout in the columns' layout, zero at the junk columns: they then add nothing to
+    # dW, and only zeros to dx.
+    dout_wide = np.zeros((N, F, Ho, Wq), dout.dtype)
+    dout_wide[..., : dout.shape[3]] = dout
+    dout_wide = dout_wide.reshape(N, F, L)
+    # dW = Σ_n dout[n] @ cols[n].T; db = Σ dout.
+    dW = np.matmul(dout_wide, cols.reshape(N, K, L).transpose(0, 2, 1)).sum(axis=0)
+    db = dout.sum(axis=(0, 2, 3))
     if not input_grad:
-        return None, dW, db
-    dcols = (W.reshape(F, K).T @ dout_mat).reshape(cols.shape)
-    return _col2im(dcols, x_shape, stride, padding), dW, db
+        return None, dW.reshape(W.shape), db
+    dcols = np.matmul(W.reshape(F, K).T, dout_wide).reshape(cols.shape)
+    return _col2im(dcols, x_shape, stride, padding, out=out), dW.reshape(W.shape), db
 
 
 def conv2d_forward_loops(x, W, b, *, stride=1, padding=0):
@@ -629,18 +722,36 @@ class Conv2D(Layer):
                 f"{Hp}x{Wp}): smaller than the kernel {self.kernel_size}"
             )
         self.x_shape = x.shape
-        self.cols = _im2col(x, self.kernel_size, self.stride, self.padding)
-        return _conv2d_forward_cols(self.cols, W, b)
+        out = np.empty((x.shape[0], *self.output_shape(x.shape[1:])), W.dtype)
+
+        def forward_chunk(rows):
+            cols = _im2col(x[rows], self.kernel_size, self.stride, self.padding)
+            _conv2d_forward_cols(cols, W, b, out.shape[3], out=out[rows])
+            return cols
+
+        # Samples are independent: the batch goes through in chunks, on several cores
+        # inside nn.threads(); each chunk's columns are kept for backward.
+        self.cols = parallel.map_chunks(forward_chunk, x.shape[0])
+        return out
 
     def backward(self, dout):
-        C, kh, kw, N, Ho, Wo = _saved(self, "cols").shape
-        dout = _as_dout(dout, self, (N, self.out_channels, Ho, Wo))
-        dx, dW, db = _conv2d_backward_cols(
-            self.cols, self.x_shape, self.params["W"], dout, self.stride, self.padding,
-            self.input_grad,
-        )
-        self.grads["W"] += dW
-        self.grads["b"] += db
+        cols = _saved(self, "cols")
+        N, _, H, W = self.x_shape
+        dout = _as_dout(dout, self, (N, *self.output_shape((self.in_channels, H, W))))
+        dx = np.empty(self.x_shape, dout.dtype) if self.input_grad else None
+
+        def backward_chunk(rows, chunk_cols):
+            _, dW, db = _conv2d_backward_cols(
+                chunk_cols, (len(chunk_cols), *self.x_shape[1:]), self.params["W"],
+                dout[rows], self.stride, self.padding, self.input_grad,
+                out=None if dx is None else dx[rows],
+            )
+            return dW, db
+
+        # Summed in chunk order: the same gradient whatever the number of threads.
+        for dW, db in parallel.map_chunks(backward_chunk, N, cols):
+            self.grads["W"] += dW
+            self.grads["b"] += db
         return dx
 
     def extra_repr(self):
@@ -728,14 +839,41 @@ class MaxPool2D(Layer):
         if min(x.shape[2:]) < self.size:
             raise ValueError(f"the input of {self!r} is {x.shape[2]}x{x.shape[3]}: smaller "
                              f"than the pooling window {self.size}x{self.size}")
-        self.x = x
-        # Where each maximum was: backward then routes the gradient without searching again.
-        y, self.indices = pooling.max_pool(x, self.size, self.stride, return_indices=True)
+        self.x_shape, self.x_dtype = x.shape, x.dtype
+        out_shape = (x.shape[0], *self.output_shape(x.shape[1:]))
+        if self.stride != self.size:
+            self.x = x
+            # Where each maximum was: backward routes the gradient without searching again.
+            y, self.indices = pooling.max_pool(x, self.size, self.stride, return_indices=True)
+            return y
+        # Windows that tile the input: the faster switches, chunk by chunk.
+        y = np.empty(out_shape, x.dtype)
+
+        def forward_chunk(rows):
+            y[rows], switches = pooling.max_pool_switches(x[rows], self.size)
+            return switches
+
+        self.switches = parallel.map_chunks(forward_chunk, x.shape[0])
         return y
 
     def backward(self, dout):
-        return pooling.max_pool_backward(_saved(self, "x"), dout, self.size, self.stride,
-                                         indices=self.indices)
+        if self.stride != self.size:
+            return pooling.max_pool_backward(_saved(self, "x"), dout, self.size, self.stride,
+                                             indices=self.indices)
+        switches = _saved(self, "switches")
+        dout = np.asarray(dout)
+        out_shape = (self.x_shape[0], *self.output_shape(self.x_shape[1:]))
+        if dout.shape != out_shape:
+            raise ValueError(f"dout of {self!r} must have the shape of its last output, "
+                             f"{out_shape}, got {dout.shape}")
+        dx = np.empty(self.x_shape, self.x_dtype)
+
+        def backward_chunk(rows, chunk_switches):
+            dx[rows] = pooling.max_pool_switches_backward(dout[rows], chunk_switches,
+                                                          dx[rows].shape)
+
+        parallel.map_chunks(backward_chunk, self.x_shape[0], switches)
+        return dx
 
     def extra_repr(self):
         return f"size={self.size}, stride={self.stride}"

@@ -16,7 +16,6 @@ early when the validation loss stops improving, and stops with :class:`TrainingD
 
 from __future__ import annotations
 
-import contextlib
 import math
 import numbers
 from dataclasses import dataclass, field
@@ -24,29 +23,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lessons_lib.losses import softmax, softmax_cross_entropy, softmax_cross_entropy_backward
+from lessons_lib.nn import parallel
 from lessons_lib.nn.layers import Layer
 from lessons_lib.nn.optim import Adam, Optimizer
 
 # The loss may wander above its starting value early on, but a loss this many times
 # the first batch's loss means the updates are overshooting, not learning.
 DIVERGENCE_FACTOR = 20.0
-
-
-def blas_threads(threads):
-    """Limit the BLAS thread pool to ``threads`` inside a ``with`` block (None: no limit).
-
-    The matrix products of a small CNN are too small to share well between threads: on
-    a busy two-core machine OpenBLAS threads then wait for each other and training runs
-    up to ten times slower than on one thread. Needs threadpoolctl; without it, nothing
-    changes.
-    """
-    if threads is None:
-        return contextlib.nullcontext()
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=threads, user_api="blas")
 
 
 class TrainingDiverged(RuntimeError):
@@ -181,7 +164,7 @@ def train_step(model, optimizer, x, y) -> tuple[float, float]:
 
 def fit(model, x, y, *, epochs=10, batch_size=64, optimizer=None, validation_split=0.1,
         validation_data=None, early_stopping=None, seed=0, progress=True,
-        callback=None, threads=1) -> History:
+        callback=None, threads=None) -> History:
     """Train ``model`` to classify ``x`` into the labels ``y``.
 
     Parameters
@@ -210,8 +193,9 @@ def fit(model, x, y, *, epochs=10, batch_size=64, optimizer=None, validation_spl
         Show a progress bar over the batches of each epoch (it disappears when done).
     callback : callable, optional
         ``callback(history)`` after every epoch, e.g. to update a live plot.
-    threads : int or None, default 1
-        BLAS threads while training (see :func:`blas_threads`); None leaves them alone.
+    threads : int or None, default None
+        CPU cores to share each batch between (see :func:`lessons_lib.nn.parallel.threads`);
+        None uses every available core. The result is the same for any value.
 
     Returns
     -------
@@ -264,7 +248,7 @@ def fit(model, x, y, *, epochs=10, batch_size=64, optimizer=None, validation_spl
         raise ValueError("optimizer must be an Optimizer built on this model, "
                          "e.g. optimizer=Adam(model, lr=0.001)")
 
-    with blas_threads(threads):
+    with parallel.threads(threads):
         history = _train(model, optimizer, x, y, x_val, y_val, epochs, batch_size,
                          early_stopping, rng, progress, callback)
     model.eval()
@@ -338,7 +322,7 @@ def predict_logits(model, x, *, batch_size=256) -> np.ndarray:
     was_training = model.training
     model.eval()
     try:
-        with blas_threads(1):
+        with parallel.threads():
             return np.concatenate([model.forward(x[rows])
                                    for rows in _batches(len(x), batch_size)])
     finally:
