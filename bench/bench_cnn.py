@@ -1,7 +1,8 @@
 """CNN training: lesson 04's network, numpy (lessons_lib.nn) against PyTorch CPU, and the notebook's run.
 
 Throughput is images per second of full training steps (forward, loss, backward, Adam
-update) on one batch of 64 simulated 64 x 64 events, median of repeated steps. The
+update) on one batch of 64 simulated 64 x 64 events: the median of 60 steps, taken in
+blocks that alternate between the two libraries so that both see the same load. The
 reference is PyTorch CPU training the same network (same layers, same initial weights,
 same batch, same optimiser) in the same run; ratio = numpy images/s / PyTorch images/s
 (target: at least 0.5). Both are measured on the cores ``nn.fit`` uses by default
@@ -12,9 +13,10 @@ epochs; target: at most 60 s on two cores).
 
 from __future__ import annotations
 
+import contextlib
 import time
 
-from run import median_time
+import numpy as np
 
 from lessons_lib import nn
 from lessons_lib.datasets import detector_events
@@ -23,6 +25,7 @@ from lessons_lib.nn.models import detector_cnn
 from lessons_lib.nn.parallel import available_cores
 
 BATCH = 64
+ROUNDS, STEPS_PER_ROUND = 4, 15
 
 
 def _numpy_step(model, optimizer, x, y):
@@ -75,31 +78,59 @@ def _row(measurement, value, reference="", ratio=""):
     return {"measurement": measurement, "value": value, "reference": reference, "ratio": ratio}
 
 
+def _step_times(step, count):
+    times = []
+    for _ in range(count):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def _alternating_medians(steps, *, rounds=ROUNDS, per_round=STEPS_PER_ROUND):
+    """Median step time of each of ``steps``, measured in alternating blocks.
+
+    A shared machine drifts by tens of percent within a minute; alternating blocks of
+    steps (after a warm-up) lets every contender see the same drift.
+    """
+    times = {name: [] for name in steps}
+    for step, context in steps.values():
+        with context():
+            _step_times(step, 3)
+    for _ in range(rounds):
+        for name, (step, context) in steps.items():
+            with context():
+                times[name] += _step_times(step, per_round)
+    return {name: float(np.median(t)) for name, t in times.items()}
+
+
 def run():
     x, y, _ = detector_events(BATCH, seed=0)
-    cores = available_cores()
-    ours = {}
-    for threads in sorted({cores, 1}, reverse=True):
-        model = detector_cnn()
-        with nn.threads(threads):
-            seconds = median_time(_numpy_step(model, nn.Adam(model, lr=0.003), x, y), repeat=15)
-        ours[threads] = BATCH / seconds
-    rows = [_row(f"numpy train step, {threads} thread(s), images/s", f"{speed:.0f}")
-            for threads, speed in ours.items()]
     try:
         import torch
     except ImportError:
-        rows.append(_row("PyTorch not installed", "", "pip install torch==2.13.0"))
-    else:
-        default_threads = torch.get_num_threads()
-        for threads in ours:
+        torch = None
+    rows = []
+    default_threads = torch.get_num_threads() if torch else None
+    for threads in sorted({available_cores(), 1}, reverse=True):
+        model = detector_cnn()
+        steps = {"numpy": (_numpy_step(model, nn.Adam(model, lr=0.003), x, y),
+                           lambda threads=threads: nn.threads(threads))}
+        if torch:
             torch.set_num_threads(threads)
-            step = _torch_step(torch, _torch_twin(torch, detector_cnn()), x, y)
-            reference = BATCH / median_time(step, repeat=15)
+            steps["torch"] = (_torch_step(torch, _torch_twin(torch, detector_cnn()), x, y),
+                              contextlib.nullcontext)
+        speed = {name: BATCH / seconds for name, seconds in _alternating_medians(steps).items()}
+        rows.append(_row(f"numpy train step, {threads} thread(s), images/s",
+                         f"{speed['numpy']:.0f}"))
+        if torch:
             rows.append(_row(f"torch {torch.__version__.split('+')[0]} CPU, {threads} "
-                             f"thread(s), images/s", f"{reference:.0f}",
-                             "numpy / torch", f"{ours[threads] / reference:.2f}"))
+                             f"thread(s), images/s", f"{speed['torch']:.0f}",
+                             "numpy / torch", f"{speed['numpy'] / speed['torch']:.2f}"))
+    if torch:
         torch.set_num_threads(default_threads)
+    else:
+        rows.append(_row("PyTorch not installed", "", "pip install torch==2.13.0"))
 
     start = time.perf_counter()
     x_train, y_train, _ = detector_events(6000, seed=0)

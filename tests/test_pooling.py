@@ -19,6 +19,8 @@ from lessons_lib.pooling import (
     max_pool_backward,
     max_pool_backward_loops,
     max_pool_loops,
+    max_pool_switches,
+    max_pool_switches_backward,
     pooled_shape,
     pooling_windows,
     receptive_field,
@@ -135,6 +137,28 @@ def test_backward_with_indices_equals_backward_without(problem):
     _, indices = max_pool(A, size, stride, return_indices=True)
     np.testing.assert_array_equal(max_pool_backward(A, dout, size, stride, indices=indices),
                                   max_pool_backward(A, dout, size, stride))
+
+
+@given(problems())
+def test_switches_give_the_maxima_and_the_gradient_of_max_pool(problem):
+    A, _, size, _ = problem
+    # The switches are for windows that tile the input: stride = size.
+    expected, indices = max_pool(A, size, size, return_indices=True)
+    dout = np.linspace(-1, 1, expected.size, dtype=expected.dtype).reshape(expected.shape)
+    out, switches = max_pool_switches(A, size)
+    np.testing.assert_array_equal(out, expected)
+    assert out.dtype == expected.dtype
+    dA = max_pool_switches_backward(dout, switches, A.shape)
+    np.testing.assert_array_equal(dA, max_pool_backward(A, dout, size, size, indices=indices))
+    assert dA.dtype == expected.dtype
+
+
+def test_switches_backward_checks_dout():
+    _, switches = max_pool_switches(pooling_example())
+    with pytest.raises(ValueError, match="dout must have the shape of the pooled output"):
+        max_pool_switches_backward(np.ones((3, 2)), switches, (4, 4))
+    with pytest.raises(ValueError, match="finite"):
+        max_pool_switches_backward(np.full((2, 2), np.nan), switches, (4, 4))
 
 
 def distinct_values(shape, seed):

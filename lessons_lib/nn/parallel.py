@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import ThreadPoolExecutor, wait
 
 from lessons_lib._validate import positive_int
 
@@ -39,6 +40,7 @@ CHUNK = 32
 _workers: int | None = None
 _executor: ThreadPoolExecutor | None = None
 _executor_size = 0
+_THREAD_PREFIX = "lessons_lib-chunk"
 
 
 def available_cores() -> int:
@@ -130,10 +132,20 @@ def map_chunks(function, n_samples: int, *per_chunk) -> list:
     results : list
         ``function``'s results, in chunk order whatever the threads.
     """
-    rows = chunks(n_samples)
-    if workers() == 1 or len(rows) == 1:
-        return [function(*arguments) for arguments in zip(rows, *per_chunk, strict=True)]
-    return list(_pool().map(function, rows, *per_chunk))
+    arguments = list(zip(chunks(n_samples), *per_chunk, strict=True))
+    # A chunk that maps chunks of its own runs them itself: waiting for the pool from
+    # inside the pool could wait forever.
+    nested = threading.current_thread().name.startswith(_THREAD_PREFIX)
+    if workers() == 1 or len(arguments) == 1 or nested:
+        return [function(*chunk) for chunk in arguments]
+    # The calling thread takes the first chunk itself: one thread fewer to wake up.
+    pending = [_pool().submit(function, *chunk) for chunk in arguments[1:]]
+    try:
+        first = function(*arguments[0])
+    finally:
+        # Even when the first chunk fails, nothing may still write once we return.
+        wait(pending)
+    return [first, *(future.result() for future in pending)]
 
 
 def _pool() -> ThreadPoolExecutor:
@@ -141,6 +153,6 @@ def _pool() -> ThreadPoolExecutor:
     if _executor_size != _workers:
         if _executor is not None:
             _executor.shutdown(wait=False)
-        _executor = ThreadPoolExecutor(_workers, thread_name_prefix="lessons_lib-chunk")
+        _executor = ThreadPoolExecutor(_workers - 1, thread_name_prefix=_THREAD_PREFIX)
         _executor_size = _workers
     return _executor

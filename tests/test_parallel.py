@@ -1,0 +1,145 @@
+"""Tests of lessons_lib.nn.parallel: batches in chunks, on one core or several."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from lessons_lib import nn, pooling
+from lessons_lib.datasets import detector_events
+from lessons_lib.losses import softmax_cross_entropy_backward
+from lessons_lib.nn import layers as L
+from lessons_lib.nn import parallel
+from lessons_lib.nn.models import detector_cnn
+
+# More than two chunks, the last one short: every chunk boundary is exercised.
+N = 2 * parallel.CHUNK + 7
+
+
+def test_chunks_cover_the_batch_in_order():
+    rows = parallel.chunks(N)
+    assert [r.start for r in rows] == [0, parallel.CHUNK, 2 * parallel.CHUNK]
+    assert rows[-1].stop == N
+    assert parallel.chunks(0) == []
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_map_chunks_returns_results_in_chunk_order(threads):
+    x = np.arange(N)
+    with nn.threads(threads):
+        sums = parallel.map_chunks(lambda rows, offset: int(x[rows].sum()) + offset, N,
+                                   [0, 1000, 2000])
+    expected = [int(x[r].sum()) for r in parallel.chunks(N)]
+    assert sums == [expected[0], expected[1] + 1000, expected[2] + 2000]
+
+
+def test_map_chunks_uses_other_threads_only_inside_threads():
+    def thread_name(rows):
+        return threading.current_thread().name
+
+    assert set(parallel.map_chunks(thread_name, N)) == {threading.current_thread().name}
+    with nn.threads(2):
+        names = parallel.map_chunks(thread_name, N)
+    assert names[0] == threading.current_thread().name
+    assert any(name.startswith("lessons_lib-chunk") for name in names[1:])
+
+
+def test_an_error_in_a_chunk_reaches_the_caller_after_every_chunk_ends():
+    finished = []
+
+    def work(rows):
+        if rows.start == parallel.CHUNK:
+            raise RuntimeError("chunk failed")
+        finished.append(rows.start)
+
+    with nn.threads(2), pytest.raises(RuntimeError, match="chunk failed"):
+        parallel.map_chunks(work, N)
+    assert sorted(finished) == [0, 2 * parallel.CHUNK]
+
+
+def test_threads_nest_and_restore():
+    assert parallel.workers() == 1
+    with nn.threads(3):
+        with nn.threads():
+            assert parallel.workers() == 3
+        with nn.threads(1):
+            assert parallel.workers() == 1
+        assert parallel.workers() == 3
+    assert parallel.workers() == 1
+    with nn.threads():
+        assert parallel.workers() == parallel.available_cores()
+
+
+@pytest.mark.parametrize(("count", "error"), [(0, ValueError), (-2, ValueError),
+                                              (1.5, TypeError), ("2", TypeError)])
+def test_bad_thread_counts_are_named(count, error):
+    with pytest.raises(error, match="threads"), nn.threads(count):
+        pass
+    assert parallel.workers() == 1
+
+
+def test_conv2d_in_chunks_equals_the_whole_batch_functions():
+    rng = np.random.default_rng(0)
+    conv = nn.Conv2D(3, 4, 3, stride=2, padding=1, rng=1).astype(np.float64)
+    x = rng.normal(size=(N, 3, 9, 8))
+    dout = rng.normal(size=(N, 4, 5, 4))
+    W, b = conv.params["W"], conv.params["b"]
+    with nn.threads(2):
+        out = conv.forward(x)
+        dx = conv.backward(dout)
+    np.testing.assert_allclose(out, L.conv2d_forward(x, W, b, stride=2, padding=1), rtol=1e-12)
+    dx_whole, dW, db = L.conv2d_backward(x, W, dout, stride=2, padding=1)
+    np.testing.assert_allclose(dx, dx_whole, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(conv.grads["W"], dW, rtol=1e-12)
+    np.testing.assert_allclose(conv.grads["b"], db, rtol=1e-12)
+
+
+@pytest.mark.parametrize(("size", "stride"), [(2, 2), (3, 3), (3, 2)])
+def test_max_pool_layer_in_chunks_equals_the_lesson_03_functions(size, stride):
+    # Small integers: many ties, which must go to the first maximum.
+    x = np.random.default_rng(size).integers(0, 3, (N, 2, 7, 8)).astype(np.float32)
+    pool = nn.MaxPool2D(size, stride)
+    with nn.threads(2):
+        out = pool.forward(x)
+        dout = np.linspace(-1, 1, out.size, dtype=np.float32).reshape(out.shape)
+        dx = pool.backward(dout)
+    np.testing.assert_array_equal(out, pooling.max_pool(x, size, stride))
+    np.testing.assert_array_equal(dx, pooling.max_pool_backward(x, dout, size, stride))
+    assert out.dtype == dx.dtype == np.float32
+
+
+def _trained_weights(threads):
+    x, y, _ = detector_events(N, seed=3)
+    model = detector_cnn()
+    optimizer = nn.Adam(model, lr=0.003)
+    with nn.threads(threads):
+        for _ in range(2):
+            logits = model.forward(x)
+            model.zero_grad()
+            model.backward(softmax_cross_entropy_backward(logits, y))
+            optimizer.step()
+    return model.params
+
+
+def test_training_gives_the_same_numbers_on_one_core_or_several():
+    one, several = _trained_weights(1), _trained_weights(3)
+    for name in one:
+        np.testing.assert_array_equal(one[name], several[name], err_msg=name)
+
+
+def test_fit_checks_threads():
+    x, y, _ = detector_events(8, seed=0)
+    with pytest.raises(ValueError, match="threads"):
+        nn.fit(detector_cnn(), x, y, epochs=1, progress=False, threads=0)
+
+
+def test_chunks_mapped_inside_a_chunk_run_in_that_chunk():
+    x = np.arange(N)
+
+    def outer(rows):
+        return sum(parallel.map_chunks(lambda inner: int(x[inner].sum()), N))
+
+    with nn.threads(2):
+        assert parallel.map_chunks(outer, N) == [int(x.sum())] * 3
