@@ -370,7 +370,7 @@ plots.plot_comparison([r["label"].replace(" + ", "\n+ ").replace(" (", "\n(") fo
 # train the architecture from scratch. Its features, though, still describe tracks:
 # a new last layer trained on them, in a fraction of a second, does best. Fine-tuning
 # all 7,555 parameters does better than starting from scratch, but with so few events it
-# fits them more than it generalises (training accuracy 0.92, validation 0.74 after 15
+# fits them more than it generalises (training accuracy 0.94, validation 0.74 after 15
 # epochs); it needs more labelled events to pay off. (The times are those of the run
 # that made the cache.)
 

@@ -11,6 +11,8 @@ Training runs in float32.
 - training (:mod:`lessons_lib.nn.training`): ``fit`` → ``History``, ``evaluate``,
   ``predict``, ``predict_proba``, ``predict_logits``, ``train_step``;
 - storage (:mod:`lessons_lib.nn.io`): ``save``/``load`` of ``.npz`` weights, no pickle;
+- cores (:mod:`lessons_lib.nn.parallel`): ``threads(n)``, inside which convolution and
+  pooling layers share each batch between ``n`` CPU cores (``fit`` uses them all);
 - lesson 04's networks (:mod:`lessons_lib.nn.models`): ``detector_cnn``,
   ``dense_baseline``, ``load_detector_cnn``.
 """

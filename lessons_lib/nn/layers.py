@@ -590,6 +590,7 @@ def conv2d_backward(x, W, dout, *, stride=1, padding=0):
 
 
 def _conv2d_backward_cols(cols, x_shape, W, dout, stride, padding, input_grad=True, out=None):
+    """``(dx, dW, db)`` from the columns of :func:`_im2col`; dx is None without ``input_grad``."""
     N, C, kh, kw, Ho, Wq = cols.shape
     F, K, L = W.shape[0], C * kh * kw, Ho * Wq
     # dout in the columns' layout, zero at the junk columns: they then add nothing to
@@ -671,6 +672,12 @@ class Conv2D(Layer):
     params : dict
         ``"W"`` of shape (out_channels, in_channels, kh, kw) as in PyTorch, ``"b"`` of
         shape (out_channels,), initially 0.
+
+    Notes
+    -----
+    The batch goes through in chunks of :data:`lessons_lib.nn.parallel.CHUNK` samples,
+    several at once inside :func:`lessons_lib.nn.threads` (as :func:`fit` does); the
+    results do not depend on the number of threads.
 
     Examples
     --------
