@@ -4,7 +4,9 @@ Ratio = lessons_lib's median time / PyTorch's CPU median time for the same opera
 the same batch in the same run (target: at most 2). PyTorch's backward uses the indices
 its forward pass stored; lessons_lib's ``max_pool_backward`` does too when given
 ``indices`` (from ``max_pool(..., return_indices=True)``), and otherwise finds the
-maxima again from the input, so that row compares more work against less. numpy runs
+maxima again from the input, so that row compares more work against less. The
+``MaxPool2D`` layer, whose windows tile the input, records switches instead
+(``max_pool_switches``), timed in the last rows. numpy runs
 on one core; PyTorch on the number of threads shown (on a busy machine, threads wait,
 so compare with ``torch.set_num_threads(1)`` too). Without
 PyTorch (an optional ``bench`` extra) the reference is numpy's reshape-and-max one-liner,
@@ -16,7 +18,12 @@ from __future__ import annotations
 import numpy as np
 from run import median_time
 
-from lessons_lib.pooling import max_pool, max_pool_backward
+from lessons_lib.pooling import (
+    max_pool,
+    max_pool_backward,
+    max_pool_switches,
+    max_pool_switches_backward,
+)
 
 SHAPE = (64, 16, 64, 64)
 
@@ -39,6 +46,7 @@ def _numpy_rows(A, times):
         _row("max_pool forward", times["forward"], reference, "numpy reshape + max"),
         _row("max_pool_backward, with indices", times["backward, indices"], None, ""),
         _row("max_pool_backward, from A", times["backward"], None, ""),
+        _row("max_pool_switches_backward", times["backward, switches"], None, ""),
     ]
 
 
@@ -57,6 +65,12 @@ def run():
         max_pool(A)
         return max_pool_backward(A, dout)
 
+    def step_with_switches():
+        _, found = max_pool_switches(A)
+        return max_pool_switches_backward(dout, found, A.shape)
+
+    _, switches = max_pool_switches(A)
+
     times = {
         "forward": median_time(lambda: max_pool(A)),
         "forward, indices": median_time(lambda: max_pool(A, return_indices=True)),
@@ -64,6 +78,9 @@ def run():
         "backward": median_time(lambda: max_pool_backward(A, dout)),
         "step": median_time(step),
         "step, no indices": median_time(step_without_indices),
+        "backward, switches": median_time(
+            lambda: max_pool_switches_backward(dout, switches, A.shape)),
+        "step, switches": median_time(step_with_switches),
     }
     try:
         import torch
@@ -100,4 +117,8 @@ def run():
         _row("training step: forward with indices + backward", times["step"], step_time, name),
         _row("training step: forward + backward from A", times["step, no indices"], step_time,
              name),
+        _row("max_pool_switches_backward (MaxPool2D's path)", times["backward, switches"],
+             backward, name),
+        _row("training step: max_pool_switches + backward (MaxPool2D)", times["step, switches"],
+             step_time, name),
     ]
