@@ -93,10 +93,17 @@ def conv(out_channels, kernel_size, *, stride=1, padding=0, groups=1, bias=True,
         channels = output channels is a depthwise convolution).
     bias : bool, default True
     name : str, optional
+        Shown instead of the layer's index in tables.
 
     Returns
     -------
     spec : dict
+
+    Examples
+    --------
+    >>> spec = conv(16, 3, padding=1)
+    >>> describe(spec), analyse(spec, (8, 32, 32)).params
+    ('conv 3×3, 16, pad 1', 1168)
     """
     return _named({"kind": "conv", "out_channels": positive_int(out_channels, "out_channels"),
                    "kernel_size": int_tuple(kernel_size, "kernel_size", 2),
@@ -105,7 +112,27 @@ def conv(out_channels, kernel_size, *, stride=1, padding=0, groups=1, bias=True,
 
 
 def depthwise(kernel_size, *, multiplier=1, stride=1, padding=0, bias=True, name=None):
-    """A depthwise convolution: one ``kernel_size`` filter per input channel (times ``multiplier``)."""
+    """A depthwise convolution: ``multiplier`` filters of ``kernel_size`` per input channel.
+
+    Each filter sees one channel only, so the layer mixes pixels, never channels.
+
+    Parameters
+    ----------
+    kernel_size : int or (int, int)
+    multiplier : int, default 1
+        Output channels per input channel.
+    stride, padding, bias, name
+        As in :func:`conv`.
+
+    Returns
+    -------
+    spec : dict
+
+    Examples
+    --------
+    >>> analyse(depthwise(3, padding=1), (8, 16, 16)).params  # 8 · (3·3 + 1)
+    80
+    """
     return _named({"kind": "depthwise", "kernel_size": int_tuple(kernel_size, "kernel_size", 2),
                    "multiplier": positive_int(multiplier, "multiplier"),
                    "stride": int_tuple(stride, "stride", 2), "padding": _padding(padding),
@@ -117,6 +144,22 @@ def separable(out_channels, kernel_size, *, stride=1, padding=0, multiplier=1, b
     """A depthwise-separable convolution (Keras's SeparableConv2D): depthwise, then 1×1.
 
     The bias, if any, follows the pointwise step (``out_channels`` numbers).
+
+    Parameters
+    ----------
+    out_channels : int
+        Channels of the 1×1 (pointwise) step.
+    kernel_size, stride, padding, multiplier, bias, name
+        As in :func:`depthwise` and :func:`conv`.
+
+    Returns
+    -------
+    spec : dict
+
+    Examples
+    --------
+    >>> analyse(separable(16, 3, padding=1), (8, 16, 16)).params  # 8·9 + 8·16 + 16
+    216
     """
     return _named({"kind": "separable", "out_channels": positive_int(out_channels, "out_channels"),
                    "kernel_size": int_tuple(kernel_size, "kernel_size", 2),
@@ -128,29 +171,84 @@ def separable(out_channels, kernel_size, *, stride=1, padding=0, multiplier=1, b
 def batchnorm(*, moving_stats=False, name=None):
     """Batch normalisation: a scale and a shift per channel (or feature).
 
-    ``moving_stats=True`` also counts the running mean and variance as parameters
-    (not trainable), as Keras does; PyTorch keeps them as buffers, outside its count.
+    Parameters
+    ----------
+    moving_stats : bool, default False
+        Also count the running mean and variance as parameters (not trainable), as
+        Keras does; PyTorch keeps them as buffers, outside its count.
+    name : str, optional
+
+    Returns
+    -------
+    spec : dict
+
+    Examples
+    --------
+    >>> analyse(batchnorm(), (8, 16, 16)).params, analyse(batchnorm(moving_stats=True), (8, 16, 16)).params
+    (16, 32)
     """
     return _named({"kind": "batchnorm", "moving_stats": bool(moving_stats)}, name)
 
 
 def relu(*, name=None):
-    """max(0, x), element-wise."""
+    """max(0, x), element-wise: no parameters, no change of shape.
+
+    Parameters
+    ----------
+    name : str, optional
+
+    Returns
+    -------
+    spec : dict
+    """
     return _named({"kind": "relu"}, name)
 
 
 def sigmoid(*, name=None):
-    """1 / (1 + e^-x), element-wise."""
+    """1 / (1 + e^-x), element-wise: no parameters, no change of shape.
+
+    Parameters
+    ----------
+    name : str, optional
+
+    Returns
+    -------
+    spec : dict
+    """
     return _named({"kind": "sigmoid"}, name)
 
 
 def tanh(*, name=None):
-    """tanh(x), element-wise."""
+    """tanh(x), element-wise: no parameters, no change of shape.
+
+    Parameters
+    ----------
+    name : str, optional
+
+    Returns
+    -------
+    spec : dict
+    """
     return _named({"kind": "tanh"}, name)
 
 
 def dropout(p=0.5, *, name=None):
-    """Drop each value with probability ``p`` while training (no parameters, no shape change)."""
+    """Drop each value with probability ``p`` while training (no parameters, no shape change).
+
+    Parameters
+    ----------
+    p : float in [0, 1), default 0.5
+    name : str, optional
+
+    Returns
+    -------
+    spec : dict
+
+    Examples
+    --------
+    >>> describe(dropout(0.3))
+    'dropout 0.3'
+    """
     if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p < 1:
         raise ValueError(f"p must be a number in [0, 1), got {p!r}")
     return _named({"kind": "dropout", "p": float(p)}, name)
@@ -164,33 +262,132 @@ def _pool(kind, size, stride, padding, ceil_mode, name):
 
 
 def maxpool(size=2, stride=None, *, padding=0, ceil_mode=False, name=None):
-    """Max pooling over ``size`` windows, ``stride`` defaulting to ``size``."""
+    """Max pooling over ``size`` windows, ``stride`` defaulting to ``size``.
+
+    Parameters
+    ----------
+    size : int or (int, int), default 2
+    stride : int or (int, int), optional
+        Default ``size``: windows side by side.
+    padding : int, (int, int), "same" or "valid", default 0
+    ceil_mode : bool, default False
+        Round the output size up, keeping a last, partial window (PyTorch's option).
+    name : str, optional
+
+    Returns
+    -------
+    spec : dict
+
+    Examples
+    --------
+    >>> analyse(maxpool(3, 2, ceil_mode=True), (8, 16, 16)).output_shape
+    (8, 8, 8)
+    """
     return _pool("maxpool", size, stride, padding, ceil_mode, name)
 
 
 def avgpool(size=2, stride=None, *, padding=0, ceil_mode=False, name=None):
-    """Average pooling over ``size`` windows, ``stride`` defaulting to ``size``."""
+    """Average pooling over ``size`` windows, ``stride`` defaulting to ``size``.
+
+    Parameters
+    ----------
+    size : int or (int, int), default 2
+    stride : int or (int, int), optional
+        Default ``size``: windows side by side.
+    padding : int, (int, int), "same" or "valid", default 0
+    ceil_mode : bool, default False
+        Round the output size up, keeping a last, partial window (PyTorch's option).
+    name : str, optional
+
+    Returns
+    -------
+    spec : dict
+
+    Examples
+    --------
+    >>> analyse(avgpool(3, 2, ceil_mode=True), (8, 16, 16)).output_shape
+    (8, 8, 8)
+    """
     return _pool("avgpool", size, stride, padding, ceil_mode, name)
 
 
 def adaptive_avgpool(output_size, *, name=None):
-    """Average pooling to a fixed ``output_size`` whatever the input (PyTorch's AdaptiveAvgPool2d)."""
+    """Average pooling to a fixed ``output_size`` whatever the input (PyTorch's AdaptiveAvgPool2d).
+
+    Parameters
+    ----------
+    output_size : int or (int, int)
+    name : str, optional
+
+    Returns
+    -------
+    spec : dict
+
+    Examples
+    --------
+    >>> analyse(adaptive_avgpool(7), (8, 16, 16)).output_shape
+    (8, 7, 7)
+    """
     return _named({"kind": "adaptive_avgpool",
                    "output_size": int_tuple(output_size, "output_size", 2)}, name)
 
 
 def global_avgpool(*, name=None):
-    """The mean of each channel: (C, H, W) → (C,)."""
+    """The mean of each channel: (C, H, W) → (C,).
+
+    Parameters
+    ----------
+    name : str, optional
+
+    Returns
+    -------
+    spec : dict
+
+    Examples
+    --------
+    >>> analyse(global_avgpool(), (8, 16, 16)).output_shape
+    (8,)
+    """
     return _named({"kind": "global_avgpool"}, name)
 
 
 def flatten(*, name=None):
-    """(C, H, W) → (C·H·W,)."""
+    """(C, H, W) → (C·H·W,).
+
+    Parameters
+    ----------
+    name : str, optional
+
+    Returns
+    -------
+    spec : dict
+
+    Examples
+    --------
+    >>> analyse(flatten(), (8, 4, 4)).output_shape
+    (128,)
+    """
     return _named({"kind": "flatten"}, name)
 
 
 def dense(out_features, *, bias=True, name=None):
-    """A fully connected layer on a flat input (PyTorch's Linear, Keras's Dense)."""
+    """A fully connected layer on a flat input (PyTorch's Linear, Keras's Dense).
+
+    Parameters
+    ----------
+    out_features : int
+    bias : bool, default True
+    name : str, optional
+
+    Returns
+    -------
+    spec : dict
+
+    Examples
+    --------
+    >>> analyse(dense(10), (128,)).params  # 128 · 10 + 10
+    1290
+    """
     return _named({"kind": "dense", "out_features": positive_int(out_features, "out_features"),
                    "bias": bool(bias)}, name)
 
@@ -205,6 +402,16 @@ def residual(body, shortcut=(), *, activation=None, name=None):
         A projection (1×1 convolution, batch norm) when the body changes the shape.
     activation : {None, "relu", "sigmoid", "tanh"}, default None
     name : str, optional
+
+    Returns
+    -------
+    spec : dict
+
+    Examples
+    --------
+    >>> body = [conv(8, 3, padding=1), relu(), conv(8, 3, padding=1)]
+    >>> describe(residual(body, activation="relu"))
+    'residual: 3×3 8→3×3 8 + x'
     """
     if activation is not None:
         choice(activation, "activation", ACTIVATIONS)
@@ -213,14 +420,45 @@ def residual(body, shortcut=(), *, activation=None, name=None):
 
 
 def concat(*branches, name=None):
-    """Parallel branches on the same input, outputs stacked along channels (inception)."""
+    """Parallel branches on the same input, outputs stacked along channels (inception).
+
+    Parameters
+    ----------
+    *branches : lists of layer specs
+        Each must give the same height and width.
+    name : str, optional
+
+    Returns
+    -------
+    spec : dict
+
+    Examples
+    --------
+    >>> analyse(concat([conv(4, 1)], [conv(8, 3, padding=1)]), (8, 16, 16)).output_shape
+    (12, 16, 16)
+    """
     if not branches:
         raise ValueError("concat needs at least one branch")
     return _named({"kind": "concat", "branches": [list(b) for b in branches]}, name)
 
 
 def block(layers, *, name=None):
-    """Layers applied one after the other, shown as one row (PyTorch's nn.Sequential)."""
+    """Layers applied one after the other, shown as one row (PyTorch's nn.Sequential).
+
+    Parameters
+    ----------
+    layers : list of layer specs
+    name : str, optional
+
+    Returns
+    -------
+    spec : dict
+
+    Examples
+    --------
+    >>> describe(block([conv(8, 3), relu()], name="stem"))
+    'conv 3×3, 8 + relu'
+    """
     return _named({"kind": "block", "layers": list(layers)}, name)
 
 
