@@ -69,19 +69,36 @@ def as_answer_number(answer, exercise: str):
         return Feedback(INCORRECT, exercise, f"Expected a number, got {answer!r}.")
 
 
-def as_answer_array(answer, exercise: str, shape=None):
-    """The answer as a float array, or a Feedback saying why it cannot be one."""
+def as_answer_array(answer, exercise: str, shape=None, *, finite=False):
+    """The answer as a float array, or a Feedback saying why it cannot be one.
+
+    ``shape`` is the shape it must have; ``finite=True`` also refuses NaN and inf.
+
+    Examples
+    --------
+    >>> as_answer_array([1, 2.5], "Exercise 1")
+    array([1. , 2.5])
+    >>> as_answer_array([1j, 2], "Exercise 1").message
+    'Expected real numbers, got complex ones.'
+    >>> as_answer_array([np.nan, 2], "Exercise 1", shape=(2,), finite=True).message
+    '[nan, 2.0] contains NaN or inf.'
+    """
     try:
         raw = np.asarray(answer)
-        # Casting complex numbers to float would only warn and drop the imaginary part.
-        if np.iscomplexobj(raw):
-            raise TypeError
+    except (TypeError, ValueError):
+        raw = np.asarray(None)
+    # Casting complex numbers to float would only warn and drop the imaginary part.
+    if np.iscomplexobj(raw):
+        return Feedback(INCORRECT, exercise, "Expected real numbers, got complex ones.")
+    try:
         array = raw.astype(float)
     except (TypeError, ValueError):
         return Feedback(INCORRECT, exercise, f"Expected an array of numbers, got {answer!r}.")
     if shape is not None and array.shape != tuple(shape):
         return Feedback(INCORRECT, exercise,
                         f"Expected an array of shape {tuple(shape)}, got shape {array.shape}.")
+    if finite and not np.all(np.isfinite(array)):
+        return Feedback(INCORRECT, exercise, f"{array.tolist()} contains NaN or inf.")
     return array
 
 

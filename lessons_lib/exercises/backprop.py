@@ -108,20 +108,6 @@ def _numerical_stride2_gradients(x, F, dout):
     }
 
 
-def _real_array(answer, name, shape):
-    """The answer as a finite float array of ``shape``, or a Feedback saying why not."""
-    try:
-        is_complex = np.asarray(answer).dtype.kind == "c"
-    except (TypeError, ValueError):
-        is_complex = False
-    if is_complex:
-        return Feedback(INCORRECT, name, "Expected real numbers, got complex ones.")
-    array = as_answer_array(answer, name, shape=shape)
-    if not isinstance(array, Feedback) and not np.all(np.isfinite(array)):
-        return Feedback(INCORRECT, name, f"{array.tolist()} contains NaN or inf.")
-    return array
-
-
 # (N, K) of the cases a stride-2 backward pass is run on; odd and even lengths.
 _STRIDE2_CASES = ((9, 3), (8, 3), (7, 2), (6, 1), (5, 5), (10, 4))
 
@@ -154,7 +140,7 @@ def check_backward_stride2(backward) -> Feedback:
                             f"{type(error).__name__}: {error}", hint)
         expected = _numerical_stride2_gradients(x, F, dout)
         for label, given in (("dx", dx), ("dF", dF)):
-            array = _real_array(given, name, expected[label].shape)
+            array = as_answer_array(given, name, expected[label].shape, finite=True)
             if isinstance(array, Feedback):
                 return Feedback(INCORRECT, name, f"{label} for N={N}, K={K}: {array.message}",
                                 hint)
@@ -182,7 +168,7 @@ def check_update_step(answer) -> Feedback:
     name = "Exercise 3 (one gradient-descent step)"
     if is_unanswered(answer):
         return unanswered(name, "the new filter [F0, F1]")
-    given = _real_array(answer, name, (2,))
+    given = as_answer_array(answer, name, (2,), finite=True)
     if isinstance(given, Feedback):
         return Feedback(given.status, name, given.message,
                         "The new filter is two numbers: F - η ∂J/∂F.")
