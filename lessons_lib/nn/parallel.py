@@ -8,8 +8,8 @@ this way rather than letting BLAS share each matrix product between threads:
 * the chunks are the same whatever the number of threads, and their results are
   combined in chunk order, so training gives **the same numbers on one core or
   eight**;
-* a chunk's im2col matrix (a few MB) stays in the CPU cache between the copy that
-  builds it and the matrix products that read it, which pays even on one core.
+* a chunk's im2col matrix is a fraction of the batch's, so more of it is still in the
+  CPU caches when the matrix products read it back, which pays even on one core.
 
 The matrix products of a small CNN are too small for BLAS's own threads: on a busy
 two-core machine OpenBLAS threads wait for each other and a step runs up to ten times
