@@ -47,7 +47,7 @@ check_environment()
 # The exact versions (useful when asking for help):
 
 # %% tags=["NBVAL_IGNORE_OUTPUT"]
-# Versions differ from machine to machine, so this output is not compared by the tests.
+# Versions differ between machines: this output is not compared.
 package_versions()
 
 # %% [markdown] slideshow={"slide_type": "slide"}

@@ -102,7 +102,7 @@ plot_conv1d(N=8, K=3, first_tap=1)
 
 # %%
 x = np.arange(8.0)               # x_0 ... x_7
-F = np.array([1.0, 0.0, -1.0])   # F_0, F_1, F_2: an edge detector, o_n = x_n - x_(n+2)
+F = np.array([1.0, 0.0, -1.0])   # an edge detector: o_n = x_n - x_(n+2)
 o = conv1d_forward(x, F)         # six outputs; on a ramp every one is -2
 o, np.array_equal(o, conv1d_forward_loops(x, F))
 
@@ -154,9 +154,10 @@ plot_conv1d(N=3, K=2, first_tap=0)
 # Both, with lesson 01's `correlate` and `convolve` (the flip), next to `conv1d_backward`:
 
 # %%
-dout = np.array([1.0, -1.0, 2.0, 0.0, 1.0, -2.0])   # some ∂J/∂o from the layers above
-dF = correlate(x, dout)                              # ∂J/∂F_i = Σ_k dout_k x_(k+i)
-dx = convolve(pad(dout, (F.size - 1,)), F)          # full convolution of dout with F
+# some ∂J/∂o, as if from the layers above
+dout = np.array([1.0, -1.0, 2.0, 0.0, 1.0, -2.0])
+dF = correlate(x, dout)                     # ∂J/∂F_i = Σ_k dout_k x_(k+i)
+dx = convolve(pad(dout, (F.size - 1,)), F)  # full convolution of dout with F
 dx_lib, dF_lib = conv1d_backward(x, F, dout)
 print("dF =", dF, "\ndx =", dx)
 np.array_equal(dF, dF_lib), np.array_equal(dx, dx_lib)
@@ -216,7 +217,9 @@ dJ_dF, sp.expand(dJ_dF[1] - hand) == 0
 # %%
 ys = sp.symbols("y0:2")
 J_sym = sum((o_sym[k] - ys[k]) ** 2 for k in range(2)) / 2
-numbers = {xs[0]: 1, xs[1]: 2, xs[2]: -1, Fs[0]: sp.Rational(1, 2), Fs[1]: -1, ys[0]: 0, ys[1]: 1}
+numbers = {xs[0]: 1, xs[1]: 2, xs[2]: -1,
+           Fs[0]: sp.Rational(1, 2), Fs[1]: -1,
+           ys[0]: 0, ys[1]: 1}
 symbolic = [sp.diff(J_sym, F_i).subs(numbers) for F_i in Fs]
 
 J_num, dout_num = squared_error(conv1d_forward([1, 2, -1], [0.5, -1]), [0, 1])
@@ -245,7 +248,9 @@ print("equal:", [float(s) for s in symbolic] == dF_num.tolist())
 
 # %%
 rng = np.random.default_rng(1)
-x, F, dout = rng.standard_normal(20), rng.standard_normal(5), rng.standard_normal(16)
+x = rng.standard_normal(20)
+F = rng.standard_normal(5)
+dout = rng.standard_normal(16)
 
 
 def J_lin(x, F):
@@ -255,7 +260,8 @@ def J_lin(x, F):
 dx, dF = conv1d_backward(x, F, dout)
 error_F = relative_error(dF, numerical_gradient(lambda F_: J_lin(x, F_), F))
 error_x = relative_error(dx, numerical_gradient(lambda x_: J_lin(x_, F), x))
-print(f"relative error below 1e-8?  dF: {error_F < 1e-8}   dx: {error_x < 1e-8}")
+print(f"relative error below 1e-8?  dF: {error_F < 1e-8}"
+      f"   dx: {error_x < 1e-8}")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The check catches mistakes. Forget the flip in $\partial J / \partial x$ (a
@@ -263,7 +269,8 @@ print(f"relative error below 1e-8?  dF: {error_F < 1e-8}   dx: {error_x < 1e-8}"
 
 # %%
 dx_wrong = correlate(pad(dout, (F.size - 1,)), F)
-round(relative_error(dx_wrong, numerical_gradient(lambda x_: J_lin(x_, F), x)), 2)
+dx_numerical = numerical_gradient(lambda x_: J_lin(x_, F), x)
+round(relative_error(dx_wrong, dx_numerical), 2)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Interactive: which terms make up $\partial J / \partial F_i$?
@@ -308,7 +315,8 @@ plot_learning(F_hidden, history)
 # %%
 too_large = learn_filter(x, y, np.zeros(3), learning_rate=1.2, steps=100)
 print(too_large.message)
-print(f"largest stable learning rate for this input: {stability_limit(x, 3):.3f}")
+eta_max = stability_limit(x, 3)
+print(f"largest stable learning rate for this input: {eta_max:.3f}")
 
 # %%
 plot_learning(F_hidden, too_large)
@@ -350,7 +358,11 @@ FilterLearner()
 # text in the symbols `x0`...`x4`, `g0`...`g2` such as `"g1*x0 + 2*g2*x4"`.
 
 # %%
-from lessons_lib.exercises.backprop import check_backward_stride2, check_dJ_dF, check_update_step
+from lessons_lib.exercises.backprop import (
+    check_backward_stride2,
+    check_dJ_dF,
+    check_update_step,
+)
 
 check_dJ_dF(...)
 
@@ -366,7 +378,8 @@ def backward_stride2(x, F, dout):
     ...  # your code here
 
 
-check_backward_stride2(...)   # replace ... with backward_stride2 when it is written
+# replace ... with backward_stride2 when it is written
+check_backward_stride2(...)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **3. One step by hand.** $x = [1, 2, -1, 0, 3]$, $F = [0.5, -1]$, targets

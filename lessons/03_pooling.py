@@ -161,8 +161,9 @@ print("average pooling, dA =\n", avg_pool_backward(A, dout))
 
 # %%
 print("tie:\n", max_pool_backward([[5.0, 5.0], [5.0, 5.0]], [[1.0]]))
+dout_ones = np.ones(pooled_shape(A.shape, 2, 1))
 print("2x2 windows, stride 1, every dout = 1:\n",
-      max_pool_backward(A, np.ones(pooled_shape(A.shape, 2, 1)), size=2, stride=1))
+      max_pool_backward(A, dout_ones, size=2, stride=1))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Checking the gradient numerically
@@ -174,7 +175,8 @@ print("2x2 windows, stride 1, every dout = 1:\n",
 # %%
 for name, forward, backward in [("max", max_pool, max_pool_backward),
                                 ("average", avg_pool, avg_pool_backward)]:
-    numerical = numerical_gradient(lambda x, f=forward: float(np.sum(f(x) * dout)), A)
+    numerical = numerical_gradient(
+        lambda x, f=forward: float(np.sum(f(x) * dout)), A)
     error = relative_error(backward(A, dout), numerical)
     print(f"{name} pooling: relative error below 1e-8: {error < 1e-8}")
 
@@ -193,7 +195,8 @@ for name, forward, backward in [("max", max_pool, max_pool_backward),
 # %%
 camera = photograph("camera")
 methods = ["max pool", "average pool", "subsample", "blur, then subsample"]
-plot_downsampled({"photograph": camera} | {m: downsample(camera, 8, m) for m in methods})
+shrunk_camera = {m: downsample(camera, 8, m) for m in methods}
+plot_downsampled({"photograph": camera} | shrunk_camera)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Aliasing
@@ -208,7 +211,8 @@ plot_downsampled({"photograph": camera} | {m: downsample(camera, 8, m) for m in 
 
 # %%
 rings = zone_plate(256)
-plot_downsampled({"zone plate": rings} | {m: downsample(rings, 4, m) for m in methods})
+shrunk_rings = {m: downsample(rings, 4, m) for m in methods}
+plot_downsampled({"zone plate": rings} | shrunk_rings)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Interactive: shrink a photograph
@@ -237,8 +241,10 @@ plot_translation(F, translate(F, down=0, right=1), size=2, stride=2)
 # cell in each direction and diagonally:
 
 # %%
-for row in translation_sensitivity(F, [(0, 1), (0, -1), (1, 0), (-1, 0), (1, 1)]):
-    print(f"shift (down, right) = {row['shift']!s:8}  input changes {row['input change']:.2f}"
+shifts = [(0, 1), (0, -1), (1, 0), (-1, 0), (1, 1)]
+for row in translation_sensitivity(F, shifts):
+    print(f"shift (down, right) = {row['shift']!s:8}"
+          f"  input changes {row['input change']:.2f}"
           f"   pooled changes {row['pooled change']:.2f}")
 
 # %% [markdown]
@@ -257,11 +263,10 @@ for row in translation_sensitivity(F, [(0, 1), (0, -1), (1, 0), (-1, 0), (1, 1)]
 # see much more of the image when pooling sits between them:
 
 # %%
-plain = receptive_field([(3, 1), (3, 1), (3, 1)])
-pooled_stack = receptive_field([(3, 1), (2, 2), (3, 1), (2, 2), (3, 1)])
-print("conv, conv, conv:              ", plain[-1][0], "x", plain[-1][0], "pixels")
-print("conv, pool, conv, pool, conv:  ", pooled_stack[-1][0], "x", pooled_stack[-1][0],
-      "pixels")
+r_plain = receptive_field([(3, 1), (3, 1), (3, 1)])[-1][0]
+r_pooled = receptive_field([(3, 1), (2, 2), (3, 1), (2, 2), (3, 1)])[-1][0]
+print("conv, conv, conv:              ", r_plain, "x", r_plain, "pixels")
+print("conv, pool, conv, pool, conv:  ", r_pooled, "x", r_pooled, "pixels")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Why pool? 3. Fewer numbers to process
@@ -287,7 +292,8 @@ for shape in [(64, 16, 64, 64), pooled_shape((64, 16, 64, 64)),
 
 # %%
 filters = ["box blur", "horizontal lines", "vertical lines"]
-maps = np.stack([np.maximum(correlate(camera, make_filter(name, 3)), 0) for name in filters])
+maps = np.stack([np.maximum(correlate(camera, make_filter(name, 3)), 0)
+                 for name in filters])
 maps = maps[None]  # a batch of one image with three channels: (N, C, H, W)
 print("feature maps:", maps.shape, "→", global_avg_pool(maps).shape)
 for name, value in zip(filters, global_avg_pool(maps)[0], strict=True):

@@ -25,7 +25,11 @@ from lessons_lib import nn
 from lessons_lib.convolution import correlate
 from lessons_lib.datasets import detector_events, figure_matrix
 from lessons_lib.filters import line_detector
-from lessons_lib.nn.models import dense_baseline, detector_cnn, load_detector_cnn
+from lessons_lib.nn.models import (
+    dense_baseline,
+    detector_cnn,
+    load_detector_cnn,
+)
 from lessons_lib.plots.cnn import (
     plot_baselines,
     plot_event_gallery,
@@ -112,7 +116,8 @@ plot_multichannel_convolution(x, W)
 # weight has shape (out_channels, in_channels, kh, kw), as in PyTorch:
 
 # %%
-conv = nn.Conv2D(in_channels=2, out_channels=1, kernel_size=3).astype(np.float64)
+conv = nn.Conv2D(in_channels=2, out_channels=1, kernel_size=3)
+conv = conv.astype(np.float64)
 conv.params["W"][0] = W
 o = conv(x[None])  # a batch of one image: shape (N, C, H, W) = (1, 2, 8, 9)
 print("output shape:", o.shape, " equals the sum of correlations:",
@@ -179,7 +184,10 @@ print(np.round(nn.predict_proba(model, x_test[:4]), 2), "true:", y_test[:4])
 # $W \leftarrow W - \eta\, \partial J / \partial W$.
 
 # %%
-from lessons_lib.losses import softmax_cross_entropy, softmax_cross_entropy_backward
+from lessons_lib.losses import (
+    softmax_cross_entropy,
+    softmax_cross_entropy_backward,
+)
 
 logits = model(x_train[:64])
 J = softmax_cross_entropy(logits, y_train[:64])
@@ -189,7 +197,7 @@ print(f"loss {J:.2f} (a uniform guess gives log 3 = {np.log(3):.2f})")
 print({name: g.shape for name, g in model.grads.items()})
 
 # %%
-nn.SGD(model, lr=0.1, momentum=0.0).step()  # every W ← W − η ∂J/∂W, with η = 0.1
+nn.SGD(model, lr=0.1, momentum=0.0).step()  # every W ← W − η ∂J/∂W, η = 0.1
 J_after = softmax_cross_entropy(model(x_train[:64]), y_train[:64])
 print(f"loss on the same batch after one step: {J_after:.2f}")
 
@@ -201,8 +209,8 @@ print(f"loss on the same batch after one step: {J_after:.2f}")
 # %%
 from lessons_lib.backprop import numerical_gradient, relative_error
 
-tiny = nn.Sequential([nn.Conv2D(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2D(), nn.Flatten(),
-                      nn.Dense(2 * 4 * 4, 3)]).astype(np.float64)
+tiny = nn.Sequential([nn.Conv2D(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2D(),
+                      nn.Flatten(), nn.Dense(2 * 4 * 4, 3)]).astype(np.float64)
 xs, ys = np.random.default_rng(0).random((4, 1, 8, 8)), np.array([0, 1, 2, 0])
 tiny.zero_grad()
 tiny.backward(softmax_cross_entropy_backward(tiny(xs), ys))
@@ -274,8 +282,8 @@ print("at least 95 % of the test events right:", test["accuracy"] >= 0.95)
 # %%
 wild = detector_cnn().astype(np.float64)
 try:
-    nn.fit(wild, x_train[:640], y_train[:640], epochs=2, optimizer=nn.SGD(wild, lr=10.0),
-           progress=False)
+    nn.fit(wild, x_train[:640], y_train[:640], epochs=2,
+           optimizer=nn.SGD(wild, lr=10.0), progress=False)
 except nn.TrainingDiverged as error:
     print(error)
 
@@ -291,7 +299,8 @@ except nn.TrainingDiverged as error:
 majority = np.bincount(y_train).argmax()
 majority_accuracy = float(np.mean(y_test == majority))
 dense = dense_baseline()
-nn.fit(dense, x_train, y_train, epochs=6, optimizer=nn.Adam(dense, lr=0.001), progress=False)
+nn.fit(dense, x_train, y_train, epochs=6, optimizer=nn.Adam(dense, lr=0.001),
+       progress=False)
 dense_accuracy = nn.evaluate(dense, x_test, y_test)["accuracy"]
 
 # %%
@@ -362,8 +371,9 @@ plot_misclassified(x_test, y_test, predicted, class_names,
 # %%
 stored, metadata = load_detector_cnn()
 stored_accuracy = nn.evaluate(stored, x_test, y_test)["accuracy"]
+difference = abs(stored_accuracy - metadata["test_accuracy"])
 print(f"reported test accuracy {metadata['test_accuracy']:.1%};",
-      "reproduced:", abs(stored_accuracy - metadata["test_accuracy"]) <= 1 / len(y_test))
+      "reproduced:", difference <= 1 / len(y_test))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Key points

@@ -69,8 +69,10 @@ print(f"sick people it finds: {metrics.recall(sick, always_healthy):.0%}")
 rare_images, rare_labels, binary_names = detector_events(
     1000, seed=5, class_mix=(0.02, 0.49, 0.49), view="binary")
 never_proton = np.zeros_like(rare_labels)
-print("events per class:", dict(zip(binary_names, np.bincount(rare_labels).tolist(), strict=True)))
-print(f"accuracy of 'never proton': {metrics.accuracy(rare_labels, never_proton):.1%}")
+counts = np.bincount(rare_labels).tolist()
+print("events per class:", dict(zip(binary_names, counts, strict=True)))
+print("accuracy of 'never proton': "
+      f"{metrics.accuracy(rare_labels, never_proton):.1%}")
 
 # %% [markdown]
 # 98 % accurate, useless for finding protons. Now lesson 04's trained CNN on the same
@@ -105,10 +107,10 @@ for name, y_pred in {"never proton": never_proton, "CNN": cnn_rare}.items():
 # count and, under it, the fraction of its row.
 
 # %%
-plot_confusion_matrices(
-    {"'never proton'": metrics.confusion_matrix(rare_labels, never_proton, labels=[1, 0]),
-     "CNN": metrics.confusion_matrix(rare_labels, cnn_rare, labels=[1, 0])},
-    ["proton", "not proton"], cell_names=BINARY_CELL_NAMES)
+C_never = metrics.confusion_matrix(rare_labels, never_proton, labels=[1, 0])
+C_cnn = metrics.confusion_matrix(rare_labels, cnn_rare, labels=[1, 0])
+plot_confusion_matrices({"'never proton'": C_never, "CNN": C_cnn},
+                        ["proton", "not proton"], cell_names=BINARY_CELL_NAMES)
 
 # %% [markdown]
 # Left: every proton lands in FN, the lazy model finds none of them. Accuracy hid
@@ -124,7 +126,8 @@ plot_confusion_matrices(
 
 # %%
 test = model_info["test"]  # how many test events, and their seed
-test_images, test_labels, class_names = detector_events(test["events"], seed=test["data_seed"])
+test_images, test_labels, class_names = detector_events(
+    test["events"], seed=test["data_seed"])
 probabilities = predict_proba(model, test_images)
 is_proton = test_labels == 0
 says_proton = probabilities.argmax(axis=1) == 0
@@ -164,7 +167,8 @@ for name, (y, y_pred) in event_sets.items():
     for metric, by_hand in [(metrics.accuracy, (TP + TN) / (TP + FN + FP + TN)),
                             (metrics.precision, P), (metrics.recall, R),
                             (metrics.f1_score, 2 * P * R / (P + R))]:
-        print(f"   {metric.__name__:<9}  by hand {by_hand:.3f}   library {metric(y, y_pred):.3f}")
+        print(f"   {metric.__name__:<9}  by hand {by_hand:.3f}"
+              f"   library {metric(y, y_pred):.3f}")
 
 # %% [markdown]
 # With half protons the four numbers are close (recall a little lower: the CNN misses
@@ -185,7 +189,8 @@ for name, (y, y_pred) in event_sets.items():
 C_perfect = metrics.confusion_matrix(rare_labels, rare_labels, labels=[1, 0])
 print(C_perfect)
 print("precision, recall, F1:", metrics.precision(rare_labels, rare_labels),
-      metrics.recall(rare_labels, rare_labels), metrics.f1_score(rare_labels, rare_labels))
+      metrics.recall(rare_labels, rare_labels),
+      metrics.f1_score(rare_labels, rare_labels))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Multi-class classification
@@ -196,7 +201,8 @@ print("precision, recall, F1:", metrics.precision(rare_labels, rare_labels),
 
 # %%
 names = np.array(class_names)
-true_names, predicted_names = names[test_labels], names[probabilities.argmax(axis=1)]
+true_names = names[test_labels]
+predicted_names = names[probabilities.argmax(axis=1)]
 C3 = metrics.confusion_matrix(true_names, predicted_names, labels=names)
 plot_confusion_matrix(C3, class_names, title="CNN, 3 classes")
 
@@ -232,7 +238,8 @@ print(metrics.classification_table(true_names, predicted_names, labels=names))
 
 # %%
 z = np.array([2.0, 1.0, 0.1])  # logits for proton, carbon, other
-plot_softmax(z, {f"T = {T:g}": losses.softmax(z, temperature=T) for T in (0.5, 1, 5)},
+plot_softmax(z, {f"T = {T:g}": losses.softmax(z, temperature=T)
+                 for T in (0.5, 1, 5)},
              ["proton", "carbon", "other"])
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -245,7 +252,8 @@ plot_softmax(z, {f"T = {T:g}": losses.softmax(z, temperature=T) for T in (0.5, 1
 
 # %%
 z_big = np.array([1000.0, 999.0, 0.0])
-with np.errstate(over="ignore", invalid="ignore"):  # the naive formula overflows
+# the naive formula overflows: its warnings are expected here
+with np.errstate(over="ignore", invalid="ignore"):
     naive = np.exp(z_big) / np.exp(z_big).sum()
 print("naive :", naive)
 print("stable:", np.round(losses.softmax(z_big), 4))
@@ -321,7 +329,8 @@ analytic = losses.softmax_cross_entropy_backward(logits, labels)
 print(np.round(analytic, 4))
 p_hat, y_true = losses.softmax(logits), losses.one_hot(labels, 3)
 print("(ŷ − y) / N equal:", np.allclose(analytic, (p_hat - y_true) / 2))
-numeric = numerical_gradient(lambda v: losses.softmax_cross_entropy(v, labels), logits)
+numeric = numerical_gradient(
+    lambda v: losses.softmax_cross_entropy(v, labels), logits)
 print("relative error to the numerical gradient below 1e-8:",
       relative_error(analytic, numeric) < 1e-8)
 
@@ -371,8 +380,8 @@ ThresholdExplorer(is_proton, probabilities[:, 0], pos_label=True)
 # few true protons.
 
 # %%
-tpr = metrics.recall(is_proton, says_proton)  # fraction of protons found
-fpr = 1 - metrics.recall(~is_proton, ~says_proton)  # fraction of others called proton
+tpr = metrics.recall(is_proton, says_proton)        # protons found
+fpr = 1 - metrics.recall(~is_proton, ~says_proton)  # others called proton
 ImbalanceExplorer(tpr, fpr, prevalence=0.02)
 
 # %% [markdown] slideshow={"slide_type": "slide"}

@@ -94,8 +94,8 @@ plot_table_slips(X, copies)
 
 # %%
 for name, copy in copies.items():
-    print(f"{name!r:26} {copy.shape[1]} columns, differing cells (row, column): "
-          f"{table_slips(X, copy)}")
+    print(f"{name!r:26} {copy.shape[1]} columns,"
+          f" differing cells (row, column): {table_slips(X, copy)}")
 
 # %% [markdown]
 # - **Slides 1 and 5** print it right.
@@ -126,7 +126,8 @@ plot_matrices({"X": X, "W_Q": W_Q, "Q = X W_Q": Q}, operators=["·", "="])
 # $Q[1] = 1 \cdot W_Q[0]$.
 
 # %%
-print("Q =\n", Q.astype(int), "\nK =\n", K.astype(int), "\nV =\n", V.astype(int))
+print("Q =\n", Q.astype(int), "\nK =\n", K.astype(int),
+      "\nV =\n", V.astype(int))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Scores: $QK^T$
@@ -136,7 +137,8 @@ print("Q =\n", Q.astype(int), "\nK =\n", K.astype(int), "\nV =\n", V.astype(int)
 
 # %%
 scores = Q @ K.T
-plot_matrices({"Q": Q, "Kᵀ": K.T, "scores = Q Kᵀ": scores}, operators=["·", "="])
+plot_matrices({"Q": Q, "Kᵀ": K.T, "scores = Q Kᵀ": scores},
+              operators=["·", "="])
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Attention: $A = \mathrm{softmax}(QK^T)$, row by row
@@ -189,7 +191,8 @@ plot_attention_rows(np.stack([A_plain, A_scaled]),
 
 # %%
 _, A_huge = scaled_dot_product_attention(1e6 * Q, K, V, scale=False)
-print(A_huge, "\nfinite:", np.isfinite(A_huge).all(), " row sums:", A_huge.sum(axis=1))
+print(A_huge, "\nfinite:", np.isfinite(A_huge).all(),
+      " row sums:", A_huge.sum(axis=1))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Multi-head attention
@@ -236,7 +239,8 @@ W_pO = small_integer_weights(8, 16, seed=53)
 order = np.array([2, 0, 3, 1])
 Z_patches, _ = multi_head_attention(patches, *W_p, W_pO, num_heads=2)
 Z_shuffled, _ = multi_head_attention(patches[order], *W_p, W_pO, num_heads=2)
-print("shuffled output == shuffled rows of the output:", np.allclose(Z_shuffled, Z_patches[order]))
+print("shuffled output == shuffled rows of the output:",
+      np.allclose(Z_shuffled, Z_patches[order]))
 
 # %% [markdown]
 # So position must be written **into** the tokens. The slides' index column does that,
@@ -304,8 +308,9 @@ from lessons_lib.widgets.attention import LiveTrainingCurves
 (x_train, y_train), (x_test, y_test) = detector_split()
 curves = LiveTrainingCurves(title="tiny ViT, short run")
 display(curves)
-history = fit(vit, x_train[:1500], y_train[:1500], epochs=2, optimizer=Adam(vit, lr=0.002),
-              validation_split=0.1, callback=curves.update, progress=False)
+history = fit(vit, x_train[:1500], y_train[:1500], epochs=2,
+              optimizer=Adam(vit, lr=0.002), validation_split=0.1,
+              callback=curves.update, progress=False)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The stored, fully trained ViT: its training curves, and its accuracy on the 2000
@@ -316,7 +321,8 @@ trained_vit, vit_info = load_tiny_vit()
 test_accuracy = evaluate(trained_vit, x_test, y_test)["accuracy"]
 print(f"test accuracy: {test_accuracy:.1%} (stored with the weights: "
       f"{vit_info['test_accuracy']:.1%})")
-LiveTrainingCurves(title="tiny ViT, tools/train_vit.py", history=vit_info["history"])
+LiveTrainingCurves(title="tiny ViT, tools/train_vit.py",
+                   history=vit_info["history"])
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## ViT and CNN side by side
@@ -332,8 +338,10 @@ from lessons_lib.plots.attention import plot_comparison
 
 comparison = vit_info["comparison"]
 for name, row in comparison.items():
-    print(f"{name}: {row['params']:>6,} parameters, test accuracy {row['full']:.1%} "
-          f"(a tenth of the data: {row['tenth']:.1%}), trained in {row['seconds']:.0f} s")
+    print(f"{name}: {row['params']:>6,} parameters,"
+          f" test accuracy {row['full']:.1%}"
+          f" (a tenth of the data: {row['tenth']:.1%}),"
+          f" trained in {row['seconds']:.0f} s")
 plot_comparison(comparison)
 
 # %% [markdown]
@@ -358,7 +366,8 @@ plot_comparison(comparison)
 # %%
 from lessons_lib.plots.attention import plot_position_similarity
 
-learned_positions = trained_vit[2].params["pos"][1:]  # without the class token's position
+# row 0 is the class token's position: keep the patches' positions only
+learned_positions = trained_vit[2].params["pos"][1:]
 plot_position_similarity(learned_positions, (8, 8))
 
 # %% [markdown]
@@ -383,7 +392,8 @@ plot_position_similarity(learned_positions, (8, 8))
 from lessons_lib.detector import CLASS_NAMES
 from lessons_lib.widgets.attention import AttentionExplorer
 
-AttentionExplorer(trained_vit, x_test[:40], y_test[:40], CLASS_NAMES, head=1, query=27)
+AttentionExplorer(trained_vit, x_test[:40], y_test[:40], CLASS_NAMES,
+                  head=1, query=27)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Explore: patch size

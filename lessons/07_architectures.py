@@ -202,8 +202,10 @@ plots.plot_receptive_fields(
 
 # %%
 C = 64
-print(f"two 3×3: {arch.count_params([conv(C, 3, padding=1)] * 2, (C, 32, 32)):,} parameters")
-print(f"one 5×5: {arch.count_params([conv(C, 5, padding=2)], (C, 32, 32)):,} parameters")
+two_3x3 = arch.count_params([conv(C, 3, padding=1)] * 2, (C, 32, 32))
+one_5x5 = arch.count_params([conv(C, 5, padding=2)], (C, 32, 32))
+print(f"two 3×3: {two_3x3:,} parameters")
+print(f"one 5×5: {one_5x5:,} parameters")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Pre-trained models: the classics
@@ -279,9 +281,11 @@ plots.plot_run_curves(sweeps["residual"]["runs"])
 # the channels of each branch, in torchvision's order), run on a random batch:
 
 # %%
-module = [arch.inception(ch1x1=8, ch3x3red=4, ch3x3=8, ch5x5red=2, ch5x5=4, pool_proj=4,
-                         five_by_five=5, batch_norm=False, name="module")]
-print(arch.format_table(arch.summarize(module, (16, 16, 16), expand=1), names=True))
+module = [arch.inception(ch1x1=8, ch3x3red=4, ch3x3=8, ch5x5red=2, ch5x5=4,
+                         pool_proj=4, five_by_five=5, batch_norm=False,
+                         name="module")]
+summary = arch.summarize(module, (16, 16, 16), expand=1)
+print(arch.format_table(summary, names=True))
 
 # %%
 net = arch.build(module, (16, 16, 16), seed=0)
@@ -303,7 +307,7 @@ from lessons_lib.nn.layers import Dense
 point = PointwiseConv2D(16, 4, rng=1)
 dense_layer = Dense(16, 4)
 dense_layer.params["W"][...] = point.params["W"][:, :, 0, 0]
-pixels = x.transpose(0, 2, 3, 1).reshape(-1, 16)  # every pixel's 16 channels, one row each
+pixels = x.transpose(0, 2, 3, 1).reshape(-1, 16)  # one row per pixel
 per_pixel = dense_layer(pixels).reshape(2, 16, 16, 4).transpose(0, 3, 1, 2)
 print("largest difference:", float(np.abs(point(x) - per_pixel).max()))
 
@@ -316,9 +320,10 @@ print("largest difference:", float(np.abs(point(x) - per_pixel).max()))
 # %%
 direct = [conv(32, 5, padding=2)]
 reduced = [conv(16, 1), relu(), conv(32, 5, padding=2)]
+input_shape = (192, 28, 28)
 for label, layers in (("direct 5×5", direct), ("1×1 then 5×5", reduced)):
-    print(f"{label:>14}: {arch.count_params(layers, (192, 28, 28)):>8,} parameters, "
-          f"{arch.count_macs(layers, (192, 28, 28)):>12,} MACs")
+    print(f"{label:>14}: {arch.count_params(layers, input_shape):>8,}"
+          f" parameters, {arch.count_macs(layers, input_shape):>12,} MACs")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Depthwise-separable convolutions (Xception)
@@ -327,10 +332,12 @@ for label, layers in (("direct 5×5", direct), ("1×1 then 5×5", reduced)):
 # (spatial step), then a 1×1 convolution mixes the channels. From 128 to 256 channels:
 
 # %%
-for label, layers in (("3×3 convolution", [conv(256, 3, padding=1, bias=False)]),
-                      ("separable", [arch.separable(256, 3, padding=1, bias=False)])):
-    print(f"{label:>16}: {arch.count_params(layers, (128, 32, 32)):>8,} parameters, "
-          f"{arch.count_macs(layers, (128, 32, 32)):>12,} MACs")
+full = [conv(256, 3, padding=1, bias=False)]
+separable = [arch.separable(256, 3, padding=1, bias=False)]
+input_shape = (128, 32, 32)
+for label, layers in (("3×3 convolution", full), ("separable", separable)):
+    print(f"{label:>16}: {arch.count_params(layers, input_shape):>8,}"
+          f" parameters, {arch.count_macs(layers, input_shape):>12,} MACs")
 
 # %% [markdown]
 # About 8.7 times fewer weights and operations. The other mechanism of the slides,
@@ -357,12 +364,15 @@ print(f"lesson 04's network on its own detector: test accuracy "
       f"{transfer['pretrained']['test_accuracy']:.3f}")
 for run in transfer["runs"]:
     print(f"{run['label']:>28}: test accuracy {run['test_accuracy']:.3f}, "
-          f"{run['trained_params']:>5,} parameters trained in {run['seconds']:.1f} s")
+          f"{run['trained_params']:>5,} parameters trained"
+          f" in {run['seconds']:.1f} s")
 
 # %%
 runs = transfer["runs"]
-plots.plot_comparison([r["label"].replace(" + ", "\n+ ").replace(" (", "\n(") for r in runs],
-                      [r["test_accuracy"] for r in runs], ylabel="test accuracy",
+bar_labels = [r["label"].replace(" + ", "\n+ ").replace(" (", "\n(")
+              for r in runs]
+plots.plot_comparison(bar_labels, [r["test_accuracy"] for r in runs],
+                      ylabel="test accuracy",
                       title="a noisier detector, 200 labelled events")
 
 # %% [markdown]
@@ -408,8 +418,9 @@ for step in workflow["steps"]:
 # %%
 first, second = workflow["steps"][2:4]
 for step in (first, second):
-    print(f"{step['label']}: best epoch {step['best_epoch'] + 1} of "
-          f"{len(step['history']['loss'])}, stopped early: {step['stopped_early']}")
+    epochs = len(step["history"]["loss"])
+    print(f"{step['label']}: best epoch {step['best_epoch'] + 1} of {epochs},"
+          f" stopped early: {step['stopped_early']}")
 plots.plot_run_curves([first, second], metrics=("loss", "val_loss"))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -428,13 +439,15 @@ plot_confusion_matrix(np.array(first["confusion"]), workflow["class_names"])
 from lessons_lib.datasets import detector_events
 
 d = workflow["data"]
-images, labels, names = detector_events(d["n"], seed=d["seed"], image_size=d["image_size"],
+images, labels, names = detector_events(d["n"], seed=d["seed"],
+                                        image_size=d["image_size"],
                                         view=d["view"], noise=d["noise"],
                                         class_mix=tuple(d["class_mix"]))
 errors = workflow["errors"]
 wrong = images[d["test_start"] + np.array(errors["indices"])]
-plots.plot_events(wrong, [f"true {names[t]}\nsaid {names[p]}"
-                          for t, p in zip(errors["true"], errors["predicted"], strict=True)])
+titles = [f"true {names[t]}\nsaid {names[p]}"
+          for t, p in zip(errors["true"], errors["predicted"], strict=True)]
+plots.plot_events(wrong, titles)
 
 # %% [markdown]
 # The errors go both ways: faint or partly hidden proton tracks called "not proton",

@@ -13,7 +13,10 @@ sys.path.insert(0, str(ROOT / "tools"))
 import build_notebooks  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+LESSONS = sorted((ROOT / "lessons").glob("*.py"))
 MAX_BYTES = 2 * 1024 * 1024
+# Exported static slides show code in a large projector font and crop longer lines.
+MAX_CODE_LINE = 80
 
 
 def test_every_notebook_matches_its_lesson_source():
@@ -70,3 +73,14 @@ def test_links_between_notebooks_resolve(path):
     targets = re.findall(r"\]\(([^)#\s]+\.ipynb)\)", text)
     missing = [t for t in targets if not (path.parent / t).exists()]
     assert missing == []
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_code_lines_fit_a_slide(path):
+    too_long, in_code = [], False
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("# %%"):
+            in_code = "[markdown]" not in line
+        elif in_code and len(line) > MAX_CODE_LINE:
+            too_long.append(f"{path.name}:{number} ({len(line)} characters)")
+    assert too_long == [], f"code lines longer than {MAX_CODE_LINE}: {too_long}"
