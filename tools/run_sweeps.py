@@ -280,16 +280,21 @@ def workflow(seed=DATA_SEED):
     data = ((x, y), (xv, yv), (xt, yt))
     steps = []
 
-    def score(predictions, label, record=None, **extra_fields):
-        step = {"label": label, "test_accuracy": float(np.mean(predictions == yt)),
+    def score(model, label, record=None, **extra_fields):
+        """Validation scores (to choose with) and test scores (to report) of one step."""
+        val_predictions, predictions = model(xv), model(xt)
+        step = {"label": label, "val_accuracy": float(np.mean(val_predictions == yv)),
+                "val_f1": f1_score(yv, val_predictions, pos_label=1),
+                "test_accuracy": float(np.mean(predictions == yt)),
                 "test_f1": f1_score(yt, predictions, pos_label=1),
                 "confusion": confusion_matrix(yt, predictions, labels=[0, 1]).tolist(),
                 **extra_fields}
         if record is not None:
             step.update({k: record[k] for k in ("spec", "params", "history", "seconds")})
         steps.append(step)
-        print(f"  {label}: accuracy {step['test_accuracy']:.3f}, F1 {step['test_f1']:.3f}",
-              flush=True)
+        print(f"  {label}: validation F1 {step['val_f1']:.3f}; test accuracy "
+              f"{step['test_accuracy']:.3f}, F1 {step['test_f1']:.3f}", flush=True)
+        return predictions
 
     def train(spec, x_train, y_train, label):
         net = A.build(spec, x.shape[1:], seed=INIT_SEED)
@@ -299,15 +304,15 @@ def workflow(seed=DATA_SEED):
                       seed=INIT_SEED, progress=False)
         record = {"spec": spec, "params": A.count_params(spec, x.shape[1:]),
                   "history": history.as_dict(), "seconds": round(time.perf_counter() - start, 1)}
-        predictions = predict(net, xt)
-        score(predictions, label, record, best_epoch=history.best_epoch,
-              stopped_early=history.stopped_early, train_events=len(x_train))
-        return predictions
+        return score(lambda events: predict(net, events), label, record,
+                     best_epoch=history.best_epoch, stopped_early=history.stopped_early,
+                     train_events=len(x_train))
 
     # Baselines: always the majority class ("not proton"), then a dense layer.
-    score(np.full_like(yt, int(np.bincount(y).argmax())), "majority baseline")
+    majority = int(np.bincount(y).argmax())
+    score(lambda events: np.full(len(events), majority), "majority baseline")
     dense_record, net = run("dense baseline", [A.flatten(), A.dense(2)], data)
-    score(predict(net, xt), "dense baseline", dense_record)
+    score(lambda events: predict(net, events), "dense baseline", dense_record)
     cnn = base_cnn()[:-1] + [A.dense(2)]
     predictions = train(cnn, x, y, "first CNN")
     wrong = np.flatnonzero(predictions != yt)[:8]
