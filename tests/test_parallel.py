@@ -40,10 +40,18 @@ def test_map_chunks_uses_other_threads_only_inside_threads():
         return threading.current_thread().name
 
     assert set(parallel.map_chunks(thread_name, N)) == {threading.current_thread().name}
+    # The first two chunks can only pass this barrier if two threads run them at once.
+    both_running = threading.Barrier(2, timeout=10)
+
+    def together(rows):
+        if rows.start < 2 * parallel.CHUNK:
+            both_running.wait()
+        return thread_name(rows)
+
     with nn.threads(2):
-        names = parallel.map_chunks(thread_name, N)
-    assert names[0] == threading.current_thread().name
-    assert any(name.startswith("lessons_lib-chunk") for name in names[1:])
+        names = parallel.map_chunks(together, N)
+    assert threading.current_thread().name in names
+    assert any(name.startswith("lessons_lib-chunk") for name in names)
 
 
 def test_an_error_in_a_chunk_reaches_the_caller_after_every_chunk_ends():
@@ -143,3 +151,13 @@ def test_chunks_mapped_inside_a_chunk_run_in_that_chunk():
 
     with nn.threads(2):
         assert parallel.map_chunks(outer, N) == [int(x.sum())] * 3
+
+
+def test_light_work_runs_on_the_calling_thread():
+    def thread_name(rows):
+        return threading.current_thread().name
+
+    small = parallel.MIN_PARALLEL_SIZE // parallel.CHUNK - 1
+    with nn.threads(2):
+        names = parallel.map_chunks(thread_name, N, sample_size=small)
+    assert set(names) == {threading.current_thread().name}

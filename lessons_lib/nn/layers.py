@@ -860,7 +860,7 @@ class MaxPool2D(Layer):
             y[rows], switches = pooling.max_pool_switches(x[rows], self.size)
             return switches
 
-        self.switches = parallel.map_chunks(forward_chunk, x.shape[0])
+        self.switches = parallel.map_chunks(forward_chunk, x.shape[0], sample_size=x[0].size)
         return y
 
     def backward(self, dout):
@@ -879,7 +879,8 @@ class MaxPool2D(Layer):
             dx[rows] = pooling.max_pool_switches_backward(dout[rows], chunk_switches,
                                                           dx[rows].shape)
 
-        parallel.map_chunks(backward_chunk, self.x_shape[0], switches)
+        parallel.map_chunks(backward_chunk, self.x_shape[0], switches,
+                            sample_size=dx[0].size)
         return dx
 
     def extra_repr(self):

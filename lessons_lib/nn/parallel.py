@@ -28,6 +28,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -36,6 +37,9 @@ from lessons_lib._validate import positive_int
 
 CHUNK = 32
 """Samples per chunk: a 64-event batch of lesson 04 is two chunks, one per core."""
+
+MIN_PARALLEL_SIZE = 200_000
+"""Numbers per chunk below which light (elementwise) work is not worth a second thread."""
 
 _workers: int | None = None
 _executor: ThreadPoolExecutor | None = None
@@ -114,7 +118,7 @@ def chunks(n_samples: int) -> list[slice]:
     return [slice(start, min(start + CHUNK, n_samples)) for start in range(0, n_samples, CHUNK)]
 
 
-def map_chunks(function, n_samples: int, *per_chunk) -> list:
+def map_chunks(function, n_samples: int, *per_chunk, sample_size=None) -> list:
     """``[function(rows, *extras) for each chunk]``, on :func:`workers` threads.
 
     Parameters
@@ -126,6 +130,11 @@ def map_chunks(function, n_samples: int, *per_chunk) -> list:
         Size of the batch.
     *per_chunk : sequences
         Extra arguments, one item per chunk (e.g. what the forward pass kept of each).
+    sample_size : int, optional
+        How many numbers the work reads per sample, for light elementwise work: below
+        :data:`MIN_PARALLEL_SIZE` numbers per chunk the chunks run one after another,
+        as waking a thread and handing over the interpreter lock cost more than they
+        save. Without it the chunks always share the threads.
 
     Returns
     -------
@@ -136,16 +145,28 @@ def map_chunks(function, n_samples: int, *per_chunk) -> list:
     # A chunk that maps chunks of its own runs them itself: waiting for the pool from
     # inside the pool could wait forever.
     nested = threading.current_thread().name.startswith(_THREAD_PREFIX)
-    if workers() == 1 or len(arguments) == 1 or nested:
+    light = sample_size is not None and sample_size * CHUNK < MIN_PARALLEL_SIZE
+    if workers() == 1 or len(arguments) == 1 or nested or light:
         return [function(*chunk) for chunk in arguments]
-    # The calling thread takes the first chunk itself: one thread fewer to wake up.
-    pending = [_pool().submit(function, *chunk) for chunk in arguments[1:]]
+    results = [None] * len(arguments)
+    # Each thread, the calling one included (one fewer to wake up), takes the next
+    # chunk until none is left: no thread waits while another has two chunks to do.
+    # next() on a count is atomic under the GIL.
+    counter = itertools.count()
+
+    def take_chunks():
+        while (index := next(counter)) < len(arguments):
+            results[index] = function(*arguments[index])
+
+    helpers = [_pool().submit(take_chunks) for _ in range(min(workers(), len(arguments)) - 1)]
     try:
-        first = function(*arguments[0])
+        take_chunks()
     finally:
-        # Even when the first chunk fails, nothing may still write once we return.
-        wait(pending)
-    return [first, *(future.result() for future in pending)]
+        # Even when a chunk fails, nothing may still write once we return.
+        wait(helpers)
+    for helper in helpers:
+        helper.result()
+    return results
 
 
 def _pool() -> ThreadPoolExecutor:
