@@ -814,6 +814,13 @@ class MaxPool2D(Layer):
     size : int, default 2
     stride : int, default 2
 
+    Notes
+    -----
+    When the windows tile the input (``stride == size``) the forward pass records
+    :func:`lessons_lib.pooling.max_pool_switches`, chunk by chunk as :class:`Conv2D`
+    does; otherwise the flat indices of :func:`lessons_lib.pooling.max_pool`. Both
+    route the gradient as :func:`lessons_lib.pooling.max_pool_backward` does.
+
     Examples
     --------
     >>> pool = MaxPool2D()
