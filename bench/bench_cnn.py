@@ -17,6 +17,7 @@ import contextlib
 import time
 
 import numpy as np
+from run import wall_times
 
 from lessons_lib import nn
 from lessons_lib.datasets import detector_events
@@ -78,15 +79,6 @@ def _row(measurement, value, reference="", ratio=""):
     return {"measurement": measurement, "value": value, "reference": reference, "ratio": ratio}
 
 
-def _step_times(step, count):
-    times = []
-    for _ in range(count):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return times
-
-
 def _alternating_medians(steps, *, rounds=ROUNDS, per_round=STEPS_PER_ROUND):
     """Median step time of each of ``steps``, measured in alternating blocks.
 
@@ -96,11 +88,11 @@ def _alternating_medians(steps, *, rounds=ROUNDS, per_round=STEPS_PER_ROUND):
     times = {name: [] for name in steps}
     for step, context in steps.values():
         with context():
-            _step_times(step, 3)
+            wall_times(step, 3)
     for _ in range(rounds):
         for name, (step, context) in steps.items():
             with context():
-                times[name] += _step_times(step, per_round)
+                times[name] += wall_times(step, per_round)
     return {name: float(np.median(t)) for name, t in times.items()}
 
 

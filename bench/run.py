@@ -19,16 +19,20 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def median_time(function, *, repeat=7, warmup=1) -> float:
-    """Median wall time of ``function()`` in seconds."""
-    for _ in range(warmup):
-        function()
+def wall_times(function, repeat) -> list[float]:
+    """Wall time of each of ``repeat`` calls of ``function()``, in seconds."""
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         function()
         times.append(time.perf_counter() - start)
-    times.sort()
+    return times
+
+
+def median_time(function, *, repeat=7, warmup=1) -> float:
+    """Median wall time of ``function()`` in seconds."""
+    wall_times(function, warmup)
+    times = sorted(wall_times(function, repeat))
     return times[len(times) // 2]
 
 

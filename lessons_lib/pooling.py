@@ -426,8 +426,7 @@ def _running_argmax(views):
     which = (second > first).astype(dtype)
     out = np.maximum(first, second)
     for k, view in enumerate(rest, start=2):
-        better = view > out
-        which += better * (dtype.type(k) - which)
+        which = _select(view > out, dtype.type(k), which)
         np.maximum(out, view, out=out)
     return out, which
 

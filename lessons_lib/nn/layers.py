@@ -254,13 +254,13 @@ def _saved(layer: Layer, attribute: str):
                            f"forward (or the layer) on a batch first") from None
 
 
-def _as_dout(dout, layer: Layer, shape):
-    """``dout`` checked against the shape of the last output, in the layer's dtype."""
+def _as_dout(dout, layer: Layer, shape, dtype=None):
+    """``dout`` checked against the shape of the last output, in ``dtype`` (default W's)."""
     dout = np.asarray(dout)
     if dout.shape != tuple(shape):
         raise ValueError(f"dout of {layer!r} must have the shape of its last output, "
                          f"{tuple(shape)}, got {dout.shape}")
-    return dout.astype(layer.params["W"].dtype, copy=False)
+    return dout.astype(layer.params["W"].dtype if dtype is None else dtype, copy=False)
 
 
 def _rng(rng) -> np.random.Generator:
@@ -436,6 +436,20 @@ def _phase_slices(x_shape, stride, padding):
             yield inside, source
 
 
+def _phase_buffers(x_shape, kw, stride, padding, dtype):
+    """Zeroed stride phases of a padded input: ``(flat, phases)``.
+
+    ``flat`` has shape (N, C, sh, sw, Hq·Wq + (kw − 1) // sw): each phase flattened row
+    by row, plus a tail of zeros that lets the junk of the last output row read past
+    the end. ``phases`` is its (N, C, sh, sw, Hq, Wq) view without the tail.
+    """
+    N, C = x_shape[:2]
+    sh, sw = stride
+    Hq, Wq = _phase_shape(x_shape, stride, padding)
+    flat = np.zeros((N, C, sh, sw, Hq * Wq + (kw - 1) // sw), dtype=dtype)
+    return flat, flat[..., : Hq * Wq].reshape(N, C, sh, sw, Hq, Wq)
+
+
 def _tap_start(u, v, stride, Wq):
     """Where tap ``(u, v)`` starts reading in its flattened phase, ``(u mod sh, v mod sw)``."""
     return (u // stride[0]) * Wq + v // stride[1]
@@ -455,11 +469,9 @@ def _im2col(x, kernel_size, stride, padding):
     """
     (kh, kw), (sh, sw) = kernel_size, stride
     N, C, H, W = x.shape
-    Hq, Wq = _phase_shape(x.shape, stride, padding)
+    flat, phases = _phase_buffers(x.shape, kw, stride, padding, x.dtype)
+    Wq = phases.shape[-1]
     L = conv_output_size(H, kh, sh, padding[0]) * Wq
-    # The tail of (kw - 1) // sw zeros lets the junk of the last row read past the end.
-    flat = np.zeros((N, C, sh, sw, Hq * Wq + (kw - 1) // sw), dtype=x.dtype)
-    phases = flat[..., : Hq * Wq].reshape(N, C, sh, sw, Hq, Wq)
     for inside, source in _phase_slices(x.shape, stride, padding):
         phases[inside] = x[source]
     cols = np.empty((N, C, kh, kw, L), dtype=x.dtype)
@@ -485,16 +497,14 @@ def _col2im(dcols, x_shape, stride, padding, out=None):
     N, C, H, W = x_shape
     sh, sw = stride
     _, _, kh, kw, Ho, Wq = dcols.shape
-    Hq = _phase_shape(x_shape, stride, padding)[0]
     L = Ho * Wq
-    flat = np.zeros((N, C, sh, sw, Hq * Wq + (kw - 1) // sw), dtype=dcols.dtype)
+    flat, phases = _phase_buffers(x_shape, kw, stride, padding, dcols.dtype)
     dcols = dcols.reshape(N, C, kh, kw, L)
     # One contiguous add per kernel tap (kh·kw of them), never a loop over pixels.
     for u in range(kh):
         for v in range(kw):
             start = _tap_start(u, v, stride, Wq)
             flat[:, :, u % sh, v % sw, start : start + L] += dcols[:, :, u, v]
-    phases = flat[..., : Hq * Wq].reshape(N, C, sh, sw, Hq, Wq)
     dx = np.empty(x_shape, dtype=dcols.dtype) if out is None else out
     for inside, source in _phase_slices(x_shape, stride, padding):
         dx[source] = phases[inside]
@@ -854,14 +864,13 @@ class MaxPool2D(Layer):
             raise ValueError(f"the input of {self!r} is {x.shape[2]}x{x.shape[3]}: smaller "
                              f"than the pooling window {self.size}x{self.size}")
         self.x_shape, self.x_dtype = x.shape, x.dtype
-        out_shape = (x.shape[0], *self.output_shape(x.shape[1:]))
         if self.stride != self.size:
             self.x = x
             # Where each maximum was: backward routes the gradient without searching again.
             y, self.indices = pooling.max_pool(x, self.size, self.stride, return_indices=True)
             return y
         # Windows that tile the input: the faster switches, chunk by chunk.
-        y = np.empty(out_shape, x.dtype)
+        y = np.empty((x.shape[0], *self.output_shape(x.shape[1:])), x.dtype)
 
         def forward_chunk(rows):
             y[rows], switches = pooling.max_pool_switches(x[rows], self.size)
@@ -875,11 +884,8 @@ class MaxPool2D(Layer):
             return pooling.max_pool_backward(_saved(self, "x"), dout, self.size, self.stride,
                                              indices=self.indices)
         switches = _saved(self, "switches")
-        dout = np.asarray(dout)
         out_shape = (self.x_shape[0], *self.output_shape(self.x_shape[1:]))
-        if dout.shape != out_shape:
-            raise ValueError(f"dout of {self!r} must have the shape of its last output, "
-                             f"{out_shape}, got {dout.shape}")
+        dout = _as_dout(dout, self, out_shape, self.x_dtype)
         dx = np.empty(self.x_shape, self.x_dtype)
 
         def backward_chunk(rows, chunk_switches):
