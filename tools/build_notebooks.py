@@ -8,12 +8,20 @@ A lesson source (``lessons/NN_name.py``, jupytext py:percent) is the only place 
 text is edited. A notebook (``notebooks/NN_name.ipynb``) is its build product: the
 source's cells, with slideshow metadata on every cell, executed with outputs and
 widget state stored.
+
+A build is reproducible: cell ids come from each cell's content and widget model ids
+from where the widget sits in the notebook, so rebuilding an unchanged lesson on the
+same machine writes the same bytes and a changed lesson changes only what it changed.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import re
 import sys
+import uuid
 from pathlib import Path
 
 import jupytext
@@ -29,6 +37,23 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "langua
 # jupyterlab-slideshow drop the cell from every slide, and nbconvert treats both alike.
 DEFAULT_SLIDESHOW = {"slide_type": None}
 EXECUTION_TIMEOUT = 900
+# Type sizes while a notebook is presented (jupyterlab-slideshow applies these styles,
+# stored for it by jupyterlab-fonts, only in presenting mode): large enough to read from
+# the back of a room, and the same as the exported decks' (tools/export_slides.py).
+DECK_STYLE = {
+    "@deathbeds/jupyterlab-fonts": {"styles": {":root": {
+        "body[data-jp-deck-mode='presenting'] &": {
+            "--jp-content-font-size1": "18px",
+            "--jp-code-font-size": "16px",
+            "--jp-ui-font-size1": "16px",
+        }}}},
+}
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# Model ids are uuid4 hex strings made by the kernel; a stored notebook refers to them
+# in outputs and, as "IPY_MODEL_<id>", inside other models' state.
+MODEL_REF = re.compile(r"IPY_MODEL_([0-9a-f]{32})")
+MODEL_IDS = uuid.UUID("6f1c2a52-6c35-4e0b-9a51-4c2d1b3f8e07")
 
 
 def notebook_path(lesson: Path) -> Path:
@@ -39,16 +64,27 @@ def lesson_sources() -> list[Path]:
     return sorted(LESSONS.glob("[0-9][0-9]_*.py"))
 
 
+def cell_ids(cells) -> list[str]:
+    """An id for each cell from its type and source (a repeated cell gets a suffix)."""
+    ids, seen = [], {}
+    for cell in cells:
+        digest = hashlib.sha1(f"{cell.cell_type}\n{cell.source}".encode()).hexdigest()[:12]
+        seen[digest] = seen.get(digest, 0) + 1
+        ids.append(digest if seen[digest] == 1 else f"{digest}-{seen[digest]}")
+    return ids
+
+
 def build_inputs(lesson: Path) -> nbformat.NotebookNode:
     """The notebook a lesson source describes, before execution."""
     nb = jupytext.read(lesson, fmt="py:percent")
-    for cell in nb.cells:
+    for cell, cell_id in zip(nb.cells, cell_ids(nb.cells), strict=True):
+        cell.id = cell_id
         cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("slideshow", "tags")}
         cell.metadata.setdefault("slideshow", dict(DEFAULT_SLIDESHOW))
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     nb.metadata = nbformat.from_dict(
-        {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+        {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}, **DECK_STYLE}
     )
     return nb
 
@@ -63,28 +99,83 @@ def execute(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         record_timing=False,
     )
     client.execute()
-    # The kernel's full language_info names its patch version: keep the stable part.
-    nb.metadata["language_info"] = {"name": "python"}
+    # The kernel's language_info stays as the kernel reported it: JupyterLab writes the
+    # kernel's version into a notebook on opening, and marks it as changed if it differs.
     return nb
 
 
+def model_order(nb: nbformat.NotebookNode, state: dict) -> list[str]:
+    """The widget model ids of ``state`` in a reproducible order.
+
+    Models are numbered depth-first from the views that the outputs show, in notebook
+    order; the models no output reaches (links between controls) follow, ordered by
+    their state with the ids already numbered written in.
+    """
+    order: list[str] = []
+
+    def visit(model_id: str) -> None:
+        if model_id in state and model_id not in order:
+            order.append(model_id)
+            text = json.dumps(state[model_id]["state"], sort_keys=True)
+            for ref in MODEL_REF.findall(text):
+                visit(ref)
+
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view:
+                visit(view["model_id"])
+    def masked(model_id: str, named: dict) -> str:
+        text = json.dumps(state[model_id], sort_keys=True)
+        return MODEL_REF.sub(lambda ref: "IPY_MODEL_" + named.get(ref.group(1), "?"), text)
+
+    while len(order) < len(state):
+        named = {old: str(index) for index, old in enumerate(order)}
+        rest = [model_id for model_id in state if model_id not in order]
+        visit(min(rest, key=lambda model_id: masked(model_id, named)))
+    return order
+
+
+def stable_widget_ids(nb: nbformat.NotebookNode, lesson: str) -> nbformat.NotebookNode:
+    """``nb`` with every widget model id replaced by one derived from ``lesson``."""
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    if not state:
+        return nb
+    new = {old: uuid.uuid5(MODEL_IDS, f"{lesson}/{index}").hex
+           for index, old in enumerate(model_order(nb, state))}
+    text = re.sub(r"[0-9a-f]{32}", lambda m: new.get(m.group(0), m.group(0)), json.dumps(nb))
+    renamed = nbformat.from_dict(json.loads(text))
+    widgets = renamed.metadata.widgets[WIDGET_STATE]
+    widgets["state"] = dict(sorted(widgets["state"].items()))
+    return renamed
+
+
 def cell_inputs(nb: nbformat.NotebookNode) -> list[tuple]:
-    """What the sync check compares: each cell's type, source and kept metadata."""
+    """What the sync check compares: each cell's type, source, id and kept metadata."""
     return [
         (
             cell.cell_type,
             cell.source,
+            cell.get("id"),
             {k: v for k, v in cell.metadata.items() if k in ("slideshow", "tags")},
         )
         for cell in nb.cells
     ]
 
 
-def build(lesson: Path) -> Path:
-    nb = execute(build_inputs(lesson))
-    target = notebook_path(lesson)
-    nbformat.write(nb, target)
-    return target
+def stored_errors(nb: nbformat.NotebookNode) -> list[str]:
+    """The error outputs of ``nb`` (a failing display shows one without stopping a run)."""
+    return [f"cell {index}: {output.ename}: {output.evalue}"
+            for index, cell in enumerate(nb.cells) for output in cell.get("outputs", [])
+            if output.output_type == "error"]
+
+
+def build(lesson: Path, target: Path | None = None) -> list[str]:
+    """Build the notebook of ``lesson`` and write it to ``target`` (default: its place in
+    notebooks/); return the errors its outputs show."""
+    nb = stable_widget_ids(execute(build_inputs(lesson)), lesson.stem)
+    nbformat.write(nb, target or notebook_path(lesson))
+    return stored_errors(nb)
 
 
 def check() -> list[str]:
@@ -112,10 +203,13 @@ def main(argv=None) -> int:
         problems = check()
         print("\n".join(problems) or "notebooks match their lesson sources")
         return 1 if problems else 0
+    failed = False
     for lesson in args.lessons or lesson_sources():
         print(f"building {notebook_path(lesson.resolve()).relative_to(ROOT)}", flush=True)
-        build(lesson.resolve())
-    return 0
+        for error in build(lesson.resolve()):
+            print(f"  {error}", file=sys.stderr)
+            failed = True
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
