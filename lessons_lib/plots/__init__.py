@@ -2,7 +2,13 @@
 
 Figures are built with :class:`matplotlib.figure.Figure` rather than pyplot, so that
 nothing is shown twice and no global figure state leaks between cells; in a notebook
-a returned figure displays itself as PNG. The style below is sized for a projector.
+a returned figure displays itself as PNG.
+
+Sized for a projector: figures render at 96 dots per inch, the CSS pixel density, so a
+PNG shown at its natural size (as the notebooks, the slides and the handouts show it)
+draws a 14 pt font at 14 pt on a 1280 x 720 screen. :func:`check_projector_ready` holds
+every figure to that: no text under :data:`MIN_FONT_PT`, and small enough to sit on a
+slide beside a title and a line of code.
 """
 
 from __future__ import annotations
@@ -13,15 +19,29 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from PIL import Image
 
+#: Dots per inch of every figure: one figure pixel is one CSS pixel at natural size.
+DPI = 96
+#: The smallest text a figure may carry, in points (14 pt reads from the back of a room).
+MIN_FONT_PT = 14
+#: The largest figure, in pixels, that fits a 1280 x 720 slide beside its title.
+MAX_FIGURE_PX = (1100, 540)
+#: An interactive view's figure leaves room for its controls: both stay in sight on a
+#: slide and in the notebook on a 1366 x 768 laptop screen.
+MAX_VIEW_PX = (1100, 430)
+
 STYLE = {
-    "font.size": 14,
-    "axes.titlesize": 15,
-    "axes.labelsize": 14,
-    "legend.fontsize": 13,
-    "figure.dpi": 80,
-    "savefig.dpi": 80,
+    "font.size": MIN_FONT_PT,
+    "axes.titlesize": 16,
+    "axes.labelsize": MIN_FONT_PT,
+    "legend.fontsize": MIN_FONT_PT,
+    "xtick.labelsize": MIN_FONT_PT,
+    "ytick.labelsize": MIN_FONT_PT,
+    "figure.titlesize": 16,
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
     "image.interpolation": "nearest",
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -34,10 +54,46 @@ def new_figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
+def check_projector_ready(fig: Figure, max_px: tuple[int, int] = MAX_FIGURE_PX) -> None:
+    """Raise ValueError if ``fig`` has text under :data:`MIN_FONT_PT` or is too large.
+
+    Parameters
+    ----------
+    fig : Figure
+        A figure whose size is final (its text sizes are read as they will be drawn).
+    max_px : (int, int), default :data:`MAX_FIGURE_PX`
+        The largest width and height in pixels at :data:`DPI`.
+
+    Examples
+    --------
+    >>> fig = new_figure(4, 3)
+    >>> _ = fig.add_subplot().set_title("readable")
+    >>> check_projector_ready(fig)
+    >>> _ = fig.text(0.5, 0.5, "footnote", fontsize=9)
+    >>> check_projector_ready(fig)
+    Traceback (most recent call last):
+    ...
+    ValueError: figure text under 14 pt, unreadable on a projector: 'footnote' (9 pt)
+    """
+    small = [f"{text.get_text()!r} ({text.get_fontsize():g} pt)"
+             for text in fig.findobj(Text)
+             if text.get_visible() and text.get_text().strip()
+             and text.get_fontsize() < MIN_FONT_PT - 1e-9]
+    if small:
+        raise ValueError("figure text under 14 pt, unreadable on a projector: "
+                         + ", ".join(sorted(set(small))[:8]))
+    width, height = fig.get_size_inches() * DPI
+    if width > max_px[0] + 0.5 or height > max_px[1] + 0.5:
+        raise ValueError(f"figure of {width:.0f} x {height:.0f} px does not fit a slide: "
+                         f"at most {max_px[0]} x {max_px[1]} px ({max_px[0] / DPI:.2f} x "
+                         f"{max_px[1] / DPI:.2f} inches)")
+
+
 def figure_png(fig: Figure) -> bytes:
-    """PNG bytes of ``fig`` at full compression, for figures stored in notebooks."""
+    """PNG bytes of ``fig``, for figures stored in notebooks (checked for a projector)."""
+    check_projector_ready(fig)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+    fig.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
 
 
@@ -58,11 +114,13 @@ _display_figures_as_png()
 def to_png(fig: Figure) -> bytes:
     """Render ``fig`` to PNG bytes (what an image widget shows), fast enough for a slider.
 
-    The first render lays the figure out; later ones keep that layout (a layout pass
-    costs as much as drawing) and compress lightly.
+    The first render checks the figure for a projector (:data:`MAX_VIEW_PX`) and lays it
+    out; later ones keep that layout (a layout pass costs as much as drawing) and
+    compress lightly.
     """
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     if fig.get_layout_engine() is not None:
+        check_projector_ready(fig, MAX_VIEW_PX)
         # One layout pass leaves titles clipped; a second, as savefig does, settles it.
         fig.draw_without_rendering()
         canvas.draw()

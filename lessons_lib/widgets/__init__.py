@@ -12,6 +12,9 @@ import ipywidgets as widgets
 
 from lessons_lib.plots import to_png
 
+#: A view's image leaves this much of the window to the controls and the page around it.
+IMAGE_MAX_HEIGHT = "calc(100vh - 240px)"
+
 
 class View:
     """Base of the course's interactive views.
@@ -23,7 +26,12 @@ class View:
     ui: widgets.Widget
 
     def __init__(self):
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        # The figure shows at its natural size (its text at 14 pt): never stretched to the
+        # width of the output, shrunk only when the window is too small to show it
+        # together with the controls above it.
+        self.image = widgets.Image(format="png", layout=widgets.Layout(
+            align_self="flex-start", max_width="100%", max_height=IMAGE_MAX_HEIGHT,
+            object_fit="contain"))
 
     def redraw(self) -> None:
         """Render the current figure into the image widget."""
