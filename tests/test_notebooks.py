@@ -1,10 +1,12 @@
 """The built notebooks: in sync with their lesson sources, presentable, small and clean."""
 
+import ast
 import json
 import re
 import sys
 from pathlib import Path
 
+import jupytext
 import nbformat
 import pytest
 
@@ -84,3 +86,76 @@ def test_code_lines_fit_a_slide(path):
         elif in_code and len(line) > MAX_CODE_LINE:
             too_long.append(f"{path.name}:{number} ({len(line)} characters)")
     assert too_long == [], f"code lines longer than {MAX_CODE_LINE}: {too_long}"
+
+
+def test_a_rebuild_writes_the_same_bytes(tmp_path):
+    lesson = ROOT / "lessons" / "00_start_here.py"
+    first, second = tmp_path / "first.ipynb", tmp_path / "second.ipynb"
+    assert build_notebooks.build(lesson, first) == []
+    assert build_notebooks.build(lesson, second) == []
+    assert first.read_bytes() == second.read_bytes()
+    stored = nbformat.read(ROOT / "notebooks" / "00_start_here.ipynb", as_version=4)
+    assert [cell.id for cell in nbformat.read(first, 4).cells] == [c.id for c in stored.cells]
+
+
+def test_widget_ids_follow_the_views_not_the_kernel():
+    nb = nbformat.from_dict({"cells": [{"cell_type": "code", "metadata": {}, "outputs": [
+        {"output_type": "display_data", "metadata": {}, "data": {
+            build_notebooks.WIDGET_VIEW: {"model_id": "b" * 32}}}]}],
+        "metadata": {"widgets": {build_notebooks.WIDGET_STATE: {"state": {
+            "a" * 32: {"model_name": "LayoutModel", "state": {}},
+            "b" * 32: {"model_name": "VBoxModel",
+                       "state": {"children": ["IPY_MODEL_" + "c" * 32],
+                                 "layout": "IPY_MODEL_" + "a" * 32}},
+            "c" * 32: {"model_name": "ImageModel", "state": {}},
+            "d" * 32: {"model_name": "LinkModel", "state": {"source": "IPY_MODEL_" + "c" * 32}},
+        }}}}, "nbformat": 4, "nbformat_minor": 5})
+    renamed = build_notebooks.stable_widget_ids(nb, "99_test")
+    state = renamed.metadata.widgets[build_notebooks.WIDGET_STATE]["state"]
+    view = renamed.cells[0].outputs[0].data[build_notebooks.WIDGET_VIEW]["model_id"]
+    assert state[view]["model_name"] == "VBoxModel"
+    children = state[view]["state"]["children"]
+    assert state[children[0].removeprefix("IPY_MODEL_")]["model_name"] == "ImageModel"
+    assert sorted(m["model_name"] for m in state.values()) == [
+        "ImageModel", "LayoutModel", "LinkModel", "VBoxModel"]
+    assert not any(old * 32 in json.dumps(renamed) for old in "abcd")
+    again = build_notebooks.stable_widget_ids(nb, "99_test")
+    assert json.dumps(again) == json.dumps(renamed)
+
+
+def slide_types(path: Path) -> list:
+    nb = jupytext.read(path, fmt="py:percent")
+    return [(cell, cell.metadata.get("slideshow", {}).get("slide_type")) for cell in nb.cells]
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_the_right_arrow_reaches_every_slide(path):
+    # jupyterlab-slideshow's right arrow (deck:forward) steps over sub-slides: a lesson
+    # that uses them hides slides from a presenter who only presses the right arrow.
+    subslides = [i for i, (_, kind) in enumerate(slide_types(path)) if kind == "subslide"]
+    assert subslides == [], f"cells of slide type subslide: {subslides}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_a_lesson_opens_on_its_title_and_keeps_imports_off_slides(path):
+    cells = slide_types(path)
+    first, kind = cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# ") and kind == "slide"
+    shown_imports = []
+    for index, (cell, kind) in enumerate(cells):
+        if cell.cell_type != "code" or kind == "skip":
+            continue
+        body = ast.parse(cell.source).body
+        if body and all(isinstance(node, ast.Import | ast.ImportFrom) for node in body):
+            shown_imports.append(index)
+    assert shown_imports == [], f"import-only cells shown on slides: {shown_imports}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_every_lesson_has_speaker_notes(path):
+    cells = slide_types(path)
+    notes = [cell for cell, kind in cells if kind == "notes"]
+    slides = [cell for cell, kind in cells if kind == "slide"]
+    assert notes and all(cell.cell_type == "markdown" for cell in notes)
+    # Notes for most slides: an instructor presenting someone else's lesson needs them.
+    assert len(notes) >= len(slides) // 2, f"{len(notes)} notes for {len(slides)} slides"

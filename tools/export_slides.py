@@ -4,16 +4,25 @@
     python tools/export_slides.py notebooks/01_*.ipynb     # the notebooks given
     python tools/export_slides.py --out /tmp/deck NB.ipynb # another output folder
 
-Each notebook becomes ``<out>/<name>.slides.html`` with its stored outputs and widget
-state. nbconvert's decks load reveal.js, MathJax, require.js, jQuery and the widget
-manager from CDNs by default; a lecture room often has no network, so the decks here
-load them from ``<out>/_static``, copied from ``node_modules`` (``npm ci`` installs the
-versions that ``package-lock.json`` pins). Copy the whole output folder to present.
+Each notebook becomes ``<out>/<name>.slides.html`` with its stored outputs. nbconvert's
+decks load reveal.js, MathJax, require.js and jQuery from CDNs by default; a lecture
+room often has no network, so the decks here load them from ``<out>/_static``, copied
+from ``node_modules`` (``npm ci`` installs the versions that ``package-lock.json`` pins).
+Copy the whole output folder to present.
+
+A deck is laid out for a 1280 x 720 screen, the same slide as the live deck in
+JupyterLab: the right arrow (or space) walks every slide and fragment in order, S opens
+the speaker view with the notes cells, and ``?print-pdf`` prints one page per slide
+(``tools/export_handouts.py``). An interactive view cannot run without a kernel, so the
+deck shows it as it was stored (its figure, its text and the values of its controls)
+with a caption that says it is live in JupyterLab.
 """
 
 from __future__ import annotations
 
 import argparse
+import html
+import json
 import re
 import shutil
 import sys
@@ -27,6 +36,10 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 NODE_MODULES = ROOT / "node_modules"
 STATIC = "_static"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# The slide size in CSS pixels: a 720p projector, and the live deck's screen.
+WIDTH, HEIGHT = 1280, 720
 
 # What each library needs at run time, relative to its npm package folder. MathJax 2
 # ships every output format, font format and unpacked sources (70 MB); a deck needs the
@@ -39,8 +52,6 @@ ASSETS = {
                 "fonts/HTML-CSS/TeX/woff", "fonts/HTML-CSS/TeX/otf"],
     "requirejs": ["require.js"],
     "jquery": ["dist/jquery.min.js"],
-    "@jupyter-widgets/html-manager": ["dist/embed-amd.js", "dist/*.woff", "dist/*.woff2",
-                                      "dist/*.ttf", "dist/*.eot", "dist/*.svg"],
 }
 
 # Where the deck looks for each library, relative to the deck's own folder.
@@ -49,25 +60,80 @@ URLS = {
     "mathjax_url": f"{STATIC}/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
     "require_js_url": f"{STATIC}/requirejs/require.js",
     "jquery_url": f"{STATIC}/jquery/dist/jquery.min.js",
-    "widget_renderer_url": f"{STATIC}/@jupyter-widgets/html-manager/dist/embed-amd.js",
 }
 
-# nbconvert's reveal template imports mermaid as an ES module from a CDN in every deck.
-# Browsers refuse ES modules from file:// pages and the course draws no mermaid
-# diagrams, so the offline deck leaves that import out.
-# The widget manager's bundle finds its icon fonts next to the URL of each AMD module it
-# defines (by default the page's folder); the require.js path and the bundle's assets path
-# point those lookups at the copied bundle.
+# reveal.js settings (https://revealjs.com/config/). "linear" makes the right arrow and
+# space walk every slide in order, as the live deck does; a slide scrolls only if it
+# could not be split (every course slide fits: make e2e checks it).
+REVEAL_CONFIG = {
+    "width": WIDTH, "height": HEIGHT, "margin": 0, "minScale": 0.2, "maxScale": 2.0,
+    "center": False, "controls": True, "progress": True, "history": True,
+    "slideNumber": "c/t", "navigationMode": "linear", "transition": "none",
+    "pdfSeparateFragments": False, "hideInactiveCursor": False,
+}
+
+# The deck's type sizes match the live deck's (see tools/build_notebooks.py): a slide
+# that fits in one fits in the other. Figures are PNGs at 96 dpi shown at their natural
+# size, so their 14 pt text stays 14 pt.
+DECK_CSS = """
+:root {
+  --jp-content-font-size1: 18px;
+  --jp-code-font-size: 16px;
+  --jp-ui-font-size1: 16px;
+  --jp-cell-prompt-width: 0px;
+}
+.reveal { font-size: 18px; }
+.reveal .slides { text-align: left; }
+.reveal .slides section { box-sizing: border-box; padding: 14px 32px; }
+.reveal .slides section.stack { padding: 0; }
+html:not(.print-pdf) .reveal .slides section.present:not(.stack) {
+  height: 720px; overflow-y: auto; }
+.reveal .slides h1 { font-size: 40px; }
+.reveal .slides h2 { font-size: 32px; }
+.reveal .slides h3 { font-size: 24px; }
+.reveal .slides h1, .reveal .slides h2, .reveal .slides h3 {
+  margin: 0 0 12px; text-transform: none; font-family: inherit; }
+.reveal p, .reveal li { line-height: 1.45; }
+.reveal p { margin: 0 0 10px; }
+.reveal img { margin: 0; max-width: 100%; }
+.reveal .jp-Cell { padding: 2px 0; }
+.reveal .jp-OutputArea-output pre { white-space: pre-wrap; }
+.reveal .jp-RenderedImage img { max-width: 100%; height: auto; }
+.frozen-view { margin: 4px 0; }
+.frozen-view .frozen-controls, .frozen-view figcaption {
+  font-size: 16px; color: #444; margin: 2px 0 4px; }
+.frozen-view .frozen-controls span { margin-right: 1.2em; }
+.frozen-view figcaption { font-style: italic; }
+.reveal .slide-number { font-size: 16px; }
+"""
+
 OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block html_head_js_requirejs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block notebook_css -%}
 {{ super() }}
+<style type="text/css">DECK_CSS</style>
+{%- endblock notebook_css -%}
+{%- block footer_js -%}
 <script>
-window.__jupyter_widgets_assets_path__ = new URL("WIDGETS_DIST/", document.baseURI).href;
-require.config({paths: {"@jupyter-widgets": "WIDGETS_DIST"}});
+require({waitSeconds: 60},
+  ["{{ resources.reveal.url_prefix }}/dist/reveal.js",
+   "{{ resources.reveal.url_prefix }}/plugin/notes/notes.js"],
+  function (Reveal, RevealNotes) {
+    window.Reveal = Reveal;
+    Reveal.initialize(Object.assign(REVEAL_CONFIG, {plugins: [RevealNotes]}));
+    var typeset = function () {
+      var slide = Reveal.getCurrentSlide();
+      if (slide && MathJax.Hub.getAllJax(slide)) { MathJax.Hub.Rerender(slide); }
+    };
+    Reveal.on("slidechanged", typeset);
+  });
 </script>
-{%- endblock html_head_js_requirejs -%}
-""".replace("WIDGETS_DIST", f"{STATIC}/@jupyter-widgets/html-manager/dist")
+{%- endblock footer_js -%}
+""".replace("DECK_CSS", DECK_CSS).replace("REVEAL_CONFIG", json.dumps(REVEAL_CONFIG))
+
+LIVE_CAPTION = ("Interactive in JupyterLab: run the notebook to move the controls. "
+                "Shown here as stored.")
 
 
 class MissingAssets(RuntimeError):
@@ -98,6 +164,66 @@ def copy_assets(out: Path, node_modules: Path = NODE_MODULES) -> Path:
     return static
 
 
+def _control_value(state: dict) -> str | None:
+    """How a control's stored value reads in a caption, or None for non-controls."""
+    if "_options_labels" in state and state.get("index") is not None:
+        return state["_options_labels"][state["index"]]
+    value = state.get("value")
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, int):
+        return str(value)
+    return None
+
+
+def frozen_view(model_id: str, state: dict, name: str) -> str:
+    """HTML for a stored interactive view: its figures and text in order, the values of
+    its controls, and a caption that it is live in JupyterLab."""
+    parts, controls = [], []
+
+    def visit(model_id: str) -> None:
+        model = state.get(model_id)
+        if model is None:
+            return
+        kind, values = model["model_name"], model["state"]
+        if kind == "ImageModel":
+            (buffer,) = [b for b in model.get("buffers", []) if b["path"] == ["value"]]
+            parts.append(f'<img src="data:image/{values.get("format", "png")};base64,'
+                         f'{buffer["data"]}" alt="{html.escape(name)}, as stored">')
+        elif kind in ("HTMLModel", "HTMLMathModel"):
+            parts.append(f"<div>{values.get('value', '')}</div>")
+        elif kind == "LabelModel":
+            parts.append(f"<div>{html.escape(values.get('value', ''))}</div>")
+        elif kind in ("PlayModel", "ButtonModel"):
+            return
+        elif values.get("description") and _control_value(values) is not None:
+            controls.append(f"<span>{html.escape(values['description'])}: "
+                            f"<b>{html.escape(_control_value(values))}</b></span>")
+        for child in values.get("children", []):
+            visit(child.removeprefix("IPY_MODEL_"))
+
+    visit(model_id)
+    shown = f'<div class="frozen-controls">{"".join(controls)}</div>' if controls else ""
+    return (f'<figure class="frozen-view">{shown}{"".join(parts)}'
+            f"<figcaption>{LIVE_CAPTION}</figcaption></figure>")
+
+
+def freeze_widgets(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``nb`` whose interactive views are replaced by :func:`frozen_view` HTML."""
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    state = nb.metadata.pop("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view:
+                name = output["data"].get("text/plain", "an interactive view").split(":")[0]
+                output["data"] = {"text/html": frozen_view(view["model_id"], state, name),
+                                  "text/plain": output["data"].get("text/plain", "")}
+    return nb
+
+
 def exporter() -> SlidesExporter:
     """A slides exporter whose decks load every library from ``_static``."""
     slides = SlidesExporter(extra_loaders=[DictLoader({"offline.html.j2": OFFLINE_TEMPLATE})],
@@ -105,17 +231,16 @@ def exporter() -> SlidesExporter:
     for name, url in URLS.items():
         setattr(slides, name, url)
     slides.reveal_theme = "white"
-    slides.reveal_transition = "none"
-    # A tall figure or a widget must not push the rest of a slide off the screen.
-    slides.reveal_scroll = True
+    slides.exclude_input_prompt = True
+    slides.exclude_output_prompt = True
     return slides
 
 
 def export(notebook: Path, out: Path, slides: SlidesExporter | None = None) -> Path:
     """Write ``out/<name>.slides.html`` for ``notebook``; return its path."""
     slides = slides or exporter()
-    body, _ = slides.from_notebook_node(nbformat.read(notebook, as_version=4),
-                                        resources={"metadata": {"name": notebook.stem}})
+    nb = freeze_widgets(nbformat.read(notebook, as_version=4))
+    body, _ = slides.from_notebook_node(nb, resources={"metadata": {"name": notebook.stem}})
     # Links between lessons ("Next: 01 ...") lead to the next deck, not to a notebook.
     body = re.sub(r'href="([\w-]+)\.ipynb"', r'href="\1.slides.html"', body)
     deck = out / f"{notebook.stem}.slides.html"

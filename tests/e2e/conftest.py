@@ -100,3 +100,22 @@ def page(browser):
     yield new_page
     shutdown_kernels(new_page)
     context.close()
+
+
+@pytest.fixture(scope="session")
+def deck_reports(request):
+    """Reports of the decks walked in this run, printed at the end (see below)."""
+    reports = []
+    request.config.stash[DECK_REPORTS] = reports
+    return reports
+
+
+DECK_REPORTS = pytest.StashKey[list]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    reports = config.stash.get(DECK_REPORTS, [])
+    if reports:
+        terminalreporter.section("decks: every slide reached with the right arrow, none too tall")
+        for report in reports:
+            terminalreporter.write_line(report.line())

@@ -25,6 +25,9 @@ ALLOWED_CONSOLE = {
     # The widget manager's JSON schema (ajv, strict mode) reports a union type in the
     # widget-state schema; validation still runs.
     r"strict mode: use allowUnionTypes": "@jupyter-widgets/html-manager schema",
+    # jupyterlab-slideshow warns when deck:forward is pressed on the last slide; a walk
+    # through a deck presses it once more to find the end.
+    r'Cannot go "forward" from cell \d+': "jupyterlab-slideshow at the end of a deck",
 }
 
 # Output on stderr that is a warning, not an error, and may appear in a lesson: none yet.

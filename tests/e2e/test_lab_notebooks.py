@@ -1,4 +1,10 @@
-"""Every notebook in notebooks/, run in JupyterLab in Chromium: no errors, live widgets."""
+"""Every notebook in notebooks/, run in JupyterLab in Chromium, then presented.
+
+Opened, it shows no unsaved changes; run, it shows no error and every widget live, each
+view's figure at its natural size and, on a 1366 x 768 laptop, in sight together with its
+controls; presented on a 1280 x 720 screen, the right arrow alone reaches every slide and
+no slide is taller than the screen.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from decks import SCREEN, walk_live_deck
 from lab_page import ALLOWED_STDERR, WIDGET_MIME, Notebook
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,9 +43,52 @@ def stderr_problems(cells: list[dict]) -> list[str]:
     return problems
 
 
+# A 1366 x 768 laptop screen less the browser's own bars.
+LAPTOP = {"width": 1366, "height": 768 - 110}
+
+# Each view's outer box, its images as drawn and as stored, and the notebook's visible height.
+_VIEW_SIZES = """(selector) => {
+  const scroller = document.querySelector(selector + ' .jp-WindowedPanel-outer');
+  return Array.from(document.querySelectorAll(selector + ' .jp-OutputArea-output'))
+    .filter((output) => output.querySelector('img.widget-image'))
+    .map((output) => {
+      const view = output.querySelector('.jupyter-widgets');
+      const images = Array.from(output.querySelectorAll('img.widget-image'));
+      return {height: view.getBoundingClientRect().height, visible: scroller.clientHeight,
+              images: images.map((img) => [img.getBoundingClientRect().width,
+                                           img.naturalWidth])};
+    });
+}"""
+
+
+def dirty(notebook: Notebook) -> bool:
+    return notebook.page.evaluate(
+        "(path) => { for (const w of window.jupyterapp.shell.widgets('main')) "
+        "if (w.context && w.context.path === path) return w.context.model.dirty; }",
+        notebook.path)
+
+
+def view_problems(notebook: Notebook) -> list[str]:
+    """Views whose figure is not at its natural size, or taller than a laptop's screen."""
+    problems = []
+    notebook.page.set_viewport_size(LAPTOP)
+    notebook.page.wait_for_timeout(500)
+    for index, view in enumerate(notebook.page.evaluate(_VIEW_SIZES, notebook.selector)):
+        if view["height"] > view["visible"]:
+            problems.append(f"view {index}: {view['height']:.0f} px tall, "
+                            f"{view['visible']} px visible on a laptop")
+        for shown, natural in view["images"]:
+            if abs(shown - natural) > 1:
+                problems.append(f"view {index}: image drawn {shown:.0f} px wide, "
+                                f"stored {natural} px")
+    return problems
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_in_jupyterlab(path, lab, page, artifacts):
+def test_notebook_runs_and_presents(path, lab, page, artifacts, deck_reports):
+    page.set_viewport_size(SCREEN)
     notebook = Notebook.open(page, lab, path.name)
+    assert not dirty(notebook), "the notebook shows unsaved changes right after opening"
     notebook.run_all()
     notebook.wait_widgets_rendered()
     cells = notebook.cells()
@@ -63,4 +113,11 @@ def test_notebook_runs_in_jupyterlab(path, lab, page, artifacts):
     fallbacks = [f"cell {cell['index']}: {output['text'][:80]}" for cell in code
                  for output in cell["rendered"] if WIDGET_REPR.match(output["text"])]
     assert fallbacks == [], "a widget printed as text instead of shown"
+    assert view_problems(notebook) == []
+
+    page.set_viewport_size(SCREEN)
+    report = walk_live_deck(notebook, path, artifacts / f"{path.stem}_live")
+    deck_reports.append(report)
+    assert report.missed == [], "slides (first cell index) that the right arrow skipped"
+    assert report.overflowing == {}, "slides taller than the screen (cell index: px)"
     assert page.console_log.problems() == []

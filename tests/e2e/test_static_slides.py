@@ -1,31 +1,32 @@
-"""An exported slide deck (tools/export_slides.py) opened from a file with the network off."""
+"""The exported slide decks (tools/export_slides.py) and handouts, opened from files with
+the network off, as an instructor presents them on a machine without Jupyter."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
+from decks import SCREEN, walk_static_deck
 from lab_page import ConsoleLog
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
+import export_handouts  # noqa: E402
 import export_slides  # noqa: E402
 
-# Lesson 01 has formulas and stored widget state; the start notebook stands in before it exists.
-CANDIDATES = ["01_convolution_filters.ipynb", "00_start_here.ipynb"]
-NOTEBOOK = next(ROOT / "notebooks" / name for name in CANDIDATES
-                if (ROOT / "notebooks" / name).exists())
-
-_PRESENT = "() => Array.from(document.querySelectorAll('.reveal .slides > section'))" \
-           ".findIndex((s) => s.classList.contains('present'))"
-
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+# Lesson 01 has formulas and interactive views; the start notebook stands in before it exists.
+FEATURED = next(path for path in (ROOT / "notebooks" / "01_convolution_filters.ipynb",
+                                  NOTEBOOKS[0]) if path.exists())
+# Printing is the slowest step; one lesson with views, formulas and many slides is enough.
+HANDOUT = next(path for path in (ROOT / "notebooks" / "03_pooling.ipynb", FEATURED)
+               if path.exists())
 
 # On the current slide: [formulas in the source, formulas typeset and visible].
 _MATH_ON_SLIDE = """() => {
-  const slide = document.querySelector('.reveal .slides > section.present');
+  const slide = Reveal.getCurrentSlide();
   const visible = Array.from(slide.querySelectorAll('.MathJax_CHTML'))
     .filter((m) => m.getBoundingClientRect().width > 0);
   return [slide.querySelectorAll('script[type^="math/tex"]').length, visible.length];
@@ -34,72 +35,119 @@ _MATHJAX_IDLE = "() => MathJax.Hub.queue.pending === 0 && !MathJax.Hub.queue.run
 
 
 @pytest.fixture(scope="module")
-def deck(tmp_path_factory) -> Path:
+def decks(tmp_path_factory) -> dict[str, Path]:
+    """Every notebook exported once into a temporary folder, by notebook name."""
     try:
-        (deck,) = export_slides.export_all([NOTEBOOK], tmp_path_factory.mktemp("slides"))
+        exported = export_slides.export_all(NOTEBOOKS, tmp_path_factory.mktemp("slides"))
     except export_slides.MissingAssets as error:
         pytest.fail(str(error), pytrace=False)
-    return deck
+    return {deck.name.removesuffix(".slides.html"): deck for deck in exported}
 
 
-def test_exported_deck_works_offline(deck, browser, artifacts):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, offline=True)
+@pytest.fixture
+def offline(browser):
+    """A browser context at projector size that may read only files of the deck folder."""
+    context = browser.new_context(viewport=SCREEN, offline=True)
     context.set_default_timeout(60_000)
-    folder = deck.parent.as_uri() + "/"
-    outside, failed = [], []
+    context.outside, context.failed = [], []
 
-    def only_the_deck_folder(route):
-        if route.request.url.startswith(folder):
+    def only_files(route):
+        if route.request.url.startswith(("file://", "data:")):
             route.continue_()
         else:
-            outside.append(route.request.url)
+            context.outside.append(route.request.url)
             route.abort()
 
-    context.route("**/*", only_the_deck_folder)
+    context.route("**/*", only_files)
+    yield context
+    context.close()
+
+
+def open_deck(context, deck: Path, query: str = ""):
     page = context.new_page()
-    console = ConsoleLog(page)
-    page.on("requestfailed", lambda request: failed.append(request.url))
-    try:
-        page.goto(deck.as_uri())
-        page.wait_for_selector(".reveal.ready")
-        sections = page.locator(".reveal .slides > section").count()
-        assert sections >= 2
+    page.console_log = ConsoleLog(page)
+    page.on("requestfailed", lambda request: context.failed.append(request.url))
+    page.goto(deck.as_uri() + query)
+    page.wait_for_selector(".reveal.ready")
+    page.wait_for_function("() => window.MathJax && MathJax.Hub")
+    page.wait_for_function(_MATHJAX_IDLE)
+    return page
 
-        # MathJax 2 typesets the formulas (CommonHTML output) without a parse error.
-        page.wait_for_function("() => window.MathJax && MathJax.Hub && "
-                               "document.querySelectorAll('.MathJax_CHTML').length > 0")
-        page.wait_for_function(_MATHJAX_IDLE)
-        assert page.locator(".MathJax_Error, .mjx-merror").count() == 0
 
-        # Widget state stored in the notebook renders as widgets, images included.
-        if nbformat.read(NOTEBOOK, as_version=4).metadata.get("widgets"):
-            page.wait_for_selector(".jupyter-widgets img.widget-image", state="attached")
-            page.wait_for_function(
-                "() => Array.from(document.querySelectorAll('img.widget-image'))"
-                ".every((img) => img.complete && img.naturalWidth > 0)")
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_static_deck_walks_and_fits(path, decks, offline, artifacts, deck_reports):
+    page = open_deck(offline, decks[path.stem])
+    assert page.locator(".reveal .slides :is(input, select, button, textarea)").count() == 0, (
+        "the deck shows controls that cannot work without a kernel")
+    assert page.locator(".reveal .slides :is(.jp-InputPrompt, .jp-OutputPrompt)").count() == 0
+    assert page.locator(".reveal aside.notes").count() > 0, "the deck has no speaker notes"
+    frozen = page.locator(".frozen-view")
+    assert frozen.count() == page.locator(".frozen-view figcaption").count()
+    report = walk_static_deck(page, path.stem, artifacts / f"{path.stem}_static")
+    deck_reports.append(report)
+    assert report.missed == [], "slides that the right arrow skipped"
+    assert report.overflowing == {}, "slides taller than the screen (h.v: px)"
+    assert page.locator(".MathJax_Error, .mjx-merror").count() == 0
+    assert offline.outside == [], "the deck reached outside its folder"
+    assert offline.failed == [], "files the deck needs are missing from its folder"
+    assert page.console_log.problems() == []
 
-        # The arrow key advances the deck, slide after slide; each slide's formulas show
-        # once MathJax has re-rendered them for the new slide.
-        visited, formulas = [page.evaluate(_PRESENT)], 0
-        for _ in range(4):
-            page.keyboard.press("ArrowRight")
-            page.wait_for_function(f"(last) => ({_PRESENT})() !== last", arg=visited[-1])
-            visited.append(page.evaluate(_PRESENT))
-            try:
-                page.wait_for_function(f"() => {{ const [source, shown] = ({_MATH_ON_SLIDE})();"
-                                       " return shown === source; }", timeout=20_000)
-            except PlaywrightTimeout:
-                pass
-            source, shown = page.evaluate(_MATH_ON_SLIDE)
-            assert shown == source, f"slide {visited[-1]}: {shown} of {source} formulas shown"
-            formulas += shown
-            if shown:
-                page.screenshot(path=artifacts / f"{NOTEBOOK.stem}_static_slide.png")
-        assert visited == sorted(set(visited)), f"slides did not advance: {visited}"
-        assert formulas > 0, "no formula on the slides visited"
 
-        assert outside == [], "the deck reached outside its folder"
-        assert failed == [], "files the deck needs are missing from its folder"
-        assert console.problems() == []
-    finally:
-        context.close()
+def test_featured_deck_typesets_and_shows_views(decks, offline, artifacts):
+    page = open_deck(offline, decks[FEATURED.stem])
+    images = page.locator(".frozen-view img")
+    assert images.count() > 0, f"{FEATURED.name} shows no interactive view"
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.frozen-view img'))"
+        ".every((img) => img.complete && img.naturalWidth > 0)")
+    # Every formula on the slides visited typesets once the slide is shown.
+    formulas = 0
+    for _ in range(6):
+        try:
+            page.wait_for_function(f"() => {{ const [source, shown] = ({_MATH_ON_SLIDE})();"
+                                   " return shown === source; }", timeout=20_000)
+        except PlaywrightTimeout:
+            pass
+        source, shown = page.evaluate(_MATH_ON_SLIDE)
+        assert shown == source, f"slide {page.evaluate('Reveal.getIndices()')}: " \
+                                f"{shown} of {source} formulas shown"
+        formulas += shown
+        page.keyboard.press("ArrowRight")
+    assert formulas > 0, "no formula on the slides visited"
+    page.evaluate("Reveal.slide(Array.from(Reveal.getSlides()).findIndex("
+                  "(s) => s.querySelector('.frozen-view')))")
+    page.screenshot(path=artifacts / f"{FEATURED.stem}_static_view.png")
+
+
+def test_speaker_view_shows_the_notes(decks, offline, artifacts):
+    page = open_deck(offline, decks[FEATURED.stem])
+    noted = page.evaluate("Array.from(Reveal.getSlides()).findIndex("
+                          "(s) => s.querySelector('aside.notes'))")
+    page.evaluate(f"Reveal.slide({noted})")
+    expected = page.evaluate("Reveal.getSlideNotes()")
+    with page.expect_popup() as popup:
+        page.keyboard.press("s")
+    speaker = popup.value
+    notes = speaker.locator(".speaker-controls-notes .value")
+    speaker.wait_for_function("(text) => document.querySelector("
+                              "'.speaker-controls-notes .value')?.innerText.trim().length > 0",
+                              arg=expected)
+    assert notes.inner_text().strip()[:40] in " ".join(expected.split())
+    speaker.screenshot(path=artifacts / f"{FEATURED.stem}_speaker_view.png")
+
+
+def test_handout_has_one_page_per_slide(decks, browser, tmp_path):
+    from pypdf import PdfReader
+
+    deck = decks[HANDOUT.stem]
+    page = browser.new_page(viewport=SCREEN)
+    page.goto(deck.as_uri())
+    page.wait_for_selector(".reveal.ready")
+    slides = page.evaluate("Reveal.getTotalSlides()")
+    page.close()
+    pdf = export_handouts.print_deck(browser, deck, tmp_path)
+    pages = PdfReader(pdf).pages
+    print(f"\n{pdf.name}: {len(pages)} pages for {slides} slides")
+    assert len(pages) == slides, "a slide spilled over onto a second page (cut in a handout)"
+    width, height = pages[0].mediabox.width, pages[0].mediabox.height
+    assert abs(width / height - 16 / 9) < 0.01
