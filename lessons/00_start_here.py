@@ -11,6 +11,16 @@
 #
 # *Next:* [01 · Convolution filters](01_convolution_filters.ipynb)
 
+# %% slideshow={"slide_type": "skip"}
+from lessons_lib.setup_check import check_environment, package_versions
+from lessons_lib.widgets.start import SmoothingDemo
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Open with the promise of the course: nothing is a black box, every number on every
+# slide is computed by a small function the students can read. Before the first
+# lecture, ask everyone to run this notebook at home; the environment check two
+# slides on is the one to ask about when a laptop misbehaves.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The lessons
 #
@@ -27,6 +37,12 @@
 # Each lesson opens with what you will be able to do and ends with key points and
 # exercises that check your answers.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The order follows the lecture slides: 01-03 are the building blocks (convolution,
+# its gradient, pooling), 04 puts them together into a trained network, 05 is how to
+# judge it, 06 and 07 look beyond a plain CNN. Each lesson takes about one teaching
+# hour with its exercises; 04 needs a laptop that can train for a minute.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## How to use a notebook
 #
@@ -39,8 +55,6 @@
 # First, check that the packages the course needs are installed:
 
 # %%
-from lessons_lib.setup_check import check_environment, package_versions
-
 check_environment()
 
 # %% [markdown]
@@ -60,23 +74,35 @@ package_versions()
 # widgets work.
 
 # %%
-from lessons_lib.widgets.start import SmoothingDemo
-
 SmoothingDemo()
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Drag the slider live: at width 1 the blue line is the noisy signal itself, at 41 it
+# is almost a sine wave, and a little flatter than the true one (the average of a peak
+# with its slopes is lower than the peak). Ask what a width of 2 would mean for
+# "the neighbours around a sample": the course uses odd widths so a filter has a
+# centre. If a student sees text like `IntSlider(value=9, ...)` instead of a slider,
+# their JupyterLab lacks the widgets extension: `make lab` installs it.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Presenting as slides
 #
 # Every notebook is also a slide deck, with live widgets:
 #
-# 1. Open the notebook in JupyterLab.
-# 2. Start the presentation with the command palette (**Ctrl + Shift + C**, then
-#    *Start Deck*) or the deck button in the notebook toolbar (jupyterlab-slideshow).
-# 3. Move with the arrow keys; **Esc** leaves. Widgets stay live inside slides.
+# 1. Run the notebook, then start the presentation from the command palette
+#    (**Ctrl + Shift + C**, *Start Deck*) or the deck button in the notebook toolbar.
+# 2. **→** or **Space**: next slide or fragment; **←**: back; **Esc**: leave.
+#    Widgets stay live: click a slider and its arrow keys move the slider.
 #
-# Slide breaks come from each cell's *slide type* (the property inspector on the
-# right sidebar shows and edits it).
-#
+# The decks in `slides/` (`make slides`) open in any browser without Jupyter;
+# there **S** shows the speaker notes.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Speaker notes like this one are cells of slide type *notes*: they never show on a
+# slide. In the exported decks, press S for the speaker view (notes, the next slide
+# and a timer).
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Getting help
 #
 # If a cell fails, run *Kernel → Restart Kernel and Run All Cells*. If it still fails,

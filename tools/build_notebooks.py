@@ -46,6 +46,7 @@ DECK_STYLE = {
             "--jp-content-font-size1": "18px",
             "--jp-code-font-size": "16px",
             "--jp-ui-font-size1": "16px",
+            "--jp-widgets-font-size": "16px",
         }}}},
 }
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"

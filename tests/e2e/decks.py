@@ -39,6 +39,9 @@ _STATIC_SLIDE = """() => {
           height: slide.scrollHeight};
 }"""
 
+MATHJAX_IDLE = ("() => !window.MathJax || !MathJax.Hub || "
+                "(MathJax.Hub.queue.pending === 0 && !MathJax.Hub.queue.running)")
+
 # Every slide of the reveal.js deck, in the same "h.v" form.
 _STATIC_SLIDES = """() => Reveal.getSlides().map((slide) => {
   const indices = Reveal.getIndices(slide);
@@ -129,6 +132,8 @@ def walk_static_deck(page, name: str, shots: Path | None = None,
     report = DeckReport(f"{name} (static)", page.evaluate(_STATIC_SLIDES))
     previous = None
     for report.steps in range(1, max_steps + 1):
+        # A slide change re-typesets its formulas: measure the slide as finally drawn.
+        page.wait_for_function(MATHJAX_IDLE)
         now = page.evaluate(_STATIC_SLIDE)
         if now["key"] not in report.heights and shots:
             shots.mkdir(parents=True, exist_ok=True)

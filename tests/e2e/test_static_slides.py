@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from decks import SCREEN, walk_static_deck
+from decks import MATHJAX_IDLE, SCREEN, walk_static_deck
 from lab_page import ConsoleLog
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -31,7 +31,6 @@ _MATH_ON_SLIDE = """() => {
     .filter((m) => m.getBoundingClientRect().width > 0);
   return [slide.querySelectorAll('script[type^="math/tex"]').length, visible.length];
 }"""
-_MATHJAX_IDLE = "() => MathJax.Hub.queue.pending === 0 && !MathJax.Hub.queue.running"
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +69,7 @@ def open_deck(context, deck: Path, query: str = ""):
     page.goto(deck.as_uri() + query)
     page.wait_for_selector(".reveal.ready")
     page.wait_for_function("() => window.MathJax && MathJax.Hub")
-    page.wait_for_function(_MATHJAX_IDLE)
+    page.wait_for_function(MATHJAX_IDLE)
     return page
 
 
