@@ -121,12 +121,12 @@ def test_size_slider_offers_only_odd_sizes_and_is_off_for_fixed_filters():
 
 def test_smoothing_demo_draws_the_moving_average():
     view = SmoothingDemo(width=1)
-    np.testing.assert_allclose(view.smoothed.get_ydata(), view.signal)
+    np.testing.assert_allclose(view.plot.smoothed.get_ydata(), view.signal)
     view.width.value = 21
-    smoothed = view.smoothed.get_ydata()
+    smoothed = view.plot.smoothed.get_ydata()
     assert smoothed.shape == view.signal.shape
     assert np.std(np.diff(smoothed)) < np.std(np.diff(view.signal)) / 5
-    assert "21 samples" in view.ax.get_title()
+    assert "21 samples" in view.plot.ax.get_title()
 
 
 def test_explorer_plot_accepts_any_shapes():

@@ -6,7 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from lessons_lib.convolution import correlate
-from lessons_lib.plots import new_figure
+from lessons_lib.plots.start import SmoothingPlot
 from lessons_lib.widgets import View
 
 
@@ -24,8 +24,8 @@ class SmoothingDemo(View):
     ----------
     width : IntSlider
         Odd filter width, 1 to 41.
-    smoothed : Line2D
-        The filtered signal currently drawn.
+    plot : SmoothingPlot
+        The figure; ``plot.smoothed`` is the filtered signal currently drawn.
     """
 
     def __init__(self, width=9):
@@ -33,21 +33,13 @@ class SmoothingDemo(View):
         self.signal = noisy_signal()
         self.width = widgets.IntSlider(value=width, min=1, max=41, step=2,
                                        description="filter width")
-        fig = new_figure(9, 3.2)
-        ax = fig.add_subplot()
-        ax.plot(self.signal, color="0.7", label="noisy signal")
-        (self.smoothed,) = ax.plot(self.signal, color="tab:blue", linewidth=2.5,
-                                   label="smoothed")
-        ax.set_xlabel("sample")
-        ax.legend(loc="upper right")
-        self.fig, self.ax = fig, ax
+        self.plot = SmoothingPlot(self.signal)
+        self.fig = self.plot.fig
         self.ui = widgets.VBox([self.width, self.image])
         self.width.observe(lambda change: self.update(), names="value")
         self.update()
 
     def update(self):
         w = self.width.value
-        smooth = correlate(self.signal, np.full(w, 1.0 / w), edges="replicate")
-        self.smoothed.set_ydata(smooth)
-        self.ax.set_title(f"moving average over {w} sample{'s' if w > 1 else ''}")
+        self.plot.show(correlate(self.signal, np.full(w, 1.0 / w), edges="replicate"), w)
         self.redraw()
