@@ -10,6 +10,8 @@ from lessons_lib.plots import new_figure
 from lessons_lib.plots.convolution import draw_matrix
 
 COLOURS = {"train": "tab:blue", "validation": "tab:orange", "test": "tab:green"}
+#: Numbers written on bars and cells: the smallest a projector allows.
+NUMBER_PT = 14
 CATEGORY_COLOURS = dict(zip(CATEGORIES, ("tab:blue", "tab:red", "tab:gray"), strict=True))
 
 
@@ -42,14 +44,15 @@ def plot_sweep(settings, train_accuracy, val_accuracy, *, xlabel, params=None, t
     fig : Figure
     """
     if ax is None:
-        fig = new_figure(max(6.0, 1.5 * len(settings) + 2.5), 4.0)
+        fig = new_figure(max(6.0, 1.5 * len(settings) + 2.5), 3.8)
         ax = fig.add_subplot()
     fig = ax.figure
     x = np.arange(len(settings))
     for offset, values, label in ((-0.2, train_accuracy, "train"),
                                   (0.2, val_accuracy, "validation")):
         bars = ax.bar(x + offset, values, width=0.4, color=COLOURS[label], label=label)
-        ax.bar_label(bars, labels=[f"{v:.2f}" for v in values], fontsize=12, padding=1)
+        ax.bar_label(bars, labels=[f"{v:.2f}" for v in values], fontsize=NUMBER_PT,
+                     padding=1)
     labels = [str(s) for s in settings]
     if params is not None:
         labels = [f"{s}\n{_short_count(p)} par." for s, p in zip(labels, params, strict=True)]
@@ -98,7 +101,7 @@ def plot_histories(histories, *, metric="loss", title=None, log=False, ax=None,
             # A diverged run: mark where it left the chart.
             last = epochs[finite][-1] if finite.any() else 1
             ax.annotate("diverged", (last, values[finite][-1] if finite.any() else 0),
-                        color=line.get_color(), fontsize=12, xytext=(5, 5),
+                        color=line.get_color(), fontsize=NUMBER_PT, xytext=(5, 5),
                         textcoords="offset points")
     ax.set_xlabel("epoch")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
@@ -153,12 +156,14 @@ def plot_receptive_fields(weights, titles):
     # One more ring of pixels around the largest field: the input the field lies in.
     size = max(w.shape[0] for w in weights) + 2
     top = max(float(w.max()) for w in weights)
-    fig = new_figure(4.2 * len(weights), 4.2)
+    fig = new_figure(3.9 * len(weights), 3.6)
     axes = np.atleast_1d(fig.subplots(1, len(weights)))
     for ax, w, title in zip(axes, weights, titles, strict=True):
         pad = (size - w.shape[0]) // 2
         grid = np.pad(w.astype(float), pad, constant_values=np.nan)
-        draw_matrix(ax, grid, cmap="Blues", vmin=0, vmax=top, title=title)
+        _, texts = draw_matrix(ax, grid, cmap="Blues", vmin=0, vmax=top, title=title)
+        for text in () if texts is None else texts.flat:
+            text.set_fontsize(NUMBER_PT)
         ax.set_xticks(np.arange(size + 1) - 0.5, minor=True)
         ax.set_yticks(np.arange(size + 1) - 0.5, minor=True)
         ax.grid(which="minor", color="0.85", linewidth=0.8)
@@ -171,20 +176,29 @@ class BreakdownPlot:
 
     Parameters
     ----------
-    ax : Axes
+    ax : Axes or None
+        Draw into it; None makes a figure of its own (``size`` inches) with a title.
     totals : dict
         :func:`lessons_lib.architectures.breakdown`'s result.
+    size : (float, float), default (5.6, 2.5)
+        Width and height of the figure made when ``ax`` is None.
 
     Attributes
     ----------
+    fig : Figure
     bars : dict of (str, str) to Rectangle
         ``bars["params", "dense"]`` is the dense layers' share of the parameters.
     """
 
     ROWS = ("params", "macs")
 
-    def __init__(self, ax, totals):
-        self.ax = ax
+    def __init__(self, ax, totals, *, size=(5.6, 2.5)):
+        if ax is None:
+            ax = new_figure(*size).add_subplot()
+        self.ax, self.fig = ax, ax.figure
+        # A share is written on its bar only where the number fits inside: about 0.45 in
+        # of bar, and the bars get the figure's width less the labels and the legend.
+        self.min_share = 0.45 / max(self.fig.get_figwidth() - 3.0, 1.0)
         self.bars, self.texts = {}, {}
         for row, key in enumerate(self.ROWS):
             for category in CATEGORIES:
@@ -192,7 +206,7 @@ class BreakdownPlot:
                               height=0.6)[0]
                 self.bars[key, category] = bar
                 self.texts[key, category] = ax.text(0, row, "", ha="center", va="center",
-                                                    color="white", fontsize=13)
+                                                    color="white", fontsize=NUMBER_PT)
         ax.set_yticks(range(len(self.ROWS)), ["parameters", "operations\n(MACs)"])
         ax.set_xlim(0, 1)
         ax.set_xlabel("share of the network's total")
@@ -217,17 +231,24 @@ class BreakdownPlot:
                 self.bars[key, category].set_width(share)
                 text = self.texts[key, category]
                 text.set_position((left + share / 2, self.ROWS.index(key)))
-                text.set_text(f"{share:.0%}" if share >= 0.08 else "")
+                text.set_text(f"{share:.0%}" if share >= self.min_share else "")
                 left += share
+
+    def clear(self) -> None:
+        """Empty every bar (no network to show)."""
+        self.update({key: dict.fromkeys(CATEGORIES, 0) for key in self.ROWS})
+
+    def set_title(self, title) -> None:
+        """The figure's title (which network, or why none is shown)."""
+        self.fig.suptitle(title)
 
 
 def plot_breakdown(totals, *, title=None):
     """:class:`BreakdownPlot` as a figure of its own."""
-    fig = new_figure(8.0, 3.0)
-    BreakdownPlot(fig.add_subplot(), totals)
+    plot = BreakdownPlot(None, totals, size=(8.0, 3.0))
     if title:
-        fig.suptitle(title)
-    return fig
+        plot.set_title(title)
+    return plot.fig
 
 
 def plot_comparison(labels, values, *, ylabel, annotations=None, title=None, colours=None):
@@ -247,10 +268,11 @@ def plot_comparison(labels, values, *, ylabel, annotations=None, title=None, col
     -------
     fig : Figure
     """
-    fig = new_figure(max(6.0, 1.9 * len(labels) + 1), 4.2)
+    fig = new_figure(max(6.0, 1.9 * len(labels) + 1), 3.5)
     ax = fig.add_subplot()
     bars = ax.bar(range(len(labels)), values, color=colours or "tab:blue")
-    ax.bar_label(bars, labels=annotations or [f"{v:.2f}" for v in values], fontsize=13)
+    ax.bar_label(bars, labels=annotations or [f"{v:.2f}" for v in values],
+                 fontsize=NUMBER_PT)
     ax.set_xticks(range(len(labels)), labels)
     ax.set_ylabel(ylabel)
     ax.set_ylim(0, max(values) * 1.2 if max(values) > 0 else 1)
@@ -264,25 +286,33 @@ class TrainingPlot:
 
     Parameters
     ----------
-    axes : pair of Axes
+    axes : pair of Axes or None
+        Draw into them; None makes a figure of its own (``size`` inches).
+    size : (float, float), default (6.0, 2.4)
+        Width and height of the figure made when ``axes`` is None.
 
     Attributes
     ----------
+    fig : Figure
     loss_line, accuracy_line : Line2D
     """
 
-    def __init__(self, axes):
-        self.axes = axes
+    def __init__(self, axes=None, *, size=(6.0, 2.4)):
+        if axes is None:
+            axes = new_figure(*size).subplots(1, 2)
+        self.axes, self.fig = axes, axes[0].figure
         self.loss_line, = axes[0].plot([], [], marker="o", color=COLOURS["train"],
-                                       label="training loss")
+                                       label="training")
         self.val_loss_line, = axes[0].plot([], [], marker="o", color=COLOURS["validation"],
-                                           label="validation loss")
+                                           label="validation")
         self.accuracy_line, = axes[1].plot([], [], marker="o", color=COLOURS["validation"])
         axes[0].set_xlabel("epoch")
         axes[0].set_ylabel("loss")
-        axes[0].legend()
+        # Above the panels: inside, the legend would cover the curves of a small figure.
+        self.fig.legend(handles=[self.loss_line, self.val_loss_line], loc="outside upper center",
+                        ncols=2, frameon=False)
         axes[1].set_xlabel("epoch")
-        axes[1].set_ylabel("validation accuracy")
+        axes[1].set_ylabel("accuracy")
         axes[1].set_ylim(0, 1)
         for ax in axes:
             ax.set_xlim(0.5, 3.5)
@@ -293,6 +323,10 @@ class TrainingPlot:
 
     def update(self, loss, val_loss, val_accuracy) -> None:
         """Show a history (lists of one value per epoch); empty lists clear the plot."""
+        # Tick labels change width with the history: lay the figure out again (once per
+        # training) rather than keep the layout of the first, empty, picture.
+        if self.fig.get_layout_engine() is None:
+            self.fig.set_layout_engine("constrained")
         epochs = np.arange(1, len(loss) + 1)
         self.note.set_text("" if len(loss) else "not trained yet")
         self.loss_line.set_data(epochs, loss)
@@ -340,7 +374,7 @@ def plot_run_curves(runs, metrics=("loss", "val_accuracy"), *, log=False, legend
     -------
     fig : Figure
     """
-    fig = new_figure(5 * len(metrics) + 2, 4.0)
+    fig = new_figure(min(11.4, 4.6 * len(metrics) + 2.0), 3.4)
     axes = np.atleast_1d(fig.subplots(1, len(metrics)))
     histories = {r["label"]: {k: [np.nan if v is None else v for v in values]
                               for k, values in r["history"].items()} for r in runs}
@@ -369,11 +403,11 @@ def plot_events(images, titles, *, columns=4):
     images = np.asarray(images)
     images = images[:, 0] if images.ndim == 4 else images
     rows = -(-len(images) // columns)
-    fig = new_figure(2.4 * min(columns, len(images)), 2.9 * rows)
+    fig = new_figure(2.3 * min(columns, len(images)), 1.95 * rows + 0.1)
     axes = np.atleast_1d(fig.subplots(rows, min(columns, len(images)))).ravel()
     for ax in axes:
         ax.set_axis_off()
     for ax, image, title in zip(axes, images, titles, strict=False):
         ax.imshow(image, cmap="magma", vmin=0, vmax=1)
-        ax.set_title(title, fontsize=13)
+        ax.set_title(title, fontsize=NUMBER_PT)
     return fig

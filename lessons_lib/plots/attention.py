@@ -20,15 +20,19 @@ PATCH_COLOURS = ("tab:orange", "tab:blue", "tab:green", "tab:purple", "tab:red",
 OVERLAY_COLOUR = "tab:orange"
 INDEX_COLOUR = "tab:red"
 """The position index column of X: written in, in this colour, never shaded as a pixel."""
-
-
-def _table_fontsize(rows):
-    """Numbers as large as a projector needs, smaller only when the rows get thin."""
-    return 14 if rows <= 4 else (12 if rows <= 8 else 10)
+#: Numbers written in matrices, tables and maps: the smallest a projector allows.
+NUMBER_PT = 14
 
 
 def _plural(count, word):
     return f"{count} {word}" if count == 1 else f"{count} {word}es"
+
+
+def _cell_width(M):
+    """Inches for a column of ``M``'s numbers at 14 pt, written to 2 decimals as
+    :func:`draw_matrix` writes them (3, −1, 0.84, −3.16)."""
+    longest = max(len(f"{round(float(value), 2):g}") for value in np.asarray(M).flat)
+    return max(0.32, 0.11 * longest + 0.22)
 
 
 def _symmetric_limits(M):
@@ -61,7 +65,8 @@ class PatchPlot:
     def __init__(self, image, patch_size):
         self.image = np.asarray(image, dtype=float)
         H, W = self.image.shape
-        self.fig = new_figure(13, 0.5 * H + 1.6)
+        # One size for every patch size: the view keeps the layout of its first picture.
+        self.fig = new_figure(11.0, 4.1)
         self.image_ax, self.table_ax = self.fig.subplots(1, 2, width_ratios=[W, 17])
         # No numbers on the image: the patch numbers go there.
         draw_matrix(self.image_ax, self.image, cmap="Greys", vmin=0, vmax=1.6, annotate=False)
@@ -80,8 +85,9 @@ class PatchPlot:
         self.index_box = self.table_ax.add_patch(Rectangle((-0.5, -0.5), 1, 1, fill=False,
                                                            edgecolor=INDEX_COLOUR,
                                                            linewidth=2.5))
-        self.caption = self.fig.text(0.5, 0.01, "", ha="center", va="bottom", fontsize=14)
-        self.fig.get_layout_engine().set(rect=(0, 0.09, 1, 0.91))
+        self.caption = self.fig.text(0.5, 0.01, "", ha="center", va="bottom",
+                                     fontsize=NUMBER_PT)
+        self.fig.get_layout_engine().set(rect=(0, 0.08, 1, 0.92))
         self.update(patch_size)
 
     def update(self, patch_size) -> None:
@@ -100,7 +106,7 @@ class PatchPlot:
             text.remove()
         self.labels = [
             self.image_ax.text((c + 0.5) * P - 0.5, (r + 0.5) * P - 0.5, str(r * cols + c),
-                               ha="center", va="center", fontsize=8 + 4 * min(P, 4),
+                               ha="center", va="center", fontsize=12 + 4 * min(P, 3),
                                fontweight="bold",
                                color=PATCH_COLOURS[(r * cols + c) % len(PATCH_COLOURS)],
                                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75,
@@ -119,7 +125,7 @@ class PatchPlot:
                 colour = INDEX_COLOUR if e == 0 else ("white" if value > 0.8 else "black")
                 self.table_texts.append(self.table_ax.text(e, n, f"{value:g}", ha="center",
                                                            va="center", color=colour,
-                                                           fontsize=_table_fontsize(N)))
+                                                           fontsize=NUMBER_PT))
         self.table_ax.set_title(f"X: N × E = {N} × {E}   (index, then the {P}×{P} pixels)")
         lost = H * W - N * P * P
         self.caption.set_text(
@@ -154,7 +160,8 @@ def plot_table_slips(X, copies):
         position index, is written in red and not shaded (as in :class:`PatchPlot`).
     """
     X = np.asarray(X, dtype=float)
-    fig = new_figure(10, 2.1 * len(copies) + 0.3)
+    # Cells wider than tall: three 4-row tables fit a slide under their heading.
+    fig = new_figure(9.5, 1.55 * len(copies) + 0.2)
     axes = np.atleast_1d(fig.subplots(len(copies), 1))
     for ax, (name, copy) in zip(axes, copies.items(), strict=True):
         copy = np.asarray(copy, dtype=float)
@@ -165,7 +172,8 @@ def plot_table_slips(X, copies):
             text.set_text(f"{copy[n, 0]:g}")
             text.set_color(INDEX_COLOUR)
         for text in texts.flat:
-            text.set_fontsize(_table_fontsize(X.shape[0]))
+            text.set_fontsize(NUMBER_PT)
+        ax.set_aspect("auto")
         ax.set_xlim(-0.5, X.shape[1] - 0.5)
         wrong = np.argwhere(copy != X[:, : copy.shape[1]])
         for r, c in wrong:
@@ -185,6 +193,9 @@ def plot_table_slips(X, copies):
 def plot_matrices(matrices, *, operators=None, cmap="RdBu_r", annotate=True):
     """Matrices side by side with their numbers, optionally joined by symbols (× , =).
 
+    Every row has the same height in every matrix, so that rows line up as in a
+    written product; each matrix's columns are as wide as its longest number.
+
     Parameters
     ----------
     matrices : dict of str to ndarray, each shape (rows, cols)
@@ -198,19 +209,25 @@ def plot_matrices(matrices, *, operators=None, cmap="RdBu_r", annotate=True):
     Returns
     -------
     fig : Figure
+        At most 11.4 x 5.0 inches (1094 x 480 px).
     """
     items = [(name, np.asarray(M, dtype=float)) for name, M in matrices.items()]
+    titles = [f"{name}  ({M.shape[0]}×{M.shape[1]})" for name, M in items]
     tallest = max(M.shape[0] for _, M in items)
-    columns = sum(max(M.shape[1], 2) for _, M in items)
-    fig = new_figure(min(13.0, 0.7 * columns + 1.2 * len(items)), min(7.0, 0.6 * tallest + 1.0))
-    axes = np.atleast_1d(fig.subplots(1, len(items),
-                                      width_ratios=[max(M.shape[1], 2) for _, M in items]))
-    for ax, (name, M) in zip(axes, items, strict=True):
+    # Inches: a row holds a 14 pt number; a column is as wide as its longest number.
+    cell_h = min(0.5, 4.5 / tallest)
+    cell_w = [_cell_width(M) for _, M in items]
+    widths = [max(M.shape[1] * w, 0.11 * len(title))
+              for (_, M), w, title in zip(items, cell_w, titles, strict=True)]
+    fig = new_figure(min(11.4, sum(widths) + 0.6 * len(items)), cell_h * tallest + 0.5)
+    axes = np.atleast_1d(fig.subplots(1, len(items), width_ratios=widths))
+    for ax, (_, M), w, title in zip(axes, items, cell_w, titles, strict=True):
         limits = _symmetric_limits(M) if cmap in ("RdBu_r", "coolwarm", "PuOr") else (None, None)
         _, texts = draw_matrix(ax, M, cmap=cmap, vmin=limits[0], vmax=limits[1],
-                               annotate=annotate, title=f"{name}  ({M.shape[0]}×{M.shape[1]})")
+                               annotate=annotate, title=title)
+        ax.set_aspect(cell_h / w)
         for text in () if texts is None else texts.flat:
-            text.set_fontsize(14 if tallest <= 8 else 13)
+            text.set_fontsize(NUMBER_PT)
     for left, symbol in zip(axes[:-1], operators or (), strict=False):
         left.annotate(symbol, xy=(1.0, 0.5), xycoords="axes fraction", xytext=(6, 0),
                       textcoords="offset points", ha="left", va="center", fontsize=30,
@@ -235,13 +252,13 @@ def plot_attention_rows(A, *, titles, row_labels=None):
     """
     A = np.asarray(A, dtype=float)
     maps, N_q, N_k = A.shape
-    fig = new_figure(min(13.0, maps * (0.7 * N_k + 1.8)), min(6.0, 0.7 * N_q + 1.6))
+    fig = new_figure(min(11.4, maps * (0.6 * N_k + 1.4)), min(4.4, 0.55 * N_q + 1.2))
     axes = np.atleast_1d(fig.subplots(1, maps))
     for ax, M, title in zip(axes, A, titles, strict=True):
         _, texts = draw_matrix(ax, M, cmap="Blues", vmin=0, vmax=1,
                                annotate=max(N_q, N_k) <= 8, title=title)
         for text in () if texts is None else texts.flat:
-            text.set_fontsize(14)
+            text.set_fontsize(NUMBER_PT)
         ax.set_xlabel("key (attended patch)")
         ax.set_xticks(range(N_k), row_labels or range(N_k))
         ax.set_yticks(range(N_q), row_labels or range(N_q))
@@ -262,7 +279,7 @@ def plot_saturation(result):
     fig : Figure
     """
     dims = result["dims"]
-    fig = new_figure(9, 3.8)
+    fig = new_figure(9, 3.4)
     ax = fig.add_subplot()
     ax.plot(dims, result["unscaled"], "o-", color="tab:red", linewidth=2.5,
             label="softmax(q·k): one key takes it all")
@@ -290,7 +307,7 @@ def plot_position_encoding(PE, *, title="sinusoidal position encoding"):
     """
     PE = np.asarray(PE, dtype=float)
     unit = PE / np.maximum(np.linalg.norm(PE, axis=1, keepdims=True), 1e-12)
-    fig = new_figure(12, 4.6)
+    fig = new_figure(11.0, 4.0)
     left, right = fig.subplots(1, 2)
     image = left.imshow(PE, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
     left.set_xlabel("feature")
@@ -330,7 +347,8 @@ class AttentionOverlayPlot:
 
     def __init__(self, image, weights, patch_size, query):
         self.patch_size = int(patch_size)
-        self.fig = new_figure(10.5, 5.2)
+        # Short enough for a slide with its text and two rows of controls.
+        self.fig = new_figure(9.0, 3.7)
         self.ax, self.bar_ax = self.fig.subplots(1, 2, width_ratios=[1, 1])
         self.picture = self.ax.imshow(image, cmap="gray")
         self.overlay = self.ax.imshow(np.zeros(weights.shape + (4,)))
@@ -390,7 +408,7 @@ def plot_comparison(results):
     fig : Figure
     """
     names = list(results)
-    fig = new_figure(9, 4.6)
+    fig = new_figure(9, 3.9)
     ax = fig.add_subplot()
     x = np.arange(2)
     width = 0.8 / len(names)
@@ -422,7 +440,7 @@ class TrainingCurvesPlot:
     """
 
     def __init__(self, *, title=""):
-        self.fig = new_figure(11, 3.6)
+        self.fig = new_figure(10, 3.0)
         self.loss_ax, self.accuracy_ax = self.fig.subplots(1, 2)
         self.lines = {}
         for ax, key, label in ((self.loss_ax, "loss", "cross-entropy loss"),
@@ -486,8 +504,8 @@ def plot_position_similarity(P, grid, *, patches=((0, 0), (3, 4), (7, 7))):
     distance = np.abs(r[:, None] - r[None]) + np.abs(c[:, None] - c[None])
     distances = np.arange(1, distance.max() + 1)
     mean = [similarity[distance == d].mean() for d in distances]
-    fig = new_figure(3.4 * len(patches) + 4.8, 3.9)
-    axes = fig.subplots(1, len(patches) + 1, width_ratios=[1] * len(patches) + [1.6])
+    fig = new_figure(min(11.4, 2.3 * len(patches) + 4.5), 3.2)
+    axes = fig.subplots(1, len(patches) + 1, width_ratios=[1] * len(patches) + [2.2])
     off_diagonal = similarity[~np.eye(len(P), dtype=bool)]
     limit = float(np.abs(off_diagonal).max()) or 1.0
     for ax, (pr, pc) in zip(axes, patches, strict=False):

@@ -10,16 +10,17 @@ from lessons_lib import architectures as arch
 from lessons_lib.datasets import detector_events
 from lessons_lib.nn.optim import Adam
 from lessons_lib.nn.training import TrainingDiverged, fit
-from lessons_lib.plots import new_figure
 from lessons_lib.plots.architectures import BreakdownPlot, TrainingPlot
 from lessons_lib.widgets import View
 
-TABLE_STYLE = ("font-family: monospace; font-size: 12px; line-height: 1.25; "
-               "max-height: 320px; overflow: auto; white-space: pre; margin: 0")
+# A table scrolls inside a short box: the controls, the table and the figure of a view stay
+# in sight together on a slide and on a laptop screen.
+TABLE_STYLE = ("font-family: monospace; font-size: 14px; line-height: 1.25; "
+               "max-height: {height}px; overflow: auto; white-space: pre; margin: 0")
 
 
-def _pre(text: str) -> str:
-    return f'<pre style="{TABLE_STYLE}">{html.escape(text)}</pre>'
+def _pre(text: str, height: int = 200) -> str:
+    return f'<pre style="{TABLE_STYLE.format(height=height)}">{html.escape(text)}</pre>'
 
 
 def _error(text: str) -> str:
@@ -60,13 +61,16 @@ class ArchitectureBrowser(View):
                                             continuous_update=False)
         self.expand = widgets.Checkbox(value=False, description="show layers inside blocks")
         self.message, self.info, self.table = widgets.HTML(), widgets.HTML(), widgets.HTML()
-        self.fig = new_figure(7.5, 2.7)
-        self.breakdown = BreakdownPlot(self.fig.add_subplot(),
-                                       arch.breakdown(arch.classic(name), (3, 224, 224)))
+        self.breakdown = BreakdownPlot(None, arch.breakdown(arch.classic(name), (3, 224, 224)))
+        self.fig = self.breakdown.fig
         self.rows = []
+        # The figure beside the text, the table below: all of it in sight on a laptop.
         self.ui = widgets.VBox([
             widgets.HBox([self.network, self.input_size, self.expand]),
-            self.info, self.message, self.image, self.table,
+            widgets.HBox([widgets.VBox([self.message, self.info],
+                                       layout=widgets.Layout(flex="1 1 0", min_width="0")),
+                          self.image]),
+            self.table,
         ])
         self.update()
         self.network.observe(self._on_network, names="value")
@@ -99,9 +103,8 @@ class ArchitectureBrowser(View):
             self.message.value = _error(f"{info.title} at {size}×{size}: {error}")
             self.table.value = ""
             # Empty bars: the previous network's shares would read as this one's.
-            self.breakdown.update({key: dict.fromkeys(arch.CATEGORIES, 0)
-                                   for key in BreakdownPlot.ROWS})
-            self.fig.suptitle(f"{info.title} does not fit a {size}×{size} input")
+            self.breakdown.clear()
+            self.breakdown.set_title(f"{info.title} does not fit a {size}×{size} input")
             self.redraw()
             return
         total = sum(r["params"] for r in self.rows if r["depth"] == 0)
@@ -110,7 +113,8 @@ class ArchitectureBrowser(View):
                               f"for one {size}×{size} image.")
         self.table.value = _pre(arch.format_table(self.rows, names=True))
         self.breakdown.update(arch.breakdown(spec, shape))
-        self.fig.suptitle(f"{info.title}: where the parameters and the operations are")
+        # The network's name is in the dropdown and the text beside: the title stays short.
+        self.breakdown.set_title("where the parameters and the operations are")
         self.redraw()
 
 
@@ -225,21 +229,26 @@ class ArchitectureBuilder(View):
         self.add = widgets.Button(description="add after", icon="plus")
         self.replace = widgets.Button(description="replace", icon="pencil")
         self.remove = widgets.Button(description="remove", icon="trash")
-        self.layers = widgets.Select(options=[], rows=10, description="network",
-                                     layout=widgets.Layout(width="420px"))
+        self.layers = widgets.Select(options=[], rows=6, description="network",
+                                     layout=widgets.Layout(width="380px"))
         self.input_size = widgets.IntSlider(value=input_size, min=16, max=64, step=4,
                                             description="input size")
         self.epochs = widgets.IntSlider(value=3, min=1, max=10, description="epochs")
         self.train = widgets.Button(description="train", icon="play", button_style="success")
         self.message, self.table = widgets.HTML(), widgets.HTML()
-        self.fig = new_figure(9, 3.4)
-        self.curves = TrainingPlot(self.fig.subplots(1, 2))
+        self.curves = TrainingPlot()
+        self.fig = self.curves.fig
+        # Controls in two columns and the table beside the curves: the whole builder stays
+        # in sight on a slide and on a laptop screen.
         self.ui = widgets.VBox([
             widgets.HBox([self.layers, widgets.VBox([
-                self.kind, self.channels, self.size, self.stride, self.padding, self.p,
+                widgets.HBox([self.kind, self.p]),
+                widgets.HBox([self.channels, self.size]),
+                widgets.HBox([self.stride, self.padding]),
                 widgets.HBox([self.add, self.replace, self.remove])])]),
             widgets.HBox([self.input_size, self.epochs, self.train]),
-            self.message, self.table, self.image,
+            self.message,
+            widgets.HBox([self.table, self.image]),
         ])
         self.add.on_click(lambda button: self.add_layer())
         self.replace.on_click(lambda button: self.replace_layer())
