@@ -370,9 +370,9 @@ def test_plot_translation_counts_the_changed_cells():
 
     A = figure_matrix()
     fig = plot_translation(A, translate(A, 0, 1))
-    assert fig.axes[3].get_title().endswith("1 of 16 cells changed")
+    assert fig.axes[3].get_title().endswith("1 of 16 changed")
     assert fig.axes[1].get_title().endswith(f"{int(np.sum(translate(A, 0, 1) != A))} of 72 "
-                                            "cells changed")
+                                            "changed")
 
 
 def test_plot_downsampled_titles_give_the_sizes():
@@ -413,18 +413,18 @@ def test_photo_pooling_redraws_in_place():
     from lessons_lib.widgets.pooling import PhotoPooling
 
     view = PhotoPooling("camera", factor=4)
-    artist = view.output_image
+    artist = view.plot.output_image
     assert view.output.shape == (128, 128)
     view.factor.value = 8
     view.method.value = "average pool"
-    assert view.output_image is artist
+    assert view.plot.output_image is artist
     np.testing.assert_array_equal(artist.get_array(), downsample(view.photo("camera"), 8,
                                                                   "average pool"))
-    assert view.axes[1].get_title() == "average pool  64×64"
+    assert view.plot.axes[1].get_title() == "average pool  64×64"
     # 400 x 600 shrunk 7 times: 57 x 85 pixels cover 399 x 595 input pixels, and the
     # rows and columns that pooling dropped are left blank, not stretched over.
     view.image_name.value = "coffee"
     view.factor.value = 7
     assert view.output.shape == (57, 85)
-    assert view.output_image.get_extent() == [-0.5, 594.5, 398.5, -0.5]
-    assert view.input_image.get_extent() == [-0.5, 599.5, 399.5, -0.5]
+    assert view.plot.output_image.get_extent() == [-0.5, 594.5, 398.5, -0.5]
+    assert view.plot.input_image.get_extent() == [-0.5, 599.5, 399.5, -0.5]

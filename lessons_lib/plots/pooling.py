@@ -1,4 +1,9 @@
-"""Figures for lesson 03: pooling windows and their outputs, gradients, shrunken photographs."""
+"""Figures for lesson 03: pooling windows and their outputs, gradients, shrunken photographs.
+
+Sized for a 1280 x 720 slide at 96 dpi: the matrices keep their numbers at 14 pt, and
+each figure leaves room on its slide for a heading, a few lines of text and the code
+that draws it.
+"""
 
 from __future__ import annotations
 
@@ -21,15 +26,25 @@ WINDOW_COLOURS = ("tab:orange", "tab:blue", "tab:green", "tab:purple", "tab:red"
 MODES = ("max", "average")
 CELL = 0.7  # inches per matrix cell: numbers stay readable on a projector
 NUMBER_SIZE = 14  # points, the course's body text size, for the numbers in the cells
+# Inches of a stepper's height taken by the titles above the matrices and the formula
+# below them; the rest, up to STEPPER_HEIGHT, is for the cells. A view's figure may be
+# 430 px tall (4.48 inches), but a 1366 x 768 laptop shows only about 418 px of it
+# below the controls, and the stepper's slide has text above it.
+STEPPER_MARGIN = 1.5
+STEPPER_HEIGHT = 4.1
 
 
 def _colour(number):
     return WINDOW_COLOURS[number % len(WINDOW_COLOURS)]
 
 
-def _cell(A):
-    """Inches per cell: ``CELL``, smaller for large matrices so the figure fits a slide."""
-    return min(CELL, 6.0 / max(A.shape))
+def _cell(A, height=None):
+    """Inches per cell: ``CELL``, smaller for large matrices so the figure fits a slide.
+
+    ``height``, in inches, is what the matrix's rows may take at most.
+    """
+    cell = min(CELL, 6.0 / max(A.shape))
+    return cell if height is None else min(cell, height / A.shape[0])
 
 
 def _pool(A, size, stride, mode):
@@ -90,8 +105,9 @@ def plot_pooling(A, *, size=2, stride=2, mode="max"):
     """
     A = np.asarray(A, dtype=float)
     out = _pool(A, size, stride, mode)
-    cell = _cell(A)
-    fig = new_figure(cell * (A.shape[1] + max(out.shape[1], 3)) + 1.2, cell * A.shape[0] + 1.5)
+    # The slides' 4 x 4 example shares its slide with text and two code cells.
+    cell = _cell(A, height=2.0)
+    fig = new_figure(cell * (A.shape[1] + max(out.shape[1], 3)) + 1.2, cell * A.shape[0] + 1.3)
     axes = fig.subplots(1, 2, width_ratios=[A.shape[1], max(out.shape[1], 3)])
     _matrix(axes[0], A, cmap="Greys", vmin=A.min(), vmax=A.max() * 2.5, title="input A")
     _matrix(axes[1], out, cmap="Greys", vmin=A.min(), vmax=A.max() * 2.5,
@@ -130,9 +146,10 @@ def plot_pooling_backward(A, dout, *, size=2, stride=2):
     A, dout = np.asarray(A, dtype=float), np.asarray(dout, dtype=float)
     dA_max = max_pool_backward(A, dout, size, stride)
     dA_avg = avg_pool_backward(A, dout, size, stride)
-    cell = _cell(A)
+    # Four matrices side by side fit a slide's width at 0.6 inch per cell of the 4 x 4.
+    cell = min(_cell(A), 0.6)
     fig = new_figure(cell * (3 * A.shape[1] + max(dout.shape[1], 2)) + 2.4,
-                     cell * A.shape[0] + 1.1)
+                     cell * A.shape[0] + 1.2)
     axes = fig.subplots(1, 4, width_ratios=[A.shape[1], max(dout.shape[1], 2), A.shape[1],
                                             A.shape[1]])
     # One scale for all three: overlapping windows can make dA larger than dout.
@@ -193,8 +210,9 @@ class PoolingStepperPlot:
         self.n_steps = self.output.size
         self.step = 0
         H, W = self.A.shape
-        cell = _cell(self.A)
-        fig = new_figure(cell * (W + max(self.output.shape[1], 3)) + 2.2, cell * H + 1.9)
+        cell = _cell(self.A, height=STEPPER_HEIGHT - STEPPER_MARGIN)
+        fig = new_figure(cell * (W + max(self.output.shape[1], 3)) + 2.2,
+                         cell * H + STEPPER_MARGIN)
         self.fig = fig
         self.axes = fig.subplots(1, 2, width_ratios=[W, max(self.output.shape[1], 3)])
         low, high = self.A.min(), self.A.max() * 2.5
@@ -252,7 +270,7 @@ class PoolingStepperPlot:
         self.formula.set_text(self.describe(step))
 
 
-def plot_downsampled(images, *, width=12):
+def plot_downsampled(images, *, width=11.0):
     """Images of different sizes drawn at the same size, so their pixels can be compared.
 
     Parameters
@@ -262,7 +280,8 @@ def plot_downsampled(images, *, width=12):
         anti-aliased resampling so that the screen's own pixels do not alias it; the
         others are shrunken versions of it, stretched over the same area with
         nearest-neighbour resampling so that their pixels show.
-    width : float, default 12
+    width : float, default 11.0
+        In inches; the height follows from the images' shape.
 
     Returns
     -------
@@ -272,7 +291,7 @@ def plot_downsampled(images, *, width=12):
     names = list(images)
     first = np.asarray(images[names[0]])
     height, full_width = first.shape
-    fig = new_figure(width, width / len(names) * height / full_width + 0.6)
+    fig = new_figure(width, width / len(names) * height / full_width + 0.65)
     axes = np.atleast_1d(fig.subplots(1, len(names)))
     for number, (ax, name) in enumerate(zip(axes, names, strict=True)):
         image = np.asarray(images[name])
@@ -283,6 +302,61 @@ def plot_downsampled(images, *, width=12):
         ax.set_xticks([])
         ax.set_yticks([])
     return fig
+
+
+class PhotoPoolingPlot:
+    """A photograph beside its shrunken version, both drawn over the photograph's area.
+
+    Both panels span the photograph's pixels, so the shrunken photograph's pixels show at
+    their true size: each covers the ``factor`` x ``factor`` block it came from, and the
+    rows and columns that pooling dropped stay blank. :meth:`update` changes the two
+    images in place.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+        The photograph, values in [0, 1].
+    output : ndarray, shape (H // factor, W // factor)
+        Its shrunken version.
+    factor : int
+        Window size and stride that made ``output``.
+    method : str
+        How ``output`` was made, for its title (e.g. "max pool").
+
+    Attributes
+    ----------
+    fig : Figure
+    axes : ndarray of Axes, shape (2,)
+    input_image, output_image : AxesImage
+        The two artists that :meth:`update` changes.
+    """
+
+    def __init__(self, image, output, factor, method):
+        # Two square panels and their titles, short enough to stay in sight below the
+        # controls on a laptop screen.
+        fig = new_figure(8.2, 4.2)
+        self.fig, self.axes = fig, fig.subplots(1, 2)
+        for ax in self.axes:
+            ax.set_xticks([])
+            ax.set_yticks([])
+        self.input_image = self.axes[0].imshow(image, cmap="gray", vmin=0, vmax=1,
+                                               interpolation="antialiased")
+        self.output_image = self.axes[1].imshow(output, cmap="gray", vmin=0, vmax=1)
+        self.update(image, output, factor, method)
+
+    def update(self, image, output, factor, method) -> None:
+        """Show a new photograph and shrunken version (of any shapes)."""
+        extent = (-0.5, image.shape[1] - 0.5, image.shape[0] - 0.5, -0.5)
+        covered = (-0.5, output.shape[1] * factor - 0.5, output.shape[0] * factor - 0.5, -0.5)
+        for artist, data, area in ((self.input_image, image, extent),
+                                   (self.output_image, output, covered)):
+            artist.set_data(data)
+            artist.set_extent(area)
+        for ax in self.axes:
+            ax.set_xlim(extent[:2])
+            ax.set_ylim(extent[2:])
+        self.axes[0].set_title(f"photograph  {image.shape[0]}×{image.shape[1]}")
+        self.axes[1].set_title(f"{method}  {output.shape[0]}×{output.shape[1]}")
 
 
 def plot_translation(A, moved, *, size=2, stride=2):
@@ -296,18 +370,21 @@ def plot_translation(A, moved, *, size=2, stride=2):
     Returns
     -------
     fig : Figure
-        Four axes: A, moved (top row), their max-pooled versions (bottom row).
+        Four axes in a row: A, moved, their max-pooled versions.
     """
     A, moved = np.asarray(A, dtype=float), np.asarray(moved, dtype=float)
     pooled, pooled_moved = max_pool(A, size, stride), max_pool(moved, size, stride)
-    cell = 0.5
-    fig = new_figure(2 * cell * A.shape[1] + 1.6, cell * (A.shape[0] + pooled.shape[0]) + 2.0)
-    axes = fig.subplots(2, 2, height_ratios=[A.shape[0], max(pooled.shape[0], 2)])
-    panels = ((A, A, "input"), (moved, A, "translated input"),
-              (pooled, pooled, "max pooled"), (pooled_moved, pooled, "max pooled, translated"))
-    for ax, (M, reference, title) in zip(axes.ravel(), panels, strict=True):
+    # One row, so that the figure stays short enough for its slide's text and code; the
+    # pooled matrices get wider slots than their cells need, for their two-line titles.
+    cell = 0.35
+    slots = [A.shape[1], A.shape[1], max(pooled.shape[1], 6), max(pooled.shape[1], 6)]
+    fig = new_figure(cell * sum(slots) + 0.5, cell * A.shape[0] + 1.0)
+    axes = fig.subplots(1, 4, width_ratios=slots)
+    panels = ((A, A, "input"), (moved, A, "translated"),
+              (pooled, pooled, "max pooled"), (pooled_moved, pooled, "max pooled,\ntranslated"))
+    for ax, (M, reference, title) in zip(axes, panels, strict=True):
         changed = int(np.sum(M != reference))
-        suffix = f"\n{changed} of {M.size} cells changed" if M is not reference else ""
+        suffix = f"\n{changed} of {M.size} changed" if M is not reference else ""
         _matrix(ax, M, cmap="Greys", vmin=0, vmax=2.5, title=title + suffix)
         for r, c in zip(*np.nonzero(M != reference), strict=True):
             _outline(ax, r, c, 1, 1, "tab:red", linewidth=2.5)

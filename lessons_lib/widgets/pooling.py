@@ -6,8 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from lessons_lib.datasets import PHOTOGRAPHS, photograph, pooling_example
-from lessons_lib.plots import new_figure
-from lessons_lib.plots.pooling import MODES, PoolingStepperPlot
+from lessons_lib.plots.pooling import MODES, PhotoPoolingPlot, PoolingStepperPlot
 from lessons_lib.pooling import DOWNSAMPLING, downsample
 from lessons_lib.widgets import StepperView, View
 
@@ -67,8 +66,8 @@ class PhotoPooling(View):
     image_name, method, factor : Dropdown, Dropdown, IntSlider
     output : ndarray
         The shrunken photograph currently shown.
-    input_image, output_image : AxesImage
-        The two artists that an update changes.
+    plot : PhotoPoolingPlot
+        The figure: the photograph and its shrunken version.
     """
 
     def __init__(self, image_name="camera", *, method="max pool", factor=4):
@@ -82,15 +81,7 @@ class PhotoPooling(View):
         self.ui = widgets.VBox([widgets.HBox([self.image_name, self.method, self.factor]),
                                 self.image])
         self._photos = {}
-        fig = new_figure(9, 4.8)
-        self.fig, self.axes = fig, fig.subplots(1, 2)
-        for ax in self.axes:
-            ax.set_xticks([])
-            ax.set_yticks([])
-        blank = np.zeros((2, 2))
-        self.input_image = self.axes[0].imshow(blank, cmap="gray", vmin=0, vmax=1,
-                                               interpolation="antialiased")
-        self.output_image = self.axes[1].imshow(blank, cmap="gray", vmin=0, vmax=1)
+        self.plot = None
         self.update()
         for control in (self.image_name, self.method, self.factor):
             control.observe(lambda change: self.update(), names="value")
@@ -104,20 +95,10 @@ class PhotoPooling(View):
         """Recompute the shrunken photograph for the current controls and redraw in place."""
         image = self.photo(self.image_name.value)
         self.output = downsample(image, self.factor.value, self.method.value)
-        # Both panels show the photograph's area, so the output's pixels show at their true
-        # size; each covers the factor x factor block it came from, and the rows and
-        # columns that pooling dropped stay blank.
-        extent = (-0.5, image.shape[1] - 0.5, image.shape[0] - 0.5, -0.5)
-        covered = (-0.5, self.output.shape[1] * self.factor.value - 0.5,
-                   self.output.shape[0] * self.factor.value - 0.5, -0.5)
-        for artist, data, area in ((self.input_image, image, extent),
-                                   (self.output_image, self.output, covered)):
-            artist.set_data(data)
-            artist.set_extent(area)
-        for ax in self.axes:
-            ax.set_xlim(extent[:2])
-            ax.set_ylim(extent[2:])
-        self.axes[0].set_title(f"photograph  {image.shape[0]}×{image.shape[1]}")
-        self.axes[1].set_title(f"{self.method.value}  {self.output.shape[0]}×"
-                               f"{self.output.shape[1]}")
+        if self.plot is None:
+            self.plot = PhotoPoolingPlot(image, self.output, self.factor.value,
+                                         self.method.value)
+            self.fig = self.plot.fig
+        else:
+            self.plot.update(image, self.output, self.factor.value, self.method.value)
         self.redraw()
