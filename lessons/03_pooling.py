@@ -15,12 +15,19 @@
 # *Previous:* [02 · Backpropagation through a 1-D convolution](02_backpropagation.ipynb) ·
 # *Next:* [04 · Training a CNN](04_training_a_cnn.ipynb)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import numpy as np
 
 from lessons_lib.backprop import numerical_gradient, relative_error
 from lessons_lib.convolution import correlate
 from lessons_lib.datasets import figure_matrix, photograph, pooling_example
+from lessons_lib.exercises.pooling import (
+    HAND_MATRIX,
+    check_max_pool_by_hand,
+    check_max_pool_gradient,
+    check_overlap_gradient,
+    check_pooled_shape,
+)
 from lessons_lib.filters import make_filter
 from lessons_lib.plots.pooling import (
     plot_downsampled,
@@ -43,6 +50,14 @@ from lessons_lib.pooling import (
     translation_sensitivity,
     zone_plate,
 )
+from lessons_lib.widgets.pooling import PhotoPooling, PoolingStepper
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 50 minutes with the exercises. Pooling is the easy layer after lessons 01 and
+# 02: no weights, one formula. Spend the time on the two ideas students get wrong:
+# where the gradient goes (all of it to one cell, for max), and what pooling does to
+# a picture (aliasing). Run the whole notebook before the lecture: the stepper and
+# the photograph view need a live kernel.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The slides' example
@@ -59,6 +74,12 @@ plot_pooling(A, size=2, stride=2)
 
 # %%
 max_pool(A, size=2, stride=2)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Point at one colour at a time: the orange window holds 1, 1, 5, 6 and keeps the 6;
+# blue keeps the 9, green the 3, purple the 7. The code under the figure gives the
+# slides' answer, [[6, 9], [3, 7]]. Ask what *average* pooling would keep; do not
+# compute it here: the stepper, a few slides on, shows it with pooling set to average.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The formula
@@ -78,6 +99,14 @@ max_pool(A, size=2, stride=2)
 #         window = A[m*s : m*s + k, n*s : n*s + k]
 #         out[m, n] = window.max()
 # ```
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Stress "no weights": students who just learned backpropagation expect every layer to
+# learn something. Pooling only passes gradients on (two slides on). The loops are
+# the definition; the next slide shows how the library avoids them.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Every window at once
 #
 # `pooling_windows` returns every window at once (a view, no copy), so pooling is one
 # reduction over the last two axes:
@@ -88,8 +117,14 @@ print("window (0, 1):\n", windows[0, 1])
 print("maxima:\n", windows.max(axis=(-2, -1)))
 print("same as the loops:", np.array_equal(max_pool_loops(A), max_pool(A)))
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# ### The output size
+# %% [markdown] slideshow={"slide_type": "notes"}
+# `windows` has shape (2, 2, 2, 2): output row, output column, then the window itself.
+# Window (0, 1) is the blue one, [[2, 4], [9, 3]]; its maximum is the 9. The view
+# shares memory with `A` (numpy strides), which is why it costs nothing for a large
+# batch. The last line checks the fast version against the loops of the formula.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The output size
 #
 # Per axis $H' = 1 + \lfloor (H - k) / s \rfloor$: a window that would stick out of the
 # input is dropped, together with the rows or columns only it would cover (PyTorch's
@@ -102,7 +137,15 @@ print(B)
 print("pooled shape:", pooled_shape(B.shape, size=2, stride=2))
 print(max_pool(B, size=2, stride=2))
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Check the formula on the printout with the class: rows 1 + ⌊(5 − 2)/2⌋ = 2, columns
+# 1 + ⌊(7 − 2)/2⌋ = 3, so (2, 3). Row 4 (28 … 34) and column 6 never enter a window.
+# Some students expect padding here, as in convolution; PyTorch pools without padding
+# unless asked (`padding=`, or `ceil_mode=True` to keep the partial windows).
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## A batch of feature maps
+#
 # The same functions take a whole batch of feature maps, shaped $(N, C, H, W)$, and
 # pool every $(H, W)$ plane on its own; a `float32` batch stays `float32`, as a CNN
 # trains in it:
@@ -112,6 +155,11 @@ batch = np.random.default_rng(0).random((64, 16, 28, 28), dtype=np.float32)
 pooled = max_pool(batch, size=2, stride=2)
 print(batch.shape, "→", pooled.shape, pooled.dtype)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# 64 images, 16 channels, 28 × 28 each become 14 × 14: only the last two axes shrink,
+# and each channel of each image is pooled on its own (pooling never mixes channels,
+# unlike a convolution). Lesson 04's network pools exactly such batches.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Interactive: a pooling stepper
 #
@@ -120,16 +168,28 @@ print(batch.shape, "→", pooled.shape, pooled.dtype)
 # window `size`, the `stride` (below the size, windows overlap) and max or average.
 
 # %%
-from lessons_lib.widgets.pooling import PoolingStepper
-
 PoolingStepper()
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Press play and let it run the four steps: the formula under the figure spells each
+# one out (step 1 is out[0, 1] = max(2, 4, 9, 3) = 9). Then switch pooling to average
+# (the answer to the question two slides back), and set the stride to 1: windows
+# overlap, the output grows to 3 × 3, and the 9 is kept by several windows. Click a
+# slider before using the arrow keys on it, or the arrow turns the slide.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The stepper on a larger matrix
+#
 # Any small matrix works: here the slides' figure matrix from lesson 01, with
 # overlapping $3 \times 3$ windows and stride 2.
 
 # %%
 PoolingStepper(figure_matrix(), size=3, stride=2)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The 8 × 9 matrix pools to 3 × 4 (the output's title): ask the class to check it with
+# H' = 1 + ⌊(H − k)/s⌋ before stepping. With windows of 3 and stride 2 neighbouring
+# windows share a column or a row, so one cell can be read by two windows, or four.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Backpropagation through pooling
@@ -146,12 +206,30 @@ PoolingStepper(figure_matrix(), size=3, stride=2)
 dout = np.array([[1.0, -2.0], [3.0, 2.0]])
 plot_pooling_backward(A, dout, size=2, stride=2)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Read the figure left to right. The four framed winners of the forward pass (6, 9,
+# 3, 7) are the only cells that receive anything with max pooling: 1, −2, 3, 2. With
+# average pooling every cell of a window gets a quarter of its dout. The common
+# confusion: students spread the max gradient over the window, or give it to every
+# cell equal to the maximum. Red is positive, blue negative, on one shared scale.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The gradients as numbers
+#
+# The same $\text{dA}$ as the figure, from the library's backward functions:
+
 # %%
 print("max pooling, dA =\n", max_pool_backward(A, dout))
 print("average pooling, dA =\n", avg_pool_backward(A, dout))
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# ### Ties and overlapping windows
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Sum check: both dA add up to 1 − 2 + 3 + 2 = 4, the sum of dout. Max pooling routes
+# the gradient, average pooling spreads it; neither creates or loses any. Max pooling's
+# dA is mostly zeros: in a CNN most cells before a pooling layer learn nothing from
+# that example.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Ties and overlapping windows
 #
 # - **A tie:** if a window holds its maximum twice, the gradient goes to the *first*
 #   one in row-major order (row by row, left to right), as in PyTorch. Any one choice
@@ -165,8 +243,14 @@ dout_ones = np.ones(pooled_shape(A.shape, 2, 1))
 print("2x2 windows, stride 1, every dout = 1:\n",
       max_pool_backward(A, dout_ones, size=2, stride=1))
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# ### Checking the gradient numerically
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The tie: all four cells hold 5, and the whole gradient goes to the top-left one. With
+# 2 × 2 windows at stride 1 there are nine windows; the 9 wins four of them and
+# collects 4, the 6 wins two and collects 2. Ask why 4 + 2 + 1 + 1 + 1 = 9: one unit
+# per window, and nine windows.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Checking the gradient numerically
 #
 # As in lesson 02: nudge each input by $\pm\varepsilon$, watch the loss
 # $J = \sum \text{out} \cdot \text{dout}$ change, and compare with the backward pass.
@@ -179,6 +263,11 @@ for name, forward, backward in [("max", max_pool, max_pool_backward),
         lambda x, f=forward: float(np.sum(f(x) * dout)), A)
     error = relative_error(backward(A, dout), numerical)
     print(f"{name} pooling: relative error below 1e-8: {error < 1e-8}")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The same check as in lesson 02, with the same target. It would fail for max pooling
+# at a tie: nudging one of two equal maxima changes which one wins, and the numerical
+# derivative sees half of each. That is why the slide says "unique".
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Pooling a photograph
@@ -198,31 +287,49 @@ methods = ["max pool", "average pool", "subsample", "blur, then subsample"]
 shrunk_camera = {m: downsample(camera, 8, m) for m in methods}
 plot_downsampled({"photograph": camera} | shrunk_camera)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# ### Aliasing
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Point at the tripod: thick and white after max pooling, faint after average pooling,
+# broken into dots after subsampling. The grass behind the man is smooth in the
+# average and in the blurred version, noisy when subsampled. Each small image has
+# 64 × 64 pixels, one for every 8 × 8 block of the original.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Aliasing
 #
 # A pattern finer than the new pixel size cannot be shown by it. Subsampling does not
 # drop such detail: it folds it back as a false, coarser pattern (**aliasing**). Rings
 # that get finer towards the edge (a *zone plate*) make it plain: subsampling 4 times
 # invents rings that are not there. Blurring first (a low-pass filter) removes most of
-# the fine rings before they can fold back: only faint ghosts remain. Average pooling is
-# a box blur then subsampling: it removes less, and clearer false rings remain. Max pooling is no low-pass filter at all: it keeps the bright
-# peaks, so fine bright rings become a nearly white image.
+# the fine rings before they can fold back: only faint ghosts remain. Average pooling
+# is a box blur then subsampling: it removes less, and clearer false rings remain. Max
+# pooling is no low-pass filter at all: it keeps the bright peaks, so fine bright rings
+# become a nearly white image.
 
 # %%
 rings = zone_plate(256)
 shrunk_rings = {m: downsample(rings, 4, m) for m in methods}
 plot_downsampled({"zone plate": rings} | shrunk_rings)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# ### Interactive: shrink a photograph
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The zone plate has only one true set of rings, centred. Every other ring centre in
+# the subsampled image is invented: the fine rings near the edge fold back as coarse
+# ones. This is the same effect as the moiré on a striped shirt on television, or
+# wagon wheels turning backwards on film. A CNN pools without blurring first; some
+# networks add a blur before striding ("anti-aliased" CNNs) for shift robustness.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Interactive: shrink a photograph
 #
 # Choose the photograph, the method and the factor (the window size and stride).
 
 # %%
-from lessons_lib.widgets.pooling import PhotoPooling
-
 PhotoPooling("camera", method="max pool", factor=4)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Try factor 16 with max pool, then subsample, on the camera; then "coins" or "moon",
+# where subsampling makes the texture noisy. The factor slider recomputes when it is
+# released (a wide blur takes a moment). Both panels cover the same area, so the
+# shrunken pixels show at their real size.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Why pool? 1. Small shifts matter less
@@ -235,7 +342,14 @@ PhotoPooling("camera", method="max pool", factor=4)
 F = figure_matrix()
 plot_translation(F, translate(F, down=0, right=1), size=2, stride=2)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# 23 of the 72 input cells change, but only 1 of the 16 pooled cells. Point at that
+# one red frame on the right: a 1 moved across a window border. Ask what happens for a
+# shift by two cells (every 1 leaves its window; pooling cannot help).
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Measuring the change
+#
 # How much changes, as $\sum |\Delta| / \sum |\cdot|$ (the total change over the total of
 # the unshifted matrix: 1.00 is as much change as the matrix holds), for shifts by one
 # cell in each direction and diagonally:
@@ -247,13 +361,20 @@ for row in translation_sensitivity(F, shifts):
           f"  input changes {row['input change']:.2f}"
           f"   pooled changes {row['pooled change']:.2f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # The pooled features always change less than the input, but by how much depends on
 # whether the shift crosses a window border. Pooling gives *some* tolerance to shifts
 # smaller than the window, not invariance; a CNN gets more by stacking layers and by
 # learning from shifted examples.
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Let the class read the table before the last paragraph appears: shifting right by one
+# changes the pooled features by 0.11, shifting left by one by 0.56, although both
+# shifts change the input about equally (1.04 and 1.00). Ask why; the answer is on the
+# next press. "Invariant" is the word students bring from blog posts; the honest word
+# is tolerant.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Why pool? 2. A larger receptive field
 #
 # The *receptive field* of an output is the patch of the input it depends on. Each
@@ -268,7 +389,13 @@ r_pooled = receptive_field([(3, 1), (2, 2), (3, 1), (2, 2), (3, 1)])[-1][0]
 print("conv, conv, conv:              ", r_plain, "x", r_plain, "pixels")
 print("conv, pool, conv, pool, conv:  ", r_pooled, "x", r_pooled, "pixels")
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Walk the second line: 3 (first conv), + 1 → 4 (pool, distance now 2), + 2·2 → 8
+# (conv), + 2 → 10 (pool, distance now 4), + 2·4 → 18 (conv). Three convolutions alone
+# see 7 × 7 pixels, with two poolings between them 18 × 18. Deep layers need a wide
+# view to recognise whole objects.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Why pool? 3. Fewer numbers to process
 #
 # $2 \times 2$ pooling with stride 2 keeps a quarter of the numbers, so every later
@@ -280,7 +407,12 @@ for shape in [(64, 16, 64, 64), pooled_shape((64, 16, 64, 64)),
               pooled_shape(pooled_shape((64, 16, 64, 64)))]:
     print(f"{str(shape):20} {np.prod(shape):>10,} numbers")
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# 4,194,304 numbers become 1,048,576, then 262,144: each pooling divides by four. The
+# same factor saves memory in training, where every activation is kept for the
+# backward pass.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Global average pooling
 #
 # The extreme case: one window as large as the whole feature map, one number per map.
@@ -299,7 +431,13 @@ print("feature maps:", maps.shape, "→", global_avg_pool(maps).shape)
 for name, value in zip(filters, global_avg_pool(maps)[0], strict=True):
     print(f"{name:17} {value:+.3f}")
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The three numbers: +0.506 for the box blur (about the photograph's mean brightness),
+# +0.037 and +0.045 for the two line detectors (thin lines cover little of the
+# photograph). The maps are 510 × 510; a photograph of another size would still give
+# three numbers, which is why such a network accepts any input size.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Pooling versus a strided convolution
 #
 # A convolution with stride 2 shrinks a map just as much. Average pooling *is* one: a
@@ -310,7 +448,7 @@ box = np.full((2, 2), 1 / 4)
 print("avg_pool == correlate(box, stride 2):",
       np.allclose(avg_pool(F, 2, 2), correlate(F, box, stride=2)))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # Max pooling is not a convolution of any filter: it is not linear, so the maximum
 # of a sum is not the sum of the maxima.
 
@@ -325,6 +463,11 @@ print("max_pool(F + G) == max_pool(F) + max_pool(G):",
 # ("all-convolutional" networks); ResNet keeps one max pooling layer, downsamples with
 # stride-2 convolutions, and ends with global average pooling.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Before the next press, ask: can max pooling also be written as a convolution? Let a
+# few people answer, then reveal. The check prints False: the maximum of a sum is not
+# the sum of the maxima, so no fixed filter can do it.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Key points
 #
@@ -338,6 +481,11 @@ print("max_pool(F + G) == max_pool(F) + max_pool(G):",
 # - Global average pooling: one number per feature map. Average pooling is a strided
 #   box-filter convolution; max pooling is not linear.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Ask the class to say each point back in their own words before showing the
+# exercises; "the first one on a tie" and "overlapping windows add up" are the two
+# details the exercises test.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 #
@@ -347,17 +495,16 @@ print("max_pool(F + G) == max_pool(F) + max_pool(G):",
 # stride 2. What is the pooled shape? Answer with a tuple of four integers.
 
 # %%
-from lessons_lib.exercises.pooling import (
-    HAND_MATRIX,
-    check_max_pool_by_hand,
-    check_max_pool_gradient,
-    check_overlap_gradient,
-    check_pooled_shape,
-)
-
 check_pooled_shape(...)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 15 minutes for the four exercises. Reference answers: `tests/test_exercises_03.py`
+# (not in the students' notebook). The usual slip in 1: rounding up instead of down;
+# only the last two axes shrink.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercise 2: max pooling by hand
+#
 # **2.** By hand: max pool this matrix with $2 \times 2$ windows and stride 2. Answer with
 # a $2 \times 2$ list of lists.
 
@@ -365,7 +512,9 @@ check_pooled_shape(...)
 print(HAND_MATRIX)
 check_max_pool_by_hand(...)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercise 3: the gradient through max pooling
+#
 # **3.** Exercise 2's matrix, `HAND_MATRIX`, is max pooled ($2 \times 2$, stride 2) and
 # the gradient $\text{dout} = [[1, -2], [3, 0.5]]$ arrives from the next layer. Write
 # down $\partial J / \partial A$ for $A$ = `HAND_MATRIX` as a $4 \times 4$ list of lists,
@@ -374,9 +523,21 @@ check_max_pool_by_hand(...)
 # %%
 check_max_pool_gradient(...)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Exercise 3 is exercise 2 run backwards: the gradient lands where exercise 2's maxima
+# were. Students who spread dout over the window, as average pooling does, are told so
+# by the check.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercise 4: overlapping windows
+#
 # **4.** Now max pool the slides' matrix with $3 \times 3$ windows and stride 1, and let
 # $\text{dout} = [[1, 2], [3, 4]]$. How much gradient reaches the cell holding 9?
 
 # %%
 check_overlap_gradient(...)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Exercise 4 needs the overlap rule from the ties slide: count the windows the 9 wins,
+# and add their dout. The stepper with size 3 and stride 1 shows which windows those
+# are.
