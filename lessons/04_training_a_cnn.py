@@ -17,14 +17,24 @@
 # *Previous:* [03 · Pooling](03_pooling.ipynb) ·
 # *Next:* [05 · Metrics and losses](05_metrics_and_losses.ipynb)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import numpy as np
 from IPython.display import display
 
 from lessons_lib import nn
+from lessons_lib.backprop import numerical_gradient, relative_error
 from lessons_lib.convolution import correlate
 from lessons_lib.datasets import detector_events, figure_matrix
+from lessons_lib.exercises.cnn import (
+    check_conv_shape,
+    check_dense_backward,
+    check_parameter_counts,
+)
 from lessons_lib.filters import line_detector
+from lessons_lib.losses import (
+    softmax_cross_entropy,
+    softmax_cross_entropy_backward,
+)
 from lessons_lib.nn.models import (
     dense_baseline,
     detector_cnn,
@@ -41,6 +51,12 @@ from lessons_lib.plots.cnn import (
 )
 from lessons_lib.widgets.cnn import FeatureMapExplorer, TrainingCurves
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# This is the lesson where the pieces of 01-03 become a network. Budget about an hour:
+# 20 minutes to the architecture, 15 for backpropagation and the gradient check, the
+# rest for training, the baselines and looking inside. Run the whole notebook once
+# before class: training takes about ten seconds here, longer on an old laptop.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The question
 #
@@ -53,6 +69,13 @@ from lessons_lib.widgets.cnn import FeatureMapExplorer, TrainingCurves
 # tracks**. Most recorded events are not the reaction one is looking for, so the first
 # job is to sort them: **proton** or **not proton** (Kuchera et al., *Nucl. Instrum.
 # Methods A* 940, 2019, did it with CNNs).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The slides' application. Draw the chamber if the room has a board: beam along the
+# axis, the reaction somewhere inside, tracks projected onto the pad plane. The point
+# to land: the data are images, so the tools of lessons 01-03 apply directly. The
+# events here are simulated (no data ship with the course), but with the features a
+# physicist would recognise.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Simulated events
@@ -67,13 +90,26 @@ x_test, y_test, _ = detector_events(2000, seed=1)
 print("images:", x_train.shape, x_train.dtype, " classes:", class_names)
 print("training events per class:", np.bincount(y_train).tolist())
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Point at the shapes: (N, C, H, W) with one channel, float32 as a CNN trains in. Half
+# the training events are protons: the classes are not balanced, which matters in
+# lesson 05. The test events come from another seed: the network never sees them
+# while learning.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What a physicist sees
 
 # %%
 plot_event_gallery(x_train, y_train, class_names, per_class=6)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Let the room describe the three rows before the next slide explains them: which
+# features would you use to tell a proton from a carbon? (Length, brightness,
+# curvature, where the track starts.) A CNN has to find such features by itself.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Three kinds of event
+#
 # - **Proton:** a long, faint track from the centre (where the beam is). The chamber
 #   sits in a magnetic field, so the track bends; as the proton slows down it bends
 #   more and curls into a **spiral**. It deposits most charge just before it stops
@@ -84,7 +120,12 @@ plot_event_gallery(x_train, y_train, class_names, per_class=6)
 #   short prongs, and events with only noise.
 #
 # Diffusion blurs the tracks, the gain changes from event to event, noisy pads light
-# up at random. The slides' question is binary; the same events have a binary view:
+# up at random.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Three classes, one binary question
+#
+# The slides' question is binary; the same events have a binary view:
 
 # %%
 _, y_binary, binary_names = detector_events(6000, seed=0, view="binary")
@@ -93,6 +134,12 @@ print(binary_names, "→ protons:", int(y_binary.sum()), "of", len(y_binary))
 # %% [markdown]
 # We train on the three classes (a harder, more informative task); lesson 05 measures
 # the binary question with the right metrics.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The Bragg peak is the physics detail students remember: the bright end of a proton
+# track is where it stops. If asked why three classes and not two: "other" is a
+# mixture of very different things (sparks, break-ups, noise), and naming it helps
+# the network and us read its mistakes later.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## From one filter to many channels
@@ -103,15 +150,33 @@ print(binary_names, "→ protons:", int(y_binary.sum()), "of", len(y_binary))
 # channels** of lesson 01's correlation $\circledast$, plus one bias $b_f$ per filter:
 #
 # $$o[f] = b_f + \sum_{c=0}^{C-1} x[c] \circledast W[f, c]$$
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The one new idea of the lesson's first half. A filter is now a small 3-D block
+# (C x kh x kw): it looks at every input channel at once and adds up what it sees. F
+# filters give F output channels. Ask: how many numbers does one filter have for 8
+# input channels and a 3 x 3 window? (72, plus one bias.)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Two channels, one filter
 #
-# Two input channels (the figure matrix and its mirror image), one filter:
+# The input has two channels (the figure matrix and its mirror image); the filter has
+# one $3 \times 3$ slice per channel; the output channel adds the two correlations:
 
 # %%
 x = np.stack([figure_matrix(), figure_matrix()[:, ::-1]])
 W = np.stack([line_detector("vertical"), line_detector("horizontal")])
 plot_multichannel_convolution(x, W)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Check one number with the room: the top-left output, -2, is the sum of -2 (first
+# channel) and 0 (second channel). The vertical slice lights up on the vertical
+# stroke of channel 0, the horizontal slice on the horizontal bar of channel 1: one
+# output channel responds to both. The network learns W; here it is hand-made.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The same in a layer
+#
 # `Conv2D` does exactly this for all filters and all images of a batch at once. Its
 # weight has shape (out_channels, in_channels, kh, kw), as in PyTorch:
 
@@ -122,6 +187,12 @@ conv.params["W"][0] = W
 o = conv(x[None])  # a batch of one image: shape (N, C, H, W) = (1, 2, 8, 9)
 print("output shape:", o.shape, " equals the sum of correlations:",
       np.allclose(o[0, 0], correlate(x[0], W[0]) + correlate(x[1], W[1])))
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The batch axis N comes first: a layer always takes many images at once. The output
+# is 6 x 7, lesson 01's output size for a 3 x 3 filter without padding. `astype`
+# switches the layer to float64 so that it matches lesson 01's float64 results to the
+# last digit.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The architecture
@@ -135,11 +206,28 @@ print("output shape:", o.shape, " equals the sum of correlations:",
 # - **flatten → dense** turns the last feature maps into one score (*logit*) per class;
 # - **softmax** turns the logits into probabilities (inside the loss).
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Ask why ReLU is needed before showing the answer on the slide: two convolutions in
+# a row are one convolution (with a larger filter), so depth without non-linearity
+# buys nothing. Pooling after each block is what lets the last layers see the whole
+# event.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The network, layer by layer
+
 # %%
 model = detector_cnn()
 print(nn.format_summary(nn.summary(model, (1, 64, 64))))
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Read the shapes down the table: 64 x 64 becomes 32 x 32 (stride 2), then 16, 8 and 4
+# by pooling, while the channels grow 8, 16, 32. Parameters sit in the convolutions
+# and in the last dense layer; pooling and ReLU have none. Lesson 07 has a browser
+# for such tables of famous networks.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Before training
+#
 # The first convolution uses stride 2: the tracks are several pads wide, so looking at
 # every second position loses little and makes everything after it four times cheaper.
 # (`input_grad=False`: its input is the data, so its backward pass skips the gradient
@@ -150,6 +238,11 @@ print(nn.format_summary(nn.summary(model, (1, 64, 64))))
 
 # %%
 print(np.round(nn.predict_proba(model, x_test[:4]), 2), "true:", y_test[:4])
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Each row is one event's three probabilities: all close to one third, as they should
+# be for random weights. If a student asks why not start from zeros: every filter
+# would then receive the same gradient and stay identical to the others.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Backpropagation through the whole network
@@ -164,7 +257,17 @@ print(np.round(nn.predict_proba(model, x_test[:4]), 2), "true:", y_test[:4])
 #   \frac{\partial x_{\ell+1}}{\partial x_{\ell}}$$
 #
 # where $x_\ell$ is the input of layer $\ell$ and $x_{\ell+1}$ its output (the input of
-# the next layer). Each layer's `backward(dout)` receives
+# the next layer).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Connect to lesson 02: there the chain rule went through one convolution; here it
+# goes through eleven layers, but each layer only needs to know its own derivative.
+# That locality is why a framework can offer layers as building blocks.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## One backward pass per layer
+#
+# Each layer's `backward(dout)` receives
 # $\partial J / \partial(\text{its output})$ and returns
 # $\partial J / \partial(\text{its input})$, which is the `dout` of the layer before.
 # Along the way, convolution and dense layers store $\partial J / \partial W$: the sum
@@ -179,16 +282,12 @@ print(np.round(nn.predict_proba(model, x_test[:4]), 2), "true:", y_test[:4])
 #     return dout
 # ```
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# One training step by hand: forward, loss, backward, update
-# $W \leftarrow W - \eta\, \partial J / \partial W$.
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## One training step by hand
+#
+# Forward, loss, backward, update $W \leftarrow W - \eta\, \partial J / \partial W$:
 
 # %%
-from lessons_lib.losses import (
-    softmax_cross_entropy,
-    softmax_cross_entropy_backward,
-)
-
 logits = model(x_train[:64])
 J = softmax_cross_entropy(logits, y_train[:64])
 model.zero_grad()
@@ -201,14 +300,20 @@ nn.SGD(model, lr=0.1, momentum=0.0).step()  # every W ← W − η ∂J/∂W, η
 J_after = softmax_cross_entropy(model(x_train[:64]), y_train[:64])
 print(f"loss on the same batch after one step: {J_after:.2f}")
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# Is the backward pass right? Compare it with the slope measured numerically,
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The starting loss is log 3, the loss of a uniform guess, which confirms the random
+# start. One step lowers the loss on this batch a little; training is thousands of
+# such steps. The dictionary shows one gradient per parameter array, with the
+# parameter's own shape.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Is the backward pass right?
+#
+# Compare it with the slope measured numerically,
 # $(J(w + \epsilon) - J(w - \epsilon)) / 2\epsilon$, for a tiny network in float64
 # (a correct backward agrees far below $10^{-6}$; a bug gives $10^{-2}$ or more):
 
 # %%
-from lessons_lib.backprop import numerical_gradient, relative_error
-
 tiny = nn.Sequential([nn.Conv2D(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2D(),
                       nn.Flatten(), nn.Dense(2 * 4 * 4, 3)]).astype(np.float64)
 xs, ys = np.random.default_rng(0).random((4, 1, 8, 8)), np.array([0, 1, 2, 0])
@@ -226,6 +331,11 @@ numeric = numerical_gradient(J_of, W0.copy())
 error = relative_error(tiny.grads["0.W"], numeric)
 print("relative error of dJ/dW (first conv) below 1e-6:", error < 1e-6)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Float64 matters here: in float32 the central difference loses about half its
+# digits and the comparison becomes noisy. Every layer of `lessons_lib.nn` passes
+# this check in the test suite; a student's own layer should too, before training.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Training
 #
@@ -237,6 +347,15 @@ print("relative error of dJ/dW (first conv) below 1e-6:", error < 1e-6)
 # a batch are independent, so `fit` shares each batch between the CPU cores;
 # `progress=True` adds a progress bar over the batches).
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Run both cells live if the room can wait ten seconds: the curves grow epoch by
+# epoch. Explain the three words on the slide (mini-batch, epoch, validation) before
+# pressing Shift + Enter; Adam is one line of the optimiser and can stay a black box
+# here.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Watch it learn
+
 # %%
 curves = TrainingCurves(epochs=6)
 display(curves)
@@ -247,7 +366,14 @@ history = nn.fit(model, x_train, y_train, epochs=6, batch_size=64,
                  optimizer=nn.Adam(model, lr=0.003), validation_split=0.1,
                  callback=curves.update, progress=False)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The first epoch does most of the work: the loss falls from about log 3 to a fraction
+# of it. The run is seeded, so the curves look the same on every machine up to the
+# last digits.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Reading the curves
+#
 # The curves of the run, as a figure. The training numbers are averages over an
 # epoch's batches, measured while the weights were still improving; the validation
 # numbers are measured after the epoch, with the improved weights. That is why the
@@ -257,6 +383,12 @@ history = nn.fit(model, x_train, y_train, epochs=6, batch_size=64,
 
 # %%
 plot_training_curves(history)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The subtle point of the slide: training numbers are measured while the weights move,
+# validation numbers after the epoch. Students often read "validation above training"
+# as a bug. Overfitting would be the training curve pulling away upwards while the
+# validation one stalls; six epochs on 5,400 events is too short for that.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Test accuracy
@@ -271,7 +403,13 @@ print(f"test loss {test['loss']:.3f}, test accuracy {test['accuracy']:.1%}")
 # %%
 print("at least 95 % of the test events right:", test["accuracy"] >= 0.95)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The exact accuracy depends on the machine's BLAS in the last digits (float32), so
+# the notebook checks a threshold rather than a number. Stress "never used to choose
+# anything": the test set is looked at once, at the end. Lesson 05 asks whether
+# accuracy is even the right number.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## When training goes wrong
 #
 # With a learning rate far too large, each step overshoots the valley of the loss and
@@ -287,6 +425,11 @@ try:
 except nn.TrainingDiverged as error:
     print(error)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Read the message aloud: it says what happened and what to change. Lesson 02's
+# filter learner showed the same divergence on one filter; a learning rate that is
+# too large is the most common reason a first network does not learn.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What convolution buys
 #
@@ -294,6 +437,13 @@ except nn.TrainingDiverged as error:
 # **Dense:** no convolution, every pad connected to 64 hidden units, then to the three
 # class scores; trained on the same events for the same 6 epochs (with a smaller
 # learning rate, which suits it better).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Ask for guesses before the next slide: how much better than always answering
+# "proton" will a dense network be, and will the CNN beat it?
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Three models compared
 
 # %%
 majority = np.bincount(y_train).argmax()
@@ -308,10 +458,16 @@ plot_baselines(["majority class", "dense network", "CNN"],
                [majority_accuracy, dense_accuracy, test["accuracy"]],
                [0, dense.num_params, model.num_params])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # The CNN is more accurate with **35 times fewer parameters**: a filter is shared by
 # all positions, so a track segment is recognised wherever it lies, while the dense
 # network has to learn every position separately.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The majority baseline is 50 %: half the test events are protons. The dense network
+# has 262,403 parameters against the CNN's 7,555 and still loses: weight sharing is
+# the lesson's main idea, worth saying twice. Lesson 07 returns to this comparison
+# with more care.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Look inside: the learned filters
@@ -327,6 +483,11 @@ plot_filters(model[0].params["W"])
 # oriented detectors of track segments, like lesson 01's hand-made line detectors.
 # Nobody designed them, the gradient did.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Don't oversell: 5 x 5 filters after six epochs are noisy, and some look like
+# nothing. The honest statement is "several look like oriented edge or line
+# detectors", which is what networks trained on images usually learn first.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Feature maps, block by block
 #
@@ -341,11 +502,24 @@ maps = model.activations(x_test[proton : proton + 1])
 plot_feature_maps(x_test[proton, 0], [(f"block {k + 1}", maps[i][0])
                                       for k, i in enumerate((1, 4, 7))])
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Point at block 1: it still looks like the track, segment by segment. By block 3 the
+# maps are 8 x 8 and say where a pattern occurs, not what the track looks like. Each
+# map has its own colour scale, so compare shapes within a map, not brightness
+# between maps.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Explore: feature maps of any test event
+#
 # Move through the test events (carbon first):
 
 # %%
 FeatureMapExplorer(model, x_test, y_test, class_names, event=int(carbon))
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Drag to a few protons, a carbon and an "other", and read the verdict line: true
+# class, predicted class and confidence. A carbon lights up few maps of block 3 in
+# one place; a proton's spiral spreads over several.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The mistakes
@@ -355,11 +529,17 @@ predicted = nn.predict(model, x_test)
 plot_misclassified(x_test, y_test, predicted, class_names,
                    probabilities=nn.predict_proba(model, x_test))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # Typical errors: a proton that leaves almost along the beam (a short curl that looks
 # like a carbon, or a tight ring taken for "other"), a spark or a two-prong break-up
 # that looks like a proton's arc, a short fragment taken for a carbon. Some are hard
 # for a physicist too.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Ask the room to classify two or three of these before revealing the typical
+# errors. Many mistakes are confident ("97 % sure"): a probability from a network is
+# not a calibrated certainty. Lesson 07 studies errors the proper way, on validation
+# events.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Trained weights, stored
@@ -375,6 +555,11 @@ difference = abs(stored_accuracy - metadata["test_accuracy"])
 print(f"reported test accuracy {metadata['test_accuracy']:.1%};",
       "reproduced:", difference <= 1 / len(y_test))
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The stored network is a different run from the one trained above: more events
+# (10,000), same architecture, so its accuracy differs. Lessons 05-07 use this stored
+# one, so every student sees the same numbers there.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Key points
 #
@@ -389,6 +574,10 @@ print(f"reported test accuracy {metadata['test_accuracy']:.1%};",
 # - Filters and feature maps show what the network learned; misclassified events show
 #   what it has not.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# If time is short, these five lines are the lesson. The output-size formula and the
+# parameter count are what exercise 1 and 2 practise.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 #
@@ -399,15 +588,15 @@ print(f"reported test accuracy {metadata['test_accuracy']:.1%};",
 # out without running the layer.
 
 # %%
-from lessons_lib.exercises.cnn import (
-    check_conv_shape,
-    check_dense_backward,
-    check_parameter_counts,
-)
-
 check_conv_shape(...)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Exercise 1: each spatial side is 1 + (96 + 6 - 7) // 2 = 48, with 16 channels. The
+# common mistake is forgetting the padding on both sides.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercises (continued)
+#
 # **2.** A `Conv2D(16, 32, 3, padding=1)` turns a $16 \times 16 \times 16$ input into a
 # $32 \times 16 \times 16$ output. How many parameters does it have, and how many would
 # a `Dense` layer need to map the same (flattened) input to the same (flattened)
@@ -416,7 +605,14 @@ check_conv_shape(...)
 # %%
 check_parameter_counts(...)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Exercise 2: the convolution has 32 x (16 x 3 x 3 + 1) = 4,640 parameters; the dense
+# layer maps 4,096 inputs to 8,192 outputs, 4,096 x 8,192 + 8,192, about 33.6 million:
+# the slide "what convolution buys" in one number.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercises (continued)
+#
 # **3.** Write the backward pass of a dense layer $y = x W^T + b$: a function
 # `dense_backward(x, W, dout)` returning `(dx, dW, db)`, with `x` of shape (N, in),
 # `W` (out, in) and `dout` (N, out).
@@ -427,3 +623,7 @@ def dense_backward(x, W, dout):
 
 
 check_dense_backward(dense_backward)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Exercise 3: dx = dout @ W, dW = dout.T @ x, db = dout.sum(axis=0). Students who get
+# the shapes right usually get the formulas right: have them write the shapes first.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from lessons_lib._validate import positive_int
-from lessons_lib.plots import new_figure
+from lessons_lib.plots import MIN_FONT_PT, new_figure
 from lessons_lib.plots.convolution import draw_matrix
 
 EVENT_CMAP = "inferno"
@@ -37,10 +37,10 @@ def _event_axes(ax, image, title=None):
     ax.set_xticks([])
     ax.set_yticks([])
     if title:
-        ax.set_title(title, fontsize=12)
+        ax.set_title(title, fontsize=MIN_FONT_PT)
 
 
-def plot_event_gallery(images, labels, class_names, *, per_class=6, width=12):
+def plot_event_gallery(images, labels, class_names, *, per_class=6, width=10):
     """A row of events for each class: what the detector's pad plane recorded.
 
     Parameters
@@ -72,7 +72,7 @@ def plot_event_gallery(images, labels, class_names, *, per_class=6, width=12):
     return fig
 
 
-def plot_multichannel_convolution(x, W, *, width=12):
+def plot_multichannel_convolution(x, W, *, cell=0.33):
     """One output channel of a convolution is a sum over input channels of 2-D correlations.
 
     Draws, for each input channel ``c``, the input ``x[c]``, the filter slice ``W[c]``
@@ -83,6 +83,9 @@ def plot_multichannel_convolution(x, W, *, width=12):
     x : ndarray, shape (C, H, W)
     W : ndarray, shape (C, kh, kw)
         The filter of one output channel.
+    cell : float, default 0.33
+        Side in inches of a cell of the filters and outputs, whose numbers are written
+        in. The inputs are drawn as pictures, two thirds as large.
 
     Returns
     -------
@@ -94,19 +97,21 @@ def plot_multichannel_convolution(x, W, *, width=12):
     C = x.shape[0]
     parts = [correlate(x[c], W[c]) for c in range(C)]
     total = np.sum(parts, axis=0)
-    # Tall enough rows that the numbers of an 8 x 9 input stay readable on a projector.
-    fig = new_figure(width, 3.1 * C + 0.5)
-    # Column widths in proportion to the matrices' widths: every cell the same size.
-    grid = fig.add_gridspec(C, 4, width_ratios=[x.shape[2], W.shape[2], *2 * [total.shape[1]]])
+    pixel = 2 * cell / 3
+    widths = [x.shape[2] * pixel, W.shape[2] * cell, total.shape[1] * cell,
+              total.shape[1] * cell]
+    row = max(x.shape[1] * pixel, total.shape[0] * cell) + 0.45
+    fig = new_figure(sum(widths) + 1.8, C * row + 0.1)
+    grid = fig.add_gridspec(C, 4, width_ratios=widths)
     limit = max(np.abs(parts).max(), np.abs(total).max())
     for c in range(C):
-        draw_matrix(fig.add_subplot(grid[c, 0]), x[c], title=f"input channel x[{c}]")
-        draw_matrix(fig.add_subplot(grid[c, 1]), W[c], cmap="RdBu_r", title=f"filter W[{c}]",
+        draw_matrix(fig.add_subplot(grid[c, 0]), x[c], title=f"input x[{c}]", annotate=False)
+        draw_matrix(fig.add_subplot(grid[c, 1]), W[c], cmap="RdBu_r", title=f"W[{c}]",
                     vmin=-np.abs(W).max(), vmax=np.abs(W).max())
         draw_matrix(fig.add_subplot(grid[c, 2]), parts[c], cmap="RdBu_r", vmin=-limit,
                     vmax=limit, title=f"x[{c}] ⊛ W[{c}]")
     draw_matrix(fig.add_subplot(grid[:, 3]), total, cmap="RdBu_r", vmin=-limit, vmax=limit,
-                title="output = sum over c")
+                title="o = sum over c")
     return fig
 
 
@@ -170,7 +175,7 @@ def plot_training_curves(history, *, epochs=None):
     return plot.fig
 
 
-def plot_filters(W, *, title="learned first-layer filters", width=12):
+def plot_filters(W, *, title="learned first-layer filters", width=11):
     """Each filter of a convolution as a small image (blue negative, red positive).
 
     Parameters
@@ -185,13 +190,16 @@ def plot_filters(W, *, title="learned first-layer filters", width=12):
         ax.imshow(W[f], cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(f"filter {f}", fontsize=12)
+        ax.set_title(f"filter {f}")
     fig.suptitle(title)
     return fig
 
 
 class FeatureMapsPlot:
     """An event and what the network's layers make of it: a few channels per layer.
+
+    The event fills the left; each layer is a row of its first ``channels`` feature
+    maps, each on its own colour scale.
 
     Parameters
     ----------
@@ -200,46 +208,46 @@ class FeatureMapsPlot:
         The layer names and their outputs for this event.
     channels : int, default 6
         Channels shown per layer.
+    size : float, default 1.15
+        Side of one feature map in inches.
 
     Attributes
     ----------
     images : list of list of AxesImage
-        ``images[row][column]``: row 0 is the event, then one row per layer.
+        ``images[0][0]`` is the event, then ``images[row]`` the maps of layer ``row - 1``.
     """
 
-    def __init__(self, image, maps, *, channels=6, width=12):
+    def __init__(self, image, maps, *, channels=6, size=1.15):
         channels = positive_int(channels, "channels")
         available = min(fmap.shape[0] for _, fmap in maps) if maps else channels
         if channels > available:
             raise ValueError(f"channels must be at most {available} (the fewest channels "
                              f"of a layer shown), got {channels}")
         self.channels = channels
-        rows = 1 + len(maps)
-        self.fig = new_figure(width, 1.8 * rows + 0.3)
-        axes = self.fig.subplots(rows, channels, squeeze=False)
-        self.axes = axes
-        self.images = [[axes[0, 0].imshow(image, cmap=EVENT_CMAP, vmin=0, vmax=1)]]
-        axes[0, 0].set_title("event", fontsize=12)
-        for ax in axes[0, 1:]:
-            ax.set_axis_off()
-        if channels > 1:
-            # Each map has its own colour scale: without this note a weak map looks as
-            # strong as the strongest one.
-            axes[0, 1].text(0.1, 0.5, "each map on its own colour scale:\n"
-                            "dark = 0, yellow = that map's largest value",
-                            transform=axes[0, 1].transAxes, va="center", ha="left",
-                            in_layout=False)
-        for r, (name, fmap) in enumerate(maps, start=1):
+        rows = max(len(maps), 1)
+        event_width = rows * size
+        self.fig = new_figure(event_width + channels * size + 0.8, rows * size + 0.75)
+        grid = self.fig.add_gridspec(rows, channels + 1, width_ratios=[rows] + channels * [1])
+        event_ax = self.fig.add_subplot(grid[:, 0])
+        self.images = [[event_ax.imshow(image, cmap=EVENT_CMAP, vmin=0, vmax=1)]]
+        event_ax.set_title("event")
+        axes = [event_ax]
+        for r, (name, fmap) in enumerate(maps):
             row = []
             for c in range(channels):
-                ax = axes[r, c]
+                ax = self.fig.add_subplot(grid[r, c + 1])
                 row.append(ax.imshow(np.zeros(fmap.shape[1:]), cmap="viridis"))
-                ax.set_title(f"channel {c}", fontsize=12)
-            axes[r, 0].set_ylabel(name)
+                if r == 0:
+                    ax.set_title(f"channel {c}")
+                axes.append(ax)
+            axes[-channels].set_ylabel(f"{name}\n{fmap.shape[1]}×{fmap.shape[2]}")
             self.images.append(row)
-        for ax in axes.ravel():
+        for ax in axes:
             ax.set_xticks([])
             ax.set_yticks([])
+        # Without this note a weak map would look as strong as the strongest one.
+        self.fig.supxlabel("each map on its own colour scale: dark = 0, yellow = that "
+                           "map's largest value", fontsize=MIN_FONT_PT)
         self.update(image, maps)
 
     def update(self, image, maps):
@@ -257,7 +265,7 @@ def plot_feature_maps(image, maps, *, channels=6):
 
 
 def plot_misclassified(images, true, predicted, class_names, *, probabilities=None, count=12,
-                       width=12):
+                       width=10):
     """Events the network got wrong, titled "true → predicted" (and its confidence).
 
     Parameters
@@ -271,7 +279,8 @@ def plot_misclassified(images, true, predicted, class_names, *, probabilities=No
     wrong = np.flatnonzero(np.asarray(true) != np.asarray(predicted))[:count]
     ncols = 6
     nrows = max(1, -(-len(wrong) // ncols))
-    fig = new_figure(width, width / ncols * nrows + 0.5)
+    # Room under each row for a two-line title.
+    fig = new_figure(width, width / ncols * nrows + 0.45 * nrows + 0.4)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax in axes:
         ax.set_axis_off()
@@ -304,7 +313,7 @@ def plot_baselines(names, accuracies, params, *, width=8):
         inside = acc >= 0.5
         ax.text(acc - 0.01 if inside else acc + 0.01, bar.get_y() + bar.get_height() / 2,
                 f"{acc:.1%}  ({p:,} parameters)", ha="right" if inside else "left",
-                va="center", color="white" if inside else "black", fontsize=12)
+                va="center", color="white" if inside else "black")
     ax.set_yticks(y, names)
     ax.set_xlim(0, 1)
     ax.set_xlabel("test accuracy")
