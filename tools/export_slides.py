@@ -82,9 +82,9 @@ DECK_CSS = """
   --jp-ui-font-size1: 16px;
   --jp-cell-prompt-width: 0px;
 }
-.reveal { font-size: 18px; }
+.reveal { font-size: 18px; --r-block-margin: 8px; }
 .reveal .slides { text-align: left; }
-.reveal .slides section { box-sizing: border-box; padding: 14px 32px; }
+.reveal .slides section { box-sizing: border-box; padding: 10px 32px; }
 .reveal .slides section.stack { padding: 0; }
 html:not(.print-pdf) .reveal .slides section.present:not(.stack) {
   height: 720px; overflow-y: auto; }
@@ -93,9 +93,9 @@ html:not(.print-pdf) .reveal .slides section.present:not(.stack) {
 .reveal .slides h3 { font-size: 24px; }
 .reveal .slides h1, .reveal .slides h2, .reveal .slides h3 {
   margin: 0 0 12px; text-transform: none; font-family: inherit; }
-.reveal p, .reveal li { line-height: 1.45; }
-.reveal p { margin: 0 0 10px; }
-.reveal img { margin: 0; max-width: 100%; }
+.reveal .slides p, .reveal .slides li { line-height: 1.45; }
+.reveal .slides p { margin: 0 0 8px; }
+.reveal .slides section img { margin: 0; max-width: 100%; }
 .reveal .jp-Cell { padding: 2px 0; }
 .reveal .jp-OutputArea-output pre { white-space: pre-wrap; }
 .reveal .jp-RenderedImage img { max-width: 100%; height: auto; }
