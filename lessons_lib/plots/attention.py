@@ -66,7 +66,7 @@ class PatchPlot:
         self.image = np.asarray(image, dtype=float)
         H, W = self.image.shape
         # One size for every patch size: the view keeps the layout of its first picture.
-        self.fig = new_figure(11.0, 4.1)
+        self.fig = new_figure(11.0, 3.9)
         self.image_ax, self.table_ax = self.fig.subplots(1, 2, width_ratios=[W, 17])
         # No numbers on the image: the patch numbers go there.
         draw_matrix(self.image_ax, self.image, cmap="Greys", vmin=0, vmax=1.6, annotate=False)
@@ -161,7 +161,7 @@ def plot_table_slips(X, copies):
     """
     X = np.asarray(X, dtype=float)
     # Cells wider than tall: three 4-row tables fit a slide under their heading.
-    fig = new_figure(9.5, 1.55 * len(copies) + 0.2)
+    fig = new_figure(9.5, 1.45 * len(copies) + 0.2)
     axes = np.atleast_1d(fig.subplots(len(copies), 1))
     for ax, (name, copy) in zip(axes, copies.items(), strict=True):
         copy = np.asarray(copy, dtype=float)
@@ -209,13 +209,13 @@ def plot_matrices(matrices, *, operators=None, cmap="RdBu_r", annotate=True):
     Returns
     -------
     fig : Figure
-        At most 11.4 x 5.0 inches (1094 x 480 px).
+        At most 11.4 x 4.6 inches (1094 x 442 px).
     """
     items = [(name, np.asarray(M, dtype=float)) for name, M in matrices.items()]
     titles = [f"{name}  ({M.shape[0]}×{M.shape[1]})" for name, M in items]
     tallest = max(M.shape[0] for _, M in items)
     # Inches: a row holds a 14 pt number; a column is as wide as its longest number.
-    cell_h = min(0.5, 4.5 / tallest)
+    cell_h = min(0.5, 4.1 / tallest)
     cell_w = [_cell_width(M) for _, M in items]
     widths = [max(M.shape[1] * w, 0.11 * len(title))
               for (_, M), w, title in zip(items, cell_w, titles, strict=True)]
@@ -252,13 +252,15 @@ def plot_attention_rows(A, *, titles, row_labels=None):
     """
     A = np.asarray(A, dtype=float)
     maps, N_q, N_k = A.shape
-    fig = new_figure(min(11.4, maps * (0.6 * N_k + 1.4)), min(4.4, 0.55 * N_q + 1.2))
+    fig = new_figure(min(11.4, maps * (0.53 * N_k + 1.3)), min(4.4, 0.42 * N_q + 0.95))
     axes = np.atleast_1d(fig.subplots(1, maps))
     for ax, M, title in zip(axes, A, titles, strict=True):
         _, texts = draw_matrix(ax, M, cmap="Blues", vmin=0, vmax=1,
                                annotate=max(N_q, N_k) <= 8, title=title)
         for text in () if texts is None else texts.flat:
             text.set_fontsize(NUMBER_PT)
+        # Cells a little wider than tall: "0.84" at 14 pt fits, and the maps stay short.
+        ax.set_aspect(0.8)
         ax.set_xlabel("key (attended patch)")
         ax.set_xticks(range(N_k), row_labels or range(N_k))
         ax.set_yticks(range(N_q), row_labels or range(N_q))
@@ -348,7 +350,7 @@ class AttentionOverlayPlot:
     def __init__(self, image, weights, patch_size, query):
         self.patch_size = int(patch_size)
         # Short enough for a slide with its text and two rows of controls.
-        self.fig = new_figure(9.0, 3.7)
+        self.fig = new_figure(9.0, 3.4)
         self.ax, self.bar_ax = self.fig.subplots(1, 2, width_ratios=[1, 1])
         self.picture = self.ax.imshow(image, cmap="gray")
         self.overlay = self.ax.imshow(np.zeros(weights.shape + (4,)))
@@ -443,16 +445,16 @@ class TrainingCurvesPlot:
         self.fig = new_figure(10, 3.0)
         self.loss_ax, self.accuracy_ax = self.fig.subplots(1, 2)
         self.lines = {}
-        for ax, key, label in ((self.loss_ax, "loss", "cross-entropy loss"),
+        for ax, key, label in ((self.loss_ax, "loss", "loss"),
                                (self.accuracy_ax, "accuracy", "accuracy")):
             self.lines[key], = ax.plot([], [], "o-", color="tab:blue", label="training")
             self.lines[f"val_{key}"], = ax.plot([], [], "s-", color="tab:orange",
                                                 label="validation")
             ax.set_xlabel("epoch")
             ax.set_ylabel(label)
-        # Where the curves rarely go: loss falls, accuracy rises.
-        self.loss_ax.legend(loc="upper right")
-        self.accuracy_ax.legend(loc="lower right")
+        # One legend beside both panels: inside a short panel it would cover the curves.
+        self.fig.legend(handles=[self.lines["loss"], self.lines["val_loss"]],
+                        loc="outside right center", frameon=False)
         self.accuracy_ax.set_ylim(0, 1)
         self.loss_ax.set_ylim(0, 1)
         self.fig.suptitle(title)
