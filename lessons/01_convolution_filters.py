@@ -13,7 +13,7 @@
 # *Previous:* [00 · Start here](00_start_here.ipynb) · *Next:*
 # [02 · Backpropagation through a 1-D convolution](02_backpropagation.ipynb)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import numpy as np
 
 from lessons_lib.convolution import (
@@ -24,6 +24,11 @@ from lessons_lib.convolution import (
     pad,
 )
 from lessons_lib.datasets import figure_matrix, photograph
+from lessons_lib.exercises.convolution import (
+    check_line_response,
+    check_output_shape,
+    check_vertical_detector,
+)
 from lessons_lib.filters import box_blur, line_detector, make_filter
 from lessons_lib.plots.convolution import (
     plot_correlation,
@@ -31,6 +36,14 @@ from lessons_lib.plots.convolution import (
     plot_matrix,
     plot_signal,
 )
+from lessons_lib.widgets.convolution import ConvolutionStepper, FilterExplorer
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About one teaching hour: 35 minutes of slides, the rest for the exercises. The
+# lesson builds one idea, "lay the filter on the input, multiply, add, move on", and
+# then shows what hand-made filters do, so that lesson 04's *learned* filters have
+# something to be compared with. Run the whole notebook before presenting: the two
+# interactive views need a live kernel.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A short history
@@ -43,9 +56,19 @@ from lessons_lib.plots.convolution import (
 #   backpropagation; LeCun and colleagues did that in 1989 (lesson 02).
 #
 # Discrete convolutions are **matrix operations that apply filters to a matrix or
-# array**. Before any learning, people designed such filters by hand. Here are a
-# few pre-defined filters applied to one photograph: a blur, two line detectors, and
-# a Sobel filter, which finds edges where brightness changes from left to right.
+# array**. Before any learning, people designed such filters by hand.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Keep this to a minute. The point of the dates: the operation is old and was
+# designed by hand for two centuries; what is new in a CNN is that the filters are
+# learned. The Neocognitron already had the local filters and the pooling of
+# lessons 01 and 03, but no gradient descent.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Filters designed by hand
+#
+# A few pre-defined filters applied to one photograph: a blur, two line detectors,
+# and a Sobel filter, which finds edges where brightness changes from left to right.
 
 # %%
 camera = photograph("camera")
@@ -55,6 +78,13 @@ filters = {"box blur": box_blur(9),
            "sobel x": make_filter("sobel x")}
 outputs = {name: correlate(camera, h) for name, h in filters.items()}
 plot_gallery({"photograph": camera} | outputs, ncols=5)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Point at the tripod legs: they stand out in "vertical lines" and in "sobel x",
+# while "horizontal lines" keeps mostly the horizon and the camera's horizontal
+# edges. The blur keeps the picture and loses the grass texture. Ask: which of these would help
+# decide "is there a camera in this picture?" That question is what a CNN answers by
+# learning its own filters; today they are all designed by hand.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The formula
@@ -67,6 +97,16 @@ plot_gallery({"photograph": camera} | outputs, ncols=5)
 # Read it as: *lay the filter on the input, multiply the overlapping numbers, add
 # them up, move on.* $\omega$ is the filter's half-width: $\omega = 1$ for a
 # $3 \times 3$ filter.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Read the formula aloud with $\omega = 1$: nine terms, $i$ and $j$ from −1 to 1, and
+# $h$ indexed from 0 to 2 (hence the $+ \omega$). A frequent confusion: $i$ runs over
+# rows of $h$ but is added to $m$, the row of $A$; check that students see the
+# filter and the window *aligned*, not flipped (the flip comes at the end of the
+# lesson).
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The formula in code
 #
 # The slides name an output by the input position $(m, n)$ under the filter's
 # **centre**. Code numbers output cells from 0 instead: output $(m, n)$, with stride
@@ -81,6 +121,13 @@ plot_gallery({"photograph": camera} | outputs, ncols=5)
 #                 C[m, n] += h[i + ω, j + ω] * P[s*m + ω + i, s*n + ω + j]
 # ```
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Two numberings meet here: the slides' $(m, n)$ is a position in the input (the
+# centre), the code's is a position in the output, starting at 0. With stride 1 and
+# no padding they differ by $\omega$ on each axis. The four loops are the formula
+# word for word; the library's `correlate` computes the same numbers without Python
+# loops (checked a few slides on).
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The figure matrix
 #
@@ -90,6 +137,11 @@ plot_gallery({"photograph": camera} | outputs, ncols=5)
 # %%
 A = figure_matrix()
 plot_matrix(A, title="A: the figure matrix (8×9)")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# This matrix comes back in lessons 03 and 06. Let the audience find the figure: the
+# long vertical stroke in column 2, the full row 5 (the arms), the diagonal from the
+# top-left corner to row 7. Those three strokes are what the line detectors will find.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Filter, stride and edges
@@ -107,33 +159,52 @@ plot_matrix(A, title="A: the figure matrix (8×9)")
 # Per axis, for input size $H$, filter size $k$, padding $p$ and stride $s$:
 #
 # $$H' = 1 + \left\lfloor \frac{H + 2p - k}{s} \right\rfloor$$
+#
+# What does the $8 \times 9$ figure matrix become under a $3 \times 3$ filter?
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 for stride, edges in [(1, "none"), (2, "none"), (1, "zero"), (2, "zero")]:
     shape = output_shape(A.shape, (3, 3), stride=stride, edges=edges)
     print(f"stride {stride}, edges {edges!r:7}: 8×9 → {shape}")
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# Zero padding with $\omega = 1$ surrounds the figure with a frame of zeros (hatched),
-# so that a $3 \times 3$ filter can be centred on every original cell. *(For
-# instructors: the padded matrix on the slides does not match the figure cell for
-# cell; this one is computed from it.)*
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Before the next press, ask for the output shape with stride 1, edges none: 6×7. Then stride 2: (3, 4), the floor at work
+# (9 − 3 = 6, halved, plus one gives 4 columns; 8 − 3 = 5, halved and floored, plus
+# one gives 3 rows). With zero padding ($p = 1$) stride 1 keeps 8×9, and stride 2
+# gives (4, 5). Students often forget the "1 +": the first position counts too.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Zero padding
+#
+# A frame of zeros (hatched) one cell wide, $\omega = 1$, lets a $3 \times 3$ filter be
+# centred on every original cell.
 
 # %%
 plot_matrix(pad(A, (1, 1), "zero"), title="A padded with zeros (10×11)",
             padding=(1, 1))
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# For instructors: the padded matrix on the lecture slides does not match the figure
+# matrix cell for cell; this one is computed from it, so trust this one if a student
+# compares. The other edge modes (reflect, replicate, wrap) fill the same frame with
+# copies of the input instead of zeros; the stepper on the next slide shows each.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Step by step
 #
-# Press ▶ or drag `step`: the orange window moves over the input, the nine products
-# are written out, and their sum fills the output cell. Change the filter, the
-# stride and the edges, and watch the output's size change.
+# Press ▶ or drag `step`: the window moves, the nine products are written out, and
+# their sum fills the output cell.
 
 # %%
-from lessons_lib.widgets.convolution import ConvolutionStepper
-
 ConvolutionStepper()
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Start at step 0: the window covers the top-left 3×3 block and the products line
+# reads C[0, 0] = … = 0.56 (five ones times 1/9). Press ▶ and let it fill one row,
+# then stop and drag `step` back and forth. Then change `edges` to zero: the input
+# gets its hatched frame and the output grows to 8×9; set `stride` to 2 and the
+# output shrinks to 4×5, the shapes of the previous slides. Finally pick "vertical
+# lines" to show negative weights and a red/blue output. About five minutes.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A blurring filter
@@ -146,11 +217,24 @@ ConvolutionStepper()
 C = correlate(A, box_blur(3))
 plot_correlation(A, box_blur(3), C)
 
-# %% [markdown]
-# The vectorised `correlate` and the four loops of the formula agree:
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Check one cell with the room: C[0, 0] is 0.56, five ones in the top-left window
+# divided by nine. The darkest output, 0.78, is where the arms meet the long stroke
+# and the diagonal: seven ones in that window. A blur never creates a value above
+# the largest input: its weights are positive and add up to 1.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Vectorised code and loops agree
+#
+# The vectorised `correlate` and the four loops of the formula give the same output:
 
 # %%
 print("largest difference:", np.abs(C - correlate_loops(A, box_blur(3))).max())
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The difference is exactly 0.0 here. This is the pattern of the whole course: a
+# readable version written as the formula, a fast version for use, and a test that
+# they agree. `correlate` chooses between a direct method and the FFT by size.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Line detection and extraction
@@ -165,17 +249,34 @@ directions = ["horizontal", "vertical", "diagonal", "antidiagonal"]
 detectors = {d: line_detector(d) for d in directions}
 plot_gallery(detectors, cmap="RdBu_r", width=9, symmetric=True)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# Applied to the figure matrix (red positive, blue negative): the horizontal
-# detector fires along output row 4, the windows centred on the full row 5 of $A$;
-# the vertical detector along output column 1, centred on the full column 2 of $A$;
-# the diagonal detector along the long \\ stroke from $A[0, 0]$ to $A[7, 7]$. The
-# figure has no / stroke: the antidiagonal detector only responds, unevenly, where
-# other strokes cross its window.
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Each detector has three 2s along its line and six −1s beside it: 6 − 6 = 0 on a flat
+# patch. A full line of ones under the 2s gives 6, minus whatever lies beside it.
+# Ask before the next slide: on the figure matrix, where will the horizontal
+# detector respond most?
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The detectors on the figure matrix
+#
+# Red is positive, blue negative. Where does each detector fire?
 
 # %%
 responses = {d: correlate(A, h) for d, h in detectors.items()}
-plot_gallery(responses, cmap="RdBu_r", width=12, symmetric=True)
+plot_gallery(responses, cmap="RdBu_r", symmetric=True)
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# The horizontal detector fires along output row 4, the windows centred on the full
+# row 5 of $A$; the vertical detector along output column 1, centred on the full
+# column 2 of $A$; the diagonal detector along the long \\ stroke from $A[0, 0]$ to
+# $A[7, 7]$. The figure has no / stroke: the antidiagonal detector only responds,
+# unevenly, where other strokes cross its window.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Let the room answer before pressing for the explanation. The off-by-one is the
+# usual stumbling block: output row 4 is centred on input row 5, because output
+# indices start where the filter's centre first fits ($\omega = 1$). The diagonal
+# detector gives 4 along its whole stroke, not 6: the stroke's neighbours are not
+# all zero. The antidiagonal's strongest value, −4, is a *negative* response.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Filtering a photograph
@@ -188,17 +289,30 @@ plot_gallery(responses, cmap="RdBu_r", width=12, symmetric=True)
 C = correlate(camera, box_blur(11))
 plot_correlation(camera, box_blur(11), C)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Same call as for the figure matrix, only larger: 512×512 becomes 502×502, 5 pixels
+# lost on each side ($\omega = 5$). The filter panel is one flat colour because all
+# 121 weights are equal (1/121). Students sometimes expect the output to be smaller
+# *visibly*; 10 pixels out of 512 is hard to see, which is why the next slides use
+# much larger filters.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A filter explorer
 #
-# Pick a photograph, a filter and its size (up to the slides' $101 \times 101$),
-# the stride and the edges. Large filters are computed with the FFT (the
-# correlation theorem), so even $101 \times 101$ takes milliseconds.
+# Pick a photograph, a filter and its size (up to the slides' $101 \times 101$), the
+# stride and the edges.
 
 # %%
-from lessons_lib.widgets.convolution import FilterExplorer
-
 FilterExplorer(size=101)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Large filters are computed with the FFT, so even 101×101 redraws as soon as a
+# slider is released. It opens on the slides' 101×101 blur: the output is 412×412 and
+# hardly more than light and dark patches. Drag `size` down to 11 and back. Switch the
+# filter to "vertical lines" at size 11 and to "sobel x"; then raise `stride` to 4
+# (the output shrinks to about a quarter on each axis, the formula of the earlier
+# slide). The FFT is the correlation theorem: a product in frequency space instead of
+# 10,201 multiplications per pixel; this lesson does not derive it.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Why edges matter
@@ -214,6 +328,12 @@ blurred = {e: correlate(camera, box_blur(31), edges=e) for e in edge_modes}
 titled = {f"{e}: {C.shape[0]}×{C.shape[1]}": C for e, C in blurred.items()}
 plot_gallery(titled, ncols=5)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# A 31×31 blur: "none" gives 482×482, every padded mode keeps 512×512. Point at the
+# dark frame of "zero" and at the grass showing up in the sky of "wrap". In a CNN the
+# usual choice is zero padding ("same" padding in the libraries): cheap, and the
+# network learns to live with the dark border.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## N-D discrete convolutions
 #
@@ -221,17 +341,6 @@ plot_gallery(titled, ncols=5)
 #
 # $$C[m] = \sum_{i=-\omega}^{\omega} h[i + \omega] \, A[m + i]$$
 #
-# (The slides keep $C[m, n]$ on the left of the 1-D formula; in one dimension there is
-# only $m$.) The slides' $1 \times 5$ filter of $0.5$ sums five neighbours and halves
-# them:
-
-# %%
-x = np.array([0, 0, 1, 2, 3, 4, 4, 4, 2, 0, 0, 0], dtype=float)
-o = correlate(x, np.full(5, 0.5))
-print("o =", o)
-plot_signal(x, {"o = x ⊛ [0.5 0.5 0.5 0.5 0.5]": (2, o)})
-
-# %% [markdown]
 # The same function filters a 3-D volume with a 3-D filter (for example a video or a
 # medical scan); with edges "none" every axis shrinks by $k - 1$:
 # $(16 - 3 + 1,\; 32 - 5 + 1,\; 32 - 5 + 1)$.
@@ -240,24 +349,54 @@ plot_signal(x, {"o = x ⊛ [0.5 0.5 0.5 0.5 0.5]": (2, o)})
 volume = np.random.default_rng(0).random((16, 32, 32))
 print(correlate(volume, np.ones((3, 5, 5)) / 75).shape)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# (14, 28, 28), as the formula says. A colour image is also 3-D (height, width,
+# channel), but a CNN layer treats it differently: its filter spans *all* channels, so
+# that axis does not slide. Lesson 04 comes back to this. The slides keep $C[m, n]$ on
+# the left of their 1-D formula; in one dimension there is only $m$.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The slides' 1-D filter
+#
+# The slides' $1 \times 5$ filter of $0.5$ sums five neighbours and halves them:
+
+# %%
+x = np.array([0, 0, 1, 2, 3, 4, 4, 4, 2, 0, 0, 0], dtype=float)
+o = correlate(x, np.full(5, 0.5))
+print("o =", o)
+plot_signal(x, {"o = x ⊛ [0.5 0.5 0.5 0.5 0.5]": (2, o)})
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The filter's weights add up to 2.5, not 1, so it smooths *and* amplifies: the
+# plateau of 4s becomes 8.5 at the top. Twelve inputs, five taps, no padding:
+# 12 − 5 + 1 = 8 outputs, drawn from sample 2 (the first centre). Lesson 02 learns
+# 1-D filters like this one by gradient descent.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Convolution or cross-correlation?
 #
 # The slides' formula adds $A[m + i]$: the filter is laid on the input as it is.
 # Mathematics calls this **cross-correlation**; its **convolution** flips the filter
-# first, $\sum_{i=-\omega}^{\omega} h[i + \omega]\,A[m - i]$. Every deep-learning library computes the unflipped
-# version and calls it "convolution"; since a network *learns* its filters, the flip
-# makes no difference to what it can learn. It does matter when you apply a given,
-# asymmetric filter. Put a single 1 (an impulse) through both:
+# first, $\sum_{i=-\omega}^{\omega} h[i + \omega]\,A[m - i]$. Every deep-learning
+# library computes the unflipped version and calls it "convolution"; since a network
+# *learns* its filters, the flip makes no difference to what it can learn. It does
+# matter when you apply a given, asymmetric filter. Put a single 1 (an impulse)
+# through both: which one gives back the filter $[1, 2, 3]$?
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 impulse = np.array([0, 0, 1, 0, 0], dtype=float)
 h = np.array([1, 2, 3], dtype=float)
 print("correlate:", correlate(impulse, h), "  convolve:", convolve(impulse, h))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # Convolution returns the filter itself (its *impulse response*), correlation returns
 # it reversed. For symmetric filters, like the blurs above, both agree.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Let the room guess before each press: correlate gives [3, 2, 1], convolve gives
+# [1, 2, 3]. Students who know signal processing will say
+# "that is not a convolution": they are right, and the name stuck anyway. Lesson 02
+# needs both: the gradient with respect to the input is a true convolution.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Key points
@@ -273,6 +412,11 @@ print("correlate:", correlate(impulse, h), "  convolve:", convolve(impulse, h))
 #   and 04.
 # - Deep learning's convolution is the cross-correlation above (no flip).
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# If time is short, this slide and the first exercise are the minimum. "Filters
+# extract features" is the slides' closing phrase: the features of lesson 04's
+# network are exactly such filter responses, learned instead of designed.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 #
@@ -283,25 +427,39 @@ print("correlate:", correlate(impulse, h), "  convolve:", convolve(impulse, h))
 # `(rows, columns)`, without running `correlate`.
 
 # %%
-from lessons_lib.exercises.convolution import (
-    check_line_response,
-    check_output_shape,
-    check_vertical_detector,
-)
-
 check_output_shape(...)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# **2.** By hand: what is $C[0, 0]$ when the vertical line detector
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Answer: (126, 94), from 1 + (512 − 11) // 4 and 1 + (384 − 11) // 4. The check
+# recognises the swapped answer (94, 126) and says so. Give two minutes.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercise 2: one output by hand
+#
+# By hand: what is $C[0, 0]$ when the vertical line detector
 # `line_detector("vertical")` is applied to the figure matrix with stride 1 and
 # edges "zero"? (You may check your hand computation with the stepper above.)
 
 # %%
 check_line_response(...)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# **3.** Design a $3 \times 3$ filter that gives 0 on flat regions and responds more
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Answer: 1. With zero padding the window of C[0, 0] is [[0, 0, 0], [0, 1, 0],
+# [0, 0, 1]]: the centre 1 meets a weight 2, the bottom-right 1 meets −1. The usual
+# mistake is to forget the padding and use the top-left 3×3 block of A, which gives
+# the edges-"none" value, −2.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercise 3: design a filter
+#
+# Design a $3 \times 3$ filter that gives 0 on flat regions and responds more
 # to a vertical line than to a horizontal one (without calling `line_detector`).
 
 # %%
 check_vertical_detector(...)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# One answer: every row [−1, 2, −1], the vertical detector of this lesson; a Sobel x
+# filter also passes. The two conditions are "weights add up to 0" (flat gives 0) and
+# "the weights differ across a row more than down a column". A filter of all zeros
+# gives 0 for both lines and fails; the check reports both numbers.

@@ -3,15 +3,17 @@
 import numpy as np
 import pytest
 
-from lessons_lib.convolution import correlate
+from lessons_lib.convolution import correlate, pad
 from lessons_lib.datasets import figure_matrix, photograph
 from lessons_lib.filters import box_blur, line_detector
+from lessons_lib.plots import MAX_VIEW_PX, check_projector_ready
 from lessons_lib.plots.convolution import (
     ExplorerPlot,
     StepperPlot,
     plot_correlation,
     plot_gallery,
     plot_matrix,
+    plot_signal,
 )
 from lessons_lib.widgets.convolution import ConvolutionStepper, FilterExplorer
 from lessons_lib.widgets.start import SmoothingDemo
@@ -150,3 +152,32 @@ def test_stepper_colours_signed_outputs_around_zero():
     low, high = plot.output_image.get_clim()
     assert plot.output_image.get_cmap().name == "RdBu_r" and low == -high
     assert "(−1)·0" in plot.describe(0)
+
+
+def test_lesson_figures_fit_a_slide_and_read_on_a_projector():
+    A, camera = figure_matrix(), photograph("camera")
+    figures = [
+        plot_matrix(A, title="A"),
+        plot_matrix(pad(A, (1, 1), "zero"), title="padded", padding=(1, 1)),
+        plot_correlation(A, box_blur(3), correlate(A, box_blur(3))),
+        plot_correlation(camera, box_blur(11), correlate(camera, box_blur(11))),
+        plot_gallery({d: correlate(A, line_detector(d)) for d in ("horizontal", "vertical")},
+                     cmap="RdBu_r", symmetric=True),
+        plot_gallery({str(k): camera for k in range(5)}, ncols=5),
+        plot_signal(np.arange(12.0), {"o": (2, np.arange(8.0))}),
+    ]
+    for fig in figures:
+        check_projector_ready(fig)
+    # The padded matrix is no taller than the plain one: both leave room on their slide.
+    assert figures[1].get_size_inches()[1] <= figures[0].get_size_inches()[1]
+
+
+@pytest.mark.parametrize("edges", ["none", "zero"])
+@pytest.mark.parametrize("stride", [1, 3])
+def test_stepper_figure_fits_a_view_for_every_layout(edges, stride):
+    plot = StepperPlot(figure_matrix(), box_blur(3), stride=stride, edges=edges)
+    check_projector_ready(plot.fig, MAX_VIEW_PX)
+    # One line of products across the figure, not cut at its sides.
+    plot.fig.draw_without_rendering()
+    box = plot.formula.get_window_extent()
+    assert box.x0 >= 0 and box.x1 <= plot.fig.bbox.width

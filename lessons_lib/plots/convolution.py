@@ -6,10 +6,12 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from lessons_lib.convolution import correlate, pad
-from lessons_lib.plots import new_figure
+from lessons_lib.plots import DPI, MAX_FIGURE_PX, MIN_FONT_PT, new_figure
 
 # Matrices up to this many rows and columns are drawn with their numbers written in.
 ANNOTATE_LIMIT = 16
+#: The width of a figure that spans a slide, in inches (1100 px at 96 dpi).
+FULL_WIDTH = MAX_FIGURE_PX[0] / DPI
 
 
 def _format_number(value: float) -> str:
@@ -102,7 +104,7 @@ def draw_matrix(ax, M, *, cmap="Greys", vmin=None, vmax=None, annotate=None, tit
     if annotate:
         texts = np.empty(M.shape, dtype=object)
         for r, c in np.ndindex(*M.shape):
-            texts[r, c] = ax.text(c, r, "", ha="center", va="center", fontsize=11)
+            texts[r, c] = ax.text(c, r, "", ha="center", va="center", fontsize=MIN_FONT_PT)
         set_matrix_text(image, texts, M)
     return image, texts
 
@@ -119,7 +121,7 @@ def set_matrix_text(image, texts, M) -> None:
         texts[r, c].set_color("white" if luminance < 0.5 else "black")
 
 
-def plot_matrix(M, *, title=None, cmap="Greys", size=0.5, padding=(0, 0)):
+def plot_matrix(M, *, title=None, cmap="Greys", size=None, padding=(0, 0)):
     """One matrix, every number written in (the slides' way of showing the figure).
 
     Parameters
@@ -127,8 +129,10 @@ def plot_matrix(M, *, title=None, cmap="Greys", size=0.5, padding=(0, 0)):
     M : ndarray, shape (rows, cols)
     title : str, optional
     cmap : str, default "Greys"
-    size : float, default 0.5
-        Inches per cell.
+    size : float, optional
+        Inches per cell; default 0.45, or less for a matrix of more than 8 rows, so that
+        the figure is never taller than 4.4 inches (room for a heading, a line of text
+        and two of code on a slide).
     padding : tuple of 2 int, default (0, 0)
         Rows and columns of padding on each side of ``M``: drawn hatched, with the
         original matrix framed.
@@ -138,6 +142,8 @@ def plot_matrix(M, *, title=None, cmap="Greys", size=0.5, padding=(0, 0)):
     fig : Figure
     """
     M = np.asarray(M, dtype=float)
+    if size is None:
+        size = min(0.45, 3.6 / M.shape[0])
     fig = new_figure(max(2.5, size * M.shape[1] + 0.4), size * M.shape[0] + 0.8)
     ax = fig.add_subplot()
     draw_matrix(ax, M, cmap=cmap, title=title)
@@ -181,7 +187,9 @@ def plot_correlation(A, h, C, *, titles=("input A", "filter h", "output C = A âŠ
     """
     A, h, C = (np.asarray(x, dtype=float) for x in (A, h, C))
     small = max(A.shape) <= ANNOTATE_LIMIT
-    fig = new_figure(12, 4.2 if not small else 0.5 * A.shape[0] + 1.4)
+    # Small matrices get up to 0.45 inch per row, room for a number like 0.56 at 14 pt,
+    # and 0.9 inch for the titles (the filter's takes two lines).
+    fig = new_figure(FULL_WIDTH, 4.2 if not small else min(0.45 * A.shape[0], 3.6) + 0.9)
     axes = fig.subplots(1, 3, width_ratios=[A.shape[1], max(h.shape[1], A.shape[1] / 3),
                                              C.shape[1]])
     cmap = "Greys" if small else "gray"
@@ -193,6 +201,13 @@ def plot_correlation(A, h, C, *, titles=("input A", "filter h", "output C = A âŠ
     draw_matrix(axes[2], C, cmap=cmap if out_cmap == "gray" else out_cmap, vmin=low, vmax=high,
                 title=f"{titles[2]}  {C.shape[0]}Ã—{C.shape[1]}")
     return fig
+
+
+#: Height of the stepper's figure in inches (413 px): a view's image is shrunk when
+#: taller than its window less 240 px, which leaves 418 px on a 1366 x 768 laptop.
+STEPPER_HEIGHT = 4.3
+# What is left of it for the matrices, below their titles and above the formula.
+MATRIX_HEIGHT = 3.5
 
 
 class StepperPlot:
@@ -233,10 +248,18 @@ class StepperPlot:
         self.n_steps = self.output.size
         self.step = 0
 
-        rows = max(self.padded.shape[0], self.output.shape[0])
-        fig = new_figure(12, 0.42 * rows + 1.4)
-        axes = fig.subplots(1, 3, width_ratios=[self.padded.shape[1], max(self.h.shape[1], 4),
-                                                 self.padded.shape[1]])
+        # The output gets a frame of at least 6 x 7 cells (the figure matrix's output):
+        # with stride 2 or 3 its few cells stay the size of the others, not huge.
+        frame = (max(self.output.shape[0], 6), max(self.output.shape[1], 7))
+        # Output cells at least 0.55 inch wide, for a number like 0.56 at 14 pt: an
+        # output of more than 6 rows gets cells wider than tall.
+        out_aspect = min(1.0, MATRIX_HEIGHT / frame[0] / 0.55)
+        # Panels of equal height, each as wide as its matrix needs; 0.7 of the height
+        # is enough for the 3 x 3 filter.
+        fig = new_figure(FULL_WIDTH, STEPPER_HEIGHT)
+        axes = fig.subplots(1, 3, width_ratios=[
+            self.padded.shape[1] / self.padded.shape[0], 0.7,
+            frame[1] / frame[0] / out_aspect])
         self.fig, self.axes = fig, axes
         padded = any(widths)
         draw_matrix(axes[0], self.padded, cmap="Greys", vmin=min(0, self.padded.min()),
@@ -253,16 +276,18 @@ class StepperPlot:
         self.output_image, self.output_texts = draw_matrix(
             axes[2], blank, cmap=out_cmap, vmin=low, vmax=high,
             annotate=True, title=f"output C ({self.output.shape[0]}Ã—{self.output.shape[1]})")
-        axes[2].set_xlim(-0.5, self.padded.shape[1] - 0.5)
-        axes[2].set_ylim(self.padded.shape[0] - 0.5, -0.5)
+        axes[2].set_aspect(out_aspect)
+        axes[2].set_xlim(-0.5, frame[1] - 0.5)
+        axes[2].set_ylim(frame[0] - 0.5, -0.5)
+        # The cells not computed yet are blank: a frame shows the output's size.
         axes[2].add_patch(Rectangle((-0.5, -0.5), *self.output.shape[::-1], fill=False,
-                                    edgecolor="0.6", linewidth=1))
+                                    edgecolor="0.6", linewidth=1, clip_on=False))
         self.window = axes[0].add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="tab:orange",
                                                   linewidth=3.5))
         self.cell = axes[2].add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="tab:orange",
                                                 linewidth=3.5))
-        self.formula = fig.text(0.5, 0.01, "", ha="center", va="bottom", fontsize=12,
-                                family="monospace")
+        # One line across the figure: nine products fit at 14 pt in a proportional font.
+        self.formula = fig.text(0.5, 0.015, "", ha="center", va="bottom", fontsize=MIN_FONT_PT)
         fig.get_layout_engine().set(rect=(0, 0.08, 1, 0.92))
         self.show(0)
 
@@ -326,7 +351,7 @@ class ExplorerPlot:
     """
 
     def __init__(self, image, kernel, output):
-        fig = new_figure(12, 4.4)
+        fig = new_figure(FULL_WIDTH, 4.2)
         self.fig, self.axes = fig, fig.subplots(1, 3, width_ratios=[1, 0.8, 1])
         for ax in self.axes:
             ax.set_xticks([])
@@ -358,7 +383,8 @@ class ExplorerPlot:
         self.axes[2].set_title(f"output {output.shape[0]}Ã—{output.shape[1]}")
 
 
-def plot_gallery(images, *, ncols=4, cmap="gray", width=12, annotate=None, symmetric=False):
+def plot_gallery(images, *, ncols=4, cmap="gray", width=FULL_WIDTH, annotate=None,
+                 symmetric=False):
     """Several images (or small matrices) side by side, each titled by its key.
 
     Parameters
@@ -366,8 +392,8 @@ def plot_gallery(images, *, ncols=4, cmap="gray", width=12, annotate=None, symme
     images : dict of str to ndarray, each shape (H, W)
     ncols : int, default 4
     cmap : str, default "gray"
-    width : float, default 12
-        Figure width in inches; the height follows from the grid.
+    width : float, default :data:`FULL_WIDTH`
+        Figure width in inches (at most 11.46, 1100 px); the height follows from the grid.
     annotate : bool, optional
         Write numbers into cells (default: only for matrices up to 16 x 16).
     symmetric : bool, default False
@@ -410,13 +436,14 @@ def plot_signal(x, outputs, *, title=None):
     -------
     fig : Figure
     """
-    fig = new_figure(10, 3.4)
+    fig = new_figure(10, 3.0)
     ax = fig.add_subplot()
     ax.plot(np.arange(len(x)), x, "o-", color="0.55", label="input x")
     for name, (offset, y) in outputs.items():
         ax.plot(offset + np.arange(len(y)), y, "s-", linewidth=2, label=name)
     ax.set_xlabel("index")
-    ax.legend(loc="best")
+    # Beside the axes: inside, a legend would hide part of a signal.
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
     if title:
         ax.set_title(title)
     return fig
