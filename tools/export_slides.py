@@ -105,6 +105,8 @@ html:not(.print-pdf) .reveal .slides section.present:not(.stack) {
 .frozen-view .frozen-controls span { margin-right: 1.2em; }
 .frozen-view figcaption { font-style: italic; }
 .reveal .slide-number { font-size: 16px; }
+/* Printed, every slide ends its page; the last one must not start an empty page. */
+html.print-pdf .reveal .slides .pdf-page:last-child { break-after: avoid; }
 """
 
 OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
