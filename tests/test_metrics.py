@@ -403,8 +403,7 @@ def test_pr_roc_figure_shows_the_area_and_the_operating_point():
     y, scores = scored_events()
     fig = plot_pr_roc(y, scores, pos_label="proton", point=(0.8, 0.6, 0.1))
     pr_ax, roc_ax = fig.axes
-    assert f"AUC = {roc_auc(y, scores, 'proton'):.3f}" in [
-        t.get_text() for t in roc_ax.get_legend().get_texts()]
+    assert roc_ax.get_title() == f"ROC, AUC = {roc_auc(y, scores, 'proton'):.3f}"
     np.testing.assert_allclose(roc_ax.lines[-1].get_xydata(), [[0.1, 0.6]])
     np.testing.assert_allclose(pr_ax.lines[-1].get_xydata(), [[0.6, 0.8]])
 
@@ -420,7 +419,7 @@ def test_threshold_explorer_follows_its_slider():
         predicted = np.where(scores >= threshold, "proton", "other")
         expected = binary_counts(y, predicted, pos_label="proton")
         assert view.counts == expected
-        np.testing.assert_array_equal(view.confusion.C, [[expected.TP, expected.FN],
+        np.testing.assert_array_equal(view.plot.confusion.C, [[expected.TP, expected.FN],
                                                          [expected.FP, expected.TN]])
         p = precision(y, predicted, pos_label="proton")
         r = recall(y, predicted, pos_label="proton")
@@ -428,9 +427,9 @@ def test_threshold_explorer_follows_its_slider():
         assert view.scores["recall"] == pytest.approx(r)
         assert view.scores["f1"] == pytest.approx(f1_score(y, predicted, pos_label="proton"))
         assert view.scores["accuracy"] == pytest.approx(accuracy(y, predicted))
-        np.testing.assert_allclose(view.curves.pr_marker.get_xydata(), [[r, p]])
-        assert view.histogram.line.get_xdata()[0] == threshold
-        assert f"threshold {threshold:.2f}" in view.summary.get_text()
+        np.testing.assert_allclose(view.plot.curves.pr_marker.get_xydata(), [[r, p]])
+        assert view.plot.histogram.line.get_xdata()[0] == threshold
+        assert f"threshold {threshold:.2f}" in view.plot.summary.get_text()
         assert view.image.value != before
 
 
@@ -450,10 +449,10 @@ def test_imbalance_explorer_follows_its_slider():
     assert view.metrics["accuracy"] == pytest.approx(expected["accuracy"])
     assert view.metrics["f1"] == pytest.approx(expected["f1"])
     np.testing.assert_array_equal(view.counts, [[9, 1], [50, 940]])
-    np.testing.assert_array_equal(view.confusion.C, view.counts)
-    assert view.plot.marker.get_xdata()[0] == pytest.approx(0.01)
-    np.testing.assert_allclose(view.plot.points["F1"].get_xydata(),
+    np.testing.assert_array_equal(view.plot.confusion.C, view.counts)
+    assert view.plot.curves.marker.get_xdata()[0] == pytest.approx(0.01)
+    np.testing.assert_allclose(view.plot.curves.points["F1"].get_xydata(),
                                [[view.prevalence.value, expected["f1"]]])
-    assert "1.0% positives" in view.title.get_text()
-    lazy = view.plot.lines["always 'not proton': accuracy"]
+    assert "1.0% positives" in view.plot.title.get_text()
+    lazy = view.plot.curves.lines["always 'not proton': accuracy"]
     np.testing.assert_allclose(lazy.get_ydata(), 1 - view.GRID)

@@ -1,4 +1,10 @@
-"""Figures for lesson 05: confusion matrices, precision-recall and ROC curves, losses, softmax."""
+"""Figures for lesson 05: confusion matrices, precision-recall and ROC curves, losses, softmax.
+
+Sized for a 1280 x 720 slide at 96 dpi, all text at 14 pt or more (legends, bar labels
+and the numbers in a confusion matrix included); the two views' figures
+(:class:`ThresholdPlot`, :class:`ImbalancePlot`) stay short enough to be seen together
+with their slider on a laptop screen.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ from lessons_lib.losses import (
     softmax_cross_entropy_backward,
 )
 from lessons_lib.metrics import precision_recall_curve, roc_auc, roc_curve
-from lessons_lib.plots import new_figure
+from lessons_lib.plots import MIN_FONT_PT, new_figure
 
 POSITIVE_COLOR, NEGATIVE_COLOR, MARKER_COLOR = "tab:red", "tab:blue", "black"
 # The slides' names for the four cells of a binary matrix drawn positive class first.
@@ -75,7 +81,8 @@ class ConfusionPlot:
             raise ValueError(f"C must have shape ({k}, {k}) for {k} class_names, got {C.shape}")
         self.ax, self.cell_names = ax, cell_names
         self.image = ax.imshow(_row_rates(C), cmap="Blues", vmin=0, vmax=1, aspect="auto")
-        ax.set_xticks(range(k), class_names)
+        # Column names stand side by side over narrow cells: one word per line.
+        ax.set_xticks(range(k), [name.replace(" ", "\n") for name in class_names])
         ax.set_yticks(range(k), class_names)
         ax.xaxis.set_ticks_position("top")
         ax.xaxis.set_label_position("top")
@@ -85,10 +92,10 @@ class ConfusionPlot:
         ax.spines[:].set_visible(False)
         if title:
             ax.set_title(title, pad=10)
-        font = "medium" if k <= 3 else "small"
         self.texts = np.empty((k, k), dtype=object)
         for r, c in np.ndindex(k, k):
-            self.texts[r, c] = ax.text(c, r, "", ha="center", va="center", fontsize=font)
+            self.texts[r, c] = ax.text(c, r, "", ha="center", va="center",
+                                       fontsize=MIN_FONT_PT)
         self.update(C)
 
     def update(self, C) -> None:
@@ -102,7 +109,14 @@ class ConfusionPlot:
             self.texts[r, c].set_color("white" if rates[r, c] > 0.55 else "black")
 
 
-def plot_confusion_matrix(C, class_names, *, cell_names=None, title=None, size=1.3):
+def _cell_size(k: int) -> float:
+    """Inches per cell of a K x K matrix: 1.15 for two classes, less for more, so that the
+    figure stays under about 4.2 inches (400 px) and leaves room on its slide for a
+    heading and the code that computes the matrix."""
+    return min(1.15, 3.0 / k)
+
+
+def plot_confusion_matrix(C, class_names, *, cell_names=None, title=None, size=None):
     """A confusion matrix with counts and row-normalised rates.
 
     Parameters
@@ -113,20 +127,21 @@ def plot_confusion_matrix(C, class_names, *, cell_names=None, title=None, size=1
     cell_names : K x K nested sequence of str, optional
         Cell names written above the counts (``BINARY_CELL_NAMES`` for TP/FN/FP/TN).
     title : str, optional
-    size : float, default 1.3
-        Inches per cell.
+    size : float, optional
+        Inches per cell; default 1.15 for two classes, 3 / K inches for more.
 
     Returns
     -------
     fig : Figure
     """
     k = len(class_names)
+    size = _cell_size(k) if size is None else size
     fig = new_figure(size * k + 1.8, size * k + 1.2)
     ConfusionPlot(fig.add_subplot(), C, class_names, cell_names=cell_names, title=title)
     return fig
 
 
-def plot_confusion_matrices(matrices, class_names, *, cell_names=None, size=1.3):
+def plot_confusion_matrices(matrices, class_names, *, cell_names=None, size=None):
     """Several confusion matrices side by side (for example two models on the same data).
 
     Parameters
@@ -135,13 +150,15 @@ def plot_confusion_matrices(matrices, class_names, *, cell_names=None, size=1.3)
         Title → counts.
     class_names : sequence of str, length K
     cell_names : K x K nested sequence of str, optional
-    size : float, default 1.3
+    size : float, optional
+        Inches per cell; default as :func:`plot_confusion_matrix`.
 
     Returns
     -------
     fig : Figure
     """
     k = len(class_names)
+    size = _cell_size(k) if size is None else size
     fig = new_figure(len(matrices) * (size * k + 1.6), size * k + 1.3)
     axes = np.atleast_1d(fig.subplots(1, len(matrices)))
     for ax, (title, C) in zip(axes, matrices.items(), strict=True):
@@ -176,17 +193,18 @@ class CurvesPlot:
         self.prevalence = float(np.mean(np.asarray(y_true) == pos_label))
         pr_ax.plot(np.r_[0.0, recall], np.r_[precision[0], precision], color=POSITIVE_COLOR,
                    linewidth=2, drawstyle="steps-pre")
-        pr_ax.axhline(self.prevalence, color="0.6", linestyle="--", linewidth=1,
-                      label=f"random guess ({self.prevalence:.0%})")
+        # The random-guess lines are labelled where they run, the area under the ROC curve
+        # goes in the title: legends would cover the curves in a panel two inches wide.
+        guess = {"color": "0.45", "ha": "left", "va": "bottom"}
+        pr_ax.axhline(self.prevalence, color="0.6", linestyle="--", linewidth=1)
+        pr_ax.text(0.03, self.prevalence + 0.02, f"random ({self.prevalence:.0%})", **guess)
         pr_ax.set(xlim=(0, 1.02), ylim=(0, 1.05), xlabel="recall", ylabel="precision",
                   title="precision-recall curve")
-        pr_ax.legend(loc="lower left", fontsize="small")
-        roc_ax.plot(fpr, tpr, color=POSITIVE_COLOR, linewidth=2, label=f"AUC = {self.auc:.3f}")
-        roc_ax.plot([0, 1], [0, 1], color="0.6", linestyle="--", linewidth=1,
-                    label="random guess (0.5)")
+        roc_ax.plot(fpr, tpr, color=POSITIVE_COLOR, linewidth=2)
+        roc_ax.plot([0, 1], [0, 1], color="0.6", linestyle="--", linewidth=1)
+        roc_ax.text(0.98, 0.03, "random (0.5)", **guess | {"ha": "right"})
         roc_ax.set(xlim=(-0.02, 1.02), ylim=(0, 1.05), xlabel="false-positive rate",
-                   ylabel="recall (true-positive rate)", title="ROC curve")
-        roc_ax.legend(loc="lower right", fontsize="small")
+                   ylabel="recall (true-positive rate)", title=f"ROC, AUC = {self.auc:.3f}")
         (self.pr_marker,) = pr_ax.plot([], [], "o", color=MARKER_COLOR, markersize=10)
         (self.roc_marker,) = roc_ax.plot([], [], "o", color=MARKER_COLOR, markersize=10)
 
@@ -241,9 +259,13 @@ class ScoreHistogram:
         ax.hist(negative_scores, bins=edges, color=NEGATIVE_COLOR, alpha=0.6, label=names[1])
         ax.hist(positive_scores, bins=edges, color=POSITIVE_COLOR, alpha=0.75, label=names[0])
         ax.set_yscale("log")
+        # Room above the tallest bar for the legend: a decade and a half on the log axis.
+        counts = max(np.histogram(negative_scores, edges)[0].max(),
+                     np.histogram(positive_scores, edges)[0].max(), 1)
+        ax.set_ylim(0.6, counts * 30)
         ax.set(xlim=(0, 1), xlabel=f"score ({names[0]})", ylabel="events (log scale)",
                title="scores by true class")
-        ax.legend(loc="upper center", fontsize="small")
+        ax.legend(loc="upper center")
         self.line = ax.axvline(0.5, color=MARKER_COLOR, linewidth=2)
 
     def set_threshold(self, threshold) -> None:
@@ -291,7 +313,7 @@ def plot_loss_curves(x, losses, *, target=None, gradients=None, xlabel="predicti
     for ax in axes:
         if target is not None:
             ax.axvline(target, color="0.4", linestyle=":", linewidth=1.5)
-        ax.legend(fontsize="small")
+        ax.legend()
     return fig
 
 
@@ -355,12 +377,20 @@ def plot_loss_vs_logit(z):
         ce_grad.append(softmax_cross_entropy_backward(logits, labels)[0, 0])
         mse_values.append(mse(p, y))
         mse_grad.append(softmax_backward(p, mse_backward(p, y))[0, 0])
-    return plot_loss_curves(
+    fig = plot_loss_curves(
         z, {"cross-entropy": np.array(ce), "MSE after softmax": np.array(mse_values)},
         gradients={"cross-entropy: ŷ − y": np.array(ce_grad),
                    "MSE after softmax": np.array(mse_grad)},
         xlabel="logit z of the true class", gradient_label="dJ/dz",
         title="loss against the true class's logit", ylim=(0, 4))
+    # The loss panel's legend names both colours; a legend here would cross a curve, so
+    # the cross-entropy gradient is labelled where it runs.
+    gradient_ax = fig.axes[1]
+    gradient_ax.get_legend().remove()
+    z = np.asarray(z, dtype=float)
+    gradient_ax.text(z[0], ce_grad[0] + 0.04, "cross-entropy: ŷ − y", va="bottom",
+                     color=gradient_ax.lines[0].get_color())
+    return fig
 
 
 def plot_softmax(z, distributions, class_names):
@@ -379,7 +409,8 @@ def plot_softmax(z, distributions, class_names):
     fig : Figure
     """
     z = np.asarray(z, dtype=float)
-    fig = new_figure(3.2 * (1 + len(distributions)), 3.4)
+    # Four panels fit a slide's width at 2.7 inches each.
+    fig = new_figure(2.7 * (1 + len(distributions)), 3.4)
     axes = fig.subplots(1, 1 + len(distributions))
     x = np.arange(len(class_names))
     axes[0].bar(x, z, color="0.5")
@@ -387,7 +418,7 @@ def plot_softmax(z, distributions, class_names):
     axes[0].set_title("logits z")
     for ax, (label, p) in zip(axes[1:], distributions.items(), strict=True):
         bars = ax.bar(x, p, color=POSITIVE_COLOR)
-        ax.bar_label(bars, labels=[f"{v:.2f}" for v in p], fontsize="small")
+        ax.bar_label(bars, labels=[f"{v:.2f}" for v in p])
         ax.set(ylim=(0, 1.15), title=f"softmax, {label}")
     for ax in axes:
         ax.set_xticks(x, class_names, rotation=20)
@@ -426,7 +457,8 @@ class PrevalencePlot:
         ax.set_xticks(ticks, [f"{t:.1%}".replace(".0%", "%") for t in ticks])
         ax.minorticks_off()
         ax.set(ylim=(0, 1.02), xlabel="fraction of positives (log scale)", ylabel="metric")
-        ax.legend(loc="lower right", fontsize="small")
+        # Packed tight, the legend stays below the curves in the lower right corner.
+        ax.legend(loc="lower right", labelspacing=0.25, borderaxespad=0.3, handlelength=1.6)
         self.marker = ax.axvline(prevalence[0], color=MARKER_COLOR, linewidth=1.5)
         self.points = {name: ax.plot([], [], "o", color=line.get_color(), markersize=8)[0]
                        for name, line in self.lines.items()}
@@ -436,3 +468,116 @@ class PrevalencePlot:
         self.marker.set_xdata([prevalence, prevalence])
         for name, value in values.items():
             self.points[name].set_data([prevalence], [value])
+
+
+class ThresholdPlot:
+    """A decision threshold on a binary score, and everything it decides, in one row.
+
+    Four panels: the score histograms of both true classes with the threshold, the
+    binary confusion matrix (TP FN / FP TN), and the operating point on the
+    precision-recall and on the ROC curve; a summary line above them. :meth:`update`
+    moves the threshold in place.
+
+    Parameters
+    ----------
+    positive : ndarray of bool, shape (N,)
+        Which events belong to the positive class.
+    scores : ndarray of float in [0, 1], shape (N,)
+        The model's probability of the positive class.
+    class_names : pair of str
+        Names of the positive and the negative class.
+
+    Attributes
+    ----------
+    fig : Figure
+    histogram : ScoreHistogram
+    confusion : ConfusionPlot
+    curves : CurvesPlot
+    summary : Text
+        The threshold and its four metrics, above the panels.
+    """
+
+    def __init__(self, positive, scores, class_names):
+        positive, scores = np.asarray(positive, dtype=bool), np.asarray(scores, dtype=float)
+        # One row rather than a 2 x 2 grid: the figure stays short enough to be seen
+        # together with the slider on a laptop screen.
+        self.fig = new_figure(11.4, 4.3)
+        axes = self.fig.subplots(1, 4, width_ratios=[1.1, 0.8, 1, 1.1])
+        self.histogram = ScoreHistogram(axes[0], scores[positive], scores[~positive],
+                                        class_names)
+        self.confusion = ConfusionPlot(axes[1], np.zeros((2, 2), int), class_names,
+                                       cell_names=BINARY_CELL_NAMES)
+        self.curves = CurvesPlot(axes[2:], positive, scores, pos_label=True)
+        self.summary = self.fig.suptitle("")
+
+    def update(self, threshold, counts, scores) -> None:
+        """Show the state at ``threshold``.
+
+        Parameters
+        ----------
+        threshold : float
+        counts : array_like of int, shape (2, 2)
+            ``[[TP, FN], [FP, TN]]`` at this threshold.
+        scores : dict of str to float
+            "accuracy", "precision", "recall", "f1" and "fpr" at this threshold.
+        """
+        self.histogram.set_threshold(threshold)
+        self.confusion.update(counts)
+        self.curves.mark(scores["precision"], scores["recall"], scores["fpr"])
+        self.summary.set_text(
+            f"threshold {threshold:.2f}:  accuracy {scores['accuracy']:.3f}   "
+            f"precision {scores['precision']:.3f}   recall {scores['recall']:.3f}   "
+            f"F1 {scores['f1']:.3f}")
+
+
+class ImbalancePlot:
+    """Metrics of a fixed classifier against the class balance, beside its confusion matrix.
+
+    Parameters
+    ----------
+    prevalence : ndarray, shape (P,)
+        Fractions of positives on the x axis (log scale).
+    curves : dict of str to ndarray, each shape (P,)
+        Metric name → value at each prevalence; "accuracy" and "F1" are named in the
+        title.
+    class_names : pair of str
+        Names of the positive and the negative class.
+    n_events : int
+        How many events the confusion matrix counts.
+    styles : dict of str to str, optional
+        Metric name → line style, as for :class:`PrevalencePlot`.
+
+    Attributes
+    ----------
+    fig : Figure
+    curves : PrevalencePlot
+    confusion : ConfusionPlot
+    title : Text
+        The current fraction of positives, accuracy and F1.
+    """
+
+    def __init__(self, prevalence, curves, class_names, n_events, *, styles=None):
+        # Short enough to be seen together with the slider on a laptop screen.
+        self.fig = new_figure(11.2, 4.3)
+        axes = self.fig.subplots(1, 2, width_ratios=[1.9, 1])
+        self.curves = PrevalencePlot(axes[0], prevalence, curves, styles=styles)
+        self.confusion = ConfusionPlot(axes[1], np.zeros((2, 2), int), class_names,
+                                       cell_names=BINARY_CELL_NAMES,
+                                       title=f"≈ counts in {n_events} events")
+        self.title = axes[0].set_title("")
+
+    def update(self, prevalence, values, counts) -> None:
+        """Show the state at ``prevalence``.
+
+        Parameters
+        ----------
+        prevalence : float
+        values : dict of str to float
+            Curve name → value at ``prevalence`` (every curve of the plot).
+        counts : array_like of int, shape (2, 2)
+            The expected ``[[TP, FN], [FP, TN]]``.
+        """
+        self.curves.mark(prevalence, values)
+        self.confusion.update(counts)
+        self.title.set_text(f"{prevalence:.1%} positives: accuracy {values['accuracy']:.3f}, "
+                            f"F1 {values['F1']:.3f}")

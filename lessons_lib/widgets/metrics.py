@@ -6,14 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from lessons_lib.metrics import accuracy, binary_counts, metrics_at_prevalence
-from lessons_lib.plots import new_figure
-from lessons_lib.plots.metrics import (
-    BINARY_CELL_NAMES,
-    ConfusionPlot,
-    CurvesPlot,
-    PrevalencePlot,
-    ScoreHistogram,
-)
+from lessons_lib.plots.metrics import ImbalancePlot, ThresholdPlot
 from lessons_lib.widgets import View
 
 
@@ -47,9 +40,8 @@ class ThresholdExplorer(View):
         TP, FN, FP, TN at the current threshold.
     scores : dict of str to float
         "accuracy", "precision", "recall", "f1", "fpr" at the current threshold.
-    confusion : ConfusionPlot
-    curves : CurvesPlot
-    histogram : ScoreHistogram
+    plot : ThresholdPlot
+        The figure: histograms, confusion matrix, precision-recall and ROC curves.
     """
 
     def __init__(self, y_true, scores, *, pos_label=1, class_names=("proton", "not proton"),
@@ -62,14 +54,8 @@ class ThresholdExplorer(View):
                              f"{self.positive.shape} and {self.score_values.shape}")
         self.threshold = widgets.FloatSlider(value=threshold, min=0.0, max=1.0, step=0.01,
                                              description="threshold", readout_format=".2f")
-        self.fig = new_figure(11, 8.2)
-        axes = self.fig.subplots(2, 2)
-        self.histogram = ScoreHistogram(axes[0, 0], self.score_values[self.positive],
-                                        self.score_values[~self.positive], class_names)
-        self.confusion = ConfusionPlot(axes[0, 1], np.zeros((2, 2), int), class_names,
-                                       cell_names=BINARY_CELL_NAMES)
-        self.curves = CurvesPlot(axes[1], self.positive, self.score_values, pos_label=True)
-        self.summary = self.fig.suptitle("")
+        self.plot = ThresholdPlot(self.positive, self.score_values, class_names)
+        self.fig = self.plot.fig
         self.ui = widgets.VBox([self.threshold, self.image])
         self.update()
         self.threshold.observe(lambda change: self.update(), names="value")
@@ -88,13 +74,7 @@ class ThresholdExplorer(View):
             "f1": _ratio(2 * c.TP, 2 * c.TP + c.FP + c.FN),
             "fpr": _ratio(c.FP, c.FP + c.TN),
         }
-        self.histogram.set_threshold(t)
-        self.confusion.update([[c.TP, c.FN], [c.FP, c.TN]])
-        self.curves.mark(p, r, self.scores["fpr"])
-        self.summary.set_text(
-            f"threshold {t:.2f}:  accuracy {self.scores['accuracy']:.3f}   "
-            f"precision {p:.3f}   recall {r:.3f}   F1 {self.scores['f1']:.3f}"
-        )
+        self.plot.update(t, [[c.TP, c.FN], [c.FP, c.TN]], self.scores)
         self.redraw()
 
 
@@ -123,6 +103,8 @@ class ImbalanceExplorer(View):
         :func:`lessons_lib.metrics.metrics_at_prevalence` at the current fraction.
     counts : ndarray of int, shape (2, 2)
         The expected confusion matrix (TP FN / FP TN) of ``n_events`` events.
+    plot : ImbalancePlot
+        The figure: the metrics against the fraction of positives, the confusion matrix.
     """
 
     GRID = np.geomspace(0.001, 0.5, 200)
@@ -141,14 +123,9 @@ class ImbalanceExplorer(View):
         lines = {label: curve[key] for key, label in self._names.items()}
         self._lazy = f"always '{class_names[1]}': accuracy"
         lines[self._lazy] = 1 - self.GRID
-        self.fig = new_figure(12, 4.8)
-        axes = self.fig.subplots(1, 2, width_ratios=[1.7, 1])
-        self.plot = PrevalencePlot(axes[0], self.GRID, lines, styles={
-            "recall": ":", self._lazy: "--"})
-        self.confusion = ConfusionPlot(axes[1], np.zeros((2, 2), int), class_names,
-                                       cell_names=BINARY_CELL_NAMES,
-                                       title=f"≈ counts in {self.n_events} events")
-        self.title = axes[0].set_title("")
+        self.plot = ImbalancePlot(self.GRID, lines, class_names, self.n_events,
+                                  styles={"recall": ":", self._lazy: "--"})
+        self.fig = self.plot.fig
         self.ui = widgets.VBox([self.prevalence, self.image])
         self.update()
         self.prevalence.observe(lambda change: self.update(), names="value")
@@ -159,10 +136,7 @@ class ImbalanceExplorer(View):
         self.metrics = metrics_at_prevalence(self.tpr, self.fpr, pi)
         values = {label: self.metrics[key] for key, label in self._names.items()}
         values[self._lazy] = 1 - pi
-        self.plot.mark(pi, values)
         self.counts = np.rint(np.reshape(self.metrics["counts"], (2, 2)) * self.n_events
                               ).astype(int)
-        self.confusion.update(self.counts)
-        self.title.set_text(f"{pi:.1%} positives: accuracy {self.metrics['accuracy']:.3f}, "
-                            f"F1 {self.metrics['f1']:.3f}")
+        self.plot.update(pi, values, self.counts)
         self.redraw()
