@@ -15,12 +15,22 @@
 # *Previous:* [04 · Training a CNN](04_training_a_cnn.ipynb) · *Next:*
 # [06 · Attention and the vision transformer](06_attention.ipynb)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import numpy as np
 
 from lessons_lib import losses, metrics
 from lessons_lib.backprop import numerical_gradient, relative_error
 from lessons_lib.datasets import detector_events
+from lessons_lib.exercises.metrics import (
+    COUNTS_PRED,
+    COUNTS_TRUE,
+    GRADIENT_LABEL,
+    GRADIENT_LOGITS,
+    check_average,
+    check_counts,
+    check_softmax_gradient,
+    check_threshold,
+)
 from lessons_lib.nn.models import load_detector_cnn
 from lessons_lib.nn.training import predict_proba
 from lessons_lib.plots.metrics import (
@@ -33,6 +43,11 @@ from lessons_lib.plots.metrics import (
 )
 from lessons_lib.widgets.metrics import ImbalanceExplorer, ThresholdExplorer
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About an hour with the exercises: 25 minutes for the metrics, 20 for softmax and the
+# losses, 15 for the two interactive views and the exercises. The notebook loads the
+# CNN that lesson 04 trained (stored weights): run it once before the lecture.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Can we classify events *accurately*?
 #
@@ -40,6 +55,11 @@ from lessons_lib.widgets.metrics import ImbalanceExplorer, ThresholdExplorer
 # trusting it, we need a number that says how good it is. The obvious one is
 # **accuracy**: the fraction of events it gets right. This lesson shows why that
 # number alone can mislead badly, and which numbers to look at instead.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Ask the room first: "a model is 98 % accurate; is it good?" Collect a few answers.
+# The next slides show that the question cannot be answered without knowing how
+# common each class is.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The 99 % accuracy trap: detecting lung cancer
@@ -58,6 +78,11 @@ print(f"sick people it finds: {metrics.recall(sick, always_healthy):.0%}")
 # can be right almost always by ignoring that class: accuracy is dominated by the
 # common class.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Before running the cell, ask what accuracy the lazy test gets; most people see 99 %
+# quickly. The second line is the point: it finds 0 % of the sick. This is the
+# slides' lung cancer example; any rare event (fraud, a rare particle) behaves alike.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The same trap with detector events
 #
@@ -75,9 +100,17 @@ print("accuracy of 'never proton': "
       f"{metrics.accuracy(rare_labels, never_proton):.1%}")
 
 # %% [markdown]
-# 98 % accurate, useless for finding protons. Now lesson 04's trained CNN on the same
-# events: its proton score is the softmax probability of the class "proton", and it
-# predicts the class of largest probability.
+# 98 % accurate, useless for finding protons.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# 20 protons among 1000 events, so "never proton" is right 980 times. The `class_mix`
+# argument makes protons rare on purpose; lesson 04 trained on half protons.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Lesson 04's CNN on the same events
+#
+# Now lesson 04's trained CNN on the same events: its proton score is the softmax
+# probability of the class "proton", and it predicts the class of largest probability.
 
 # %%
 model, model_info = load_detector_cnn()
@@ -91,6 +124,11 @@ for name, y_pred in {"never proton": never_proton, "CNN": cnn_rare}.items():
 # protons from one that never does. To see why, we need to look at *which* mistakes
 # a model makes.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Accuracy 0.980 against 0.993: barely different. F1 0.000 against 0.851: a different
+# world. Do not define F1 yet; promise it a few slides on. Students often ask why the
+# CNN's F1 is not close to its accuracy: the answer is the 7 false positives, next.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The confusion matrix
 #
@@ -103,7 +141,18 @@ for name, y_pred in {"never proton": never_proton, "CNN": cnn_rare}.items():
 # | **TRUE not proton** | FALSE POSITIVE (FP) | TRUE NEGATIVE (TN) |
 #
 # `metrics.confusion_matrix(y_true, y_pred, labels=...)` counts them; `labels=[1, 0]`
-# puts the proton row and column first, as on the slides. Each cell below shows its
+# puts the proton row and column first, as on the slides.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Draw the table on the board if you can, and fill it in for the lazy model with the
+# class: everything lands in the right column. Common confusion: which axis is which.
+# Here, as on the slides and in scikit-learn, rows are the truth, columns the
+# prediction; some books swap them.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Two confusion matrices
+#
+# The lazy model and the CNN on the 1000 events with 2 % protons. Each cell shows its
 # count and, under it, the fraction of its row.
 
 # %%
@@ -117,8 +166,13 @@ plot_confusion_matrices({"'never proton'": C_never, "CNN": C_cnn},
 # that, because the 980 true negatives swamp the 20 misses. Right: the CNN finds all
 # 20 protons; its price is 7 false positives among the 980 other events.
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# ### The CNN on held-out events
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Point at the FN cell of the left matrix (20, 100 % of the protons) and at the FP cell
+# of the right one (7, 1 % of the others). The colour is the row fraction, so the rare
+# proton row is as visible as the common one.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The CNN on held-out events
 #
 # Now the usual mix of lesson 04 (half protons), on the held-out test events that
 # lesson 04 reports its accuracy on (never seen in training), in the binary view:
@@ -134,6 +188,11 @@ says_proton = probabilities.argmax(axis=1) == 0
 C = metrics.confusion_matrix(is_proton, says_proton, labels=[True, False])
 plot_confusion_matrix(C, ["proton", "not proton"], cell_names=BINARY_CELL_NAMES,
                       title="CNN, held-out events")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# 2000 test events, 1000 of them protons: TP 978, FN 22, FP 7, TN 993. These are
+# lesson 04's test events, never seen in training. Compare with the rare events two
+# slides back: the same 7 false positives, but here next to 978 true positives.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Four numbers, four metrics
@@ -153,7 +212,15 @@ plot_confusion_matrix(C, ["proton", "not proton"], cell_names=BINARY_CELL_NAMES,
 # When a ratio is $0/0$ (a model that never predicts proton has no precision), the
 # library returns 0.0, as scikit-learn does with `zero_division=0`.
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Precision answers the physicist who must trust the selected sample, recall the one
+# who must not lose signal. Why a harmonic mean: with precision 1 and recall 0 the
+# arithmetic mean is 0.5, F1 is 0. Students mix up the two denominators; "precision
+# divides by what the model *said*, recall by what was *true*" helps.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The four metrics by hand
+#
 # By hand from the four cells, and with the library, for the CNN on both sets of
 # events:
 
@@ -170,12 +237,19 @@ for name, (y, y_pred) in event_sets.items():
         print(f"   {metric.__name__:<9}  by hand {by_hand:.3f}"
               f"   library {metric(y, y_pred):.3f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # With half protons the four numbers are close (recall a little lower: the CNN misses
 # 22 protons but calls only 7 other events protons). With 2 % protons the same CNN
 # keeps its recall, but its precision falls from 0.99 to 0.74: the same 7 false
 # positives now stand next to 20 protons instead of 978. Accuracy barely notices;
 # precision and $F_1$ do.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Let the class compute one line by hand first, for example precision on the 2 %
+# events: 20 / (20 + 7) = 0.741. The library agrees on every line. Before the next
+# press, ask what changed between the two blocks; the paragraph gives the answer.
+# The model did not change, only the mix of events. Precision depends on the class
+# balance, recall does not: remember this for the class-imbalance view at the end.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The perfect model
@@ -192,6 +266,11 @@ print("precision, recall, F1:", metrics.precision(rare_labels, rare_labels),
       metrics.recall(rare_labels, rare_labels),
       metrics.f1_score(rare_labels, rare_labels))
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# A one-minute slide: the slides' "perfect model" is the truth used as the prediction.
+# 20 and 980 on the diagonal, zeros elsewhere. In practice a perfect score on test
+# data usually means a leak (the labels reached the inputs), not a perfect model.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Multi-class classification
 #
@@ -206,7 +285,15 @@ predicted_names = names[probabilities.argmax(axis=1)]
 C3 = metrics.confusion_matrix(true_names, predicted_names, labels=names)
 plot_confusion_matrix(C3, class_names, title="CNN, 3 classes")
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Read one row and one column aloud. Proton row: 978 right, 10 called carbon, 12
+# called other. Proton column: 7 "other" events were called proton, no carbon. The
+# largest confusion is between protons and "other"; carbon is almost always found
+# (499 of 500).
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Macro, micro and weighted averages
+#
 # Each class has its own TP (its diagonal cell), FN (the rest of its row) and FP (the
 # rest of its column), hence its own precision, recall and $F_1$. Three ways to
 # summarise them in one number:
@@ -221,6 +308,11 @@ plot_confusion_matrix(C3, class_names, title="CNN, 3 classes")
 # %%
 print(metrics.classification_table(true_names, predicted_names, labels=names))
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Micro and weighted are both 0.983 here, the accuracy; macro gives 0.982 for F1. They
+# barely differ because every class is done well. With a rare class done badly macro
+# drops and micro does not: exercise 3 asks exactly that.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## From logits to probabilities: softmax
 #
@@ -231,7 +323,17 @@ print(metrics.classification_table(true_names, predicted_names, labels=names))
 # $$\text{Softmax}(\mathbf{x})_i = \frac{e^{x_i}}{\sum_{j=1}^C e^{x_j}}$$
 #
 # From here on the logits are called $\mathbf{z}$ (as in the code), so that $x$ stays
-# the input image. A **temperature** $T$ divides the logits first,
+# the input image.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Two properties to state: the exponential makes every output positive, the division
+# makes them sum to one. Order is kept: the largest logit gets the largest
+# probability. The name: a smooth version of "put 1 on the maximum" (arg max).
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Temperature
+#
+# A **temperature** $T$ divides the logits first,
 # $\text{softmax}(\mathbf{z} / T)$: $T > 1$ flattens the probabilities,
 # $T < 1$ sharpens them towards the largest logit. The predicted class is the largest
 # logit whatever $T$.
@@ -242,8 +344,13 @@ plot_softmax(z, {f"T = {T:g}": losses.softmax(z, temperature=T)
                  for T in (0.5, 1, 5)},
              ["proton", "carbon", "other"])
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# ### Why softmax subtracts the largest logit
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Logits 2, 1, 0.1. At T = 1 the probabilities are 0.66, 0.24, 0.10; at T = 0.5 the
+# largest takes 0.86; at T = 5 they flatten to 0.40, 0.33, 0.27. Proton wins in every
+# panel. Temperature is used to calibrate probabilities and in knowledge distillation.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Why softmax subtracts the largest logit
 #
 # $e^{1000}$ does not fit in a float: it overflows to infinity, and $\infty / \infty$
 # is "not a number". Subtracting the largest logit $m$ from all of them changes nothing
@@ -258,6 +365,11 @@ with np.errstate(over="ignore", invalid="ignore"):
 print("naive :", naive)
 print("stable:", np.round(losses.softmax(z_big), 4))
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The naive line prints nan, nan, 0; the stable one 0.7311, 0.2689, 0. Ask where the
+# 0.7311 comes from: the two large logits differ by 1, so it is 1 / (1 + e⁻¹), the
+# third is e⁻¹⁰⁰⁰, zero in floating point. Every framework does this shift.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Loss functions
 #
@@ -270,8 +382,16 @@ print("stable:", np.round(losses.softmax(z_big), 4))
 # \text{MAE:}\quad J(w) = \frac{1}{N} \sum_{i=0}^N |\hat{y}_i - y_i|$$
 #
 # $$\text{CE:}\quad \mathcal{L}(\mathbf{y}, \hat{\mathbf{y}}) = - \sum_{i=1}^N \sum_{j=1}^C y_{ij} \cdot \log(\hat{y}_{ij})$$
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# These are the slides' formulas, as printed there. Point out the slides' index range
+# before the next slide fixes it: the sums start at 0 and run to N, one term too many
+# for a mean over N samples.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Conventions of the library
 #
-# **Conventions of the library** (`lessons_lib.losses`): $i$ runs over the $N$ samples
+# In `lessons_lib.losses`, $i$ runs over the $N$ samples
 # (the slides' $\sum_{i=0}^{N}$ would count $N + 1$ terms while dividing by $N$; a mean
 # over $N$ samples is meant). Cross-entropy on the slides is a **sum**; the library
 # returns the **mean** over samples (the sum divided by $N$), like MSE and MAE, so the
@@ -283,7 +403,14 @@ y_hat, y = np.array([2.5, 0.0, 2.0, 8.0]), np.array([3.0, -0.5, 2.0, 7.0])
 print("MSE:", losses.mse(y_hat, y), "=", np.mean((y_hat - y) ** 2))
 print("MAE:", losses.mae(y_hat, y), "=", np.mean(np.abs(y_hat - y)))
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# MSE 0.375 and MAE 0.5 on four numbers; the errors are 0.5, 0.5, 0 and 1. MSE squares
+# the largest error (1) and so weighs it most; MAE treats all errors alike. That is
+# the whole difference, and why MAE is used when outliers should not dominate.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Cross-entropy with one-hot targets
+#
 # Cross-entropy compares one-hot targets $\mathbf{y}$ with predicted probabilities
 # $\hat{\mathbf{y}}$: only the probability given to the true class counts.
 
@@ -294,8 +421,13 @@ slides_sum = -np.sum(y_onehot * np.log(y_prob))
 print(f"slides' sum {slides_sum:.4f}, divided by N = 2: {slides_sum / 2:.4f}")
 print(f"losses.cross_entropy: {losses.cross_entropy(y_onehot, y_prob):.4f}")
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# ### The three losses against one prediction
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Only 0.7 (the proton's probability for the proton) and 0.6 (the "other" probability
+# for the other event) enter: −(log 0.7 + log 0.6) = 0.8675, divided by 2 gives 0.4338.
+# The 0.2 and 0.1 do not enter at all: only the probability of the true class counts.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The three losses against one prediction
 #
 # For a target $y = 1$ and a prediction $\hat{y}$ between 0 and 1: MSE and MAE stay
 # below 1, cross-entropy $-\log \hat{y}$ grows without bound as the prediction
@@ -306,6 +438,12 @@ print(f"losses.cross_entropy: {losses.cross_entropy(y_onehot, y_prob):.4f}")
 # %%
 plot_losses_against_prediction(np.linspace(0.01, 1.0, 100))
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Left: cross-entropy is the only loss that gets large near ŷ = 0. Right: MSE's slope
+# goes from −2 to 0, MAE's is −1 everywhere, cross-entropy's −1/ŷ falls off the chart
+# below ŷ = 0.1. The jump of MAE's slope to 0 at the target is the "0 exactly at the
+# target" of the text.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Why cross-entropy for classification
 #
@@ -314,13 +452,27 @@ plot_losses_against_prediction(np.linspace(0.01, 1.0, 100))
 #
 # $$\mathcal{L} = -\sum_j y_j \log \hat{y}_j = -\sum_j y_j z_j + \log \sum_k e^{z_k}
 # \quad\text{(using } \textstyle\sum_j y_j = 1\text{)}$$
-#
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # $$\frac{\partial \mathcal{L}}{\partial z_i} = -y_i + \frac{e^{z_i}}{\sum_k e^{z_k}}
 # = \hat{y}_i - y_i$$
-#
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # The gradient is simply **prediction minus target** (divided by $N$ for the mean over
-# a batch). `losses.softmax_cross_entropy_backward` returns it; we check it against the
-# chain rule through softmax and against a numerical gradient:
+# a batch).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Derive it in three presses. First line: log of a fraction is a difference of logs,
+# and the sum of y is 1 because y is one-hot. Ask the class to differentiate before
+# the second press: the first term gives −y_i, the log-sum-exp gives softmax. Third
+# press: the result. This is why every framework fuses softmax and cross-entropy
+# into one layer.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Checking $\hat{\mathbf{y}} - \mathbf{y}$
+#
+# `losses.softmax_cross_entropy_backward` returns this gradient; we check it against
+# the chain rule through softmax and against a numerical gradient:
 
 # %%
 logits = np.array([[2.0, 1.0, 0.1], [0.5, -1.0, 3.0]])
@@ -334,8 +486,13 @@ numeric = numerical_gradient(
 print("relative error to the numerical gradient below 1e-8:",
       relative_error(analytic, numeric) < 1e-8)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# ### Confidently wrong: cross-entropy keeps pushing
+# %% [markdown] slideshow={"slide_type": "notes"}
+# First row: labels say class 1, the gradient is −0.3788 there (push that logit up)
+# and positive for the others; each row sums to zero. Values are halved because the
+# batch has two events. Both checks print True.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Confidently wrong: cross-entropy keeps pushing
 #
 # Two classes with logits $[z, 0]$, the first one true. When $z$ is very negative the
 # model is confidently wrong. Cross-entropy's gradient $\hat{y} - y$ stays near $-1$
@@ -345,13 +502,27 @@ print("relative error to the numerical gradient below 1e-8:",
 # %%
 plot_loss_vs_logit(np.linspace(-6, 6, 121))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Point at z = −6 on the right panel: cross-entropy's gradient is close to −1, MSE's
+# close to 0. The orange dip is the most MSE ever pushes, about −0.3, and only when
+# the model is already unsure. A network that starts confidently wrong on some
+# examples would barely learn from them with MSE.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Extreme logits
+#
 # Computed from the logits, the loss stays finite and exact even for extreme logits
 # in float32, where $\hat{y}$ itself rounds to 0:
 
 # %%
 extreme = np.array([[1e4, -1e4]], dtype=np.float32)
 print(losses.softmax(extreme), losses.softmax_cross_entropy(extreme, [1]))
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# softmax gives [1, 0]: the true class (1) has probability 0 in float32, and log 0
+# would be infinite. From the logits the loss is exactly z₀ − z₁ = 20000. This is why
+# a network's last layer outputs logits and the loss takes them, rather than
+# probabilities.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Moving the decision threshold
@@ -365,8 +536,25 @@ print(losses.softmax(extreme), losses.softmax_cross_entropy(extreme, [1]))
 # the held-out events with half protons; the CNN separates them so well that both curves
 # hug the top-left and top-right corners, and the operating point moves along them.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Name the trade-off before dragging: a lower threshold calls more events protons,
+# recall goes up, precision down. AUC is a property of the score, not of one
+# threshold. The view is on the next slide.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Interactive: the decision threshold
+#
+# Drag the threshold: the score histograms, the confusion matrix and the operating
+# point on both curves follow.
+
 # %%
 ThresholdExplorer(is_proton, probabilities[:, 0], pos_label=True)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# At 0.50: accuracy 0.986, precision 0.993, recall 0.978, F1 0.985, the same as the
+# "largest probability wins" rule gave on these events. Drag towards 0: FP grows, the dot slides right along the PR curve. Drag towards 1:
+# FN grows. The histogram uses a log scale: the few events in the middle are the
+# only ones a threshold decides about. Exercise 2 uses this slider.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Class imbalance: accuracy drifts away from $F_1$
@@ -379,10 +567,29 @@ ThresholdExplorer(is_proton, probabilities[:, 0], pos_label=True)
 # collapse, because the false positives from the many other events soon outnumber the
 # few true protons.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# This repeats the two blocks of "the four metrics by hand" (half protons, 2 %
+# protons), now for every balance. The two rates are measured once, on the held-out events; everything else
+# follows from them and the fraction of protons. The view is on the next slide.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Interactive: class imbalance
+#
+# The CNN's two rates, measured on the held-out events, and a slider for the fraction
+# of protons:
+
 # %%
 tpr = metrics.recall(is_proton, says_proton)        # protons found
 fpr = 1 - metrics.recall(~is_proton, ~says_proton)  # others called proton
 ImbalanceExplorer(tpr, fpr, prevalence=0.02)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# At 2 % protons: accuracy 0.993, F1 about 0.84. The 1000 rare events gave 0.851: there
+# the CNN happened to find all 20 protons, while the rates here come from the
+# held-out events (recall 0.978). Drag to 0.1 %: F1 and
+# precision collapse, accuracy stays near 1. Drag to 50 %: the lazy model's dashed
+# accuracy falls to 0.5. Ask: which number would you report for a search for a rare
+# particle?
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Key points
@@ -399,6 +606,10 @@ ImbalanceExplorer(tpr, fpr, prevalence=0.02)
 # - MSE and MAE suit regression; **cross-entropy** suits classification: with softmax
 #   its gradient is $\hat{y} - y$, large when the model is confidently wrong.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# If time is short, stop here and leave the exercises for home; exercise 2 needs the
+# threshold slider, so show where it is.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 #
@@ -409,24 +620,20 @@ ImbalanceExplorer(tpr, fpr, prevalence=0.02)
 # "proton" as the positive class, give `(TP, FN, FP, TN)`.
 
 # %%
-from lessons_lib.exercises.metrics import (
-    COUNTS_PRED,
-    COUNTS_TRUE,
-    GRADIENT_LABEL,
-    GRADIENT_LOGITS,
-    check_average,
-    check_counts,
-    check_softmax_gradient,
-    check_threshold,
-)
-
 for truth, answer in zip(COUNTS_TRUE, COUNTS_PRED, strict=True):
     print(f"true {truth:<7} predicted {answer}")
 
 # %%
 check_counts(...)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 15 minutes for the four. Reference answers: `tests/test_exercises_05.py` (not
+# in the students' notebook). Exercise 1: suggest making a tally on paper, row by
+# row; the usual slip is swapping FN and FP.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercise 2: a threshold for 95 % recall
+#
 # **Exercise 2.** A physics analysis must keep at least 95 % of the protons. Find the
 # threshold on the CNN's proton score `probabilities[:, 0]` that reaches recall
 # $\ge 0.95$ on the held-out events with the best precision possible (a precision within
@@ -436,7 +643,14 @@ check_counts(...)
 # %%
 check_threshold(..., is_proton, probabilities[:, 0], pos_label=True)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Exercise 2: the slider's step is 0.01, enough to get close; the exact answer needs
+# `metrics.precision_recall_curve`. Going lower than needed keeps recall but loses
+# precision; the check says which way to move.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercise 3: which average
+#
 # **Exercise 3.** A detector sees 10 000 "other" events for every 10 protons. Which
 # average of $F_1$ (`"macro"`, `"micro"` or `"weighted"`) gives the rare proton class
 # the same weight as the common one?
@@ -444,7 +658,9 @@ check_threshold(..., is_proton, probabilities[:, 0], pos_label=True)
 # %%
 check_average(...)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercise 4: the gradient of softmax cross-entropy
+#
 # **Exercise 4.** One event with logits `GRADIENT_LOGITS` (proton, carbon, other) and
 # true class `GRADIENT_LABEL`. Give $\partial \mathcal{L} / \partial \mathbf{z}$ of the
 # softmax cross-entropy (three numbers, three decimals are enough). Compute
@@ -454,3 +670,8 @@ check_average(...)
 # %%
 print(GRADIENT_LOGITS, GRADIENT_LABEL)
 check_softmax_gradient(...)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Exercise 4 is the ŷ − y slide for one event (no division by N). Students who call
+# `softmax_cross_entropy_backward` to check themselves are fine; the exercise asks
+# them to build it from softmax and a one-hot vector.
