@@ -14,7 +14,7 @@
 #
 # *Previous:* [01 · Convolution filters](01_convolution_filters.ipynb) · *Next:* [03 · Pooling](03_pooling.ipynb)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import numpy as np
 import sympy as sp
 from IPython.display import display
@@ -32,7 +32,20 @@ from lessons_lib.backprop import (
     training_pair,
 )
 from lessons_lib.convolution import convolve, correlate, pad
+from lessons_lib.exercises.backprop import (
+    check_backward_stride2,
+    check_dJ_dF,
+    check_update_step,
+)
 from lessons_lib.plots.backprop import plot_conv1d, plot_learning
+from lessons_lib.widgets.backprop import FilterLearner, TapExplorer
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About one teaching hour: 40 minutes of slides, 20 for the exercises. The lesson
+# has one result, "both gradients of a convolution are convolutions", reached three
+# ways: by hand, by sympy and by numbers. Students need lesson 01's `correlate` and
+# the idea of a derivative; no matrix calculus. Run the notebook before presenting:
+# the two interactive views need a live kernel.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## How a weight learns: the chain rule
@@ -46,16 +59,32 @@ from lessons_lib.plots.backprop import plot_conv1d, plot_learning
 # product of the local rates of change along the path $w_1 \to q_1 \to \hat y \to J$.
 # Computing these products from the loss backwards, layer by layer, is
 # *backpropagation*.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Draw the path $w_1 \to q_1 \to \hat y \to J$ on the board if there is one. The
+# point to land: each factor is *local* (one node knows its own derivative), and
+# backpropagation is only the order of multiplication, from the loss backwards, so
+# that shared factors are computed once. Leave the plus sign for the next slide.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The sign of the step
 #
-# **The sign.** The gradient points in the direction in which $J$ *grows*. To make
-# the loss smaller we step against it:
+# The gradient points in the direction in which $J$ *grows*. To make the loss
+# smaller we step against it:
 #
 # $$w \leftarrow w - \eta \, \frac{\partial J}{\partial w}, \qquad \eta > 0 .$$
 #
 # The plus in the slide is the same rule only with a negative $\eta$ (or a $J$ to be
 # maximised); the later slides, and this lesson, use the minus.
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Students who copy the slide's plus into code get a loss that grows and think their
+# gradient is wrong. Say it once, clearly: minus, with a positive learning rate. The
+# next slide shows the two signs on one number.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## One weight, both signs
+#
 # One weight, the loss $J(w) = (w - 3)^2$, starting at $w = 0$ with $\eta = 0.1$:
 # stepping against the gradient lowers the loss, stepping with it raises it.
 
@@ -69,11 +98,29 @@ dJ_dw = 2 * (w - 3)
 print(f"J(w) = {J(w):.2f}   minus step: J = {J(w - eta * dJ_dw):.2f}   "
       f"plus step: J = {J(w + eta * dJ_dw):.2f}")
 
-# %% [markdown]
-# **The loss.** The slide's $J(w) = \hat y - y$ only names the gap between prediction
-# and target. A loss must be *smallest* when $\hat y = y$, and $\hat y - y$ is not: it
-# keeps falling as $\hat y \to -\infty$. So we square the gap, and average over the
-# outputs: $J = \frac{1}{M} \sum_k (o_k - y_k)^2$, the mean squared error of lesson 05.
+# %% [markdown] slideshow={"slide_type": "notes"}
+# $\partial J / \partial w = 2(w - 3) = -6$ at $w = 0$. The minus step moves $w$ to
+# 0.6 and the loss from 9.00 to 5.76; the plus step moves it to −0.6 and the loss to
+# 12.96. Ask what happens with $\eta = 1$ (the step overshoots to $w = 6$, the same
+# loss as before): a first look at the learning rate that is too large, at the end
+# of the lesson.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Which loss?
+#
+# The slide's $J(w) = \hat y - y$ only names the gap between prediction and target. A
+# loss must be *smallest* when $\hat y = y$, and $\hat y - y$ is not: it keeps falling
+# as $\hat y \to -\infty$. So we square the gap, and average over the outputs:
+#
+# $$J = \frac{1}{M} \sum_k (o_k - y_k)^2,$$
+#
+# the mean squared error of lesson 05.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Ask the room to minimise $\hat y - y$: the answer "make $\hat y$ as negative as
+# possible" shows why it cannot be a loss. Lesson 05 compares squared error,
+# absolute error and cross-entropy; here the squared error is enough because its
+# derivative, $2(o_k - y_k)/M$, is simple.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The layer: $\vec o = \vec x \circledast \vec F$
@@ -82,13 +129,19 @@ print(f"J(w) = {J(w):.2f}   minus step: J = {J(w - eta * dJ_dw):.2f}   "
 #
 # With $j = i + \omega$ running from $0$ to $K - 1$ (for $K = 2\omega + 1$ taps) this is
 # $o[n] = \sum_j x[n + j] \, F[j]$: lay the filter on the signal at position $n$,
-# multiply, add. The slides draw it like this (the dashed outputs are explained below):
+# multiply, add. The slides draw it like this (the dashed outputs are explained next):
 
 # %%
 plot_conv1d(N=8, K=3, first_tap=1)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# **Two things to notice in the slides' drawing**
+# %% [markdown] slideshow={"slide_type": "notes"}
+# This is lesson 01's 1-D correlation with new letters: $x$ the input, $F$ the
+# filter, $o$ the output. Point at the three orange lines into $o_0$: one output, three
+# products. Then ask how many outputs a 3-tap filter can make from eight inputs
+# without padding; the next slide answers (six).
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Two things to notice in the slides' drawing
 #
 # - **Numbering.** The drawing labels the taps $F_1, F_2, F_3$, counting from 1, while
 #   $x_0 \dots x_7$, $o_0 \dots o_7$, the formula's $F[i + \omega]$ and the worked
@@ -106,6 +159,12 @@ F = np.array([1.0, 0.0, -1.0])   # an edge detector: o_n = x_n - x_(n+2)
 o = conv1d_forward(x, F)         # six outputs; on a ramp every one is -2
 o, np.array_equal(o, conv1d_forward_loops(x, F))
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The output is six −2s and `True`: the vectorised and the loop version agree. The
+# numbering is the main source of confusion in this lesson; if students use the
+# slides' $F_1$ for the first tap, the worked example stops matching. The ramp
+# $x_n = n$ makes every output $x_n - x_{n+2} = -2$.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The gradient of one filter tap
 #
@@ -117,6 +176,12 @@ o, np.array_equal(o, conv1d_forward_loops(x, F))
 # write the sum as $\sum_{k=1}^{M}$, counting the $M$ outputs from 1; we count
 # $k = 0 \dots M-1$.) The factor $\partial J / \partial o_k$ comes from the layers
 # above, the *upstream gradient*; the factor $\partial o_k / \partial F_i$ is local.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The key idea of the lesson: weight sharing. A dense layer's weight is used once, so
+# its gradient has one term; a filter tap is used at every position, so its gradient
+# is a sum over positions. Ask: with six outputs, how many terms does
+# $\partial J / \partial F_0$ have? (Six.)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The worked example: two taps, three inputs
@@ -130,8 +195,14 @@ o, np.array_equal(o, conv1d_forward_loops(x, F))
 # %%
 plot_conv1d(N=3, K=2, first_tap=0)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# ## The general result: both gradients are convolutions
+# %% [markdown] slideshow={"slide_type": "notes"}
+# This is the slides' example, in their own 0-based numbering. Work it on the board:
+# $F_1$ multiplies $x_1$ in $o_0$ and $x_2$ in $o_1$, so those are its two local
+# derivatives. Ask for $\partial J / \partial F_0$ before moving on:
+# $\frac{\partial J}{\partial o_0} x_0 + \frac{\partial J}{\partial o_1} x_1$.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Both gradients are convolutions
 #
 # In general $\partial o_k / \partial F_i = x_{k+i}$, so
 #
@@ -139,7 +210,8 @@ plot_conv1d(N=3, K=2, first_tap=0)
 #
 # is the forward formula again with $\partial J / \partial o$ in the place of the
 # filter: **$\partial J / \partial F$ is the correlation of $x$ with $\partial J / \partial o$.**
-#
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # The layer must also pass a gradient down to the layer below, $\partial J / \partial x$.
 # Input $x_j$ meets tap $F_{j-k}$ at output $o_k$, so
 #
@@ -150,8 +222,17 @@ plot_conv1d(N=3, K=2, first_tap=0)
 # padded with $K - 1$ zeros on each side and correlated with the *flipped* filter.
 # Inputs near the ends feed fewer outputs; the zeros stand for the missing ones.
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# Both, with lesson 01's `correlate` and `convolve` (the flip), next to `conv1d_backward`:
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Before the press, ask which gradient the layer still owes: the one for its input,
+# which the layer below needs. The flip is where lesson 01's "convolution or
+# cross-correlation" pays off: the forward pass is a correlation, the input gradient a
+# true convolution. Check one end with the room: $x_0$ meets only $F_0$ (at $o_0$), so
+# $\partial J / \partial x_0 = \frac{\partial J}{\partial o_0} F_0$.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Both gradients in code
+#
+# With lesson 01's `correlate` and `convolve` (the flip), next to `conv1d_backward`:
 
 # %%
 # some ∂J/∂o, as if from the layers above
@@ -162,10 +243,17 @@ dx_lib, dF_lib = conv1d_backward(x, F, dout)
 print("dF =", dF, "\ndx =", dx)
 np.array_equal(dF, dF_lib), np.array_equal(dx, dx_lib)
 
-# %% [markdown]
-# As loops, the backward pass walks the same products as the forward pass: each
-# product $x_{n+i} F_i$ sends $\partial J / \partial o_n$ back to both of its factors,
-# and a number used in several products collects the sum (`+=`):
+# %% [markdown] slideshow={"slide_type": "notes"}
+# dF has three numbers (one per tap) and dx eight (one per input): the gradient has
+# the shape of what it is the gradient of. `(True, True)`: the two one-liners give
+# exactly the library's result. Here dF = [−3, −2, −1].
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The backward pass as loops
+#
+# The backward pass walks the same products as the forward pass: each product
+# $x_{n+i} F_i$ sends $\partial J / \partial o_n$ back to both of its factors, and a
+# number used in several products collects the sum (`+=`):
 #
 # ```python
 # for n in range(M):
@@ -178,6 +266,12 @@ np.array_equal(dF, dF_lib), np.array_equal(dx, dx_lib)
 # %%
 dx_loops, dF_loops = conv1d_backward_loops(x, F, dout)
 np.array_equal(dx_loops, dx), np.array_equal(dF_loops, dF)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# This is the version to remember: no index gymnastics, no flip to think about. The
+# derivative of a product $a \cdot b$ sends the upstream gradient times $b$ to $a$,
+# and times $a$ to $b$; the `+=` is the sum over $k$ of the earlier slides. Forgetting
+# the `+=` (writing `=`) is the classic bug: only the last output's term survives.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The same derivation by computer algebra
@@ -198,7 +292,14 @@ display(o_sym)
 do_dF = o_sym.jacobian(Fs)
 display(do_dF)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The first matrix is the slides' two equations, $o_0 = F_0 x_0 + F_1 x_1$ and
+# $o_1 = F_0 x_1 + F_1 x_2$. The Jacobian has rows $[x_0, x_1]$ and $[x_1, x_2]$:
+# point at its second column, the two local derivatives of the worked example.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The chain rule with symbols
+#
 # The chain rule with symbols $g_k$ standing for $\partial J / \partial o_k$, and the
 # hand result from the slide, term by term:
 
@@ -208,11 +309,18 @@ dJ_dF = do_dF.T * sp.Matrix(gs)     # ∂J/∂F_i = Σ_k g_k ∂o_k/∂F_i
 hand = gs[0] * xs[1] + gs[1] * xs[2]
 dJ_dF, sp.expand(dJ_dF[1] - hand) == 0
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# Now a real loss, $J = \frac{1}{2}\left[(o_0 - y_0)^2 + (o_1 - y_1)^2\right]$ (the mean
-# squared error of the two outputs): `sympy` differentiates it directly (it applies the
-# chain rule itself). With numbers put in,
-# the symbolic gradient must equal the one `conv1d_backward` computes:
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The chain rule over all outputs is a transposed Jacobian times the upstream
+# gradient. The result, $g_0 x_1 + g_1 x_2$ for $F_1$, is the slide's hand result,
+# and the `True` says sympy agrees term by term.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## A real loss, differentiated by sympy
+#
+# Now a real loss, $J = \frac{1}{2}\left[(o_0 - y_0)^2 + (o_1 - y_1)^2\right]$ (the
+# mean squared error of the two outputs): `sympy` differentiates it directly (it
+# applies the chain rule itself). With numbers put in, the symbolic gradient must
+# equal the one `conv1d_backward` computes:
 
 # %%
 ys = sp.symbols("y0:2")
@@ -227,6 +335,11 @@ _, dF_num = conv1d_backward([1, 2, -1], [0.5, -1], dout_num)
 print("sympy:          ", symbolic)
 print("conv1d_backward:", dF_num.tolist())
 print("equal:", [float(s) for s in symbolic] == dF_num.tolist())
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Both give $[1/2, -4]$ (sympy keeps the exact fraction), and they are equal. This is
+# the micrograd-style check: an independent tool replays the same computation. It
+# works only for tiny examples; the next slides give a check that works for any size.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Checking a gradient numerically
@@ -246,6 +359,18 @@ print("equal:", [float(s) for s in symbolic] == dF_num.tolist())
 # the numbers. In float64 a correct backward pass gives about $10^{-10}$; above
 # $10^{-3}$ there is a bug.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# $e_i$ is the unit vector of tap $i$: nudge one tap up and down, everything else
+# fixed. Why relative error: an absolute difference of 0.01 is tiny for gradients of
+# size 1000 and huge for gradients of size 0.001. Why not a smaller $\epsilon$:
+# below about $10^{-8}$, rounding in $J$ dominates and the estimate gets worse.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The check in code
+#
+# A loss whose $\partial J / \partial o$ is a fixed random vector, and both gradients
+# of a 5-tap filter on 20 inputs compared with central differences:
+
 # %%
 rng = np.random.default_rng(1)
 x = rng.standard_normal(20)
@@ -263,14 +388,27 @@ error_x = relative_error(dx, numerical_gradient(lambda x_: J_lin(x_, F), x))
 print(f"relative error below 1e-8?  dF: {error_F < 1e-8}"
       f"   dx: {error_x < 1e-8}")
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# The check catches mistakes. Forget the flip in $\partial J / \partial x$ (a
-# correlation where a convolution belongs) and the error jumps:
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Both are True. The cell prints a yes/no rather than the errors themselves because
+# the last digits of a relative error near $10^{-10}$ differ between machines. The
+# linear loss $J = \text{dout} \cdot o$ is a trick worth teaching: it tests the
+# backward pass with any upstream gradient we like.
 
-# %%
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## A check that catches a bug
+#
+# The check catches mistakes. Forget the flip in $\partial J / \partial x$ (a
+# correlation where a convolution belongs): what relative error do you expect?
+
+# %% slideshow={"slide_type": "fragment"}
 dx_wrong = correlate(pad(dout, (F.size - 1,)), F)
 dx_numerical = numerical_gradient(lambda x_: J_lin(x_, F), x)
 round(relative_error(dx_wrong, dx_numerical), 2)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# 0.68: far above $10^{-3}$, an unmistakable bug, though the shapes are right and the
+# numbers look plausible. That is the point: a wrong backward pass rarely crashes, it
+# just trains badly. Lesson 04 checks the gradient of its whole network this way.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Interactive: which terms make up $\partial J / \partial F_i$?
@@ -280,9 +418,14 @@ round(relative_error(dx_wrong, dx_numerical), 2)
 # contributes to every tap, and the taps see the same inputs shifted by one.
 
 # %%
-from lessons_lib.widgets.backprop import TapExplorer
-
 TapExplorer()
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# It opens on $F_0$: six orange lines from $x_0 \dots x_5$ straight down to
+# $o_0 \dots o_5$, and $\partial J / \partial F_0 = -11$. Click $F_1$ and $F_2$: the
+# highlighted inputs slide one to the right each time while the output gradients stay.
+# That shift is why the gradient is a correlation. The buttons also name each tap as
+# the slides' drawing does (F1, F2, F3).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Learning a filter
@@ -300,7 +443,16 @@ print("learned:", np.round(history.filters[-1], 3) + 0.0)
 # %%
 plot_learning(F_hidden, history)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The learned filter is the hidden one, [−1, 0, 1], to three decimals. With 62 outputs
+# and 3 unknowns the problem is heavily over-determined, which is why it converges so
+# cleanly. Left: the loss falls on a straight line on the log scale, from 1.4 to about
+# $10^{-13}$ after 100 steps: every step multiplies the error by the same factor.
+# Right: the taps approach the dashed hidden values; the middle tap stays near 0
+# throughout. This is a CNN's training loop in miniature: lesson 04 runs the same four
+# steps for thousands of weights.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Too large a learning rate
 #
 # Each step multiplies the remaining error along each direction by $1 - \eta \lambda$,
@@ -318,21 +470,40 @@ print(too_large.message)
 eta_max = stability_limit(x, 3)
 print(f"largest stable learning rate for this input: {eta_max:.3f}")
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# $\eta = 1.2$ is above the limit of 0.861 for this input, and the run stops at step
+# 12 with the loss grown from 1.4 to 2.7e+03. The one-weight example of the start
+# makes the $1 - \eta\lambda$ concrete: there $\lambda = 2$, so $\eta = 1$ gives a
+# factor of −1 (the step jumps to the mirror point), and anything larger diverges.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## A run that diverges
+
 # %%
 plot_learning(F_hidden, too_large)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Point at the loss: it falls for the first few steps, then climbs on a straight line,
+# as the slide before said. On the right the taps swing with growing amplitude, their
+# sign flipping at every one of the last steps: the overshoot along the steepest
+# direction.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Interactive: learn the filter
 #
-# Choose the hidden filter, the learning rate $\eta$ (a log scale), the number of
-# steps, and noise on the outputs. Try $\eta$ = 0.01, 0.1, 0.5 and then 1.0 or more.
-# With noise the taps settle near, not on, the hidden filter: on the filter that best
-# explains the noisy outputs.
+# Choose the hidden filter, the learning rate $\eta$ (log scale), the steps and noise
+# on the outputs. Try $\eta$ = 0.01, 0.1, 0.5 and then 1.0 or more.
 
 # %%
-from lessons_lib.widgets.backprop import FilterLearner
-
 FilterLearner()
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# It opens on the blur [0.25, 0.5, 0.25] with $\eta = 0.05$: learned exactly, loss
+# 2.4e-08 after 100 steps, and the limit for this input is 0.861. Drag $\eta$ to 0.01
+# (not there yet after 100 steps), 0.1 and 0.5 (there), then 1.0 (above the limit:
+# stopped, in red). Then add noise: the taps settle near, not on, the hidden filter,
+# on the filter that best explains the noisy outputs. Five minutes; let students
+# predict before each drag.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Key points
@@ -348,6 +519,10 @@ FilterLearner()
 #   same formulas symbolically.
 # - A learning rate above $2 / \lambda_\text{max}$ makes gradient descent diverge.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# If time is short, keep the second and fourth points: weight sharing makes the
+# gradient a sum over positions, and every backward pass gets a numerical check.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 #
@@ -358,16 +533,18 @@ FilterLearner()
 # text in the symbols `x0`...`x4`, `g0`...`g2` such as `"g1*x0 + 2*g2*x4"`.
 
 # %%
-from lessons_lib.exercises.backprop import (
-    check_backward_stride2,
-    check_dJ_dF,
-    check_update_step,
-)
-
 check_dJ_dF(...)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# **2. The backward pass for stride 2.** With stride 2 the filter jumps two samples:
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Answer: $g_0 x_0 + g_1 x_1 + g_2 x_2$, $g_0 x_1 + g_1 x_2 + g_2 x_3$,
+# $g_0 x_2 + g_1 x_3 + g_2 x_4$: each tap's inputs shifted by one. Students who
+# number the taps from 1 get every index off by one; the check accepts text, so a
+# typo in a symbol name is the other common failure.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercise 2: the backward pass for stride 2
+#
+# With stride 2 the filter jumps two samples:
 # $o[n] = \sum_i x[2n + i] \, F[i]$ (`forward_stride2` in `lessons_lib.exercises.backprop`).
 # Write `backward_stride2(x, F, dout)` returning `(dx, dF)`, then pass it to the check
 # (it compares with numerical gradients on several signals).
@@ -381,10 +558,23 @@ def backward_stride2(x, F, dout):
 # replace ... with backward_stride2 when it is written
 check_backward_stride2(...)
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# **3. One step by hand.** $x = [1, 2, -1, 0, 3]$, $F = [0.5, -1]$, targets
-# $y = [0, 1, 2, -1]$, loss $J = \frac{1}{4} \sum_k (o_k - y_k)^2$, $\eta = 0.1$.
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The loop version of the backward pass carries over with one change: `x[2*n + i]`
+# instead of `x[n + i]`, for both `dF[i] += dout[n] * x[2*n + i]` and
+# `dx[2*n + i] += dout[n] * F[i]`. An input that no window reaches (the last one when
+# $N - K$ is odd) gets a gradient of 0, which the numerical check confirms.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercise 3: one step by hand
+#
+# $x = [1, 2, -1, 0, 3]$, $F = [0.5, -1]$, targets $y = [0, 1, 2, -1]$, loss
+# $J = \frac{1}{4} \sum_k (o_k - y_k)^2$, $\eta = 0.1$.
 # Compute $o$, $\partial J / \partial o$, $\partial J / \partial F$ and the new filter.
 
 # %%
 check_update_step(...)   # replace ... with the new filter [F0, F1]
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# $o = [-1.5, 2, -0.5, -3]$; $\partial J / \partial o = (o - y)/2 = [-0.75, 0.5,
+# -1.25, -1]$; $\partial J / \partial F = [1.5, -5]$; new $F = [0.35, -0.5]$. The
+# factor is $2/4$, not $1/4$: forgetting the 2 from the square is the usual slip.

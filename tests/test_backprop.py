@@ -272,6 +272,27 @@ def test_diagram_labels_follow_either_numbering():
         plot_conv1d(first_tap=2)
 
 
+def test_lesson_figures_fit_a_slide_and_read_on_a_projector():
+    from lessons_lib.backprop import learn_filter, training_pair
+    from lessons_lib.plots import check_projector_ready
+    from lessons_lib.plots.backprop import plot_conv1d, plot_learning
+
+    x, y, F_hidden = training_pair("edge detector")
+    diverged = learn_filter(x, y, np.zeros(3), learning_rate=1.2, steps=100)
+    for fig in (plot_conv1d(8, 3, first_tap=1), plot_conv1d(3, 2, first_tap=0),
+                plot_learning(F_hidden, diverged)):
+        check_projector_ready(fig)
+
+
+def test_views_fit_a_laptop_screen_unshrunk():
+    from lessons_lib.widgets.backprop import FilterLearner, TapExplorer
+
+    # A view's image is shrunk when taller than its window less 240 px: 418 px on a
+    # 1366 x 768 laptop, whose browser bars take 110 px.
+    for view in (TapExplorer(), FilterLearner()):
+        assert view.fig.get_size_inches()[1] * 96 <= 418
+
+
 def test_tap_explorer_shows_the_terms_of_the_chosen_tap():
     from matplotlib.colors import to_rgb
 

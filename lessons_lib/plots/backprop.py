@@ -7,13 +7,13 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from lessons_lib.backprop import conv1d_backward
-from lessons_lib.plots import new_figure
+from lessons_lib.plots import MIN_FONT_PT, new_figure
 
 CELL = 0.8
 HIGHLIGHT = "#fdd49e"
 ACCENT = "tab:orange"
-# Small labels beside the cells (indices, notes): still readable on a projector.
-LABEL_SIZE = 12
+# Labels beside the cells (indices, notes), in grey: the smallest size a projector reads.
+LABEL_SIZE = MIN_FONT_PT
 # Losses are drawn on a log scale; an exact zero (reached in float64) is drawn here.
 LOSS_FLOOR = 1e-30
 
@@ -139,10 +139,11 @@ class GradientTermsPlot:
         self.K = int(K)
         _, self.dF = conv1d_backward(np.asarray(x, dtype=float), np.zeros(self.K), self.dout)
         N, M = self.x.size, self.dout.size
-        # 0.8 inch per cell pitch, and no more width than the cells and the taps need.
-        fig = new_figure(0.8 * (N + K + 2.3), 4.5)
+        # 0.8 inch per cell pitch, and no more width than the cells and the taps need;
+        # 4.2 inches tall (403 px), so that a laptop shows the whole view unshrunk.
+        fig = new_figure(0.8 * (N + K + 2.3), 4.2)
         ax = _blank_axes(fig, N + K + 0.6, 3.9)
-        ax.set_ylim(-1.5, 4.0)
+        ax.set_ylim(-1.2, 4.0)
         ax.text(-1.0, 3.2, r"$x$", ha="center", va="center", fontsize=15)
         ax.text(-1.0, 0.9, r"$\partial J / \partial o$", ha="center", va="center",
                 fontsize=14)
@@ -210,7 +211,8 @@ class LearningPlot:
     """
 
     def __init__(self, F_hidden, history):
-        fig = new_figure(11, 3.9)
+        # 326 px tall: the learner's view shows its controls and a verdict above it.
+        fig = new_figure(11, 3.4)
         self.fig = fig
         self.loss_ax, self.tap_ax = fig.subplots(1, 2)
         (self.loss_line,) = self.loss_ax.semilogy([], [], color="black", linewidth=2)
