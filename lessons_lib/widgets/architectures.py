@@ -61,7 +61,8 @@ class ArchitectureBrowser(View):
                                             continuous_update=False)
         self.expand = widgets.Checkbox(value=False, description="show layers inside blocks")
         self.message, self.info, self.table = widgets.HTML(), widgets.HTML(), widgets.HTML()
-        self.breakdown = BreakdownPlot(None, arch.breakdown(arch.classic(name), (3, 224, 224)))
+        self.breakdown = BreakdownPlot(None, arch.breakdown(arch.classic(name), (3, 224, 224)),
+                                       size=(5.6, 2.2))
         self.fig = self.breakdown.fig
         self.rows = []
         # The figure beside the text, the table below: all of it in sight on a laptop.
@@ -111,7 +112,7 @@ class ArchitectureBrowser(View):
         macs = sum(r["macs"] for r in self.rows if r["depth"] == 0)
         self.message.value = (f"{total:,} parameters, {macs / 1e9:.2f} G multiply-accumulates "
                               f"for one {size}×{size} image.")
-        self.table.value = _pre(arch.format_table(self.rows, names=True))
+        self.table.value = _pre(arch.format_table(self.rows, names=True), height=150)
         self.breakdown.update(arch.breakdown(spec, shape))
         # The network's name is in the dropdown and the text beside: the title stays short.
         self.breakdown.set_title("where the parameters and the operations are")
