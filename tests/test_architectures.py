@@ -588,3 +588,37 @@ def test_browser_empties_its_bars_when_the_input_is_too_small():
     view.input_size.value = 224
     assert view.breakdown.bars["params", "dense"].get_width() > 0.9
     assert "where the parameters" in view.fig.get_suptitle()
+
+
+def test_views_and_figures_fit_a_projector_slide():
+    from lessons_lib.plots import MAX_VIEW_PX, check_projector_ready
+    from lessons_lib.plots import architectures as plots
+    from lessons_lib.widgets.architectures import ArchitectureBrowser, ArchitectureBuilder
+
+    for name in arch.NAMES:
+        view = ArchitectureBrowser(name)
+        check_projector_ready(view.fig, MAX_VIEW_PX)
+    check_projector_ready(ArchitectureBuilder().fig, MAX_VIEW_PX)
+    sweep = {"xlabel": "depth", "runs": [
+        {"label": str(n), "params": 10 * n, "train_accuracy": 0.8, "val_accuracy": 0.7,
+         "history": {"loss": [1.0, 0.5], "val_accuracy": [0.5, 0.7]}} for n in range(4)]}
+    for fig in (plots.plot_sweep_results(sweep), plots.plot_run_curves(sweep["runs"]),
+                plots.plot_breakdown(arch.breakdown(classic("alexnet"), INPUT["alexnet"]),
+                                     title="AlexNet"),
+                plots.plot_receptive_fields([arch.receptive_field_weights([3, 3])], ["a"]),
+                plots.plot_events(np.zeros((8, 1, 16, 16)), ["true a\nsaid b"] * 8)):
+        check_projector_ready(fig)
+
+
+def test_breakdown_and_training_plots_make_their_own_figure():
+    from lessons_lib.plots import architectures as plots
+
+    plot = plots.BreakdownPlot(None, arch.breakdown(classic("vgg16"), INPUT["vgg16"]),
+                               size=(5.6, 2.2))
+    assert plot.ax.figure is plot.fig and tuple(plot.fig.get_size_inches()) == (5.6, 2.2)
+    plot.set_title("vgg")
+    assert plot.fig.get_suptitle() == "vgg"
+    plot.clear()
+    assert all(bar.get_width() == 0 for bar in plot.bars.values())
+    curves = plots.TrainingPlot()
+    assert len(curves.fig.axes) == 2 and curves.axes[0].figure is curves.fig

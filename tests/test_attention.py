@@ -436,3 +436,36 @@ def test_comparison_figure_keeps_its_legend_off_the_bars():
         "CNN (7,555 parameters)", "ViT (21,187 parameters)", "guessing (3 classes)"]
     heights = [bar.get_height() for container in ax.containers for bar in container]
     assert heights == [0.97, 0.9, 0.93, 0.85]
+
+
+def test_lesson_figures_fit_a_projector_slide():
+    from lessons_lib.attention import attention_saturation, small_integer_weights
+    from lessons_lib.plots import attention as plots
+    from lessons_lib.plots import check_projector_ready
+
+    W_Q = small_integer_weights(17, 4, seed=28)
+    Q = SLIDES_X @ W_Q
+    _, A = scaled_dot_product_attention(Q, Q, Q)
+    results = {"CNN": {"full": 0.97, "tenth": 0.9, "params": 7555},
+               "ViT": {"full": 0.93, "tenth": 0.85, "params": 21187}}
+    for fig in (plots.plot_patches(figure_matrix(), 4),
+                plots.plot_table_slips(SLIDES_X, slides_x_copies()),
+                plots.plot_matrices({"X": SLIDES_X, "W_Q": W_Q, "Q": Q}, operators="·="),
+                plots.plot_matrices({"A": A, "V": Q, "Z": A @ Q}, operators="·="),
+                plots.plot_attention_rows(np.stack([A, A]), titles=["a", "b"]),
+                plots.plot_saturation(attention_saturation([1, 4, 16])),
+                plots.plot_position_encoding(sinusoidal_position_encoding(64, 32)),
+                plots.plot_comparison(results),
+                plots.plot_position_similarity(rng(0).normal(size=(64, 8)), (8, 8))):
+        check_projector_ready(fig)
+
+
+def test_patch_size_explorer_stays_readable_at_every_patch_size():
+    """Text at 14 pt and a view-sized figure for every position of the slider."""
+    from lessons_lib.plots import MAX_VIEW_PX, check_projector_ready
+    from lessons_lib.widgets.attention import PatchSizeExplorer
+
+    view = PatchSizeExplorer()
+    for size in range(1, view.patch_size.max + 1):
+        view.patch_size.value = size
+        check_projector_ready(view.fig, MAX_VIEW_PX)

@@ -315,6 +315,22 @@ def test_attention_overlay_keeps_every_label_inside_the_figure_as_the_weights_ch
             assert box.y0 >= -1 and box.y1 <= height + 1, (top, ax, box)
 
 
+def test_attention_explorer_and_curves_fit_beside_their_controls():
+    from lessons_lib.plots import MAX_VIEW_PX, check_projector_ready
+    from lessons_lib.widgets.attention import AttentionExplorer, LiveTrainingCurves
+
+    model = tiny_vit((1, 16, 16), 3, patch_size=4, embed_dim=8, depth=2, num_heads=2, rng=2)
+    images = rng(3).random((3, 1, 16, 16)).astype(np.float32)
+    view = AttentionExplorer(model, images, [0, 1, 2], ("a", "b", "c"))
+    check_projector_ready(view.fig, MAX_VIEW_PX)
+    curves = LiveTrainingCurves(history={"loss": [1.0, 0.5], "accuracy": [0.5, 0.8],
+                                         "val_loss": [0.9, 0.6], "val_accuracy": [0.6, 0.7]})
+    check_projector_ready(curves.fig, MAX_VIEW_PX)
+    # One legend for both panels, outside them: it covers no curve.
+    assert len(curves.fig.legends) == 1
+    assert curves.plot.loss_ax.get_legend() is None
+
+
 def test_live_training_curves_follow_fit():
     from lessons_lib.nn import Adam, fit
     from lessons_lib.widgets.attention import LiveTrainingCurves
