@@ -591,8 +591,9 @@ print(f"reported test accuracy {metadata['test_accuracy']:.1%};",
 check_conv_shape(...)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Exercise 1: each spatial side is 1 + (96 + 6 - 7) // 2 = 48, with 16 channels. The
-# common mistake is forgetting the padding on both sides.
+# Exercise 1 practises the output-size formula of the key points; the common mistake
+# is to count the padding on one side only. The reference answers are in
+# `tests/test_exercises_04.py` (kept out of this notebook, which students open too).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises (continued)
@@ -606,9 +607,8 @@ check_conv_shape(...)
 check_parameter_counts(...)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Exercise 2: the convolution has 32 x (16 x 3 x 3 + 1) = 4,640 parameters; the dense
-# layer maps 4,096 inputs to 8,192 outputs, 4,096 x 8,192 + 8,192, about 33.6 million:
-# the slide "what convolution buys" in one number.
+# Exercise 2 is "what convolution buys" in one number: ask the room to guess the
+# ratio of the two counts before anyone computes it (it is several thousand).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises (continued)
@@ -625,5 +625,5 @@ def dense_backward(x, W, dout):
 check_dense_backward(dense_backward)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Exercise 3: dx = dout @ W, dW = dout.T @ x, db = dout.sum(axis=0). Students who get
-# the shapes right usually get the formulas right: have them write the shapes first.
+# Exercise 3: have students write the shape of each gradient first (each has the
+# shape of what it is the gradient of); the formulas follow from the shapes.

@@ -12,8 +12,9 @@ import ipywidgets as widgets
 
 from lessons_lib.plots import to_png
 
-#: A view's image leaves this much of the window to the controls and the page around it.
-IMAGE_MAX_HEIGHT = "calc(100vh - 240px)"
+#: A view's image leaves this much of the window to the controls and the page around it;
+#: on a 1366 x 768 laptop it still shows a figure of MAX_VIEW_PX (430 px) at full size.
+IMAGE_MAX_HEIGHT = "calc(100vh - 220px)"
 
 
 class View:

@@ -42,6 +42,14 @@ _STATIC_SLIDE = """() => {
 MATHJAX_IDLE = ("() => !window.MathJax || !MathJax.Hub || "
                 "(MathJax.Hub.queue.pending === 0 && !MathJax.Hub.queue.running)")
 
+# The current reveal.js slide's formulas are all typeset and visible.
+_MATH_SHOWN = """() => {
+  const slide = Reveal.getCurrentSlide();
+  const shown = Array.from(slide.querySelectorAll('.MathJax_CHTML'))
+    .filter((m) => m.getBoundingClientRect().width > 0).length;
+  return shown >= slide.querySelectorAll('script[type^="math/tex"]').length;
+}"""
+
 # Every slide of the reveal.js deck, in the same "h.v" form.
 _STATIC_SLIDES = """() => Reveal.getSlides().map((slide) => {
   const indices = Reveal.getIndices(slide);
@@ -134,6 +142,7 @@ def walk_static_deck(page, name: str, shots: Path | None = None,
     for report.steps in range(1, max_steps + 1):
         # A slide change re-typesets its formulas: measure the slide as finally drawn.
         page.wait_for_function(MATHJAX_IDLE)
+        page.wait_for_function(_MATH_SHOWN, timeout=20_000)
         now = page.evaluate(_STATIC_SLIDE)
         if now["key"] not in report.heights and shots:
             shots.mkdir(parents=True, exist_ok=True)
