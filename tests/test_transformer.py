@@ -331,6 +331,21 @@ def test_attention_explorer_and_curves_fit_beside_their_controls():
     assert curves.plot.loss_ax.get_legend() is None
 
 
+def test_training_curves_lay_themselves_out_again_as_they_grow():
+    """Shown empty first, then after each epoch: no label may end up outside the figure."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from lessons_lib.widgets.attention import LiveTrainingCurves
+
+    curves = LiveTrainingCurves(title="short run")
+    curves.update({"loss": [1.05, 0.78], "accuracy": [0.5, 0.65], "val_loss": [0.97, 0.77],
+                   "val_accuracy": [0.43, 0.67]})
+    renderer = FigureCanvasAgg(curves.fig).get_renderer()
+    for ax in curves.fig.axes:
+        box = ax.get_tightbbox(renderer)
+        assert box.x0 >= -1 and box.x1 <= curves.fig.bbox.width + 1, (ax, box)
+
+
 def test_live_training_curves_follow_fit():
     from lessons_lib.nn import Adam, fit
     from lessons_lib.widgets.attention import LiveTrainingCurves

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import MaxNLocator
 
 from lessons_lib.architectures import CATEGORIES
@@ -325,7 +326,8 @@ class TrainingPlot:
         """Show a history (lists of one value per epoch); empty lists clear the plot."""
         # Tick labels change width with the history: lay the figure out again (once per
         # training) rather than keep the layout of the first, empty, picture.
-        if self.fig.get_layout_engine() is None:
+        # to_png leaves a placeholder engine after its first picture: put the real one back.
+        if not isinstance(self.fig.get_layout_engine(), ConstrainedLayoutEngine):
             self.fig.set_layout_engine("constrained")
         epochs = np.arange(1, len(loss) + 1)
         self.note.set_text("" if len(loss) else "not trained yet")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgb
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
@@ -465,7 +466,8 @@ class TrainingCurvesPlot:
         curves = history if isinstance(history, dict) else history.as_dict()
         # Tick labels change width as the curves grow: lay the figure out again (cheap
         # once per epoch) rather than keep the layout of the first, empty, picture.
-        if self.fig.get_layout_engine() is None:
+        # to_png leaves a placeholder engine after its first picture: put the real one back.
+        if not isinstance(self.fig.get_layout_engine(), ConstrainedLayoutEngine):
             self.fig.set_layout_engine("constrained")
         for key, line in self.lines.items():
             values = curves.get(key, [])
