@@ -99,11 +99,10 @@ plot_gallery({"photograph": camera} | outputs, ncols=5)
 # $3 \times 3$ filter.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Read the formula aloud with $\omega = 1$: nine terms, $i$ and $j$ from −1 to 1, and
-# $h$ indexed from 0 to 2 (hence the $+ \omega$). A frequent confusion: $i$ runs over
-# rows of $h$ but is added to $m$, the row of $A$; check that students see the
-# filter and the window *aligned*, not flipped (the flip comes at the end of the
-# lesson).
+# Read the formula aloud with ω = 1: nine terms, i and j from −1 to 1, and h indexed
+# from 0 to 2 (hence the + ω). A frequent confusion: i runs over rows of h but is
+# added to m, the row of A; check that students see the filter and the window
+# *aligned*, not flipped (the flip comes at the end of the lesson).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The formula in code
@@ -122,9 +121,9 @@ plot_gallery({"photograph": camera} | outputs, ncols=5)
 # ```
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Two numberings meet here: the slides' $(m, n)$ is a position in the input (the
+# Two numberings meet here: the slides' (m, n) is a position in the input (the
 # centre), the code's is a position in the output, starting at 0. With stride 1 and
-# no padding they differ by $\omega$ on each axis. The four loops are the formula
+# no padding they differ by ω on each axis. The four loops are the formula
 # word for word; the library's `correlate` computes the same numbers without Python
 # loops (checked a few slides on).
 
@@ -168,10 +167,11 @@ for stride, edges in [(1, "none"), (2, "none"), (1, "zero"), (2, "zero")]:
     print(f"stride {stride}, edges {edges!r:7}: 8×9 → {shape}")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Before the next press, ask for the output shape with stride 1, edges none: 6×7. Then stride 2: (3, 4), the floor at work
-# (9 − 3 = 6, halved, plus one gives 4 columns; 8 − 3 = 5, halved and floored, plus
-# one gives 3 rows). With zero padding ($p = 1$) stride 1 keeps 8×9, and stride 2
-# gives (4, 5). Students often forget the "1 +": the first position counts too.
+# Before the next press, ask for the output shape with stride 1, edges none: 6×7.
+# Then stride 2: (3, 4), the floor at work (9 − 3 = 6, halved, plus one gives 4
+# columns; 8 − 3 = 5, halved and floored, plus one gives 3 rows). With zero padding
+# (p = 1) stride 1 keeps 8×9, and stride 2 gives (4, 5). Students often forget the
+# "1 +": the first position counts too.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Zero padding
@@ -274,7 +274,7 @@ plot_gallery(responses, cmap="RdBu_r", symmetric=True)
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Let the room answer before pressing for the explanation. The off-by-one is the
 # usual stumbling block: output row 4 is centred on input row 5, because output
-# indices start where the filter's centre first fits ($\omega = 1$). The diagonal
+# indices start where the filter's centre first fits (ω = 1). The diagonal
 # detector gives 4 along its whole stroke, not 6: the stroke's neighbours are not
 # all zero. The antidiagonal's strongest value, −4, is a *negative* response.
 
@@ -291,7 +291,7 @@ plot_correlation(camera, box_blur(11), C)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Same call as for the figure matrix, only larger: 512×512 becomes 502×502, 5 pixels
-# lost on each side ($\omega = 5$). The filter panel is one flat colour because all
+# lost on each side (ω = 5). The filter panel is one flat colour because all
 # 121 weights are equal (1/121). Students sometimes expect the output to be smaller
 # *visibly*; 10 pixels out of 512 is hard to see, which is why the next slides use
 # much larger filters.
@@ -352,8 +352,8 @@ print(correlate(volume, np.ones((3, 5, 5)) / 75).shape)
 # %% [markdown] slideshow={"slide_type": "notes"}
 # (14, 28, 28), as the formula says. A colour image is also 3-D (height, width,
 # channel), but a CNN layer treats it differently: its filter spans *all* channels, so
-# that axis does not slide. Lesson 04 comes back to this. The slides keep $C[m, n]$ on
-# the left of their 1-D formula; in one dimension there is only $m$.
+# that axis does not slide. Lesson 04 comes back to this. The slides keep C[m, n] on
+# the left of their 1-D formula; in one dimension there is only m.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The slides' 1-D filter

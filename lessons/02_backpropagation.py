@@ -61,7 +61,7 @@ from lessons_lib.widgets.backprop import FilterLearner, TapExplorer
 # *backpropagation*.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Draw the path $w_1 \to q_1 \to \hat y \to J$ on the board if there is one. The
+# Draw the path w₁ → q₁ → ŷ → J on the board if there is one. The
 # point to land: each factor is *local* (one node knows its own derivative), and
 # backpropagation is only the order of multiplication, from the loss backwards, so
 # that shared factors are computed once. Leave the plus sign for the next slide.
@@ -99,11 +99,10 @@ print(f"J(w) = {J(w):.2f}   minus step: J = {J(w - eta * dJ_dw):.2f}   "
       f"plus step: J = {J(w + eta * dJ_dw):.2f}")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# $\partial J / \partial w = 2(w - 3) = -6$ at $w = 0$. The minus step moves $w$ to
-# 0.6 and the loss from 9.00 to 5.76; the plus step moves it to −0.6 and the loss to
-# 12.96. Ask what happens with $\eta = 1$ (the step overshoots to $w = 6$, the same
-# loss as before): a first look at the learning rate that is too large, at the end
-# of the lesson.
+# ∂J/∂w = 2(w − 3) = −6 at w = 0. The minus step moves w to 0.6 and the loss from
+# 9.00 to 5.76; the plus step moves it to −0.6 and the loss to 12.96. Ask what happens
+# with η = 1 (the step overshoots to w = 6, the same loss as before): a first look at
+# the learning rate that is too large, at the end of the lesson.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Which loss?
@@ -117,10 +116,10 @@ print(f"J(w) = {J(w):.2f}   minus step: J = {J(w - eta * dJ_dw):.2f}   "
 # the mean squared error of lesson 05.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Ask the room to minimise $\hat y - y$: the answer "make $\hat y$ as negative as
-# possible" shows why it cannot be a loss. Lesson 05 compares squared error,
-# absolute error and cross-entropy; here the squared error is enough because its
-# derivative, $2(o_k - y_k)/M$, is simple.
+# Ask the room to minimise ŷ − y: the answer "make ŷ as negative as possible" shows
+# why it cannot be a loss. Lesson 05 compares squared error, absolute error and
+# cross-entropy; here the squared error is enough because its derivative,
+# 2(o_k − y_k)/M, is simple.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The layer: $\vec o = \vec x \circledast \vec F$
@@ -135,9 +134,8 @@ print(f"J(w) = {J(w):.2f}   minus step: J = {J(w - eta * dJ_dw):.2f}   "
 plot_conv1d(N=8, K=3, first_tap=1)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# This is lesson 01's 1-D correlation with new letters: $x$ the input, $F$ the
-# filter, $o$ the output. Point at the three orange lines into $o_0$: one output, three
-# products. Then ask how many outputs a 3-tap filter can make from eight inputs
+# This is lesson 01's 1-D correlation with new letters: x the input, F the filter,
+# o the output. Point at the three orange lines into o₀: one output, three products. Then ask how many outputs a 3-tap filter can make from eight inputs
 # without padding; the next slide answers (six).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -162,8 +160,8 @@ o, np.array_equal(o, conv1d_forward_loops(x, F))
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The output is six −2s and `True`: the vectorised and the loop version agree. The
 # numbering is the main source of confusion in this lesson; if students use the
-# slides' $F_1$ for the first tap, the worked example stops matching. The ramp
-# $x_n = n$ makes every output $x_n - x_{n+2} = -2$.
+# slides' F₁ for the first tap, the worked example stops matching. The ramp x_n = n
+# makes every output x_n − x_(n+2) = −2.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The gradient of one filter tap
@@ -180,8 +178,8 @@ o, np.array_equal(o, conv1d_forward_loops(x, F))
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The key idea of the lesson: weight sharing. A dense layer's weight is used once, so
 # its gradient has one term; a filter tap is used at every position, so its gradient
-# is a sum over positions. Ask: with six outputs, how many terms does
-# $\partial J / \partial F_0$ have? (Six.)
+# is a sum over positions. Ask: with six outputs, how many terms does ∂J/∂F₀ have?
+# (Six.)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The worked example: two taps, three inputs
@@ -197,9 +195,8 @@ plot_conv1d(N=3, K=2, first_tap=0)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # This is the slides' example, in their own 0-based numbering. Work it on the board:
-# $F_1$ multiplies $x_1$ in $o_0$ and $x_2$ in $o_1$, so those are its two local
-# derivatives. Ask for $\partial J / \partial F_0$ before moving on:
-# $\frac{\partial J}{\partial o_0} x_0 + \frac{\partial J}{\partial o_1} x_1$.
+# F₁ multiplies x₁ in o₀ and x₂ in o₁, so those are its two local derivatives. Ask for
+# ∂J/∂F₀ before moving on: ∂J/∂o₀ · x₀ + ∂J/∂o₁ · x₁.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Both gradients are convolutions
@@ -226,8 +223,8 @@ plot_conv1d(N=3, K=2, first_tap=0)
 # Before the press, ask which gradient the layer still owes: the one for its input,
 # which the layer below needs. The flip is where lesson 01's "convolution or
 # cross-correlation" pays off: the forward pass is a correlation, the input gradient a
-# true convolution. Check one end with the room: $x_0$ meets only $F_0$ (at $o_0$), so
-# $\partial J / \partial x_0 = \frac{\partial J}{\partial o_0} F_0$.
+# true convolution. Check one end with the room: x₀ meets only F₀ (at o₀), so
+# ∂J/∂x₀ = ∂J/∂o₀ · F₀.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Both gradients in code
@@ -269,8 +266,8 @@ np.array_equal(dx_loops, dx), np.array_equal(dF_loops, dF)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # This is the version to remember: no index gymnastics, no flip to think about. The
-# derivative of a product $a \cdot b$ sends the upstream gradient times $b$ to $a$,
-# and times $a$ to $b$; the `+=` is the sum over $k$ of the earlier slides. Forgetting
+# derivative of a product a·b sends the upstream gradient times b to a, and times a
+# to b; the `+=` is the sum over k of the earlier slides. Forgetting
 # the `+=` (writing `=`) is the classic bug: only the last output's term survives.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -293,9 +290,9 @@ do_dF = o_sym.jacobian(Fs)
 display(do_dF)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# The first matrix is the slides' two equations, $o_0 = F_0 x_0 + F_1 x_1$ and
-# $o_1 = F_0 x_1 + F_1 x_2$. The Jacobian has rows $[x_0, x_1]$ and $[x_1, x_2]$:
-# point at its second column, the two local derivatives of the worked example.
+# The first matrix is the slides' two equations, o₀ = F₀x₀ + F₁x₁ and
+# o₁ = F₀x₁ + F₁x₂. The Jacobian has rows [x₀, x₁] and [x₁, x₂]: point at its second
+# column, the two local derivatives of the worked example.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The chain rule with symbols
@@ -311,7 +308,7 @@ dJ_dF, sp.expand(dJ_dF[1] - hand) == 0
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The chain rule over all outputs is a transposed Jacobian times the upstream
-# gradient. The result, $g_0 x_1 + g_1 x_2$ for $F_1$, is the slide's hand result,
+# gradient. The result, g₀x₁ + g₁x₂ for F₁, is the slide's hand result,
 # and the `True` says sympy agrees term by term.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -337,7 +334,7 @@ print("conv1d_backward:", dF_num.tolist())
 print("equal:", [float(s) for s in symbolic] == dF_num.tolist())
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Both give $[1/2, -4]$ (sympy keeps the exact fraction), and they are equal. This is
+# Both give [1/2, −4] (sympy keeps the exact fraction), and they are equal. This is
 # the micrograd-style check: an independent tool replays the same computation. It
 # works only for tiny examples; the next slides give a check that works for any size.
 
@@ -360,10 +357,10 @@ print("equal:", [float(s) for s in symbolic] == dF_num.tolist())
 # $10^{-3}$ there is a bug.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# $e_i$ is the unit vector of tap $i$: nudge one tap up and down, everything else
-# fixed. Why relative error: an absolute difference of 0.01 is tiny for gradients of
-# size 1000 and huge for gradients of size 0.001. Why not a smaller $\epsilon$:
-# below about $10^{-8}$, rounding in $J$ dominates and the estimate gets worse.
+# e_i is the unit vector of tap i: nudge one tap up and down, everything else fixed.
+# Why relative error: an absolute difference of 0.01 is tiny for gradients of size
+# 1000 and huge for gradients of size 0.001. Why not a smaller ε: below about 1e-8,
+# rounding in J dominates and the estimate gets worse.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The check in code
@@ -390,9 +387,9 @@ print(f"relative error below 1e-8?  dF: {error_F < 1e-8}"
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Both are True. The cell prints a yes/no rather than the errors themselves because
-# the last digits of a relative error near $10^{-10}$ differ between machines. The
-# linear loss $J = \text{dout} \cdot o$ is a trick worth teaching: it tests the
-# backward pass with any upstream gradient we like.
+# the last digits of a relative error near 1e-10 differ between machines. The linear
+# loss J = dout · o is a trick worth teaching: it tests the backward pass with any
+# upstream gradient we like.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A check that catches a bug
@@ -406,7 +403,7 @@ dx_numerical = numerical_gradient(lambda x_: J_lin(x_, F), x)
 round(relative_error(dx_wrong, dx_numerical), 2)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# 0.68: far above $10^{-3}$, an unmistakable bug, though the shapes are right and the
+# 0.68: far above 1e-3, an unmistakable bug, though the shapes are right and the
 # numbers look plausible. That is the point: a wrong backward pass rarely crashes, it
 # just trains badly. Lesson 04 checks the gradient of its whole network this way.
 
@@ -421,9 +418,9 @@ round(relative_error(dx_wrong, dx_numerical), 2)
 TapExplorer()
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# It opens on $F_0$: six orange lines from $x_0 \dots x_5$ straight down to
-# $o_0 \dots o_5$, and $\partial J / \partial F_0 = -11$. Click $F_1$ and $F_2$: the
-# highlighted inputs slide one to the right each time while the output gradients stay.
+# It opens on F0: six orange lines from x₀ … x₅ straight down to o₀ … o₅, and
+# ∂J/∂F₀ = −11. Click F1 and F2: the highlighted inputs slide one to the right each
+# time while the output gradients stay.
 # That shift is why the gradient is a correlation. The buttons also name each tap as
 # the slides' drawing does (F1, F2, F3).
 
@@ -446,8 +443,8 @@ plot_learning(F_hidden, history)
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The learned filter is the hidden one, [−1, 0, 1], to three decimals. With 62 outputs
 # and 3 unknowns the problem is heavily over-determined, which is why it converges so
-# cleanly. Left: the loss falls on a straight line on the log scale, from 1.4 to about
-# $10^{-13}$ after 100 steps: every step multiplies the error by the same factor.
+# cleanly. Left: the loss falls on a straight line on the log scale, from 1.4 to
+# 1.6e-13 after 100 steps: every step multiplies the error by the same factor.
 # Right: the taps approach the dashed hidden values; the middle tap stays near 0
 # throughout. This is a CNN's training loop in miniature: lesson 04 runs the same four
 # steps for thousands of weights.
@@ -471,10 +468,10 @@ eta_max = stability_limit(x, 3)
 print(f"largest stable learning rate for this input: {eta_max:.3f}")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# $\eta = 1.2$ is above the limit of 0.861 for this input, and the run stops at step
-# 12 with the loss grown from 1.4 to 2.7e+03. The one-weight example of the start
-# makes the $1 - \eta\lambda$ concrete: there $\lambda = 2$, so $\eta = 1$ gives a
-# factor of −1 (the step jumps to the mirror point), and anything larger diverges.
+# η = 1.2 is above the limit of 0.861 for this input, and the run stops at step 12
+# with the loss grown from 1.4 to 2.7e+03. The one-weight example of the start makes
+# the 1 − ηλ concrete: there λ = 2, so η = 1 gives a factor of −1 (the step jumps to
+# the mirror point), and anything larger diverges.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A run that diverges
@@ -498,8 +495,8 @@ plot_learning(F_hidden, too_large)
 FilterLearner()
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# It opens on the blur [0.25, 0.5, 0.25] with $\eta = 0.05$: learned exactly, loss
-# 2.4e-08 after 100 steps, and the limit for this input is 0.861. Drag $\eta$ to 0.01
+# It opens on the blur [0.25, 0.5, 0.25] with η = 0.05: learned exactly, loss
+# 2.4e-08 after 100 steps, and the limit for this input is 0.861. Drag η to 0.01
 # (not there yet after 100 steps), 0.1 and 0.5 (there), then 1.0 (above the limit:
 # stopped, in red). Then add noise: the taps settle near, not on, the hidden filter,
 # on the filter that best explains the noisy outputs. Five minutes; let students
@@ -536,8 +533,8 @@ FilterLearner()
 check_dJ_dF(...)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Answer: $g_0 x_0 + g_1 x_1 + g_2 x_2$, $g_0 x_1 + g_1 x_2 + g_2 x_3$,
-# $g_0 x_2 + g_1 x_3 + g_2 x_4$: each tap's inputs shifted by one. Students who
+# Answer: `g0*x0 + g1*x1 + g2*x2`, `g0*x1 + g1*x2 + g2*x3`, `g0*x2 + g1*x3 + g2*x4`:
+# each tap's inputs shifted by one. Students who
 # number the taps from 1 get every index off by one; the check accepts text, so a
 # typo in a symbol name is the other common failure.
 
@@ -562,7 +559,7 @@ check_backward_stride2(...)
 # The loop version of the backward pass carries over with one change: `x[2*n + i]`
 # instead of `x[n + i]`, for both `dF[i] += dout[n] * x[2*n + i]` and
 # `dx[2*n + i] += dout[n] * F[i]`. An input that no window reaches (the last one when
-# $N - K$ is odd) gets a gradient of 0, which the numerical check confirms.
+# N − K is odd) gets a gradient of 0, which the numerical check confirms.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercise 3: one step by hand
@@ -575,6 +572,6 @@ check_backward_stride2(...)
 check_update_step(...)   # replace ... with the new filter [F0, F1]
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# $o = [-1.5, 2, -0.5, -3]$; $\partial J / \partial o = (o - y)/2 = [-0.75, 0.5,
-# -1.25, -1]$; $\partial J / \partial F = [1.5, -5]$; new $F = [0.35, -0.5]$. The
-# factor is $2/4$, not $1/4$: forgetting the 2 from the square is the usual slip.
+# o = [−1.5, 2, −0.5, −3]; ∂J/∂o = (o − y)/2 = [−0.75, 0.5, −1.25, −1];
+# ∂J/∂F = [1.5, −5]; new F = [0.35, −0.5]. The factor is 2/4, not 1/4: forgetting the
+# 2 from the square is the usual slip.
