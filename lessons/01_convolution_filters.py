@@ -430,8 +430,10 @@ print("correlate:", correlate(impulse, h), "  convolve:", convolve(impulse, h))
 check_output_shape(...)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Answer: (126, 94), from 1 + (512 − 11) // 4 and 1 + (384 − 11) // 4. The check
-# recognises the swapped answer (94, 126) and says so. Give two minutes.
+# Exercise 1 practises the output-size formula, one axis at a time; the check
+# recognises rows and columns swapped and says so. Give two minutes. The reference
+# answers are in `tests/test_exercises_01.py` (kept out of this notebook, which
+# students open too).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercise 2: one output by hand
@@ -444,10 +446,10 @@ check_output_shape(...)
 check_line_response(...)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Answer: 1. With zero padding the window of C[0, 0] is [[0, 0, 0], [0, 1, 0],
-# [0, 0, 1]]: the centre 1 meets a weight 2, the bottom-right 1 meets −1. The usual
-# mistake is to forget the padding and use the top-left 3×3 block of A, which gives
-# the edges-"none" value, −2.
+# The usual mistake is to forget the padding and take the top-left 3×3 block of A as
+# the window: with edges "zero" the window of C[0, 0] is centred on A[0, 0], so its
+# top row and left column are padding. Students who finish early can confirm their
+# number with the stepper (filter "vertical lines", edges "zero", step 0).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercise 3: design a filter
@@ -459,7 +461,7 @@ check_line_response(...)
 check_vertical_detector(...)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# One answer: every row [−1, 2, −1], the vertical detector of this lesson; a Sobel x
-# filter also passes. The two conditions are "weights add up to 0" (flat gives 0) and
-# "the weights differ across a row more than down a column". A filter of all zeros
-# gives 0 for both lines and fails; the check reports both numbers.
+# Many filters pass. The two conditions are "weights add up to 0" (flat gives 0) and
+# "the weights change across a row more than down a column". A filter of all zeros
+# gives 0 for both lines and fails; the check reports both numbers. Ask two students
+# with different answers to compare: both can be right.

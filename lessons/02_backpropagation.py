@@ -533,10 +533,10 @@ FilterLearner()
 check_dJ_dF(...)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Answer: `g0*x0 + g1*x1 + g2*x2`, `g0*x1 + g1*x2 + g2*x3`, `g0*x2 + g1*x3 + g2*x4`:
-# each tap's inputs shifted by one. Students who
-# number the taps from 1 get every index off by one; the check accepts text, so a
-# typo in a symbol name is the other common failure.
+# Each formula has one term per output, as on the worked-example slide. Students who
+# number the taps from 1 get every index off by one; the check names any symbol that
+# does not belong (a g3, say). The reference answers are in `tests/test_exercises_02.py`
+# (kept out of this notebook, which students open too).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercise 2: the backward pass for stride 2
@@ -556,10 +556,10 @@ def backward_stride2(x, F, dout):
 check_backward_stride2(...)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# The loop version of the backward pass carries over with one change: `x[2*n + i]`
-# instead of `x[n + i]`, for both `dF[i] += dout[n] * x[2*n + i]` and
-# `dx[2*n + i] += dout[n] * F[i]`. An input that no window reaches (the last one when
-# N − K is odd) gets a gradient of 0, which the numerical check confirms.
+# The hint to give when a student is stuck: start from the loops of "The backward
+# pass as loops" and ask where output n's window now starts. An input that no window
+# reaches (the last one when N − K is odd) must get a gradient of 0; the numerical
+# check tests that too.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercise 3: one step by hand
@@ -572,6 +572,6 @@ check_backward_stride2(...)
 check_update_step(...)   # replace ... with the new filter [F0, F1]
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# o = [−1.5, 2, −0.5, −3]; ∂J/∂o = (o − y)/2 = [−0.75, 0.5, −1.25, −1];
-# ∂J/∂F = [1.5, −5]; new F = [0.35, −0.5]. The factor is 2/4, not 1/4: forgetting the
-# 2 from the square is the usual slip.
+# Have students write o, ∂J/∂o, ∂J/∂F and the new F in that order, each on its own
+# line. The usual slip is ∂J/∂o: the factor is 2/4, and the 2 from the square is easy
+# to forget. The check also says whether the step lowered the loss.

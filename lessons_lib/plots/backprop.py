@@ -140,7 +140,7 @@ class GradientTermsPlot:
         _, self.dF = conv1d_backward(np.asarray(x, dtype=float), np.zeros(self.K), self.dout)
         N, M = self.x.size, self.dout.size
         # 0.8 inch per cell pitch, and no more width than the cells and the taps need;
-        # 4.2 inches tall (403 px), so that a laptop shows the whole view unshrunk.
+        # 4.2 inches tall (403 px): room on its slide for the heading, text and buttons.
         fig = new_figure(0.8 * (N + K + 2.3), 4.2)
         ax = _blank_axes(fig, N + K + 0.6, 3.9)
         ax.set_ylim(-1.2, 4.0)

@@ -203,8 +203,8 @@ def plot_correlation(A, h, C, *, titles=("input A", "filter h", "output C = A ‚ä
     return fig
 
 
-#: Height of the stepper's figure in inches (413 px): a view's image is shrunk when
-#: taller than its window less 240 px, which leaves 418 px on a 1366 x 768 laptop.
+#: Height of the stepper's figure in inches (413 px, a view may have 430): with its two
+#: rows of controls, a heading and a line of text it fits a 720 px slide.
 STEPPER_HEIGHT = 4.3
 # What is left of it for the matrices, below their titles and above the formula.
 MATRIX_HEIGHT = 3.5
