@@ -97,7 +97,8 @@ html:not(.print-pdf) .reveal .slides section.present:not(.stack) {
 .reveal .slides p { margin: 0 0 8px; }
 .reveal .slides section img { margin: 0; max-width: 100%; }
 .reveal .jp-Cell { padding: 2px 0; }
-.reveal .jp-OutputArea-output pre { white-space: pre-wrap; }
+.reveal .jp-OutputArea-output pre {
+  white-space: pre-wrap; word-break: normal; overflow-wrap: break-word; }
 .reveal .jp-RenderedImage img { max-width: 100%; height: auto; }
 .frozen-view { margin: 4px 0; }
 .frozen-view .frozen-controls, .frozen-view figcaption {

@@ -42,13 +42,17 @@ _STATIC_SLIDE = """() => {
 MATHJAX_IDLE = ("() => !window.MathJax || !MathJax.Hub || "
                 "(MathJax.Hub.queue.pending === 0 && !MathJax.Hub.queue.running)")
 
-# The current reveal.js slide's formulas are all typeset and visible.
-_MATH_SHOWN = """() => {
+# On the current reveal.js slide: [formulas in the source, formulas typeset and visible].
+# Formulas in the speaker notes are not on the slide.
+MATH_ON_SLIDE = """() => {
   const slide = Reveal.getCurrentSlide();
-  const shown = Array.from(slide.querySelectorAll('.MathJax_CHTML'))
-    .filter((m) => m.getBoundingClientRect().width > 0).length;
-  return shown >= slide.querySelectorAll('script[type^="math/tex"]').length;
+  const onSlide = (node) => !node.closest('aside.notes');
+  const visible = Array.from(slide.querySelectorAll('.MathJax_CHTML'))
+    .filter((m) => onSlide(m) && m.getBoundingClientRect().width > 0);
+  const source = Array.from(slide.querySelectorAll('script[type^="math/tex"]')).filter(onSlide);
+  return [source.length, visible.length];
 }"""
+_MATH_SHOWN = f"() => {{ const [source, shown] = ({MATH_ON_SLIDE})(); return shown >= source; }}"
 
 # Every slide of the reveal.js deck, in the same "h.v" form.
 _STATIC_SLIDES = """() => Reveal.getSlides().map((slide) => {

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from decks import MATHJAX_IDLE, SCREEN, walk_static_deck
+from decks import MATH_ON_SLIDE, MATHJAX_IDLE, SCREEN, walk_static_deck
 from lab_page import ConsoleLog
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -23,15 +23,6 @@ FEATURED = next(path for path in (ROOT / "notebooks" / "01_convolution_filters.i
 # Printing is the slowest step; one lesson with views, formulas and many slides is enough.
 HANDOUT = next(path for path in (ROOT / "notebooks" / "03_pooling.ipynb", FEATURED)
                if path.exists())
-
-# On the current slide: [formulas in the source, formulas typeset and visible].
-_MATH_ON_SLIDE = """() => {
-  const slide = Reveal.getCurrentSlide();
-  const visible = Array.from(slide.querySelectorAll('.MathJax_CHTML'))
-    .filter((m) => m.getBoundingClientRect().width > 0);
-  return [slide.querySelectorAll('script[type^="math/tex"]').length, visible.length];
-}"""
-
 
 @pytest.fixture(scope="module")
 def decks(tmp_path_factory) -> dict[str, Path]:
@@ -103,11 +94,11 @@ def test_featured_deck_typesets_and_shows_views(decks, offline, artifacts):
     formulas = 0
     for _ in range(6):
         try:
-            page.wait_for_function(f"() => {{ const [source, shown] = ({_MATH_ON_SLIDE})();"
+            page.wait_for_function(f"() => {{ const [source, shown] = ({MATH_ON_SLIDE})();"
                                    " return shown === source; }", timeout=20_000)
         except PlaywrightTimeout:
             pass
-        source, shown = page.evaluate(_MATH_ON_SLIDE)
+        source, shown = page.evaluate(MATH_ON_SLIDE)
         assert shown == source, f"slide {page.evaluate('Reveal.getIndices()')}: " \
                                 f"{shown} of {source} formulas shown"
         formulas += shown
