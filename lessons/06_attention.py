@@ -124,9 +124,9 @@ print("X shape (N, E):", X.shape)
 X.astype(int)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# The vocabulary: a row of $X$ is a *token*, $N$ is the number of tokens, $E$ the
-# number of features of each. Row 1 is the empty patch: all zeros after its index 1.
-# Keep $X$ in view for the next slides: every later matrix is computed from it.
+# The vocabulary: a row of X is a token, N is the number of tokens, E the number of
+# features of each. Row 1 is the empty patch: all zeros after its index 1. Keep X in
+# view for the next slides: every later matrix is computed from it.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The slides' copies of $X$
@@ -184,9 +184,9 @@ print("Q =\n", Q.astype(int), "\nK =\n", K.astype(int),
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The analogy that helps: a query is a search request, a key is an index card, a value
-# is the content behind the card. Point out the shapes: $X$ is 4 × 17 and each $W$ is
-# 17 × 4, so $Q$, $K$ and $V$ are 4 × 4, one row per patch. A common confusion: $Q$,
-# $K$ and $V$ are three views of the same tokens, not three different inputs.
+# is the content behind the card. Point out the shapes: X is 4 × 17 and each W is
+# 17 × 4, so Q, K and V are 4 × 4, one row per patch. A common confusion: Q, K and V
+# are three views of the same tokens, not three different inputs.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## $Q = XW_Q$, drawn
@@ -200,9 +200,9 @@ print("Q =\n", Q.astype(int), "\nK =\n", K.astype(int),
 plot_matrices({"X": X, "W_Q": W_Q, "Q = X W_Q": Q}, operators=["·", "="])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Check $Q[1]$ live: the first row of $W_Q$ is 0, 1, −1, 1, and so is $Q[1]$. Then,
-# if there is time, have the room compute $Q[0]$ from the rows of $W_Q$ under the
-# 1s of row 0 of $X$ (the index is 0, so $W_Q[0]$ does not count). Two minutes.
+# Check Q[1] live: the first row of W_Q is 0, 1, −1, 1, and so is Q[1]. Then, if
+# there is time, have the room compute Q[0] from the rows of W_Q under the 1s of row 0
+# of X (the index is 0, so W_Q[0] does not count). Two minutes.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Scores: $QK^T$
@@ -216,11 +216,10 @@ plot_matrices({"Q": Q, "Kᵀ": K.T, "scores = Q Kᵀ": scores},
               operators=["·", "="])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Do one score by hand: row 1 of $Q$ (0, 1, −1, 1) with column 2 of $K^T$ (4, 1, −2,
-# −1) gives 0 + 1 + 2 − 1 = 2, the entry in row 1, column 2 of the scores. Row 1 is
-# the one exercise 1 uses. Note that the scores matrix is not symmetric: query 0 for
-# key 2 (5) differs from query 2 for key 0 (−8), because $Q$ and $K$ are different
-# projections.
+# Do one score by hand: row 1 of Q (0, 1, −1, 1) with column 2 of Kᵀ (4, 1, −2, −1)
+# gives 0 + 1 + 2 − 1 = 2, the entry in row 1, column 2 of the scores. Row 1 is the
+# one exercise 1 uses. Note that the scores matrix is not symmetric: query 0 for key 2
+# (5) differs from query 2 for key 0 (−8), because Q and K are different projections.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Attention: $A = \mathrm{softmax}(QK^T)$, row by row
@@ -238,7 +237,7 @@ plot_attention_rows(A_plain[None], titles=["A = softmax(Q Kᵀ)"])
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Read row 1: scores 1, −1, 2, −1 become 0.25, 0.03, 0.68, 0.03. The largest score
 # gets most of the weight, but not all of it; a difference of 3 in the scores is a
-# factor $e^3 \approx 20$ in the weights. Columns do not sum to one, rows do: ask
+# factor e³ ≈ 20 in the weights. Columns do not sum to one, rows do: ask
 # which patch is attended to most overall (patch 2, by queries 1, 2 and 3).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -251,10 +250,10 @@ plot_attention_rows(A_plain[None], titles=["A = softmax(Q Kᵀ)"])
 plot_matrices({"A": A_plain, "V": V, "Z = A V": Z_plain}, operators=["·", "="])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Rows 1 to 3 of $Z$ look alike because all three queries put most of their weight on
-# patch 2. $Z$ has the shape of $V$ (4 × 4); in a real transformer it is then
-# projected back to $E$ features and added to $X$ (the residual connection you will
-# see in the tiny ViT).
+# Rows 1 to 3 of Z look alike because all three queries put most of their weight on
+# patch 2. Z has the shape of V (4 × 4); in a real transformer it is then projected
+# back to E features and added to X (the residual connection you will see in the tiny
+# ViT).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Scaled dot-product attention: why $\sqrt{d_k}$
@@ -272,11 +271,11 @@ print("std of the unscaled scores:", np.round(saturation["score_std"], 1))
 plot_saturation(saturation)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# The printed spreads follow $\sqrt{d_k}$: about 8 at $d_k = 64$, about 22.7 at 512
+# The printed spreads follow √d_k: about 2.8 at d_k = 8, about 22.7 at 512
 # (√512 ≈ 22.6). Red: without scaling, the largest weight of a row creeps towards 1 as
-# $d_k$ grows; blue: with it, it stays flat. Exercise 3 asks for the spread at
-# $d_k = 64$: the answer is 8. A frequent confusion: scaling does not change which key
-# wins, only how decisively.
+# d_k grows; blue: with it, it stays flat. Exercise 3 practises the variance argument
+# above. A frequent confusion: scaling does not change which key wins, only how
+# decisively.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Scaling on the slides' example
@@ -291,8 +290,8 @@ plot_attention_rows(np.stack([A_plain, A_scaled]),
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Compare row 0: 0.84 on patch 0 becomes 0.63. Halving the scores is the same as
 # taking the square root of every unnormalised weight, so big weights shrink and small
-# ones grow. Row 1 of the right map is the answer to exercise 1 (0.3, 0.11, 0.49,
-# 0.11): do not show it off if the exercise is set as homework.
+# ones grow. Row 1 of the right map is what exercise 1 asks students to compute by
+# hand: if the exercise is set as homework, do not dwell on that row.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Enormous scores stay finite
@@ -306,8 +305,8 @@ print(A_huge, "\nfinite:", np.isfinite(A_huge).all(),
       " row sums:", A_huge.sum(axis=1))
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# $e^{1000}$ already overflows float64; with the maximum subtracted, the largest
-# exponent is $e^0 = 1$. The result is the extreme case of saturation: each row is
+# e¹⁰⁰⁰ already overflows float64; with the maximum subtracted, the largest exponent
+# is e⁰ = 1. The result is the extreme case of saturation: each row is
 # one-hot on its largest score (patch 0 for query 0, patch 2 for the others). This is
 # lesson 05's stable softmax again.
 
@@ -332,10 +331,10 @@ Z_heads, A_heads = multi_head_attention(X, W_Q2, W_K2, W_V2, W_O, num_heads=2)
 print("Z:", Z_heads.shape, " A:", A_heads.shape)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Walk the shapes: $Q$ is 4 × 8, split into two 4 × 4 blocks, one per head; each head
-# makes a 4 × 4 attention map (hence $A$ is 2 × 4 × 4) and a 4 × 4 output; joined they
-# are 4 × 8, and $W_O$ (8 × 17) brings them back to 4 × 17, the shape of $X$. The cost
-# is the same as one head of width 8.
+# Walk the shapes: Q is 4 × 8, split into two 4 × 4 blocks, one per head; each head
+# makes a 4 × 4 attention map (hence A is 2 × 4 × 4) and a 4 × 4 output; joined they
+# are 4 × 8, and W_O (8 × 17) brings them back to 4 × 17, the shape of X. The cost is
+# the same as one head of width 8.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Two heads, two attention maps
@@ -357,8 +356,8 @@ except ValueError as error:
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Head 1 sends queries 0, 2 and 3 almost entirely to patch 3 (0.99, 1, 1); head 0
 # sends query 0 to patch 0 (0.93) and query 3 to patch 2 (0.8). Before the error
-# appears, ask what two heads on $E = 17$ columns would each get (8.5 columns: no such
-# thing). Our earlier $W$s were 17 × 8, so the split was fine there.
+# appears, ask what two heads on E = 17 columns would each get (8.5 columns: no such
+# thing). Our earlier Ws were 17 × 8, so the split was fine there.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Where is a patch? Position encodings
@@ -384,7 +383,7 @@ print("shuffled output == shuffled rows of the output:",
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Ask for a prediction before the code appears: if we shuffle the patches, what
-# happens to the output? Attention is *permutation-equivariant*: shuffled in, shuffled
+# happens to the output? Attention is permutation-equivariant: shuffled in, shuffled
 # out, the same rows. A picture and its patches shuffled like a puzzle would look the
 # same to it. That is why the slides prepend the index.
 
@@ -403,8 +402,8 @@ print("shuffled output == shuffled rows of the output:",
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The link to lesson 01: a patch embedding is a convolution whose stride equals its
-# filter size, so the patches do not overlap. Students ask why *add* rather than
-# append: adding keeps $E$ unchanged, and in a high-dimensional space the network can
+# filter size, so the patches do not overlap. Students ask why add rather than
+# append: adding keeps E unchanged, and in a high-dimensional space the network can
 # learn to keep content and position in different directions.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -645,10 +644,11 @@ PatchSizeExplorer()
 check_attention_row(...)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Answer: row 1 of the scores is 1, −1, 2, −1; halved, 0.5, −0.5, 1, −0.5; the softmax
-# gives 0.30, 0.11, 0.49, 0.11 (the right map of *Scaling on the slides' example*).
-# The usual slip is forgetting the division by $\sqrt{d_k} = 2$, which gives the
-# unscaled row 0.25, 0.03, 0.68, 0.03.
+# Hint for those stuck: start from row 1 of the scores (1, −1, 2, −1), divide by
+# √d_k = 2, then exponentiate and normalise. The usual slip is forgetting the division,
+# which gives the unscaled row 0.25, 0.03, 0.68, 0.03 of the attention slide. The
+# reference answers are in tests/test_exercises_06.py (kept out of this notebook,
+# which students open too).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercise 2: the shape of $Q$
@@ -661,9 +661,9 @@ check_attention_row(...)
 check_query_shape(...)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Answer: (64, 32): 64 / 8 = 8 patches per side, 64 patches, each a row of 32. A
-# common wrong answer is (8, 8) or (64, 64): the patch grid or the attention map, not
-# $Q$.
+# Hint: count the patches first (how many 8-pixel patches fit along 64 pixels, and
+# how many in the whole image), then remember that Q has one row per token. Common
+# wrong answers are the patch grid and the attention map's shape.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercise 3: the spread of the scores
@@ -675,6 +675,6 @@ check_query_shape(...)
 check_score_spread(...)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Answer: 8. The dot product is a sum of 64 products, each of variance 1, so its
-# variance is 64 and its standard deviation √64 = 8 (the spread printed for
-# $d_k = 64$ on the scaling slide). Dividing by √64 brings it back to 1.
+# Hint: the dot product is a sum of d_k independent products; variances of
+# independent terms add, and each product here has variance 1. The printed spreads on
+# the scaling slide let students check their reasoning afterwards.

@@ -471,7 +471,7 @@ plots.plot_run_curves(sweeps["residual"]["runs"])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Ask which curve is which before the next slide: one network learns, the other
-# stays flat. Same layers, same parameters, same training; only the $+\,x$ differs.
+# stays flat. Same layers, same parameters, same training; only the + x differs.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Plain against residual
@@ -483,8 +483,8 @@ plots.plot_run_curves(sweeps["residual"]["runs"])
 # 34-layer network was the better of the two.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# The derivative of $x + F(x)$ with respect to $x$ is $1 + F'(x)$: even when $F'$ is
-# tiny, the 1 carries the gradient down. Students often think ResNet's point is more
+# The derivative of x + F(x) with respect to x is 1 + F′(x): even when F′ is tiny,
+# the 1 carries the gradient down. Students often think ResNet's point is more
 # parameters; it is the opposite, the same parameters made trainable.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -811,8 +811,10 @@ ArchitectureBuilder()
 ex.check_conv_params(...)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Answer: 73,856 = 3·3·64·128 + 128. The usual mistake is forgetting that each filter
-# spans all 64 input channels (giving 3·3·128 + 128 = 1,280).
+# The usual mistake is forgetting that each filter spans all 64 input channels; the
+# key points' formula k²·C_in·C_out + C_out is the whole calculation. The reference
+# answers are in tests/test_exercises_07.py (kept out of this notebook, which students
+# open too).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercise 2: an output shape
@@ -825,9 +827,9 @@ ex.check_conv_params(...)
 ex.check_output_shape(...)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Answer: (16, 7, 7). 64 → 64 (padding 2 keeps a 5×5's size) → 32 → (32 − 3) // 2 + 1
-# = 15 → 7 (the pooling drops the odd row and column). The floor in the formula is
-# where students slip: 15 / 2 gives 7, not 8.
+# Have students write the shape after every layer. The floor in the output-size
+# formula is where they slip: a stride-2 convolution or a 2×2 pooling on an odd size
+# drops the last row and column. arch.summarize checks every step.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercise 3: which sees more?
@@ -840,9 +842,9 @@ ex.check_output_shape(...)
 ex.check_receptive_field(...)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Answer: B. A: 1 + 2 + 2 + 2 = 7. B: 1 + 4 = 5, the pooling adds 1 (r = 6) and doubles
-# the jump to 2, the 3×3 then adds 2·2 = 4: r = 10. Pooling makes every later layer
-# see further.
+# Point back to the recurrence of the receptive-field slide: the pooling both widens
+# the field and doubles the jump, so every layer after it adds twice as much. Students
+# who count only kernel sizes get this one wrong.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercise 4: the saving of a separable convolution
@@ -854,6 +856,7 @@ ex.check_receptive_field(...)
 ex.check_separable_savings(...)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Answer: 20.92. Full: 5·5·64·128 = 204,800. Separable: 5·5·64 (depthwise) + 64·128
-# (pointwise) = 1,600 + 8,192 = 9,792. The ratio grows with the kernel size: 8.7 for
-# 3×3 from 128 to 256 channels earlier.
+# The calculation is the one of the Xception slide with 5×5 filters: the full
+# convolution has k²·C_in·C_out weights, the separable one k²·C_in (depthwise) plus
+# C_in·C_out (pointwise). The larger the kernel, the larger the saving: expect more
+# than the 8.7 seen there.
