@@ -21,14 +21,9 @@ import numpy as np
 
 from lessons_lib import pooling
 from lessons_lib._validate import int_tuple, positive_int
-from lessons_lib.nn.layers import (
-    Layer,
-    _as_batch,
-    col2im,
-    conv_output_size,
-    im2col,
-    init_weights,
-)
+from lessons_lib.fast.conv2d import depthwise_backward_cols, depthwise_forward_cols, im2col
+from lessons_lib.nn.layers import Layer, _as_batch, init_weights
+from lessons_lib.shapes import output_size
 
 # -- point (1×1) convolution ----------------------------------------------------------
 
@@ -164,8 +159,8 @@ def _check_fits(x, kernel_size, padding, layer):
                          f"{Hp}x{Wp}): smaller than the kernel {kernel_size}")
 
 
-def depthwise_forward(x, W, b, *, stride=1, padding=0):
-    r"""Depthwise convolution: each input channel correlated with its own filters.
+def depthwise_forward_loops(x, W, b, *, stride=1, padding=0):
+    r"""Depthwise convolution as plain loops: each input channel with its own filters.
 
     .. math::
 
@@ -175,6 +170,9 @@ def depthwise_forward(x, W, b, *, stride=1, padding=0):
     for the :math:`m'` filters (the multiplier) of channel c: PyTorch's
     ``Conv2d(C, C·m', k, groups=C)``. Channels are never mixed. Output size
     ``H' = 1 + (H + 2·padding − kh) // stride``.
+
+    Fast version: :func:`lessons_lib.fast.conv2d.depthwise_forward` (tested equal),
+    what :class:`DepthwiseConv2D` computes.
 
     Parameters
     ----------
@@ -190,61 +188,6 @@ def depthwise_forward(x, W, b, *, stride=1, padding=0):
     Examples
     --------
     >>> x = np.stack([np.ones((3, 3)), 2 * np.ones((3, 3))])[None]
-    >>> depthwise_forward(x, np.ones((2, 1, 3, 3)), np.zeros(2)).ravel()
-    array([ 9., 18.])
-    """
-    stride, padding = int_tuple(stride, "stride", 2), int_tuple(padding, "padding", 2, minimum=0)
-    N, C = x.shape[:2]
-    cols = im2col(x, W.shape[2:], stride, padding)  # (N, H', W', C, kh, kw)
-    filters = W.reshape(C, -1, *W.shape[2:])  # (C, m', kh, kw)
-    o = np.einsum("nijcuv,cmuv->ncmij", cols, filters, optimize=True)
-    o = o.reshape(N, -1, *cols.shape[1:3])
-    return o + b[:, None, None]
-
-
-def depthwise_backward(x, W, dout, *, stride=1, padding=0):
-    r"""Gradients of :func:`depthwise_forward`.
-
-    Each filter's gradient is the correlation of its own input channel with its own
-    output gradient; the input gradient sends each ``dout`` value back over its window,
-    weighted by the filter, within the same channel only.
-
-    Returns
-    -------
-    dx : ndarray, shape (N, C, H, W)
-    dW : ndarray, shape (C·m', 1, kh, kw)
-    db : ndarray, shape (C·m',)
-
-    Examples
-    --------
-    >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
-    >>> dx, dW, db = depthwise_backward(x, np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))
-    >>> dW[0, 0], db
-    (array([[ 8., 12.],
-           [20., 24.]]), array([4.]))
-    """
-    stride, padding = int_tuple(stride, "stride", 2), int_tuple(padding, "padding", 2, minimum=0)
-    cols = im2col(x, W.shape[2:], stride, padding)
-    return _depthwise_backward_cols(cols, x.shape, W, dout, stride, padding)
-
-
-def _depthwise_backward_cols(cols, x_shape, W, dout, stride, padding):
-    N, C = x_shape[:2]
-    Ho, Wo = cols.shape[1:3]
-    dout = np.asarray(dout).reshape(N, C, -1, Ho, Wo)  # (N, C, m', H', W')
-    filters = W.reshape(C, -1, *W.shape[2:])
-    dW = np.einsum("ncmij,nijcuv->cmuv", dout, cols, optimize=True).reshape(W.shape)
-    dcols = np.einsum("ncmij,cmuv->nijcuv", dout, filters, optimize=True)
-    db = dout.sum(axis=(0, 3, 4)).reshape(-1)
-    return col2im(dcols, x_shape, stride, padding), dW, db
-
-
-def depthwise_forward_loops(x, W, b, *, stride=1, padding=0):
-    """:func:`depthwise_forward` as plain loops, for reading (tested equal).
-
-    Examples
-    --------
-    >>> x = np.stack([np.ones((3, 3)), 2 * np.ones((3, 3))])[None]
     >>> depthwise_forward_loops(x, np.ones((2, 1, 3, 3)), np.zeros(2)).ravel()
     array([ 9., 18.])
     """
@@ -254,7 +197,7 @@ def depthwise_forward_loops(x, W, b, *, stride=1, padding=0):
     F, _, kh, kw = W.shape
     multiplier = F // C
     xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    Ho, Wo = conv_output_size(H, kh, sh, ph), conv_output_size(Wd, kw, sw, pw)
+    Ho, Wo = output_size(H, kh, sh, ph), output_size(Wd, kw, sw, pw)
     o = np.zeros((N, F, Ho, Wo), dtype=np.result_type(x, W))
     for n in range(N):
         for f in range(F):
@@ -266,11 +209,63 @@ def depthwise_forward_loops(x, W, b, *, stride=1, padding=0):
     return o
 
 
+def depthwise_backward_loops(x, W, dout, *, stride=1, padding=0):
+    """Gradients of :func:`depthwise_forward_loops`, one output at a time, for reading.
+
+    Output ``o[n, f, i, j]`` used one window of its own channel ``c = f // m'`` and the
+    filter ``W[f, 0]``: its gradient goes back to that filter (times the window), to
+    that window (times the filter, ``+=`` where windows overlap) and to ``b[f]``.
+
+    Fast version: :func:`lessons_lib.fast.conv2d.depthwise_backward` (tested equal),
+    what :class:`DepthwiseConv2D` computes.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    W : ndarray, shape (C·m', 1, kh, kw)
+    dout : ndarray, shape (N, C·m', H', W')
+    stride, padding : int or tuple of 2 int
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+    dW : ndarray, shape (C·m', 1, kh, kw)
+    db : ndarray, shape (C·m',)
+
+    Examples
+    --------
+    >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
+    >>> dx, dW, db = depthwise_backward_loops(x, np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))
+    >>> dW[0, 0], db
+    (array([[ 8., 12.],
+           [20., 24.]]), array([4.]))
+    """
+    (sh, sw), (ph, pw) = int_tuple(stride, "stride", 2), int_tuple(padding, "padding", 2,
+                                                                  minimum=0)
+    N, C, H, Wd = x.shape
+    F, _, kh, kw = W.shape
+    multiplier = F // C
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    dtype = np.result_type(x, W, dout)
+    dxp, dW, db = np.zeros(xp.shape, dtype), np.zeros(W.shape, dtype), np.zeros(F, dtype)
+    for n in range(N):
+        for f in range(F):
+            c = f // multiplier
+            for i in range(dout.shape[2]):
+                for j in range(dout.shape[3]):
+                    window = (n, c, slice(i * sh, i * sh + kh), slice(j * sw, j * sw + kw))
+                    dW[f, 0] += dout[n, f, i, j] * xp[window]
+                    dxp[window] += dout[n, f, i, j] * W[f, 0]
+                    db[f] += dout[n, f, i, j]
+    return dxp[:, :, ph : ph + H, pw : pw + Wd], dW, db
+
+
 class DepthwiseConv2D(Layer):
     r"""One ``kernel_size`` filter per input channel (``multiplier`` of them), no channel mixing.
 
     A 3×3 depthwise layer on C channels has 9·C weights where a full 3×3 convolution
-    to C channels has 9·C².
+    to C channels has 9·C². Readable version: :func:`depthwise_forward_loops`; computed
+    by :mod:`lessons_lib.fast.conv2d` (im2col, tested equal).
 
     Parameters
     ----------
@@ -314,7 +309,7 @@ class DepthwiseConv2D(Layer):
 
     def output_shape(self, input_shape):
         _, H, W = input_shape
-        Ho, Wo = (conv_output_size(n, k, s, p) for n, k, s, p in
+        Ho, Wo = (output_size(n, k, s, p) for n, k, s, p in
                   zip((H, W), self.kernel_size, self.stride, self.padding, strict=True))
         return (self.channels * self.multiplier, Ho, Wo)
 
@@ -325,13 +320,11 @@ class DepthwiseConv2D(Layer):
         self.x_shape = x.shape
         self.cols = im2col(x, self.kernel_size, self.stride, self.padding)
         b = self.params["b"] if self.bias else np.zeros(W.shape[0], dtype=W.dtype)
-        filters = W.reshape(self.channels, -1, *self.kernel_size)
-        o = np.einsum("nijcuv,cmuv->ncmij", self.cols, filters, optimize=True)
-        return o.reshape(x.shape[0], -1, *self.cols.shape[1:3]) + b[:, None, None]
+        return depthwise_forward_cols(self.cols, W, b)
 
     def backward(self, dout):
-        dx, dW, db = _depthwise_backward_cols(self.cols, self.x_shape, self.params["W"], dout,
-                                              self.stride, self.padding)
+        dx, dW, db = depthwise_backward_cols(self.cols, self.x_shape, self.params["W"], dout,
+                                             self.stride, self.padding)
         self.grads["W"] += dW
         if self.bias:
             self.grads["b"] += db
@@ -439,8 +432,7 @@ class PaddedMaxPool2D(Layer):
 
     def output_shape(self, input_shape):
         C, H, W = input_shape
-        return (C, *(conv_output_size(n, self.size, self.stride, self.padding)
-                     for n in (H, W)))
+        return (C, *(output_size(n, self.size, self.stride, self.padding) for n in (H, W)))
 
     def forward(self, x):
         x = _as_batch(x, self, ndim=4)
