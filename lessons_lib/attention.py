@@ -15,7 +15,8 @@ attention does this in ``num_heads`` narrower slices of Q, K and V and joins the
 with one more matrix, W_O.
 
 Every forward function has its backward next to it (from ``dZ``, the gradient of a loss
-with respect to the output, to the gradients with respect to the inputs), and the
+with respect to the output, to the gradients with respect to the inputs; the softmax's
+is :func:`lessons_lib.losses.softmax_backward`, imported here), and the
 ``*_loops`` functions spell the formulas out one number at a time, for reading.
 Results are float64, except that float32 inputs stay float32 (the precision of training).
 """
@@ -25,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from lessons_lib._validate import as_float_array, positive_int
-from lessons_lib.losses import softmax
+from lessons_lib.losses import softmax, softmax_backward
 
 
 def _as_real(value, name, *, ndim=None):
@@ -285,29 +286,6 @@ def prepend_position_index(patches) -> np.ndarray:
     """
     patches = as_float_array(patches, "patches", ndim=2)
     return np.column_stack((np.arange(patches.shape[0], dtype=float), patches))
-
-
-def softmax_backward(dA, A) -> np.ndarray:
-    r"""Gradient of a softmax along the last axis with respect to its input, from its output A.
-
-    Row by row, :math:`\partial A_j / \partial S_i = A_j (\delta_{ij} - A_i)`, so
-    :math:`dS_i = A_i (dA_i - \sum_j dA_j A_j)`.
-
-    Parameters
-    ----------
-    dA, A : ndarray, shape (..., N)
-
-    Returns
-    -------
-    dS : ndarray, shape (..., N)
-
-    Examples
-    --------
-    >>> softmax_backward([[1.0, 1.0]], [[0.5, 0.5]])  # adding a constant: no change
-    array([[0., 0.]])
-    """
-    dA, A = np.asarray(dA), np.asarray(A)
-    return A * (dA - np.sum(dA * A, axis=-1, keepdims=True))
 
 
 def _check_qkv(Q, K, V, scale):

@@ -111,19 +111,22 @@ def softmax(z, axis=-1, *, temperature=1.0) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def softmax_backward(p, dout, axis=-1) -> np.ndarray:
+def softmax_backward(dout, p, axis=-1) -> np.ndarray:
     r"""Gradient through :func:`softmax`: from ``dout`` = dJ/dp to dJ/dz, given ``p = softmax(z)``.
 
     The Jacobian of softmax is :math:`\partial p_i / \partial z_j = p_i (\delta_{ij} - p_j)`,
     so :math:`\partial J / \partial z_j = p_j \left(\text{dout}_j - \sum_i \text{dout}_i\, p_i\right)`
     without building the ``C x C`` matrix. (For ``temperature=T`` divide the result by ``T``.)
+    Attention's softmax (:mod:`lessons_lib.attention`, the rows of A) goes back through
+    this same function.
 
     Parameters
     ----------
-    p : array_like, any shape
+    dout : array_like, any shape
+        Gradient of a scalar ``J`` with respect to ``p``; first, as in every backward
+        pass of the course.
+    p : array_like, same shape as ``dout``
         The output of ``softmax(z, axis=axis)``.
-    dout : array_like, same shape as ``p``
-        Gradient of a scalar ``J`` with respect to ``p``.
     axis : int, default -1
         The axis that softmax normalised.
 
@@ -138,13 +141,15 @@ def softmax_backward(p, dout, axis=-1) -> np.ndarray:
 
     >>> z, y = np.array([[2.0, 1.0, 0.1]]), np.array([[0.0, 1.0, 0.0]])
     >>> p = softmax(z)
-    >>> np.round(softmax_backward(p, cross_entropy_backward(y, p)), 4)
+    >>> np.round(softmax_backward(cross_entropy_backward(y, p), p), 4)
     array([[ 0.659 , -0.7577,  0.0986]])
     >>> np.round(p - y, 4)
     array([[ 0.659 , -0.7577,  0.0986]])
+    >>> softmax_backward([[1.0, 1.0]], [[0.5, 0.5]])  # adding a constant: no change
+    array([[0., 0.]])
     """
-    p, dout = _as_real(p, "p"), _as_real(dout, "dout")
-    _same_shape(p, dout, names=("p", "dout"))
+    dout, p = _as_real(dout, "dout"), _as_real(p, "p")
+    _same_shape(dout, p, names=("dout", "p"))
     return p * (dout - np.sum(dout * p, axis=axis, keepdims=True))
 
 
