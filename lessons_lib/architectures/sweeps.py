@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from lessons_lib._data import data_path
 from lessons_lib.architectures.kinds import check_spec, kind_of
 
 
@@ -49,7 +50,8 @@ def spec_from_json(spec) -> list[dict]:
     return [kind_of(item).from_json(dict(item)) for item in check_spec(spec)]
 
 
-SWEEPS_PATH = Path(__file__).resolve().parents[2] / "data" / "sweeps.json"
+SWEEPS_PATH = data_path("sweeps.json")
+"""Lesson 07's cached experiments, as ``tools/run_sweeps.py`` wrote them to ``data/``."""
 
 
 def load_sweeps(path=None) -> dict:
@@ -58,7 +60,7 @@ def load_sweeps(path=None) -> dict:
     Parameters
     ----------
     path : str or Path, optional
-        Default ``data/sweeps.json`` in the course repository.
+        Default :data:`SWEEPS_PATH`, ``data/sweeps.json`` as installed with the package.
 
     Returns
     -------

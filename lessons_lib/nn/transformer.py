@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lessons_lib._data import data_path
 from lessons_lib._validate import choice, positive_int
 from lessons_lib.attention import (
     multi_head_attention_backward,
@@ -37,8 +38,8 @@ from lessons_lib.nn.layers import Dense, Layer, Sequential, init_weights
 POOLS = ("cls", "mean")
 POSITIONS = ("learned", "sinusoidal")
 
-VIT_WEIGHTS = Path(__file__).resolve().parents[2] / "data" / "vit_detector.npz"
-"""Where ``tools/train_vit.py`` stores lesson 06's trained ViT (weights and metadata)."""
+VIT_WEIGHTS = data_path("vit_detector.npz")
+"""Lesson 06's trained ViT (weights and metadata), as ``tools/train_vit.py`` wrote it to ``data/``."""
 VIT_CONFIG = {"patch_size": 8, "embed_dim": 32, "depth": 2, "num_heads": 4, "mlp_dim": 64,
               "pool": "cls", "position": "learned"}
 """The tiny ViT of lesson 06, as keyword arguments of :func:`tiny_vit`."""
