@@ -8,9 +8,9 @@ The slides write the 2-D operation :math:`C = A \circledast h` as
 
 for a filter ``h`` of size ``(2ω + 1) x (2ω + 1)``, where ``(m, n)`` is the position of
 the filter's centre on ``A``. In code, output cells are numbered from 0: output
-``(m, n)`` is centred on ``P[s·m + ω, s·n + ω]`` of the (padded) input ``P`` for
+``(m, n)`` is centred on ``A_p[s·m + ω, s·n + ω]`` of the (padded) input ``A_p`` for
 stride ``s``, so :func:`correlate` computes
-``C[m, n] = Σ_j Σ_i h[i + ω, j + ω] · P[s·m + ω + i, s·n + ω + j]``.
+``C[m, n] = Σ_j Σ_i h[i + ω, j + ω] · A_p[s·m + ω + i, s·n + ω + j]``.
 There is no flip of the kernel:
 this is what signal processing calls *cross-correlation* and what every deep-learning
 library calls "convolution". :func:`correlate` computes it; :func:`convolve` flips the
@@ -138,16 +138,16 @@ def _validate(A, h, stride, edges, method=None):
     return A, h, strides, widths
 
 
-def _valid_shape(P, h, strides):
-    """Where ``h`` fits inside the (already padded) ``P``, at the given strides."""
+def _valid_shape(A_p, h, strides):
+    """Where ``h`` fits inside the (already padded) ``A_p``, at the given strides."""
     return tuple(output_size(n, k, s, what="filter")
-                 for n, k, s in zip(P.shape, h.shape, strides, strict=True))
+                 for n, k, s in zip(A_p.shape, h.shape, strides, strict=True))
 
 
 def correlate(A, h, *, stride=1, edges="none", method="auto") -> np.ndarray:
-    r"""Slide the filter ``h`` over ``A``: ``C[m] = Σ_i h[i + ω] · P[s·m + ω + i]`` on every axis.
+    r"""Slide the filter ``h`` over ``A``: ``C[m] = Σ_i h[i + ω] · A_p[s·m + ω + i]`` on every axis.
 
-    ``P`` is ``A`` padded as ``edges`` says, ``s`` the stride and ``i`` runs from
+    ``A_p`` is ``A`` padded as ``edges`` says, ``s`` the stride and ``i`` runs from
     ``-ω`` to ``ω`` (for an even filter size, from ``-ω`` to ``ω + 1`` with
     ``ω = (k - 1) // 2``): output cells are numbered from 0.
 
@@ -196,8 +196,8 @@ def correlate(A, h, *, stride=1, edges="none", method="auto") -> np.ndarray:
            [51., 90.]])
     """
     A, h, strides, widths = _validate(A, h, stride, edges, method)
-    P = pad(A, widths, edges)
-    return fast.correlate_padded(P, h, strides, _valid_shape(P, h, strides), method)
+    A_p = pad(A, widths, edges)
+    return fast.correlate_padded(A_p, h, strides, _valid_shape(A_p, h, strides), method)
 
 
 def convolve(A, h, *, stride=1, edges="none", method="auto") -> np.ndarray:
@@ -245,12 +245,12 @@ def correlate_loops(A, h, *, stride=1, edges="none") -> np.ndarray:
     """
     as_float_array(A, "A", ndim=2)
     A, h, (stride_m, stride_n), widths = _validate(A, h, stride, edges)
-    P = pad(A, widths, edges)
+    A_p = pad(A, widths, edges)
     kh, kw = h.shape
     # ω is the filter's half-width; for an even filter (edges "none" only) the
     # "centre" is the element just before the middle.
     omega_i, omega_j = (kh - 1) // 2, (kw - 1) // 2
-    rows, cols = _valid_shape(P, h, (stride_m, stride_n))
+    rows, cols = _valid_shape(A_p, h, (stride_m, stride_n))
     C = np.zeros((rows, cols))
     for m in range(rows):
         for n in range(cols):
@@ -258,6 +258,6 @@ def correlate_loops(A, h, *, stride=1, edges="none") -> np.ndarray:
             total = 0.0
             for j in range(-omega_j, kw - omega_j):
                 for i in range(-omega_i, kh - omega_i):
-                    total += h[i + omega_i, j + omega_j] * P[centre_m + i, centre_n + j]
+                    total += h[i + omega_i, j + omega_j] * A_p[centre_m + i, centre_n + j]
             C[m, n] = total
     return C

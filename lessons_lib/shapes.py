@@ -1,9 +1,10 @@
 r"""Sizes of sliding-window outputs and receptive fields: one formula each, for every module.
 
-A window of size ``k`` (a filter, a pooling window) slides along an axis of length ``n``
-padded by ``p`` on each side, one position every ``s`` (the stride). It fits at
+A window of size ``k`` (a filter, a pooling window) slides along an axis of length ``H``
+(the height; the same holds for the width ``W``) padded by ``p`` on each side, one
+position every ``s`` (the stride). It fits at
 
-.. math:: n' = 1 + \left\lfloor \frac{n + 2p - k}{s} \right\rfloor
+.. math:: H' = 1 + \left\lfloor \frac{H + 2p - k}{s} \right\rfloor
 
 positions: the output size of :func:`lessons_lib.convolution.correlate`,
 :func:`lessons_lib.pooling.max_pool`, :class:`lessons_lib.nn.Conv2D` and of every layer
@@ -11,11 +12,11 @@ in :mod:`lessons_lib.architectures` (:func:`output_size`).
 
 Stacked windows see more and more of the input. After a layer of window ``k`` and
 stride ``s`` one output depends on a square of side ``r`` of the input (the
-receptive field) and neighbouring outputs are ``j`` input pixels apart (the jump):
+receptive field) and neighbouring outputs are a *jump* of input pixels apart:
 
-.. math:: r \leftarrow r + (k - 1)\, j, \qquad j \leftarrow j\, s
+.. math:: r \leftarrow r + (k - 1)\, \text{jump}, \qquad \text{jump} \leftarrow \text{jump}\; s
 
-starting from ``r = j = 1`` (:func:`receptive_field`).
+starting from ``r = jump = 1`` (:func:`receptive_field`).
 """
 
 from __future__ import annotations
@@ -23,19 +24,19 @@ from __future__ import annotations
 from lessons_lib._validate import positive_int
 
 
-def output_size(n, k, stride=1, padding=0, *, ceil_mode=False, what="window") -> int:
-    """The number of positions of a window of size ``k`` along an axis of length ``n``.
+def output_size(length, k, stride=1, padding=0, *, ceil_mode=False, what="window") -> int:
+    """The number of positions of a window of size ``k`` along an axis of ``length`` cells.
 
     Parameters
     ----------
-    n : int
-        Length of the input along the axis, before padding.
+    length : int
+        ``H`` (or ``W``): the input's size along the axis, before padding.
     k : int
         Size of the window (filter or pooling window) along the axis.
     stride : int, default 1
         ``s``: distance between neighbouring window positions.
     padding : int or "same", default 0
-        ``p``: cells added on each side. "same" is Keras's rule, ``n' = ⌈n / s⌉``
+        ``p``: cells added on each side. "same" is Keras's rule, ``H' = ⌈H / s⌉``
         whatever ``k`` (the padding is chosen to make it so).
     ceil_mode : bool, default False
         Round up instead of down, keeping a last, partial window, as PyTorch's pooling
@@ -47,12 +48,12 @@ def output_size(n, k, stride=1, padding=0, *, ceil_mode=False, what="window") ->
     Returns
     -------
     size : int
-        ``1 + (n + 2p - k) // s`` (floor), at least 1.
+        ``H' = 1 + (H + 2p - k) // s`` (floor), at least 1.
 
     Raises
     ------
     TypeError
-        If ``n``, ``k``, ``stride`` or ``padding`` is not an integer.
+        If ``length``, ``k``, ``stride`` or ``padding`` is not an integer.
     ValueError
         If one of them is out of range, or the window is larger than the padded input.
 
@@ -73,21 +74,21 @@ def output_size(n, k, stride=1, padding=0, *, ceil_mode=False, what="window") ->
     ...
     ValueError: the pooling window (4) is larger than its input (3)
     """
-    n, k = positive_int(n, "n"), positive_int(k, "k")
+    length, k = positive_int(length, "length"), positive_int(k, "k")
     stride = positive_int(stride, "stride")
     if padding == "same":
-        return -(-n // stride)
+        return -(-length // stride)
     padding = positive_int(padding, "padding", minimum=0)
-    span = n + 2 * padding
+    span = length + 2 * padding
     if ceil_mode:
         size = -(-(span - k) // stride) + 1
-        if size > 1 and (size - 1) * stride >= n + padding:
+        if size > 1 and (size - 1) * stride >= length + padding:
             size -= 1
     else:
         size = (span - k) // stride + 1
     if size < 1:
         padded = f" + padding {2 * padding}" if padding else ""
-        raise ValueError(f"the {what} ({k}) is larger than its input ({n}{padded})")
+        raise ValueError(f"the {what} ({k}) is larger than its input ({length}{padded})")
     return size
 
 

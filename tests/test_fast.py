@@ -195,14 +195,14 @@ def test_the_conv2d_layer_passes_equal_the_loops_on_threads(case):
     copies = (parallel.CHUNK + 1, 1, 1, 1)
     x, dout = np.tile(x, copies), np.tile(dout, copies)
     out = np.empty(dout.shape)
-    dW, db = np.zeros(weights.shape), np.zeros(b.shape)
+    dw, db = np.zeros(weights.shape), np.zeros(b.shape)
     with nn.threads(2):
         cols = conv2d.conv2d_layer_forward(x, weights, b, stride, padding, out)
         dx = conv2d.conv2d_layer_backward(cols, x.shape, weights, dout, stride, padding,
-                                          input_grad=True, dW=dW, db=db)
+                                          input_grad=True, dw=dw, db=db)
     np.testing.assert_allclose(out, conv2d_forward_loops(x, weights, b, stride=stride,
                                                          padding=padding), rtol=1e-10, atol=1e-12)
-    for fast, loops in zip((dx, dW, db), conv2d_backward_loops(x, weights, dout, stride=stride,
+    for fast, loops in zip((dx, dw, db), conv2d_backward_loops(x, weights, dout, stride=stride,
                                                                padding=padding), strict=True):
         np.testing.assert_allclose(fast, loops, rtol=1e-10, atol=1e-10)
 

@@ -150,7 +150,7 @@ def analyse(spec, input_shape) -> Analysis:
     spec : dict
         A layer spec.
     input_shape : tuple of int
-        (C, H, W) for an image, (F,) for a flat vector; no batch axis.
+        (C, H, W) for an image, (features,) for a flat vector; no batch axis.
 
     Returns
     -------
@@ -203,11 +203,11 @@ def build_list(layers, shape, rng):
 
 
 def receptive_field(spec) -> tuple[int, int]:
-    r"""Receptive field r and jump j of a network's last spatial layer (square windows).
+    r"""Receptive field r and jump of a network's last spatial layer (square windows).
 
-    Each window of size k and stride s grows the field by (k − 1)·j and multiplies
+    Each window of size k and stride s grows the field by (k − 1)·jump and multiplies
     the jump (the input distance between neighbouring outputs) by s:
-    :math:`r \leftarrow r + (k - 1) j`, :math:`j \leftarrow j s`
+    :math:`r \leftarrow r + (k - 1)\,\text{jump}`, :math:`\text{jump} \leftarrow \text{jump}\; s`
     (:func:`lessons_lib.shapes.receptive_field`). Branches and residual paths take the
     largest field. Layers after flatten or global pooling see the whole input and are
     not counted.

@@ -155,7 +155,7 @@ def _im2col(x, kernel_size, stride, padding):
     ``(u mod sh, v mod sw)`` at flat position ``i·Wq + j + (u // sh)·Wq + v // sw``:
     for all ``(i, j)`` at once, one contiguous slice. Columns ``j ≥ W'`` are junk.
     Reshaped to (N, C·kh·kw, H'·Wq), ``cols[n]`` is the right operand of
-    ``W.reshape(F, -1) @ cols[n]``.
+    ``w.reshape(C_out, -1) @ cols[n]``.
     """
     (kh, kw), (sh, sw) = kernel_size, stride
     N, C, H, W = x.shape
@@ -201,7 +201,7 @@ def _col2im(dcols, x_shape, stride, padding, out=None):
     return dx
 
 
-def conv2d_forward(x, W, b, *, stride=1, padding=0):
+def conv2d_forward(x, w, b, *, stride=1, padding=0):
     """Multi-channel 2-D convolution as one matrix product per image (im2col).
 
     Readable version: :func:`lessons_lib.nn.layers.conv2d_forward_loops`, which writes
@@ -210,42 +210,42 @@ def conv2d_forward(x, W, b, *, stride=1, padding=0):
     Parameters
     ----------
     x : ndarray, shape (N, C, H, W)
-    W : ndarray, shape (F, C, kh, kw)
-    b : ndarray, shape (F,)
+    w : ndarray, shape (C_out, C, kh, kw)
+    b : ndarray, shape (C_out,)
     stride, padding : int or tuple of 2 int
 
     Returns
     -------
-    o : ndarray, shape (N, F, H', W')
+    o : ndarray, shape (N, C_out, H', W')
 
     Examples
     --------
     >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
-    >>> W = np.ones((1, 1, 2, 2))
-    >>> conv2d_forward(x, W, np.zeros(1), stride=2)[0, 0]
+    >>> w = np.ones((1, 1, 2, 2))
+    >>> conv2d_forward(x, w, np.zeros(1), stride=2)[0, 0]
     array([[10., 18.],
            [42., 50.]])
     """
     stride, padding = int_tuple(stride, "stride", 2), int_tuple(padding, "padding", 2, minimum=0)
-    cols = _im2col(x, W.shape[2:], stride, padding)
-    Wo = output_size(x.shape[3], W.shape[3], stride[1], padding[1])
-    return _conv2d_forward_cols(cols, W, b, Wo)
+    cols = _im2col(x, w.shape[2:], stride, padding)
+    Wo = output_size(x.shape[3], w.shape[3], stride[1], padding[1])
+    return _conv2d_forward_cols(cols, w, b, Wo)
 
 
-def _conv2d_forward_cols(cols, W, b, Wo, out=None):
-    """``o`` from the columns of :func:`_im2col`, written into ``out`` (N, F, H', W') if given."""
+def _conv2d_forward_cols(cols, w, b, Wo, out=None):
+    """``o`` from the columns of :func:`_im2col`, written into ``out`` (N, C_out, H', W') if given."""
     N, C, kh, kw, Ho, Wq = cols.shape
-    F = W.shape[0]
-    # (F, K) @ (K, H'·Wq) for each image: every filter at every position.
-    o = np.matmul(W.reshape(F, -1), cols.reshape(N, C * kh * kw, Ho * Wq))
+    C_out = w.shape[0]
+    # (C_out, K) @ (K, H'·Wq) for each image: every filter at every position.
+    o = np.matmul(w.reshape(C_out, -1), cols.reshape(N, C * kh * kw, Ho * Wq))
     if out is None:
-        out = np.empty((N, F, Ho, Wo), o.dtype)
+        out = np.empty((N, C_out, Ho, Wo), o.dtype)
     # Junk columns dropped and the bias added in one pass.
-    np.add(o.reshape(N, F, Ho, Wq)[..., :Wo], b[:, None, None], out=out)
+    np.add(o.reshape(N, C_out, Ho, Wq)[..., :Wo], b[:, None, None], out=out)
     return out
 
 
-def conv2d_backward(x, W, dout, *, stride=1, padding=0):
+def conv2d_backward(x, w, dout, *, stride=1, padding=0):
     """Gradients of :func:`conv2d_forward`, as matrix products on the im2col columns.
 
     Readable version: :func:`lessons_lib.nn.layers.conv2d_backward_loops`, which writes
@@ -254,61 +254,61 @@ def conv2d_backward(x, W, dout, *, stride=1, padding=0):
     Parameters
     ----------
     x : ndarray, shape (N, C, H, W)
-    W : ndarray, shape (F, C, kh, kw)
-    dout : ndarray, shape (N, F, H', W')
+    w : ndarray, shape (C_out, C, kh, kw)
+    dout : ndarray, shape (N, C_out, H', W')
     stride, padding : int or tuple of 2 int
 
     Returns
     -------
     dx : ndarray, shape (N, C, H, W)
-    dW : ndarray, shape (F, C, kh, kw)
-    db : ndarray, shape (F,)
+    dw : ndarray, shape (C_out, C, kh, kw)
+    db : ndarray, shape (C_out,)
 
     Examples
     --------
     >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
-    >>> dx, dW, db = conv2d_backward(x, np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))
-    >>> dW[0, 0], db
+    >>> dx, dw, db = conv2d_backward(x, np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))
+    >>> dw[0, 0], db
     (array([[ 8., 12.],
            [20., 24.]]), array([4.]))
     """
     stride, padding = int_tuple(stride, "stride", 2), int_tuple(padding, "padding", 2, minimum=0)
-    cols = _im2col(x, W.shape[2:], stride, padding)
-    return _conv2d_backward_cols(cols, x.shape, W, dout, stride, padding)
+    cols = _im2col(x, w.shape[2:], stride, padding)
+    return _conv2d_backward_cols(cols, x.shape, w, dout, stride, padding)
 
 
-def _conv2d_backward_cols(cols, x_shape, W, dout, stride, padding, input_grad=True, out=None):
-    """``(dx, dW, db)`` from the columns of :func:`_im2col`; dx is None without ``input_grad``."""
+def _conv2d_backward_cols(cols, x_shape, w, dout, stride, padding, input_grad=True, out=None):
+    """``(dx, dw, db)`` from the columns of :func:`_im2col`; dx is None without ``input_grad``."""
     N, C, kh, kw, Ho, Wq = cols.shape
-    F, K, L = W.shape[0], C * kh * kw, Ho * Wq
+    C_out, K, L = w.shape[0], C * kh * kw, Ho * Wq
     # dout in the columns' layout, zero at the junk columns: they then add nothing to
-    # dW, and only zeros to dx.
-    dout_wide = np.zeros((N, F, Ho, Wq), dout.dtype)
+    # dw, and only zeros to dx.
+    dout_wide = np.zeros((N, C_out, Ho, Wq), dout.dtype)
     dout_wide[..., : dout.shape[3]] = dout
-    dout_wide = dout_wide.reshape(N, F, L)
-    # dW = Σ_n dout[n] @ cols[n].T; db = Σ dout.
-    dW = np.matmul(dout_wide, cols.reshape(N, K, L).transpose(0, 2, 1)).sum(axis=0)
+    dout_wide = dout_wide.reshape(N, C_out, L)
+    # dw = Σ_n dout[n] @ cols[n].T; db = Σ dout.
+    dw = np.matmul(dout_wide, cols.reshape(N, K, L).transpose(0, 2, 1)).sum(axis=0)
     db = dout.sum(axis=(0, 2, 3))
     if not input_grad:
-        return None, dW.reshape(W.shape), db
-    dcols = np.matmul(W.reshape(F, K).T, dout_wide).reshape(cols.shape)
-    return _col2im(dcols, x_shape, stride, padding, out=out), dW.reshape(W.shape), db
+        return None, dw.reshape(w.shape), db
+    dcols = np.matmul(w.reshape(C_out, K).T, dout_wide).reshape(cols.shape)
+    return _col2im(dcols, x_shape, stride, padding, out=out), dw.reshape(w.shape), db
 
 
 
 
-def conv2d_layer_forward(x, W, b, stride, padding, out):
+def conv2d_layer_forward(x, w, b, stride, padding, out):
     """:class:`lessons_lib.nn.Conv2D`'s forward pass, chunk by chunk on threads.
 
     Readable version: :func:`lessons_lib.nn.layers.conv2d_forward_loops`.
 
     Parameters
     ----------
-    x : ndarray, shape (N, C, H, W), of ``W``'s dtype
-    W : ndarray, shape (F, C, kh, kw)
-    b : ndarray, shape (F,)
+    x : ndarray, shape (N, C, H, W), of ``w``'s dtype
+    w : ndarray, shape (C_out, C, kh, kw)
+    b : ndarray, shape (C_out,)
     stride, padding : tuple of 2 int
-    out : ndarray, shape (N, F, H', W')
+    out : ndarray, shape (N, C_out, H', W')
         Receives the output.
 
     Returns
@@ -318,8 +318,8 @@ def conv2d_layer_forward(x, W, b, stride, padding, out):
     """
 
     def forward_chunk(rows):
-        cols = _im2col(x[rows], W.shape[2:], stride, padding)
-        _conv2d_forward_cols(cols, W, b, out.shape[3], out=out[rows])
+        cols = _im2col(x[rows], w.shape[2:], stride, padding)
+        _conv2d_forward_cols(cols, w, b, out.shape[3], out=out[rows])
         return cols
 
     # Samples are independent: the batch goes through in chunks, on several cores
@@ -327,8 +327,8 @@ def conv2d_layer_forward(x, W, b, stride, padding, out):
     return parallel.map_chunks(forward_chunk, x.shape[0])
 
 
-def conv2d_layer_backward(cols, x_shape, W, dout, stride, padding, *, input_grad, dW, db):
-    """:class:`lessons_lib.nn.Conv2D`'s backward pass: adds into ``dW`` and ``db``, returns dx.
+def conv2d_layer_backward(cols, x_shape, w, dout, stride, padding, *, input_grad, dw, db):
+    """:class:`lessons_lib.nn.Conv2D`'s backward pass: adds into ``dw`` and ``db``, returns dx.
 
     Readable version: :func:`lessons_lib.nn.layers.conv2d_backward_loops`.
 
@@ -337,12 +337,12 @@ def conv2d_layer_backward(cols, x_shape, W, dout, stride, padding, *, input_grad
     cols : list of ndarray
         From :func:`conv2d_layer_forward`.
     x_shape : tuple (N, C, H, W)
-    W : ndarray, shape (F, C, kh, kw)
-    dout : ndarray, shape (N, F, H', W'), of ``W``'s dtype
+    w : ndarray, shape (C_out, C, kh, kw)
+    dout : ndarray, shape (N, C_out, H', W'), of ``w``'s dtype
     stride, padding : tuple of 2 int
     input_grad : bool
         Compute dx (False: return None).
-    dW, db : ndarray, shapes of W and (F,)
+    dw, db : ndarray, shapes of w and (C_out,)
         The layer's gradients: each chunk's share is added (``+=``) in chunk order.
 
     Returns
@@ -353,15 +353,15 @@ def conv2d_layer_backward(cols, x_shape, W, dout, stride, padding, *, input_grad
     dx = np.empty(x_shape, dout.dtype) if input_grad else None
 
     def backward_chunk(rows, chunk_cols):
-        _, chunk_dW, chunk_db = _conv2d_backward_cols(
-            chunk_cols, (len(chunk_cols), *x_shape[1:]), W, dout[rows], stride, padding,
+        _, chunk_dw, chunk_db = _conv2d_backward_cols(
+            chunk_cols, (len(chunk_cols), *x_shape[1:]), w, dout[rows], stride, padding,
             input_grad, out=None if dx is None else dx[rows],
         )
-        return chunk_dW, chunk_db
+        return chunk_dw, chunk_db
 
     # Summed in chunk order: the same gradient whatever the number of threads.
-    for chunk_dW, chunk_db in parallel.map_chunks(backward_chunk, N, cols):
-        dW += chunk_dW
+    for chunk_dw, chunk_db in parallel.map_chunks(backward_chunk, N, cols):
+        dw += chunk_dw
         db += chunk_db
     return dx
 
@@ -369,7 +369,7 @@ def conv2d_layer_backward(cols, x_shape, W, dout, stride, padding, *, input_grad
 # -- depthwise convolution -------------------------------------------------------------
 
 
-def depthwise_forward(x, W, b, *, stride=1, padding=0):
+def depthwise_forward(x, w, b, *, stride=1, padding=0):
     """Depthwise convolution (each input channel with its own filters) on im2col columns.
 
     Readable version: :func:`lessons_lib.nn.advanced.depthwise_forward_loops`, which
@@ -378,7 +378,7 @@ def depthwise_forward(x, W, b, *, stride=1, padding=0):
     Parameters
     ----------
     x : ndarray, shape (N, C, H, W)
-    W : ndarray, shape (C·m', 1, kh, kw)
+    w : ndarray, shape (C·m', 1, kh, kw)
     b : ndarray, shape (C·m',)
     stride, padding : int or tuple of 2 int
 
@@ -393,18 +393,18 @@ def depthwise_forward(x, W, b, *, stride=1, padding=0):
     array([ 9., 18.])
     """
     stride, padding = int_tuple(stride, "stride", 2), int_tuple(padding, "padding", 2, minimum=0)
-    return depthwise_forward_cols(im2col(x, W.shape[2:], stride, padding), W, b)
+    return depthwise_forward_cols(im2col(x, w.shape[2:], stride, padding), w, b)
 
 
-def depthwise_forward_cols(cols, W, b):
+def depthwise_forward_cols(cols, w, b):
     """:func:`depthwise_forward` from the columns of :func:`im2col`, (N, H', W', C, kh, kw)."""
     N, C = cols.shape[0], cols.shape[3]
-    filters = W.reshape(C, -1, *W.shape[2:])  # (C, m', kh, kw)
+    filters = w.reshape(C, -1, *w.shape[2:])  # (C, m', kh, kw)
     o = np.einsum("nijcuv,cmuv->ncmij", cols, filters, optimize=True)
     return o.reshape(N, -1, *cols.shape[1:3]) + b[:, None, None]
 
 
-def depthwise_backward(x, W, dout, *, stride=1, padding=0):
+def depthwise_backward(x, w, dout, *, stride=1, padding=0):
     """Gradients of :func:`depthwise_forward`.
 
     Readable version: :func:`lessons_lib.nn.advanced.depthwise_backward_loops`. Each
@@ -415,29 +415,29 @@ def depthwise_backward(x, W, dout, *, stride=1, padding=0):
     Returns
     -------
     dx : ndarray, shape (N, C, H, W)
-    dW : ndarray, shape (C·m', 1, kh, kw)
+    dw : ndarray, shape (C·m', 1, kh, kw)
     db : ndarray, shape (C·m',)
 
     Examples
     --------
     >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
-    >>> dx, dW, db = depthwise_backward(x, np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))
-    >>> dW[0, 0], db
+    >>> dx, dw, db = depthwise_backward(x, np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))
+    >>> dw[0, 0], db
     (array([[ 8., 12.],
            [20., 24.]]), array([4.]))
     """
     stride, padding = int_tuple(stride, "stride", 2), int_tuple(padding, "padding", 2, minimum=0)
-    cols = im2col(x, W.shape[2:], stride, padding)
-    return depthwise_backward_cols(cols, x.shape, W, dout, stride, padding)
+    cols = im2col(x, w.shape[2:], stride, padding)
+    return depthwise_backward_cols(cols, x.shape, w, dout, stride, padding)
 
 
-def depthwise_backward_cols(cols, x_shape, W, dout, stride, padding):
+def depthwise_backward_cols(cols, x_shape, w, dout, stride, padding):
     """:func:`depthwise_backward` from the columns :func:`depthwise_forward` used."""
     N, C = x_shape[:2]
     Ho, Wo = cols.shape[1:3]
     dout = np.asarray(dout).reshape(N, C, -1, Ho, Wo)  # (N, C, m', H', W')
-    filters = W.reshape(C, -1, *W.shape[2:])
-    dW = np.einsum("ncmij,nijcuv->cmuv", dout, cols, optimize=True).reshape(W.shape)
+    filters = w.reshape(C, -1, *w.shape[2:])
+    dw = np.einsum("ncmij,nijcuv->cmuv", dout, cols, optimize=True).reshape(w.shape)
     dcols = np.einsum("ncmij,cmuv->nijcuv", dout, filters, optimize=True)
     db = dout.sum(axis=(0, 3, 4)).reshape(-1)
-    return col2im(dcols, x_shape, stride, padding), dW, db
+    return col2im(dcols, x_shape, stride, padding), dw, db

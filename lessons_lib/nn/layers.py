@@ -6,8 +6,8 @@ Every layer follows one contract, the one of :class:`Layer`:
 - ``backward(dout)`` takes :math:`\partial J / \partial y` (same shape as ``y``) and
   returns :math:`\partial J / \partial x` (same shape as ``x``); on the way it *adds*
   :math:`\partial J / \partial \theta` into ``grads[name]`` for each parameter;
-- ``params`` maps a name ("W", "b") to an array, ``grads`` the same names to
-  arrays of the same shapes.
+- ``params`` maps a name to an array (the weights w under "W", as PyTorch's weight,
+  and the bias b under "b"), ``grads`` the same names to arrays of the same shapes.
 
 Inputs of image layers are batches shaped ``(N, C, H, W)``: N images, C channels.
 """
@@ -255,7 +255,7 @@ def _saved(layer: Layer, attribute: str):
 
 
 def _as_dout(dout, layer: Layer, shape, dtype=None):
-    """``dout`` checked against the shape of the last output, in ``dtype`` (default W's)."""
+    """``dout`` checked against the shape of the last output, in ``dtype`` (default the weights')."""
     dout = np.asarray(dout)
     if dout.shape != tuple(shape):
         raise ValueError(f"dout of {layer!r} must have the shape of its last output, "
@@ -296,34 +296,34 @@ def init_weights(shape, fan_in: int, fan_out: int, *, init="he", rng=0, dtype=np
 
     Returns
     -------
-    W : ndarray, shape ``shape``
+    w : ndarray, shape ``shape``
 
     Examples
     --------
-    >>> W = init_weights((2000, 500), fan_in=500, fan_out=2000, rng=0)
-    >>> round(float(W.std()), 2), round(float(np.sqrt(2 / 500)), 2), W.dtype
+    >>> w = init_weights((2000, 500), fan_in=500, fan_out=2000, rng=0)
+    >>> round(float(w.std()), 2), round(float(np.sqrt(2 / 500)), 2), w.dtype
     (0.06, 0.06, dtype('float32'))
     """
     if init not in INITS:
         raise ValueError(f"init must be one of {', '.join(map(repr, INITS))}, got {init!r}")
     generator = _rng(rng)
     if init == "he":
-        W = generator.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
+        w = generator.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
     else:
         limit = np.sqrt(6.0 / (fan_in + fan_out))
-        W = generator.uniform(-limit, limit, size=shape)
-    return W.astype(dtype)
+        w = generator.uniform(-limit, limit, size=shape)
+    return w.astype(dtype)
 
 
 # -- convolution -----------------------------------------------------------------
 
 
-def conv2d_forward_loops(x, W, b, *, stride=1, padding=0):
+def conv2d_forward_loops(x, w, b, *, stride=1, padding=0):
     r"""Multi-channel 2-D convolution as loops over samples, filters and positions.
 
     .. math::
 
-        o[n, f, i, j] = b_f + \sum_{c} \sum_{u, v} W[f, c, u, v]\,
+        o[n, f, i, j] = b_f + \sum_{c} \sum_{u, v} w[f, c, u, v]\,
                         x_p[n, c, i s + u, j s + v]
 
     with :math:`x_p` the input zero-padded by ``padding``: for each output channel a sum,
@@ -337,13 +337,13 @@ def conv2d_forward_loops(x, W, b, *, stride=1, padding=0):
     Parameters
     ----------
     x : ndarray, shape (N, C, H, W)
-    W : ndarray, shape (F, C, kh, kw)
-    b : ndarray, shape (F,)
+    w : ndarray, shape (C_out, C, kh, kw)
+    b : ndarray, shape (C_out,)
     stride, padding : int or tuple of 2 int
 
     Returns
     -------
-    o : ndarray, shape (N, F, H', W')
+    o : ndarray, shape (N, C_out, H', W')
 
     Examples
     --------
@@ -353,34 +353,34 @@ def conv2d_forward_loops(x, W, b, *, stride=1, padding=0):
            [42., 50.]])
     """
     (sh, sw), (ph, pw) = _stride_padding(stride, padding)
-    N, C, H, Wd = x.shape
-    F, _, kh, kw = W.shape
+    N, C, H, W = x.shape
+    C_out, _, kh, kw = w.shape
     xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    Ho, Wo = output_size(H, kh, sh, ph), output_size(Wd, kw, sw, pw)
-    o = np.zeros((N, F, Ho, Wo), dtype=np.result_type(x, W))
+    Ho, Wo = output_size(H, kh, sh, ph), output_size(W, kw, sw, pw)
+    o = np.zeros((N, C_out, Ho, Wo), dtype=np.result_type(x, w))
     for n in range(N):
-        for f in range(F):
+        for f in range(C_out):
             for i in range(Ho):
                 for j in range(Wo):
                     window = xp[n, :, i * sh : i * sh + kh, j * sw : j * sw + kw]
-                    o[n, f, i, j] = np.sum(window * W[f]) + b[f]
+                    o[n, f, i, j] = np.sum(window * w[f]) + b[f]
     return o
 
 
-def conv2d_backward_loops(x, W, dout, *, stride=1, padding=0):
+def conv2d_backward_loops(x, w, dout, *, stride=1, padding=0):
     r"""Gradients of :func:`conv2d_forward_loops`, one output at a time: lesson 02's chain rule in 2-D.
 
     Output :math:`o[n, f, i, j]` used the window :math:`x_p[n, :, i s : i s + kh,
-    j s : j s + kw]`, the filter :math:`W[f]` and the bias :math:`b_f`, so its gradient
+    j s : j s + kw]`, the filter :math:`w[f]` and the bias :math:`b_f`, so its gradient
     ``dout[n, f, i, j]`` goes back to each of them:
 
     .. math::
 
-        \frac{\partial J}{\partial W[f, c, u, v]} = \sum_{n, i, j} dout[n, f, i, j]\,
+        \frac{\partial J}{\partial w[f, c, u, v]} = \sum_{n, i, j} dout[n, f, i, j]\,
             x_p[n, c, i s + u, j s + v], \qquad
         \frac{\partial J}{\partial b_f} = \sum_{n, i, j} dout[n, f, i, j]
 
-    and each input cell collects ``dout[n, f, i, j] · W[f, c, u, v]`` from every window
+    and each input cell collects ``dout[n, f, i, j] · w[f, c, u, v]`` from every window
     it is in (``+=``: windows overlap when the stride is smaller than the kernel).
 
     Fast version: :func:`lessons_lib.fast.conv2d.conv2d_backward` (tested equal), what
@@ -389,21 +389,21 @@ def conv2d_backward_loops(x, W, dout, *, stride=1, padding=0):
     Parameters
     ----------
     x : ndarray, shape (N, C, H, W)
-    W : ndarray, shape (F, C, kh, kw)
-    dout : ndarray, shape (N, F, H', W')
+    w : ndarray, shape (C_out, C, kh, kw)
+    dout : ndarray, shape (N, C_out, H', W')
     stride, padding : int or tuple of 2 int
 
     Returns
     -------
     dx : ndarray, shape (N, C, H, W)
-    dW : ndarray, shape (F, C, kh, kw)
-    db : ndarray, shape (F,)
+    dw : ndarray, shape (C_out, C, kh, kw)
+    db : ndarray, shape (C_out,)
 
     Examples
     --------
     >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
-    >>> dx, dW, db = conv2d_backward_loops(x, np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))
-    >>> dW[0, 0], db
+    >>> dx, dw, db = conv2d_backward_loops(x, np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))
+    >>> dw[0, 0], db
     (array([[ 8., 12.],
            [20., 24.]]), array([4.]))
     >>> dx[0, 0]
@@ -412,21 +412,21 @@ def conv2d_backward_loops(x, W, dout, *, stride=1, padding=0):
            [1., 2., 1.]])
     """
     (sh, sw), (ph, pw) = _stride_padding(stride, padding)
-    N, C, H, Wd = x.shape
-    F, _, kh, kw = W.shape
+    N, C, H, W = x.shape
+    C_out, _, kh, kw = w.shape
     xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    dtype = np.result_type(x, W, dout)
-    dxp, dW, db = np.zeros(xp.shape, dtype), np.zeros(W.shape, dtype), np.zeros(F, dtype)
+    dtype = np.result_type(x, w, dout)
+    dxp, dw, db = np.zeros(xp.shape, dtype), np.zeros(w.shape, dtype), np.zeros(C_out, dtype)
     for n in range(N):
-        for f in range(F):
+        for f in range(C_out):
             for i in range(dout.shape[2]):
                 for j in range(dout.shape[3]):
                     window = (n, slice(None), slice(i * sh, i * sh + kh),
                               slice(j * sw, j * sw + kw))
-                    dW[f] += dout[n, f, i, j] * xp[window]
-                    dxp[window] += dout[n, f, i, j] * W[f]
+                    dw[f] += dout[n, f, i, j] * xp[window]
+                    dxp[window] += dout[n, f, i, j] * w[f]
                     db[f] += dout[n, f, i, j]
-    return dxp[:, :, ph : ph + H, pw : pw + Wd], dW, db
+    return dxp[:, :, ph : ph + H, pw : pw + W], dw, db
 
 
 def _stride_padding(stride, padding):
@@ -443,7 +443,7 @@ class Conv2D(Layer):
 
     ``out_channels`` filters, each of shape ``(in_channels, kh, kw)``: output channel
     ``f`` is the sum over the input channels of the correlation of channel ``c`` with
-    ``W[f, c]``, plus ``b[f]``. Output size ``H' = 1 + (H + 2·padding − kh) // stride``.
+    the weights ``w[f, c]``, plus ``b[f]``. Output size ``H' = 1 + (H + 2·padding − kh) // stride``.
 
     Readable version: :func:`conv2d_forward_loops` and :func:`conv2d_backward_loops`;
     computed by :func:`lessons_lib.fast.conv2d.conv2d_layer_forward` and
@@ -518,8 +518,8 @@ class Conv2D(Layer):
         return (self.out_channels, Ho, Wo)
 
     def forward(self, x):
-        W, b = self.params["W"], self.params["b"]
-        x = _as_batch(x, self, ndim=4, channels=self.in_channels, dtype=W.dtype)
+        w, b = self.params["W"], self.params["b"]
+        x = _as_batch(x, self, ndim=4, channels=self.in_channels, dtype=w.dtype)
         Hp, Wp = (n + 2 * p for n, p in zip(x.shape[2:], self.padding, strict=True))
         if Hp < self.kernel_size[0] or Wp < self.kernel_size[1]:
             raise ValueError(
@@ -527,8 +527,8 @@ class Conv2D(Layer):
                 f"{Hp}x{Wp}): smaller than the kernel {self.kernel_size}"
             )
         self.x_shape = x.shape
-        out = np.empty((x.shape[0], *self.output_shape(x.shape[1:])), W.dtype)
-        self.cols = fast_conv2d.conv2d_layer_forward(x, W, b, self.stride, self.padding, out)
+        out = np.empty((x.shape[0], *self.output_shape(x.shape[1:])), w.dtype)
+        self.cols = fast_conv2d.conv2d_layer_forward(x, w, b, self.stride, self.padding, out)
         return out
 
     def backward(self, dout):
@@ -537,7 +537,7 @@ class Conv2D(Layer):
         dout = _as_dout(dout, self, (N, *self.output_shape((self.in_channels, H, W))))
         return fast_conv2d.conv2d_layer_backward(
             cols, self.x_shape, self.params["W"], dout, self.stride, self.padding,
-            input_grad=self.input_grad, dW=self.grads["W"], db=self.grads["b"])
+            input_grad=self.input_grad, dw=self.grads["W"], db=self.grads["b"])
 
     def extra_repr(self):
         # The constructor call that builds this layer, defaults left out.
@@ -673,7 +673,7 @@ class Flatten(Layer):
 
 
 class Dense(Layer):
-    r"""Fully connected layer, :math:`y = x W^T + b`.
+    r"""Fully connected layer, :math:`y = x w^T + b`.
 
     Parameters
     ----------
@@ -719,9 +719,9 @@ class Dense(Layer):
         return (self.out_features,)
 
     def forward(self, x):
-        W = self.params["W"]
-        self.x = _as_batch(x, self, ndim=2, channels=self.in_features, dtype=W.dtype)
-        return self.x @ W.T + self.params["b"]
+        w = self.params["W"]
+        self.x = _as_batch(x, self, ndim=2, channels=self.in_features, dtype=w.dtype)
+        return self.x @ w.T + self.params["b"]
 
     def backward(self, dout):
         dout = _as_dout(dout, self, (len(_saved(self, "x")), self.out_features))
