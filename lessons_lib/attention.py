@@ -27,6 +27,7 @@ import numpy as np
 
 from lessons_lib._validate import as_float_array, positive_int
 from lessons_lib.losses import softmax, softmax_backward
+from lessons_lib.shapes import output_size
 
 
 def _as_real(value, name, *, ndim=None):
@@ -130,10 +131,13 @@ def _check_image(image, patch_size):
 def patch_grid(image_shape, patch_size) -> tuple[int, int]:
     """How many patches fit down and across an image: ``(H // P, W // P)``.
 
+    Patches are windows of side P and stride P, so this is
+    :func:`lessons_lib.shapes.output_size` along each axis.
+
     Parameters
     ----------
     image_shape : tuple of int
-        The image's shape; its last two entries are H and W.
+        The image's shape; its last two entries are H and W, each at least P.
     patch_size : int
         P, the side of a square patch.
 
@@ -148,7 +152,7 @@ def patch_grid(image_shape, patch_size) -> tuple[int, int]:
     """
     P = positive_int(patch_size, "patch_size")
     H, W = (int(n) for n in tuple(image_shape)[-2:])
-    return H // P, W // P
+    return output_size(H, P, P, what="patch"), output_size(W, P, P, what="patch")
 
 
 def patchify(image, patch_size) -> np.ndarray:
