@@ -483,27 +483,17 @@ def global_avg_pool(A) -> np.ndarray:
 def receptive_field(layers) -> list[tuple[int, int]]:
     """How many input pixels each output of a stack of conv/pool layers sees.
 
-    :func:`lessons_lib.shapes.receptive_field`, here beside the pooling that makes the
-    field grow fast.
-
-    Parameters
-    ----------
-    layers : sequence of (size, stride)
-        Window (or filter) size and stride of each layer, first layer first.
-
-    Returns
-    -------
-    fields : list of (field, jump)
-        After each layer: the side of the input square that one output depends on,
-        ``field += (size - 1) * jump``, and the distance in input pixels between
-        neighbouring outputs, ``jump *= stride``.
+    :func:`lessons_lib.shapes.receptive_field` (its parameters, its result), here beside
+    the pooling that makes the field grow fast: after each ``(size, stride)`` layer,
+    ``(field, jump)`` with ``field += (size - 1) * jump`` and ``jump *= stride``.
 
     Examples
     --------
-    Two 3 x 3 convolutions, each followed by 2 x 2 max pooling:
+    Three 3 x 3 convolutions, with and without 2 x 2 max pooling between them:
 
-    >>> receptive_field([(3, 1), (2, 2), (3, 1), (2, 2)])
-    [(3, 1), (4, 2), (8, 2), (10, 4)]
+    >>> receptive_field([(3, 1), (3, 1), (3, 1)])[-1], receptive_field(
+    ...     [(3, 1), (2, 2), (3, 1), (2, 2), (3, 1)])[-1]
+    ((7, 1), (18, 4))
     """
     return shapes.receptive_field(layers)
 

@@ -4,6 +4,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from lessons_lib.convolution import EDGES
 from lessons_lib.pooling import pooled_shape
 
 
@@ -53,3 +54,20 @@ depthwise_cases = st.fixed_dictionaries({
     "k": st.integers(1, 3), "stride": st.integers(1, 2), "padding": st.integers(0, 1),
     "h": st.integers(3, 6), "seed": st.integers(0, 1000),
 })
+
+
+@st.composite
+def correlation_problems(draw, ndims=(1, 2, 3), max_side=9):
+    """An input, a filter that fits it, a stride and an edges mode."""
+    ndim = draw(st.sampled_from(ndims))
+    edges = draw(st.sampled_from(EDGES))
+    shape = draw(st.tuples(*[st.integers(1, max_side)] * ndim))
+    if edges == "none":
+        kshape = tuple(draw(st.integers(1, n)) for n in shape)
+    else:
+        kshape = tuple(draw(st.sampled_from([1, 3, 5])) for _ in shape)
+    values = st.floats(-10, 10, allow_nan=False, width=64)
+    A = draw(arrays(np.float64, shape, elements=values))
+    h = draw(arrays(np.float64, kshape, elements=values))
+    stride = draw(st.one_of(st.integers(1, 3), st.tuples(*[st.integers(1, 3)] * ndim)))
+    return A, h, stride, edges

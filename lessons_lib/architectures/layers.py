@@ -271,6 +271,16 @@ class BatchNorm(LayerKind):
         return advanced.BatchNorm(shape[0])
 
 
+class _Activation(LayerKind):
+    """An element-wise function: no parameters, no change of shape."""
+
+    layer = None
+    """The ``lessons_lib.nn`` class of the function."""
+
+    def build(self, spec, shape, rng):
+        return self.layer()
+
+
 def relu(*, name=None):
     """max(0, x), element-wise: no parameters, no change of shape.
 
@@ -286,62 +296,38 @@ def relu(*, name=None):
 
 
 @register
-class ReLU(LayerKind):
+class ReLU(_Activation):
     """:func:`relu`."""
 
     name = "relu"
     hidden_in_paths = True
-
-    def build(self, spec, shape, rng):
-        return nn.ReLU()
+    layer = nn.ReLU
 
 
 def sigmoid(*, name=None):
-    """1 / (1 + e^-x), element-wise: no parameters, no change of shape.
-
-    Parameters
-    ----------
-    name : str, optional
-
-    Returns
-    -------
-    spec : dict
-    """
+    """1 / (1 + e^-x), element-wise; parameters and result as :func:`relu`."""
     return named({"kind": "sigmoid"}, name)
 
 
 @register
-class Sigmoid(LayerKind):
+class Sigmoid(_Activation):
     """:func:`sigmoid`."""
 
     name = "sigmoid"
-
-    def build(self, spec, shape, rng):
-        return advanced.Sigmoid()
+    layer = advanced.Sigmoid
 
 
 def tanh(*, name=None):
-    """tanh(x), element-wise: no parameters, no change of shape.
-
-    Parameters
-    ----------
-    name : str, optional
-
-    Returns
-    -------
-    spec : dict
-    """
+    """tanh(x), element-wise; parameters and result as :func:`relu`."""
     return named({"kind": "tanh"}, name)
 
 
 @register
-class Tanh(LayerKind):
+class Tanh(_Activation):
     """:func:`tanh`."""
 
     name = "tanh"
-
-    def build(self, spec, shape, rng):
-        return advanced.Tanh()
+    layer = advanced.Tanh
 
 
 def dropout(p=0.5, *, name=None):
@@ -412,21 +398,7 @@ def maxpool(size=2, stride=None, *, padding=0, ceil_mode=False, name=None):
 
 
 def avgpool(size=2, stride=None, *, padding=0, ceil_mode=False, name=None):
-    """Average pooling over ``size`` windows, ``stride`` defaulting to ``size``.
-
-    Parameters
-    ----------
-    size : int or (int, int), default 2
-    stride : int or (int, int), optional
-        Default ``size``: windows side by side.
-    padding : int, (int, int), "same" or "valid", default 0
-    ceil_mode : bool, default False
-        Round the output size up, keeping a last, partial window (PyTorch's option).
-    name : str, optional
-
-    Returns
-    -------
-    spec : dict
+    """Average pooling over ``size`` windows; parameters and result as :func:`maxpool`.
 
     Examples
     --------

@@ -205,26 +205,14 @@ def conv2d_forward(x, w, b, *, stride=1, padding=0):
     """Multi-channel 2-D convolution as one matrix product per image (im2col).
 
     Readable version: :func:`lessons_lib.nn.layers.conv2d_forward_loops`, which writes
-    out the formula; the same parameters and result (tested equal).
-
-    Parameters
-    ----------
-    x : ndarray, shape (N, C, H, W)
-    w : ndarray, shape (C_out, C, kh, kw)
-    b : ndarray, shape (C_out,)
-    stride, padding : int or tuple of 2 int
-
-    Returns
-    -------
-    o : ndarray, shape (N, C_out, H', W')
+    out the formula; takes the same arguments and returns the same array (tested equal).
 
     Examples
     --------
     >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
-    >>> w = np.ones((1, 1, 2, 2))
-    >>> conv2d_forward(x, w, np.zeros(1), stride=2)[0, 0]
-    array([[10., 18.],
-           [42., 50.]])
+    >>> conv2d_forward(x, np.ones((2, 1, 3, 3)), np.array([0.0, 1.0]))[:, 1]
+    array([[[46., 55.],
+            [82., 91.]]])
     """
     stride, padding = int_tuple(stride, "stride", 2), int_tuple(padding, "padding", 2, minimum=0)
     cols = _im2col(x, w.shape[2:], stride, padding)
@@ -249,28 +237,19 @@ def conv2d_backward(x, w, dout, *, stride=1, padding=0):
     """Gradients of :func:`conv2d_forward`, as matrix products on the im2col columns.
 
     Readable version: :func:`lessons_lib.nn.layers.conv2d_backward_loops`, which writes
-    out the chain rule; the same parameters and result (tested equal).
-
-    Parameters
-    ----------
-    x : ndarray, shape (N, C, H, W)
-    w : ndarray, shape (C_out, C, kh, kw)
-    dout : ndarray, shape (N, C_out, H', W')
-    stride, padding : int or tuple of 2 int
-
-    Returns
-    -------
-    dx : ndarray, shape (N, C, H, W)
-    dw : ndarray, shape (C_out, C, kh, kw)
-    db : ndarray, shape (C_out,)
+    out the chain rule; takes the same arguments and returns the same arrays
+    ``(dx, dw, db)`` (tested equal).
 
     Examples
     --------
-    >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
-    >>> dx, dw, db = conv2d_backward(x, np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))
-    >>> dw[0, 0], db
-    (array([[ 8., 12.],
-           [20., 24.]]), array([4.]))
+    A 3×3 kernel on a zero-padded 2×2 input: every output's window covers all four
+    inputs.
+
+    >>> dx, dw, db = conv2d_backward(np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3)),
+    ...                              np.ones((1, 1, 2, 2)), padding=1)
+    >>> dx[0, 0], db
+    (array([[4., 4.],
+           [4., 4.]]), array([4.]))
     """
     stride, padding = int_tuple(stride, "stride", 2), int_tuple(padding, "padding", 2, minimum=0)
     cols = _im2col(x, w.shape[2:], stride, padding)
@@ -293,8 +272,6 @@ def _conv2d_backward_cols(cols, x_shape, w, dout, stride, padding, input_grad=Tr
         return None, dw.reshape(w.shape), db
     dcols = np.matmul(w.reshape(C_out, K).T, dout_wide).reshape(cols.shape)
     return _col2im(dcols, x_shape, stride, padding, out=out), dw.reshape(w.shape), db
-
-
 
 
 def conv2d_layer_forward(x, w, b, stride, padding, out):
@@ -373,24 +350,15 @@ def depthwise_forward(x, w, b, *, stride=1, padding=0):
     """Depthwise convolution (each input channel with its own filters) on im2col columns.
 
     Readable version: :func:`lessons_lib.nn.advanced.depthwise_forward_loops`, which
-    writes out the formula; the same parameters and result (tested equal).
-
-    Parameters
-    ----------
-    x : ndarray, shape (N, C, H, W)
-    w : ndarray, shape (C·m', 1, kh, kw)
-    b : ndarray, shape (C·m',)
-    stride, padding : int or tuple of 2 int
-
-    Returns
-    -------
-    o : ndarray, shape (N, C·m', H', W')
+    writes out the formula; takes the same arguments and returns the same array (tested
+    equal).
 
     Examples
     --------
-    >>> x = np.stack([np.ones((3, 3)), 2 * np.ones((3, 3))])[None]
-    >>> depthwise_forward(x, np.ones((2, 1, 3, 3)), np.zeros(2)).ravel()
-    array([ 9., 18.])
+    Two filters for the one channel (multiplier 2):
+
+    >>> depthwise_forward(np.ones((1, 1, 3, 3)), np.ones((2, 1, 3, 3)), np.array([0.0, 1.0])).ravel()
+    array([ 9., 10.])
     """
     stride, padding = int_tuple(stride, "stride", 2), int_tuple(padding, "padding", 2, minimum=0)
     return depthwise_forward_cols(im2col(x, w.shape[2:], stride, padding), w, b)
@@ -405,26 +373,20 @@ def depthwise_forward_cols(cols, w, b):
 
 
 def depthwise_backward(x, w, dout, *, stride=1, padding=0):
-    """Gradients of :func:`depthwise_forward`.
+    """Gradients of :func:`depthwise_forward`, from the same im2col columns.
 
-    Readable version: :func:`lessons_lib.nn.advanced.depthwise_backward_loops`. Each
+    Readable version: :func:`lessons_lib.nn.advanced.depthwise_backward_loops`; takes
+    the same arguments and returns the same arrays ``(dx, dw, db)`` (tested equal). Each
     filter's gradient is the correlation of its own input channel with its own output
     gradient; the input gradient sends each ``dout`` value back over its window,
     weighted by the filter, within the same channel only.
 
-    Returns
-    -------
-    dx : ndarray, shape (N, C, H, W)
-    dw : ndarray, shape (C·m', 1, kh, kw)
-    db : ndarray, shape (C·m',)
-
     Examples
     --------
-    >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
-    >>> dx, dw, db = depthwise_backward(x, np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))
-    >>> dw[0, 0], db
-    (array([[ 8., 12.],
-           [20., 24.]]), array([4.]))
+    >>> x = np.stack([np.ones((2, 2)), 2 * np.ones((2, 2))])[None]
+    >>> dx, dw, db = depthwise_backward(x, np.ones((2, 1, 2, 2)), np.ones((1, 2, 1, 1)))
+    >>> dw[:, 0, 0, 0], db
+    (array([1., 2.]), array([1., 1.]))
     """
     stride, padding = int_tuple(stride, "stride", 2), int_tuple(padding, "padding", 2, minimum=0)
     cols = im2col(x, w.shape[2:], stride, padding)

@@ -221,16 +221,14 @@ def depthwise_backward_loops(x, w, dout, *, stride=1, padding=0):
 
     Parameters
     ----------
-    x : ndarray, shape (N, C, H, W)
-    w : ndarray, shape (C·m', 1, kh, kw)
+    x, w, stride, padding
+        As in :func:`depthwise_forward_loops`.
     dout : ndarray, shape (N, C·m', H', W')
-    stride, padding : int or tuple of 2 int
 
     Returns
     -------
-    dx : ndarray, shape (N, C, H, W)
-    dw : ndarray, shape (C·m', 1, kh, kw)
-    db : ndarray, shape (C·m',)
+    dx, dw, db : ndarray
+        The shapes of ``x``, ``w`` and the bias (C·m',).
 
     Examples
     --------
