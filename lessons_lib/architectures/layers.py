@@ -452,6 +452,13 @@ class AvgPool(_Pooling):
     name = "avgpool"
 
 
+class _WholeInput(LayerKind):
+    """A layer after which every output sees the whole input: the receptive field stops."""
+
+    def window(self, spec):
+        return None
+
+
 def adaptive_avgpool(output_size, *, name=None):
     """Average pooling to a fixed ``output_size`` whatever the input (PyTorch's AdaptiveAvgPool2d).
 
@@ -474,7 +481,7 @@ def adaptive_avgpool(output_size, *, name=None):
 
 
 @register
-class AdaptiveAvgPool(LayerKind):
+class AdaptiveAvgPool(_WholeInput):
     """:func:`adaptive_avgpool`: a fixed output size whatever the input."""
 
     name = "adaptive_avgpool"
@@ -482,9 +489,6 @@ class AdaptiveAvgPool(LayerKind):
 
     def describe(self, spec):
         return "adaptive avgpool to {}×{}".format(*spec["output_size"])
-
-    def window(self, spec):
-        return None
 
     def analyse(self, spec, shape):
         need_image(shape, spec)
@@ -511,16 +515,13 @@ def global_avgpool(*, name=None):
 
 
 @register
-class GlobalAvgPool(LayerKind):
+class GlobalAvgPool(_WholeInput):
     """:func:`global_avgpool`."""
 
     name = "global_avgpool"
 
     def describe(self, spec):
         return "global avgpool"
-
-    def window(self, spec):
-        return None
 
     def analyse(self, spec, shape):
         need_image(shape, spec)
@@ -550,13 +551,10 @@ def flatten(*, name=None):
 
 
 @register
-class Flatten(LayerKind):
+class Flatten(_WholeInput):
     """:func:`flatten`."""
 
     name = "flatten"
-
-    def window(self, spec):
-        return None
 
     def analyse(self, spec, shape):
         return self.analysis(spec, shape, (math.prod(shape),))
@@ -588,7 +586,7 @@ def dense(out_features, *, bias=True, name=None):
 
 
 @register
-class Dense(LayerKind):
+class Dense(_WholeInput):
     """:func:`dense`: every output from every input, ``in · out`` weights."""
 
     name = "dense"
@@ -596,9 +594,6 @@ class Dense(LayerKind):
 
     def describe(self, spec):
         return f"dense {spec['out_features']}"
-
-    def window(self, spec):
-        return None
 
     def analyse(self, spec, shape):
         if len(shape) != 1:
