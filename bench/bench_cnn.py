@@ -6,7 +6,7 @@ blocks that alternate between the two libraries so that both see the same load. 
 reference is PyTorch CPU training the same network (same layers, same initial weights,
 same batch, same optimiser) in the same run; ratio = numpy images/s / PyTorch images/s
 (target: at least 0.5). Both are measured on the cores ``nn.fit`` uses by default
-(every available one, see ``lessons_lib.nn.parallel``) and on one. The last rows time
+(every available one, see ``lessons_lib.fast.parallel``) and on one. The last rows time
 what lesson 04 runs: simulating its events and its training run (6000 events, 6
 epochs; target: at most 60 s on two cores).
 """
@@ -21,9 +21,9 @@ from run import wall_times
 
 from lessons_lib import nn
 from lessons_lib.datasets import detector_events
+from lessons_lib.fast.parallel import available_cores
 from lessons_lib.losses import softmax_cross_entropy_backward
 from lessons_lib.nn.models import detector_cnn
-from lessons_lib.nn.parallel import available_cores
 
 BATCH = 64
 ROUNDS, STEPS_PER_ROUND = 4, 15

@@ -18,12 +18,8 @@ from __future__ import annotations
 import numpy as np
 from run import median_time
 
-from lessons_lib.pooling import (
-    max_pool,
-    max_pool_backward,
-    max_pool_switches,
-    max_pool_switches_backward,
-)
+from lessons_lib.fast.pooling import max_pool_switches, max_pool_switches_backward
+from lessons_lib.pooling import max_pool, max_pool_backward
 
 SHAPE = (64, 16, 64, 64)
 

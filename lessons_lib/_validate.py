@@ -111,3 +111,53 @@ def choice(value, name: str, allowed: tuple[str, ...]) -> str:
         words = ", ".join(repr(a) for a in allowed)
         raise ValueError(f"{name} must be one of {words}, got {value!r}")
     return value
+
+
+def as_feature_maps(A, name: str = "A", *, check_finite: bool = True) -> np.ndarray:
+    """``A`` as a finite float array of shape (H, W) or (N, C, H, W), float32 kept.
+
+    The input check of pooling (:mod:`lessons_lib.pooling` and its fast twin).
+    ``check_finite=False`` skips the scan for NaN and inf, for callers that use only
+    the shape.
+
+    Examples
+    --------
+    >>> as_feature_maps(np.ones((2, 2), np.float32)).dtype
+    dtype('float32')
+    >>> as_feature_maps(np.ones(3))
+    Traceback (most recent call last):
+    ...
+    ValueError: A must be 2-D or 4-D ((H, W) or (N, C, H, W)), got an array of shape (3,)
+    """
+    array = np.asarray(A)
+    if array.ndim not in (2, 4):
+        raise ValueError(f"{name} must be 2-D or 4-D ((H, W) or (N, C, H, W)), got an array "
+                         f"of shape {array.shape}")
+    # A float32 batch stays float32: converting it to float64 would double the memory
+    # traffic of a training step.
+    return as_float_array(array, name, keep_float32=True, check_finite=check_finite)
+
+
+def as_pooled_gradient(dout, A, out_shape) -> np.ndarray:
+    """``dout`` as a finite array of ``A``'s dtype and the pooled output's shape.
+
+    ``A`` needs only ``shape`` and ``dtype``: an ``np.empty`` of them will do.
+
+    Examples
+    --------
+    >>> as_pooled_gradient([[1, 2]], np.empty((2, 4), np.float32), (1, 2))
+    array([[1., 2.]], dtype=float32)
+    >>> as_pooled_gradient([1, 2], np.empty((2, 4)), (1, 2))
+    Traceback (most recent call last):
+    ...
+    ValueError: dout must have the shape of the pooled output, (1, 2) for A of shape (2, 4), got (2,)
+    """
+    array = np.asarray(dout)
+    if array.dtype != np.float32:
+        array = as_float_array(array, "dout")
+    if array.shape != out_shape:
+        raise ValueError(f"dout must have the shape of the pooled output, {out_shape} for A of "
+                         f"shape {A.shape}, got {array.shape}")
+    if array.dtype == np.float32 and not np.isfinite(array).all():
+        raise ValueError("dout must contain only finite numbers (no NaN or inf)")
+    return array.astype(A.dtype, copy=False)

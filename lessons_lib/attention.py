@@ -15,7 +15,8 @@ attention does this in ``num_heads`` narrower slices of Q, K and V and joins the
 with one more matrix, W_O.
 
 Every forward function has its backward next to it (from ``dZ``, the gradient of a loss
-with respect to the output, to the gradients with respect to the inputs), and the
+with respect to the output, to the gradients with respect to the inputs; the softmax's
+is :func:`lessons_lib.losses.softmax_backward`, imported here), and the
 ``*_loops`` functions spell the formulas out one number at a time, for reading.
 Results are float64, except that float32 inputs stay float32 (the precision of training).
 """
@@ -25,7 +26,8 @@ from __future__ import annotations
 import numpy as np
 
 from lessons_lib._validate import as_float_array, positive_int
-from lessons_lib.losses import softmax
+from lessons_lib.losses import softmax, softmax_backward
+from lessons_lib.shapes import output_size
 
 
 def _as_real(value, name, *, ndim=None):
@@ -129,10 +131,13 @@ def _check_image(image, patch_size):
 def patch_grid(image_shape, patch_size) -> tuple[int, int]:
     """How many patches fit down and across an image: ``(H // P, W // P)``.
 
+    Patches are windows of side P and stride P, so this is
+    :func:`lessons_lib.shapes.output_size` along each axis.
+
     Parameters
     ----------
     image_shape : tuple of int
-        The image's shape; its last two entries are H and W.
+        The image's shape; its last two entries are H and W, each at least P.
     patch_size : int
         P, the side of a square patch.
 
@@ -147,7 +152,7 @@ def patch_grid(image_shape, patch_size) -> tuple[int, int]:
     """
     P = positive_int(patch_size, "patch_size")
     H, W = (int(n) for n in tuple(image_shape)[-2:])
-    return H // P, W // P
+    return output_size(H, P, P, what="patch"), output_size(W, P, P, what="patch")
 
 
 def patchify(image, patch_size) -> np.ndarray:
@@ -285,29 +290,6 @@ def prepend_position_index(patches) -> np.ndarray:
     """
     patches = as_float_array(patches, "patches", ndim=2)
     return np.column_stack((np.arange(patches.shape[0], dtype=float), patches))
-
-
-def softmax_backward(dA, A) -> np.ndarray:
-    r"""Gradient of a softmax along the last axis with respect to its input, from its output A.
-
-    Row by row, :math:`\partial A_j / \partial S_i = A_j (\delta_{ij} - A_i)`, so
-    :math:`dS_i = A_i (dA_i - \sum_j dA_j A_j)`.
-
-    Parameters
-    ----------
-    dA, A : ndarray, shape (..., N)
-
-    Returns
-    -------
-    dS : ndarray, shape (..., N)
-
-    Examples
-    --------
-    >>> softmax_backward([[1.0, 1.0]], [[0.5, 0.5]])  # adding a constant: no change
-    array([[0., 0.]])
-    """
-    dA, A = np.asarray(dA), np.asarray(A)
-    return A * (dA - np.sum(dA * A, axis=-1, keepdims=True))
 
 
 def _check_qkv(Q, K, V, scale):
@@ -475,12 +457,12 @@ def split_heads(M, num_heads) -> np.ndarray:
     ----------
     M : ndarray, shape (..., N, D)
     num_heads : int
-        h, which must divide D.
+        num_heads, which must divide D.
 
     Returns
     -------
-    heads : ndarray, shape (..., h, N, D / h)
-        ``heads[..., k, :, :]`` is ``M[..., :, k * D/h : (k + 1) * D/h]``.
+    heads : ndarray, shape (..., num_heads, N, D / num_heads)
+        ``heads[..., k, :, :]`` is ``M[..., :, k * D/num_heads : (k + 1) * D/num_heads]``.
 
     Examples
     --------
@@ -490,11 +472,11 @@ def split_heads(M, num_heads) -> np.ndarray:
            [[2., 3.]]])
     """
     M = np.asarray(M)
-    h = positive_int(num_heads, "num_heads")
+    num_heads = positive_int(num_heads, "num_heads")
     N, D = M.shape[-2:]
-    if D % h:
-        raise ValueError(f"num_heads must divide the number of columns ({D}), got {h}")
-    return np.swapaxes(M.reshape(M.shape[:-1] + (h, D // h)), -2, -3)
+    if D % num_heads:
+        raise ValueError(f"num_heads must divide the number of columns ({D}), got {num_heads}")
+    return np.swapaxes(M.reshape(M.shape[:-1] + (num_heads, D // num_heads)), -2, -3)
 
 
 def merge_heads(heads) -> np.ndarray:
@@ -502,11 +484,11 @@ def merge_heads(heads) -> np.ndarray:
 
     Parameters
     ----------
-    heads : ndarray, shape (..., h, N, d)
+    heads : ndarray, shape (..., num_heads, N, d)
 
     Returns
     -------
-    M : ndarray, shape (..., N, h * d)
+    M : ndarray, shape (..., N, num_heads * d)
 
     Examples
     --------
@@ -515,8 +497,8 @@ def merge_heads(heads) -> np.ndarray:
     True
     """
     heads = np.asarray(heads)
-    h, N, d = heads.shape[-3:]
-    return np.swapaxes(heads, -2, -3).reshape(heads.shape[:-3] + (N, h * d))
+    num_heads, N, d = heads.shape[-3:]
+    return np.swapaxes(heads, -2, -3).reshape(heads.shape[:-3] + (N, num_heads * d))
 
 
 def _check_mha(X, W_Q, W_K, W_V, W_O, num_heads):
@@ -525,22 +507,22 @@ def _check_mha(X, W_Q, W_K, W_V, W_O, num_heads):
     W_Q = _as_real(W_Q, "W_Q", ndim=2)
     D = W_Q.shape[1]
     weights = {"W_Q": W_Q}
-    for name, W in (("W_K", W_K), ("W_V", W_V)):
-        weights[name] = _as_real(W, name, ndim=2)
-    for name, W in weights.items():
-        if W.shape != (E, D):
+    for name, matrix in (("W_K", W_K), ("W_V", W_V)):
+        weights[name] = _as_real(matrix, name, ndim=2)
+    for name, matrix in weights.items():
+        if matrix.shape != (E, D):
             raise ValueError(f"{name} must have shape (E, D) = ({E}, {D}): E rows, one per "
-                             f"column of X, and as many columns as W_Q; got {W.shape}")
+                             f"column of X, and as many columns as W_Q; got {matrix.shape}")
     W_O = _as_real(W_O, "W_O", ndim=2)
     if W_O.shape[0] != D:
         raise ValueError(f"W_O must have {D} rows (one per column of the joined heads), "
                          f"got shape {W_O.shape}")
-    h = positive_int(num_heads, "num_heads")
-    if D % h:
+    num_heads = positive_int(num_heads, "num_heads")
+    if D % num_heads:
         raise ValueError(f"num_heads must divide D = {D}, the number of columns of W_Q, W_K "
                          f"and W_V (E for square weights): each head takes D / num_heads "
-                         f"columns; got num_heads={h}")
-    return X, weights["W_Q"], weights["W_K"], weights["W_V"], W_O, h
+                         f"columns; got num_heads={num_heads}")
+    return X, weights["W_Q"], weights["W_K"], weights["W_V"], W_O, num_heads
 
 
 def multi_head_attention_forward(X, W_Q, W_K, W_V, W_O, num_heads):
@@ -549,7 +531,7 @@ def multi_head_attention_forward(X, W_Q, W_K, W_V, W_O, num_heads):
     Returns
     -------
     Z : ndarray, shape (N, E_out) or (B, N, E_out)
-    A : ndarray, shape (h, N, N) or (B, h, N, N)
+    A : ndarray, shape (num_heads, N, N) or (B, num_heads, N, N)
     cache : dict
         The inputs and the intermediate arrays, for :func:`multi_head_attention_backward`.
 
@@ -560,12 +542,13 @@ def multi_head_attention_forward(X, W_Q, W_K, W_V, W_O, num_heads):
     >>> Z.shape, A.shape
     ((3, 4), (2, 3, 3))
     """
-    X, W_Q, W_K, W_V, W_O, h = _check_mha(X, W_Q, W_K, W_V, W_O, num_heads)
+    X, W_Q, W_K, W_V, W_O, num_heads = _check_mha(X, W_Q, W_K, W_V, W_O, num_heads)
     # Contiguous copies: the batched products below are much faster on them than on views.
-    Q, K, V = (np.ascontiguousarray(split_heads(X @ W, h)) for W in (W_Q, W_K, W_V))
+    Q, K, V = (np.ascontiguousarray(split_heads(X @ matrix, num_heads))
+               for matrix in (W_Q, W_K, W_V))
     Z_heads, A = scaled_dot_product_attention(Q, K, V)
     concat = merge_heads(Z_heads)
-    cache = {"X": X, "W_Q": W_Q, "W_K": W_K, "W_V": W_V, "W_O": W_O, "num_heads": h,
+    cache = {"X": X, "W_Q": W_Q, "W_K": W_K, "W_V": W_V, "W_O": W_O, "num_heads": num_heads,
              "Q": Q, "K": K, "V": V, "A": A, "concat": concat}
     return concat @ W_O, A, cache
 
@@ -573,8 +556,8 @@ def multi_head_attention_forward(X, W_Q, W_K, W_V, W_O, num_heads):
 def multi_head_attention(X, W_Q, W_K, W_V, W_O, num_heads) -> tuple[np.ndarray, np.ndarray]:
     """Multi-head self-attention: attend in ``num_heads`` slices, join, project with W_O.
 
-    Head k uses the k-th contiguous block of D / h columns of Q = X W_Q, K = X W_K and
-    V = X W_V, so each head has d_k = D / h. The heads' outputs are joined side by side
+    Head k uses the k-th contiguous block of D / num_heads columns of Q = X W_Q, K = X W_K and
+    V = X W_V, so each head has d_k = D / num_heads. The heads' outputs are joined side by side
     (in head order) and multiplied by W_O. The course's weights are square, D = E.
 
     Parameters
@@ -584,12 +567,12 @@ def multi_head_attention(X, W_Q, W_K, W_V, W_O, num_heads) -> tuple[np.ndarray, 
     W_Q, W_K, W_V : ndarray, shape (E, D)
     W_O : ndarray, shape (D, E_out)
     num_heads : int
-        h; must divide D.
+        num_heads; must divide D.
 
     Returns
     -------
     Z : ndarray, shape (N, E_out) or (B, N, E_out)
-    A : ndarray, shape (h, N, N) or (B, h, N, N)
+    A : ndarray, shape (num_heads, N, N) or (B, num_heads, N, N)
         Each head's attention map; every row sums to one.
 
     See Also
@@ -641,10 +624,10 @@ def multi_head_attention_backward(dZ, cache):
     if dZ.shape != concat.shape[:-1] + W_O.shape[1:]:
         raise ValueError(f"dZ must have the shape of Z, {concat.shape[:-1] + W_O.shape[1:]}, "
                          f"got {dZ.shape}")
-    h = cache["num_heads"]
+    num_heads = cache["num_heads"]
     # A batch shares the weights: flatten (B, N, .) to (B * N, .) for their gradients.
     dW_O = concat.reshape(-1, concat.shape[-1]).T @ dZ.reshape(-1, dZ.shape[-1])
-    d_heads = np.ascontiguousarray(split_heads(dZ @ W_O.T, h))
+    d_heads = np.ascontiguousarray(split_heads(dZ @ W_O.T, num_heads))
     dQ, dK, dV = scaled_dot_product_attention_backward(d_heads, cache["Q"], cache["K"],
                                                        cache["V"], cache["A"])
     X_rows = X.reshape(-1, X.shape[-1])
@@ -669,7 +652,7 @@ def multi_head_attention_loops(X, W_Q, W_K, W_V, W_O, num_heads):
     Returns
     -------
     Z : ndarray, shape (N, E_out)
-    A : ndarray, shape (h, N, N)
+    A : ndarray, shape (num_heads, N, N)
 
     Examples
     --------
@@ -677,13 +660,13 @@ def multi_head_attention_loops(X, W_Q, W_K, W_V, W_O, num_heads):
     >>> A.shape
     (4, 3, 3)
     """
-    X, W_Q, W_K, W_V, W_O, h = _check_mha(X, W_Q, W_K, W_V, W_O, num_heads)
+    X, W_Q, W_K, W_V, W_O, num_heads = _check_mha(X, W_Q, W_K, W_V, W_O, num_heads)
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D here, got an array of shape {X.shape}")
     Q, K, V = X @ W_Q, X @ W_K, X @ W_V
-    d_k = Q.shape[1] // h
+    d_k = Q.shape[1] // num_heads
     outputs, maps = [], []
-    for k in range(h):
+    for k in range(num_heads):
         columns = slice(k * d_k, (k + 1) * d_k)
         Z_k, A_k = scaled_dot_product_attention(Q[:, columns], K[:, columns], V[:, columns])
         outputs.append(Z_k)
@@ -741,7 +724,7 @@ def small_integer_weights(rows, cols, *, seed=0) -> np.ndarray:
 
     Returns
     -------
-    W : ndarray of float64, shape (rows, cols)
+    w : ndarray of float64, shape (rows, cols)
 
     Examples
     --------

@@ -8,19 +8,19 @@ The slides write the 2-D operation :math:`C = A \circledast h` as
 
 for a filter ``h`` of size ``(2ω + 1) x (2ω + 1)``, where ``(m, n)`` is the position of
 the filter's centre on ``A``. In code, output cells are numbered from 0: output
-``(m, n)`` is centred on ``P[s·m + ω, s·n + ω]`` of the (padded) input ``P`` for
+``(m, n)`` is centred on ``A_p[s·m + ω, s·n + ω]`` of the (padded) input ``A_p`` for
 stride ``s``, so :func:`correlate` computes
-``C[m, n] = Σ_j Σ_i h[i + ω, j + ω] · P[s·m + ω + i, s·n + ω + j]``.
+``C[m, n] = Σ_j Σ_i h[i + ω, j + ω] · A_p[s·m + ω + i, s·n + ω + j]``.
 There is no flip of the kernel:
 this is what signal processing calls *cross-correlation* and what every deep-learning
 library calls "convolution". :func:`correlate` computes it; :func:`convolve` flips the
 kernel first and so computes the mathematical convolution.
 
-Three implementations of one formula live here, tested equal:
-
-- :func:`correlate_loops`, the formula as four nested loops (2-D, for reading);
-- the "direct" method: one vectorised multiply-add per filter tap;
-- the "fft" method: the correlation theorem, cheaper for large filters.
+:func:`correlate_loops` is the formula as four nested loops (2-D, for reading).
+:func:`correlate` checks its arguments, pads, and computes the same numbers with one of
+the two fast methods of :mod:`lessons_lib.fast.convolution` (tested equal): "direct",
+one vectorised multiply-add per filter tap, or "fft", the correlation theorem, cheaper
+for large filters.
 
 Output size, per axis, for input size ``H``, filter size ``k``, padding ``p``
 (``p = 0`` for ``edges="none"``, ``p = ω = (k - 1) / 2`` otherwise) and ``stride``::
@@ -33,6 +33,8 @@ from __future__ import annotations
 import numpy as np
 
 from lessons_lib._validate import as_float_array, choice, int_tuple
+from lessons_lib.fast import convolution as fast
+from lessons_lib.shapes import output_size
 
 EDGES = ("none", "zero", "reflect", "replicate", "wrap")
 METHODS = ("auto", "direct", "fft")
@@ -70,7 +72,7 @@ def output_shape(input_shape, filter_shape, *, stride=1, edges="none") -> tuple[
     choice(edges, "edges", EDGES)
     pads = [0 if edges == "none" else (k - 1) // 2 for k in filter_shape]
     return tuple(
-        1 + (size + 2 * pad - k) // s
+        output_size(size, k, s, pad, what="filter")
         for size, k, pad, s in zip(input_shape, filter_shape, pads, strides, strict=True)
     )
 
@@ -136,84 +138,16 @@ def _validate(A, h, stride, edges, method=None):
     return A, h, strides, widths
 
 
-def _next_fast_length(n: int) -> int:
-    """Smallest 5-smooth integer >= n: FFT sizes made of 2, 3 and 5 are fastest."""
-    best = 2 * n
-    power5 = 1
-    while power5 < best:
-        power35 = power5
-        while power35 < best:
-            candidate = power35
-            while candidate < n:
-                candidate *= 2
-            best = min(best, candidate)
-            power35 *= 3
-        power5 *= 5
-    return best
-
-
-# The direct method works through the output in blocks of about this many elements,
-# so that each block and its input rows stay in the CPU cache across all filter taps.
-_BLOCK_ELEMENTS = 1 << 15
-
-
-def _accumulate_taps(P, h, strides, out):
-    """``out`` = Σ over taps t of h[t] · (P shifted by t): one multiply-add per tap."""
-    scratch = np.empty_like(out)
-    for number, tap in enumerate(np.ndindex(*h.shape)):
-        window = tuple(
-            slice(t, t + s * (n - 1) + 1, s) for t, s, n in zip(tap, strides, out.shape, strict=True)
-        )
-        if number == 0:
-            np.multiply(P[window], h[tap], out=out)
-        else:
-            np.multiply(P[window], h[tap], out=scratch)
-            out += scratch
-
-
-def _correlate_direct(P, h, strides, out_shape):
-    """The formula vectorised over output positions, block by block along the first axis."""
-    C = np.empty(out_shape)
-    row_size = int(np.prod(out_shape[1:], dtype=np.int64))
-    rows_per_block = max(1, _BLOCK_ELEMENTS // max(row_size, 1))
-    step, k = strides[0], h.shape[0]
-    for first in range(0, out_shape[0], rows_per_block):
-        last = min(out_shape[0], first + rows_per_block)
-        rows = P[first * step : (last - 1) * step + k]
-        _accumulate_taps(rows, h, strides, C[first:last])
-    return C
-
-
-def _correlate_fft(P, h, strides, out_shape):
-    """Correlation theorem: FFT(P ⋆ h) = FFT(P) · conj(FFT(h)).
-
-    The circular correlation on a grid at least as large as ``P`` equals the valid
-    (non-wrapping) correlation at every position where the filter fits, so no extra
-    padding is needed; the rest of the grid is discarded.
-    """
-    axes = tuple(range(P.ndim))
-    sizes = [_next_fast_length(n) for n in P.shape]
-    spectrum = np.fft.rfftn(P, sizes, axes) * np.conj(np.fft.rfftn(h, sizes, axes))
-    full = np.fft.irfftn(spectrum, sizes, axes)
-    window = tuple(slice(0, s * (n - 1) + 1, s) for s, n in zip(strides, out_shape, strict=True))
-    return full[window]
-
-
-def _fft_is_faster(P_shape, h_shape, out_shape) -> bool:
-    """Compare estimated times (in ns, measured on a laptop core) of the two methods."""
-    taps = float(np.prod(h_shape))
-    outputs = float(np.prod(out_shape))
-    blocks = max(1.0, outputs / _BLOCK_ELEMENTS)
-    direct = 0.8 * outputs * taps + 3000.0 * taps * blocks
-    grid = float(np.prod([_next_fast_length(n) for n in P_shape]))
-    fft = 1.4 * grid * np.log2(max(grid, 2.0)) + 50_000.0
-    return direct > fft
+def _valid_shape(A_p, h, strides):
+    """Where ``h`` fits inside the (already padded) ``A_p``, at the given strides."""
+    return tuple(output_size(n, k, s, what="filter")
+                 for n, k, s in zip(A_p.shape, h.shape, strides, strict=True))
 
 
 def correlate(A, h, *, stride=1, edges="none", method="auto") -> np.ndarray:
-    r"""Slide the filter ``h`` over ``A``: ``C[m] = Σ_i h[i + ω] · P[s·m + ω + i]`` on every axis.
+    r"""Slide the filter ``h`` over ``A``: ``C[m] = Σ_i h[i + ω] · A_p[s·m + ω + i]`` on every axis.
 
-    ``P`` is ``A`` padded as ``edges`` says, ``s`` the stride and ``i`` runs from
+    ``A_p`` is ``A`` padded as ``edges`` says, ``s`` the stride and ``i`` runs from
     ``-ω`` to ``ω`` (for an even filter size, from ``-ω`` to ``ω + 1`` with
     ``ω = (k - 1) // 2``): output cells are numbered from 0.
 
@@ -232,7 +166,9 @@ def correlate(A, h, *, stride=1, edges="none", method="auto") -> np.ndarray:
         they need odd filter sizes.
     method : {"auto", "direct", "fft"}, default "auto"
         "direct" multiplies and adds one shifted copy of ``A`` per filter tap;
-        "fft" uses the correlation theorem; "auto" picks the cheaper by size.
+        "fft" uses the correlation theorem; "auto" picks the cheaper by size. Both
+        live in :mod:`lessons_lib.fast.convolution`; the readable version of the
+        formula is :func:`correlate_loops`.
 
     Returns
     -------
@@ -260,13 +196,8 @@ def correlate(A, h, *, stride=1, edges="none", method="auto") -> np.ndarray:
            [51., 90.]])
     """
     A, h, strides, widths = _validate(A, h, stride, edges, method)
-    P = pad(A, widths, edges)
-    out_shape = tuple(1 + (n - k) // s for n, k, s in zip(P.shape, h.shape, strides, strict=True))
-    if method == "auto":
-        method = "fft" if _fft_is_faster(P.shape, h.shape, out_shape) else "direct"
-    if method == "fft":
-        return _correlate_fft(P, h, strides, out_shape)
-    return _correlate_direct(P, h, strides, out_shape)
+    A_p = pad(A, widths, edges)
+    return fast.correlate_padded(A_p, h, strides, _valid_shape(A_p, h, strides), method)
 
 
 def convolve(A, h, *, stride=1, edges="none", method="auto") -> np.ndarray:
@@ -293,6 +224,8 @@ def convolve(A, h, *, stride=1, edges="none", method="auto") -> np.ndarray:
 def correlate_loops(A, h, *, stride=1, edges="none") -> np.ndarray:
     """The slides' 2-D formula written as plain loops: for reading, not for speed.
 
+    Fast version: :func:`correlate` (:func:`lessons_lib.fast.convolution.correlate_padded`).
+
     Parameters
     ----------
     A : array_like, shape (H, W)
@@ -312,12 +245,12 @@ def correlate_loops(A, h, *, stride=1, edges="none") -> np.ndarray:
     """
     as_float_array(A, "A", ndim=2)
     A, h, (stride_m, stride_n), widths = _validate(A, h, stride, edges)
-    P = pad(A, widths, edges)
+    A_p = pad(A, widths, edges)
     kh, kw = h.shape
     # ω is the filter's half-width; for an even filter (edges "none" only) the
     # "centre" is the element just before the middle.
     omega_i, omega_j = (kh - 1) // 2, (kw - 1) // 2
-    rows, cols = 1 + (P.shape[0] - kh) // stride_m, 1 + (P.shape[1] - kw) // stride_n
+    rows, cols = _valid_shape(A_p, h, (stride_m, stride_n))
     C = np.zeros((rows, cols))
     for m in range(rows):
         for n in range(cols):
@@ -325,6 +258,6 @@ def correlate_loops(A, h, *, stride=1, edges="none") -> np.ndarray:
             total = 0.0
             for j in range(-omega_j, kw - omega_j):
                 for i in range(-omega_i, kh - omega_i):
-                    total += h[i + omega_i, j + omega_j] * P[centre_m + i, centre_n + j]
+                    total += h[i + omega_i, j + omega_j] * A_p[centre_m + i, centre_n + j]
             C[m, n] = total
     return C

@@ -81,7 +81,7 @@ def softmax(z, axis=-1, *, temperature=1.0) -> np.ndarray:
 
     Returns
     -------
-    p : ndarray, same shape as ``z``
+    y_hat : ndarray, same shape as ``z``
         Probabilities in [0, 1] summing to one along ``axis``. float32 if ``z`` is
         float32, else float64.
 
@@ -111,25 +111,29 @@ def softmax(z, axis=-1, *, temperature=1.0) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def softmax_backward(p, dout, axis=-1) -> np.ndarray:
-    r"""Gradient through :func:`softmax`: from ``dout`` = dJ/dp to dJ/dz, given ``p = softmax(z)``.
+def softmax_backward(dout, y_hat, axis=-1) -> np.ndarray:
+    r"""Gradient through :func:`softmax`: from ``dout`` = ∂J/∂ŷ to ∂J/∂z, given ``y_hat = softmax(z)``.
 
-    The Jacobian of softmax is :math:`\partial p_i / \partial z_j = p_i (\delta_{ij} - p_j)`,
-    so :math:`\partial J / \partial z_j = p_j \left(\text{dout}_j - \sum_i \text{dout}_i\, p_i\right)`
+    The Jacobian of softmax is
+    :math:`\partial \hat y_i / \partial z_j = \hat y_i (\delta_{ij} - \hat y_j)`, so
+    :math:`\partial J / \partial z_j = \hat y_j (\text{dout}_j - \sum_i \text{dout}_i\, \hat y_i)`
     without building the ``C x C`` matrix. (For ``temperature=T`` divide the result by ``T``.)
+    Attention's softmax (:mod:`lessons_lib.attention`, the rows of A) goes back through
+    this same function.
 
     Parameters
     ----------
-    p : array_like, any shape
+    dout : array_like, any shape
+        Gradient of a scalar ``J`` with respect to ``y_hat``; first, as in every backward
+        pass of the course.
+    y_hat : array_like, same shape as ``dout``
         The output of ``softmax(z, axis=axis)``.
-    dout : array_like, same shape as ``p``
-        Gradient of a scalar ``J`` with respect to ``p``.
     axis : int, default -1
         The axis that softmax normalised.
 
     Returns
     -------
-    dz : ndarray, same shape as ``p``
+    dz : ndarray, same shape as ``y_hat``
         Sums to zero along ``axis``: adding a constant to every logit changes nothing.
 
     Examples
@@ -137,15 +141,17 @@ def softmax_backward(p, dout, axis=-1) -> np.ndarray:
     Chained with :func:`cross_entropy_backward` it gives the famous ŷ − y:
 
     >>> z, y = np.array([[2.0, 1.0, 0.1]]), np.array([[0.0, 1.0, 0.0]])
-    >>> p = softmax(z)
-    >>> np.round(softmax_backward(p, cross_entropy_backward(y, p)), 4)
+    >>> y_hat = softmax(z)
+    >>> np.round(softmax_backward(cross_entropy_backward(y, y_hat), y_hat), 4)
     array([[ 0.659 , -0.7577,  0.0986]])
-    >>> np.round(p - y, 4)
+    >>> np.round(y_hat - y, 4)
     array([[ 0.659 , -0.7577,  0.0986]])
+    >>> softmax_backward([[1.0, 1.0]], [[0.5, 0.5]])  # adding a constant: no change
+    array([[0., 0.]])
     """
-    p, dout = _as_real(p, "p"), _as_real(dout, "dout")
-    _same_shape(p, dout, names=("p", "dout"))
-    return p * (dout - np.sum(dout * p, axis=axis, keepdims=True))
+    dout, y_hat = _as_real(dout, "dout"), _as_real(y_hat, "y_hat")
+    _same_shape(dout, y_hat, names=("dout", "y_hat"))
+    return y_hat * (dout - np.sum(dout * y_hat, axis=axis, keepdims=True))
 
 
 def softmax_loops(z) -> list[float]:
@@ -157,12 +163,12 @@ def softmax_loops(z) -> list[float]:
 
     Returns
     -------
-    p : list of float, length C
+    y_hat : list of float, length C
         Must agree with :func:`softmax`.
 
     Examples
     --------
-    >>> [round(p, 4) for p in softmax_loops([1.0, 2.0, 3.0])]
+    >>> [round(value, 4) for value in softmax_loops([1.0, 2.0, 3.0])]
     [0.09, 0.2447, 0.6652]
     """
     z = _as_real(z, "z", ndim=1)

@@ -15,7 +15,7 @@ slides draw them, rows TRUE and columns PREDICTED, positive class first::
     \text{recall} = \frac{TP}{TP + FN}, \quad
     F_1 = \frac{2 \cdot \text{precision} \cdot \text{recall}}{\text{precision} + \text{recall}}
 
-With more than two classes every class ``k`` has its own TP (the diagonal entry ``C[k, k]``),
+With more than two classes every class ``k`` has its own TP (the diagonal entry ``CM[k, k]``),
 FN (the rest of row ``k``) and FP (the rest of column ``k``); ``average`` says how the
 per-class values become one number:
 
@@ -135,15 +135,15 @@ def confusion_matrix(y_true, y_pred, labels=None) -> np.ndarray:
         True labels (integers, booleans or strings).
     y_pred : array_like, shape (N,)
         Predicted labels, same kind as ``y_true``.
-    labels : array_like, shape (K,), optional
+    labels : array_like, shape (C,), optional
         The classes and their order (rows and columns). Default: the sorted union of the
         labels that occur. Classes that never occur get a row and column of zeros; a label
         in ``y_true`` or ``y_pred`` that is not in ``labels`` is an error.
 
     Returns
     -------
-    C : ndarray of int64, shape (K, K)
-        ``C[i, j]`` = number of samples of true class ``labels[i]`` predicted as
+    CM : ndarray of int64, shape (C, C)
+        ``CM[i, j]`` = number of samples of true class ``labels[i]`` predicted as
         ``labels[j]``. Rows sum to the class supports; the diagonal holds the correct ones.
 
     Examples
@@ -176,12 +176,12 @@ def confusion_matrix_loops(y_true, y_pred, labels) -> list[list[int]]:
     Parameters
     ----------
     y_true, y_pred : sequence, length N
-    labels : sequence, length K
+    labels : sequence, length C
         The classes in row/column order; every label must be among them.
 
     Returns
     -------
-    C : list of K lists of K ints
+    CM : list of C lists of C ints
 
     Examples
     --------
@@ -189,10 +189,10 @@ def confusion_matrix_loops(y_true, y_pred, labels) -> list[list[int]]:
     [[1, 0], [1, 1]]
     """
     labels = list(labels)
-    C = [[0] * len(labels) for _ in labels]
+    CM = [[0] * len(labels) for _ in labels]
     for t, p in zip(y_true, y_pred, strict=True):
-        C[labels.index(t)][labels.index(p)] += 1
-    return C
+        CM[labels.index(t)][labels.index(p)] += 1
+    return CM
 
 
 class BinaryCounts(NamedTuple):
@@ -285,9 +285,9 @@ def _per_class_counts(y_true, y_pred, average, pos_label, labels) -> _Counts:
             raise ValueError(
                 f"pos_label={pos_label!r} is not among the labels {classes.tolist()}"
             )
-    C = confusion_matrix(y_true, y_pred, labels=classes)
-    tp = np.diag(C)
-    return _Counts(classes, tp, C.sum(axis=0) - tp, C.sum(axis=1) - tp, C.sum(axis=1))
+    CM = confusion_matrix(y_true, y_pred, labels=classes)
+    tp = np.diag(CM)
+    return _Counts(classes, tp, CM.sum(axis=0) - tp, CM.sum(axis=1) - tp, CM.sum(axis=1))
 
 
 def _positive(counts: _Counts, pos_label) -> int | None:
@@ -321,13 +321,13 @@ def precision(y_true, y_pred, average="binary", pos_label=1, *, labels=None):
         the class ``pos_label`` and needs at most two classes.
     pos_label : int, bool or str, default 1
         The positive class for ``average="binary"``; ignored otherwise.
-    labels : array_like, shape (K,), optional
+    labels : array_like, shape (C,), optional
         The classes and their order (for ``average=None``) and which classes the
         averages run over. Default: the sorted union of the labels that occur.
 
     Returns
     -------
-    precision : float, or ndarray of shape (K,) when ``average`` is None
+    precision : float, or ndarray of shape (C,) when ``average`` is None
         0.0 where no sample was predicted as the class (0/0).
 
     Examples
@@ -350,12 +350,12 @@ def recall(y_true, y_pred, average="binary", pos_label=1, *, labels=None):
     y_true, y_pred : array_like, shape (N,)
     average : {"binary", None, "macro", "micro", "weighted"}, default "binary"
     pos_label : int, bool or str, default 1
-    labels : array_like, shape (K,), optional
+    labels : array_like, shape (C,), optional
         As for :func:`precision`.
 
     Returns
     -------
-    recall : float, or ndarray of shape (K,) when ``average`` is None
+    recall : float, or ndarray of shape (C,) when ``average`` is None
         0.0 for a class with no true samples (0/0).
 
     Examples
@@ -378,12 +378,12 @@ def f1_score(y_true, y_pred, average="binary", pos_label=1, *, labels=None):
     y_true, y_pred : array_like, shape (N,)
     average : {"binary", None, "macro", "micro", "weighted"}, default "binary"
     pos_label : int, bool or str, default 1
-    labels : array_like, shape (K,), optional
+    labels : array_like, shape (C,), optional
         As for :func:`precision`.
 
     Returns
     -------
-    f1 : float, or ndarray of shape (K,) when ``average`` is None
+    f1 : float, or ndarray of shape (C,) when ``average`` is None
         0.0 where precision and recall are both 0.
 
     Examples
@@ -418,7 +418,7 @@ def classification_table(y_true, y_pred, labels=None, digits=3) -> str:
     Parameters
     ----------
     y_true, y_pred : array_like, shape (N,)
-    labels : array_like, shape (K,), optional
+    labels : array_like, shape (C,), optional
         Class order (default: sorted union of the labels that occur).
     digits : int, default 3
         Decimals printed.

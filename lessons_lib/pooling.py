@@ -25,11 +25,11 @@ its gradients add up.
 Dtype: a float32 input stays float32 (outputs and gradients), as a CNN trains in
 float32; any other real input is computed in float64.
 
-Two implementations of each function live here, tested equal: ``*_loops``, one
-window at a time (for reading), and the vectorised functions, which never loop over
-windows, only over the ``size`` cells of a window row or column. A window's maximum
-is separable, the maximum of the maxima of its rows, so ``2 (size - 1)`` whole-array
-``np.maximum`` calls pool a batch: for the common ``size=2, stride=2`` that is two.
+The ``*_loops`` functions are the formulas, one window at a time: read them. The
+public functions (:func:`max_pool`, :func:`max_pool_backward`, :func:`avg_pool`,
+:func:`avg_pool_backward`) check their arguments, then compute the same numbers with
+the vectorised code of :mod:`lessons_lib.fast.pooling` (tested equal), which never loops
+over windows.
 
 In training, call ``max_pool(A, return_indices=True)`` and pass the indices to
 ``max_pool_backward(A, dout, indices=indices)``: the backward pass then only scatters
@@ -41,26 +41,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from lessons_lib._validate import as_float_array, choice, positive_int
-
-# The argmax pass works through a batch in blocks of about this many row maxima, so
-# that a block's temporaries stay in the CPU cache across the ``size`` passes.
-_BLOCK_ELEMENTS = 1 << 15
-
-
-def _as_input(A, name: str = "A", *, check_finite=True) -> np.ndarray:
-    """``A`` as a finite float array of shape (H, W) or (N, C, H, W), float32 kept.
-
-    ``check_finite=False`` skips the scan for NaN and inf of a float32 array, for
-    callers that use only its shape.
-    """
-    array = np.asarray(A)
-    if array.ndim not in (2, 4):
-        raise ValueError(f"{name} must be 2-D or 4-D ((H, W) or (N, C, H, W)), got an array "
-                         f"of shape {array.shape}")
-    # A float32 batch stays float32: converting it to float64 would double the memory
-    # traffic of a training step.
-    return as_float_array(array, name, keep_float32=True, check_finite=check_finite)
+from lessons_lib import shapes
+from lessons_lib._validate import (
+    as_feature_maps,
+    as_float_array,
+    as_pooled_gradient,
+    choice,
+    positive_int,
+)
+from lessons_lib.fast import pooling as fast
 
 
 def pooled_shape(input_shape, size=2, stride=2) -> tuple[int, ...]:
@@ -104,29 +93,14 @@ def pooled_shape(input_shape, size=2, stride=2) -> tuple[int, ...]:
     if size > min(H, W):
         raise ValueError(f"size={size} is larger than the input's {H} x {W} planes: the window "
                          f"must fit inside the input; use size <= {min(H, W)}")
-    return (*input_shape[:-2], 1 + (H - size) // stride, 1 + (W - size) // stride)
+    return (*input_shape[:-2], shapes.output_size(H, size, stride),
+            shapes.output_size(W, size, stride))
 
 
 def _validate(A, size, stride, *, check_finite=True):
-    A = _as_input(A, check_finite=check_finite)
+    A = as_feature_maps(A, check_finite=check_finite)
     return A, positive_int(size, "size"), positive_int(stride, "stride"), pooled_shape(
         A.shape, size, stride)
-
-
-def _as_dout(dout, A, out_shape) -> np.ndarray:
-    """``dout`` as an array of ``A``'s dtype and the pooled output's shape.
-
-    ``A`` needs only ``shape`` and ``dtype``: an ``np.empty`` of them will do.
-    """
-    array = np.asarray(dout)
-    if array.dtype != np.float32:
-        array = as_float_array(array, "dout")
-    if array.shape != out_shape:
-        raise ValueError(f"dout must have the shape of the pooled output, {out_shape} for A of "
-                         f"shape {A.shape}, got {array.shape}")
-    if array.dtype == np.float32 and not np.isfinite(array).all():
-        raise ValueError("dout must contain only finite numbers (no NaN or inf)")
-    return array.astype(A.dtype, copy=False)
 
 
 def pooling_windows(A, size=2, stride=2) -> np.ndarray:
@@ -176,7 +150,8 @@ def _first_max(window) -> tuple[int, int]:
 def max_pool_loops(A, size=2, stride=2) -> np.ndarray:
     """Max pooling one window at a time: for reading, not for speed.
 
-    Takes the same arguments and returns the same array as :func:`max_pool`.
+    Takes the same arguments and returns the same array as :func:`max_pool`. Fast
+    version: :func:`lessons_lib.fast.pooling.window_max`.
 
     Examples
     --------
@@ -200,6 +175,8 @@ def max_pool_backward_loops(A, dout, size=2, stride=2) -> np.ndarray:
     """The gradient of max pooling, one window at a time: for reading, not for speed.
 
     Takes the same arguments and returns the same array as :func:`max_pool_backward`.
+    Fast version: :func:`lessons_lib.fast.pooling.route_to_indices`, after
+    :func:`lessons_lib.fast.pooling.window_argmax`.
 
     Examples
     --------
@@ -211,7 +188,7 @@ def max_pool_backward_loops(A, dout, size=2, stride=2) -> np.ndarray:
            [0., 0., 0., 4.]])
     """
     A, size, stride, out_shape = _validate(A, size, stride)
-    dout = _as_dout(dout, A, out_shape)
+    dout = as_pooled_gradient(dout, A, out_shape)
     dA = np.zeros(A.shape, A.dtype)
     for plane in np.ndindex(A.shape[:-2]):
         for m in range(out_shape[-2]):
@@ -226,7 +203,8 @@ def max_pool_backward_loops(A, dout, size=2, stride=2) -> np.ndarray:
 def avg_pool_loops(A, size=2, stride=2) -> np.ndarray:
     """Average pooling one window at a time: for reading, not for speed.
 
-    Takes the same arguments and returns the same array as :func:`avg_pool`.
+    Takes the same arguments and returns the same array as :func:`avg_pool`. Fast
+    version: :func:`lessons_lib.fast.pooling.window_mean`.
 
     Examples
     --------
@@ -252,6 +230,7 @@ def avg_pool_backward_loops(A, dout, size=2, stride=2) -> np.ndarray:
     """The gradient of average pooling, one window at a time: for reading, not for speed.
 
     Takes the same arguments and returns the same array as :func:`avg_pool_backward`.
+    Fast version: :func:`lessons_lib.fast.pooling.spread_mean`.
 
     Examples
     --------
@@ -263,7 +242,7 @@ def avg_pool_backward_loops(A, dout, size=2, stride=2) -> np.ndarray:
            [0., 0., 1., 1.]])
     """
     A, size, stride, out_shape = _validate(A, size, stride)
-    dout = _as_dout(dout, A, out_shape)
+    dout = as_pooled_gradient(dout, A, out_shape)
     dA = np.zeros(A.shape, A.dtype)
     for plane in np.ndindex(A.shape[:-2]):
         for m in range(out_shape[-2]):
@@ -274,90 +253,11 @@ def avg_pool_backward_loops(A, dout, size=2, stride=2) -> np.ndarray:
     return dA
 
 
-def _taps(X, axis, size, stride, count):
-    """The ``size`` strided views of ``X`` along ``axis`` (-1 or -2) that one pass reads.
-
-    View ``i`` holds ``X[..., i + stride * m]`` for ``m < count``: the ``i``-th cell of
-    every window along that axis. Views of a writable array are writable.
-    """
-    views = []
-    for i in range(size):
-        index = slice(i, i + stride * (count - 1) + 1, stride)
-        views.append(X[..., index] if axis == -1 else X[..., index, :])
-    return views
-
-
-def _running_max(views) -> np.ndarray:
-    first, *rest = views
-    if not rest:
-        return first.copy()
-    out = np.maximum(first, rest[0])
-    for view in rest[1:]:
-        np.maximum(out, view, out=out)
-    return out
-
-
-def _window_max(A, size, stride, out_shape) -> np.ndarray:
-    """Max over every window: across each window row, then down the row maxima."""
-    Ho, Wo = out_shape[-2:]
-    across = _running_max(_taps(A, -1, size, stride, Wo))
-    return _running_max(_taps(across, -2, size, stride, Ho))
-
-
-def _select(better, new, old):
-    """``np.where(better, new, old)`` for small signed integers, as arithmetic.
-
-    numpy's ``where`` on strided small-integer arrays is several times slower than
-    one multiply-add, and the argmax pass below selects on every window.
-    """
-    return old + better * (new - old)
-
-
-def _argmax_block(X, size, stride, out, index) -> None:
-    """Fill ``out`` and ``index`` (the flat position in its plane) for planes ``X`` (P, H, W).
-
-    Across each window row the first column reaching the row's maximum is kept; down
-    the rows, the first row whose maximum is the window's. Together: the first
-    maximum in row-major order. Comparisons are strict (``>``) for that reason.
-    """
-    H, W = X.shape[-2:]
-    Ho, Wo = out.shape[-2:]
-    # Offsets within a window, 0 to size - 1, in the smallest signed integer type.
-    offset_type = np.min_scalar_type(-size)
-    columns = _taps(X, -1, size, stride, Wo)
-    row_max = columns[0].copy()
-    column = np.zeros(row_max.shape, offset_type)
-    for j, view in enumerate(columns[1:], start=1):
-        column = _select(view > row_max, j, column)
-        np.maximum(row_max, view, out=row_max)
-    rows, columns = _taps(row_max, -2, size, stride, Ho), _taps(column, -2, size, stride, Ho)
-    np.copyto(out, rows[0])
-    row, column = np.zeros(out.shape, offset_type), columns[0].copy()
-    for i, (view, candidate) in enumerate(zip(rows[1:], columns[1:], strict=True), start=1):
-        better = view > out
-        row, column = _select(better, i, row), _select(better, candidate, column)
-        np.maximum(out, view, out=out)
-    np.multiply(row, W, out=index, dtype=index.dtype)
-    index += column
-    index += (np.arange(Ho) * stride * W)[:, None] + np.arange(Wo) * stride
-
-
-def _window_argmax(A, size, stride, out_shape):
-    """The pooled maxima and the flat index of each one in its (H, W) plane."""
-    H, W = A.shape[-2:]
-    Ho, Wo = out_shape[-2:]
-    X = A.reshape(-1, H, W)
-    out = np.empty((X.shape[0], Ho, Wo), A.dtype)
-    index = np.empty((X.shape[0], Ho, Wo), np.int64)
-    per_block = max(1, _BLOCK_ELEMENTS // (H * Wo))
-    for start in range(0, X.shape[0], per_block):
-        block = slice(start, start + per_block)
-        _argmax_block(X[block], size, stride, out[block], index[block])
-    return out.reshape(out_shape), index.reshape(out_shape)
-
-
 def max_pool(A, size=2, stride=2, *, return_indices=False):
     """Max pooling: each ``size x size`` window, one every ``stride`` cells, keeps its maximum.
+
+    Readable version: :func:`max_pool_loops`; computed by
+    :func:`lessons_lib.fast.pooling.window_max` (``window_argmax`` with indices).
 
     Parameters
     ----------
@@ -412,110 +312,8 @@ def max_pool(A, size=2, stride=2, *, return_indices=False):
     """
     A, size, stride, out_shape = _validate(A, size, stride)
     if return_indices:
-        return _window_argmax(A, size, stride, out_shape)
-    return _window_max(A, size, stride, out_shape)
-
-
-def _running_argmax(views):
-    """Elementwise maximum over ``views`` and which view (0, 1, ...) first holds it."""
-    dtype = np.min_scalar_type(-len(views))
-    if len(views) == 1:
-        return views[0].copy(), np.zeros(views[0].shape, dtype)
-    first, second, *rest = views
-    # Strictly greater: on a tie the earlier view keeps it.
-    which = (second > first).astype(dtype)
-    out = np.maximum(first, second)
-    for k, view in enumerate(rest, start=2):
-        which = _select(view > out, dtype.type(k), which)
-        np.maximum(out, view, out=out)
-    return out, which
-
-
-def max_pool_switches(A, size=2):
-    """Max pooling over windows that tile ``A`` (stride = size), and its "switches".
-
-    The switches record where each maximum came from, so that the backward pass,
-    :func:`max_pool_switches_backward`, only routes the gradient. They follow the
-    separable maximum: the first maximum of each window row, then the first row
-    holding the window's maximum; together the first maximum in row-major order, as
-    :func:`max_pool` finds. This is the fast path of the pooling layer of lesson 04:
-    every step is one whole-array operation on small integer or float arrays.
-
-    Parameters
-    ----------
-    A : array_like, shape (H, W) or (N, C, H, W)
-    size : int, default 2
-        Window size and stride.
-
-    Returns
-    -------
-    out : ndarray, shape (..., H', W')
-        Equal to ``max_pool(A, size, size)``.
-    switches : tuple (column, row) of small-integer arrays
-        ``column``, shape (..., size·H', W'): the column (0 to size − 1) of the
-        maximum of each window row; ``row``, shape (..., H', W'): the row of the
-        window whose maximum is the window's.
-
-    Examples
-    --------
-    >>> from lessons_lib.datasets import pooling_example
-    >>> out, (column, row) = max_pool_switches(pooling_example())
-    >>> out
-    array([[6., 9.],
-           [3., 7.]])
-    >>> row
-    array([[1, 1],
-           [0, 1]], dtype=int8)
-    """
-    A, size, _, out_shape = _validate(A, size, size)
-    Ho, Wo = out_shape[-2:]
-    row_max, column = _running_argmax(_taps(A[..., : Ho * size, :], -1, size, size, Wo))
-    out, row = _running_argmax(_taps(row_max, -2, size, size, Ho))
-    return out, (column, row)
-
-
-def max_pool_switches_backward(dout, switches, input_shape) -> np.ndarray:
-    """The gradient of :func:`max_pool_switches`: ``dout`` routed back through the switches.
-
-    Parameters
-    ----------
-    dout : ndarray, shape (..., H', W')
-        Gradient of the loss with respect to the pooled output.
-    switches : tuple (column, row)
-        From :func:`max_pool_switches`.
-    input_shape : tuple of int
-        Shape of ``A``.
-
-    Returns
-    -------
-    dA : ndarray, shape ``input_shape``, dtype of ``dout``
-        Equal to :func:`max_pool_backward` with ``stride = size``.
-
-    Examples
-    --------
-    >>> from lessons_lib.datasets import pooling_example
-    >>> A = pooling_example()
-    >>> _, switches = max_pool_switches(A)
-    >>> max_pool_switches_backward(np.array([[1.0, 2.0], [3.0, 4.0]]), switches, A.shape)
-    array([[0., 0., 0., 0.],
-           [0., 1., 2., 0.],
-           [3., 0., 0., 0.],
-           [0., 0., 0., 4.]])
-    """
-    column, row = switches
-    Ho, Wo = row.shape[-2:]
-    size = column.shape[-2] // Ho
-    dtype = np.float32 if np.asarray(dout).dtype == np.float32 else np.float64
-    covered = (Ho * size, Wo * size) == tuple(input_shape[-2:])
-    # Rows and columns the windows leave out keep a zero gradient.
-    dA = np.empty(input_shape, dtype) if covered else np.zeros(input_shape, dtype)
-    dout = _as_dout(dout, dA, row.shape)
-    to_rows = np.empty(column.shape, dout.dtype)
-    for i, view in enumerate(_taps(to_rows, -2, size, size, Ho)):
-        np.multiply(dout, row == i, out=view)
-    for j, view in enumerate(_taps(dA[..., : Ho * size, :], -1, size, size, Wo)):
-        np.multiply(to_rows, column == j, out=view)
-    return dA
+        return fast.window_argmax(A, size, stride, out_shape)
+    return fast.window_max(A, size, stride, out_shape)
 
 
 def _as_indices(indices, A, out_shape) -> np.ndarray:
@@ -535,6 +333,9 @@ def _as_indices(indices, A, out_shape) -> np.ndarray:
 
 def max_pool_backward(A, dout, size=2, stride=2, *, indices=None) -> np.ndarray:
     """The gradient of max pooling: each ``dout[m, n]`` goes to the maximum of its window.
+
+    Readable version: :func:`max_pool_backward_loops`; computed by
+    :func:`lessons_lib.fast.pooling.route_to_indices`.
 
     Parameters
     ----------
@@ -579,22 +380,19 @@ def max_pool_backward(A, dout, size=2, stride=2, *, indices=None) -> np.ndarray:
     # With indices, only A's shape and dtype are used: its values were checked when
     # max_pool found the indices.
     A, size, stride, out_shape = _validate(A, size, stride, check_finite=indices is None)
-    dout = _as_dout(dout, A, out_shape)
+    dout = as_pooled_gradient(dout, A, out_shape)
     if indices is None:
-        _, indices = _window_argmax(A, size, stride, out_shape)
+        _, indices = fast.window_argmax(A, size, stride, out_shape)
     else:
         indices = _as_indices(indices, A, out_shape)
-    plane = A.shape[-2] * A.shape[-1]
-    flat = indices.reshape(-1, out_shape[-2] * out_shape[-1])
-    flat = flat + np.arange(flat.shape[0])[:, None] * plane
-    dA = np.zeros(A.size, A.dtype)
-    # add.at, not assignment: with overlapping windows one cell can be picked twice.
-    np.add.at(dA, flat.ravel(), dout.ravel())
-    return dA.reshape(A.shape)
+    return fast.route_to_indices(dout, indices, A.shape)
 
 
 def avg_pool(A, size=2, stride=2) -> np.ndarray:
     """Average pooling: each ``size x size`` window, one every ``stride`` cells, keeps its mean.
+
+    Readable version: :func:`avg_pool_loops`; computed by
+    :func:`lessons_lib.fast.pooling.window_mean`.
 
     Parameters
     ----------
@@ -620,14 +418,14 @@ def avg_pool(A, size=2, stride=2) -> np.ndarray:
            [2.  , 3.75]])
     """
     A, size, stride, out_shape = _validate(A, size, stride)
-    Ho, Wo = out_shape[-2:]
-    across = sum(_taps(A, -1, size, stride, Wo))
-    total = sum(_taps(across, -2, size, stride, Ho))
-    return total / A.dtype.type(size**2)
+    return fast.window_mean(A, size, stride, out_shape)
 
 
 def avg_pool_backward(A, dout, size=2, stride=2) -> np.ndarray:
     """The gradient of average pooling: each ``dout[m, n] / size²`` goes to every cell of its window.
+
+    Readable version: :func:`avg_pool_backward_loops`; computed by
+    :func:`lessons_lib.fast.pooling.spread_mean`.
 
     Parameters
     ----------
@@ -657,18 +455,8 @@ def avg_pool_backward(A, dout, size=2, stride=2) -> np.ndarray:
            [0., 0., 1., 1.]])
     """
     A, size, stride, out_shape = _validate(A, size, stride)
-    dout = _as_dout(dout, A, out_shape)
-    Ho, Wo = out_shape[-2:]
-    share = dout / A.dtype.type(size**2)
-    # The forward pass in reverse: spread each share down the rows of its window,
-    # then across its columns.
-    down = np.zeros((*A.shape[:-1], Wo), A.dtype)
-    for view in _taps(down, -2, size, stride, Ho):
-        view += share
-    dA = np.zeros(A.shape, A.dtype)
-    for view in _taps(dA, -1, size, stride, Wo):
-        view += down
-    return dA
+    dout = as_pooled_gradient(dout, A, out_shape)
+    return fast.spread_mean(dout, A.shape, size, stride)
 
 
 def global_avg_pool(A) -> np.ndarray:
@@ -688,38 +476,26 @@ def global_avg_pool(A) -> np.ndarray:
     >>> global_avg_pool(np.arange(8.0).reshape(1, 2, 2, 2))
     array([[1.5, 5.5]])
     """
-    A = _as_input(A)
+    A = as_feature_maps(A)
     return A.mean(axis=(-2, -1))
 
 
 def receptive_field(layers) -> list[tuple[int, int]]:
     """How many input pixels each output of a stack of conv/pool layers sees.
 
-    Parameters
-    ----------
-    layers : sequence of (size, stride)
-        Window (or filter) size and stride of each layer, first layer first.
-
-    Returns
-    -------
-    fields : list of (field, jump)
-        After each layer: the side of the input square that one output depends on,
-        ``field += (size - 1) * jump``, and the distance in input pixels between
-        neighbouring outputs, ``jump *= stride``.
+    :func:`lessons_lib.shapes.receptive_field` (its parameters, its result), here beside
+    the pooling that makes the field grow fast: after each ``(size, stride)`` layer,
+    ``(field, jump)`` with ``field += (size - 1) * jump`` and ``jump *= stride``.
 
     Examples
     --------
-    Two 3 x 3 convolutions, each followed by 2 x 2 max pooling:
+    Three 3 x 3 convolutions, with and without 2 x 2 max pooling between them:
 
-    >>> receptive_field([(3, 1), (2, 2), (3, 1), (2, 2)])
-    [(3, 1), (4, 2), (8, 2), (10, 4)]
+    >>> receptive_field([(3, 1), (3, 1), (3, 1)])[-1], receptive_field(
+    ...     [(3, 1), (2, 2), (3, 1), (2, 2), (3, 1)])[-1]
+    ((7, 1), (18, 4))
     """
-    field, jump, fields = 1, 1, []
-    for size, stride in layers:
-        field += (positive_int(size, "size") - 1) * jump
-        jump *= positive_int(stride, "stride")
-        fields.append((field, jump))
-    return fields
+    return shapes.receptive_field(layers)
 
 
 def translate(A, down=0, right=0) -> np.ndarray:
@@ -743,7 +519,7 @@ def translate(A, down=0, right=0) -> np.ndarray:
     array([[0., 1., 2.],
            [0., 4., 5.]])
     """
-    A = _as_input(A)
+    A = as_feature_maps(A)
     H, W = A.shape[-2:]
     for name, shift, n in (("down", down, H), ("right", right, W)):
         if isinstance(shift, bool) or not isinstance(shift, (int, np.integer)) or abs(shift) >= n:

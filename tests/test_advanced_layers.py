@@ -2,10 +2,12 @@
 
 import numpy as np
 import pytest
+from cases import depthwise_cases
 from hypothesis import given
 from hypothesis import strategies as st
 
 from lessons_lib.convolution import correlate
+from lessons_lib.fast.conv2d import depthwise_backward, depthwise_forward
 from lessons_lib.nn.advanced import (
     BatchNorm,
     Concat,
@@ -17,9 +19,6 @@ from lessons_lib.nn.advanced import (
     SeparableConv2D,
     Sigmoid,
     Tanh,
-    depthwise_backward,
-    depthwise_forward,
-    depthwise_forward_loops,
     pointwise_backward,
     pointwise_forward,
     pointwise_forward_loops,
@@ -130,23 +129,6 @@ def test_pointwise_backward_function_matches_the_layer():
 
 
 # -- depthwise ------------------------------------------------------------------------
-
-depthwise_cases = st.fixed_dictionaries({
-    "n": st.integers(1, 2), "c": st.integers(1, 3), "m": st.integers(1, 2),
-    "k": st.integers(1, 3), "stride": st.integers(1, 2), "padding": st.integers(0, 1),
-    "h": st.integers(3, 6), "seed": st.integers(0, 1000),
-})
-
-
-@given(case=depthwise_cases)
-def test_depthwise_vectorised_equals_loops(case):
-    x = random((case["n"], case["c"], case["h"], case["h"] + 1), case["seed"])
-    W = random((case["c"] * case["m"], 1, case["k"], case["k"]), case["seed"] + 1)
-    b = random(case["c"] * case["m"], case["seed"] + 2)
-    kwargs = {"stride": case["stride"], "padding": case["padding"]}
-    np.testing.assert_allclose(depthwise_forward(x, W, b, **kwargs),
-                               depthwise_forward_loops(x, W, b, **kwargs), atol=1e-12)
-
 
 def test_depthwise_is_lesson_01_correlation_per_channel():
     x = random((1, 3, 7, 6))

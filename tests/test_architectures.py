@@ -1,5 +1,7 @@
 """Architecture specs: the classics' published counts and shapes, the shape arithmetic, build."""
 
+import json
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -622,3 +624,38 @@ def test_breakdown_and_training_plots_make_their_own_figure():
     assert all(bar.get_width() == 0 for bar in plot.bars.values())
     curves = plots.TrainingPlot()
     assert len(curves.fig.axes) == 2 and curves.axes[0].figure is curves.fig
+
+
+def test_every_kind_round_trips_through_json_and_describes_itself():
+    spec = [arch.conv(4, 3, padding=1), arch.depthwise(3, padding=1), arch.separable(4, 3),
+            arch.batchnorm(), arch.relu(), arch.sigmoid(), arch.tanh(), arch.dropout(0.1),
+            arch.maxpool(2), arch.avgpool(1), arch.residual([arch.conv(4, 1)], activation="relu"),
+            arch.concat([arch.conv(2, 1)], [arch.conv(2, 1), arch.relu()]),
+            arch.block([arch.conv(2, 1), arch.relu()]), arch.adaptive_avgpool(2),
+            arch.global_avgpool(), arch.flatten(), arch.dense(3)]
+    assert {layer["kind"] for layer in spec} == set(arch.KINDS)
+    assert arch.spec_from_json(json.loads(json.dumps(spec))) == spec
+    assert all(isinstance(arch.describe(layer), str) for layer in spec)
+
+
+def test_a_new_kind_of_layer_is_one_class_in_the_table():
+    from lessons_lib.architectures.kinds import KINDS, LayerKind, register
+    from lessons_lib.nn import advanced
+
+    @register
+    class Square(LayerKind):
+        """y = x², element-wise; built as a sigmoid so that build has something to return."""
+
+        name = "square"
+
+        def build(self, spec, shape, rng):
+            return advanced.Sigmoid()
+
+    try:
+        spec = [arch.conv(2, 3), {"kind": "square"}, arch.maxpool(2)]
+        rows = summarize(spec, (1, 8, 8))
+        assert [r["layer"] for r in rows] == ["conv 3×3, 2", "square", "maxpool 2×2, stride 2"]
+        assert receptive_field(spec) == (4, 2)
+        assert arch.build(spec, (1, 8, 8)).num_params == count_params(spec, (1, 8, 8))
+    finally:
+        del KINDS["square"]

@@ -4,9 +4,8 @@ import numpy as np
 import pytest
 import scipy.ndimage as ndi
 import scipy.signal as signal
+from cases import correlation_problems
 from hypothesis import given
-from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
 
 from lessons_lib.convolution import (
     EDGES,
@@ -34,24 +33,7 @@ def reference(A, h, stride, edges):
     return full[tuple(slice(None, None, s) for s in strides)]
 
 
-@st.composite
-def problems(draw, ndims=(1, 2, 3), max_side=9):
-    """An input, a filter that fits it, a stride and an edges mode."""
-    ndim = draw(st.sampled_from(ndims))
-    edges = draw(st.sampled_from(EDGES))
-    shape = draw(st.tuples(*[st.integers(1, max_side)] * ndim))
-    if edges == "none":
-        kshape = tuple(draw(st.integers(1, n)) for n in shape)
-    else:
-        kshape = tuple(draw(st.sampled_from([1, 3, 5])) for _ in shape)
-    values = st.floats(-10, 10, allow_nan=False, width=64)
-    A = draw(arrays(np.float64, shape, elements=values))
-    h = draw(arrays(np.float64, kshape, elements=values))
-    stride = draw(st.one_of(st.integers(1, 3), st.tuples(*[st.integers(1, 3)] * ndim)))
-    return A, h, stride, edges
-
-
-@given(problems())
+@given(correlation_problems())
 def test_correlate_agrees_with_scipy_for_every_method(problem):
     A, h, stride, edges = problem
     expected = reference(A, h, stride, edges)
@@ -63,14 +45,14 @@ def test_correlate_agrees_with_scipy_for_every_method(problem):
                                                                             * np.abs(h).sum()))
 
 
-@given(problems(ndims=(2,)))
+@given(correlation_problems(ndims=(2,)))
 def test_correlate_loops_agrees_with_correlate(problem):
     A, h, stride, edges = problem
     np.testing.assert_allclose(correlate_loops(A, h, stride=stride, edges=edges),
                                correlate(A, h, stride=stride, edges=edges), atol=1e-9)
 
 
-@given(problems())
+@given(correlation_problems())
 def test_convolve_is_correlate_with_flipped_filter_as_scipy_defines_it(problem):
     A, h, _, _ = problem
     if any(k > n for k, n in zip(h.shape, A.shape, strict=True)):

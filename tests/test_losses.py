@@ -140,7 +140,7 @@ def test_softmax_backward_matches_numerical_gradient(axis):
     rng = np.random.default_rng(10)
     z, w = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
     numeric = numerical_gradient(lambda v: float(np.sum(w * softmax(v, axis=axis))), z)
-    assert_gradient(softmax_backward(softmax(z, axis=axis), w, axis=axis), numeric)
+    assert_gradient(softmax_backward(w, softmax(z, axis=axis), axis=axis), numeric)
 
 
 def test_softmax_backward_matches_torch():
@@ -149,13 +149,13 @@ def test_softmax_backward_matches_torch():
     z, w = rng.normal(size=(2, 5)), rng.normal(size=(2, 5))
     zt = torch.tensor(z, requires_grad=True)
     (torch.softmax(zt, dim=1) * torch.from_numpy(w)).sum().backward()
-    np.testing.assert_allclose(softmax_backward(softmax(z), w), zt.grad.numpy(), atol=1e-14)
+    np.testing.assert_allclose(softmax_backward(w, softmax(z)), zt.grad.numpy(), atol=1e-14)
 
 
 def test_cross_entropy_chained_through_softmax_is_y_hat_minus_y():
     z, labels = logits_and_labels(12, n=4, c=3)
     p, y = softmax(z), one_hot(labels, 3)
-    chained = softmax_backward(p, cross_entropy_backward(y, p))
+    chained = softmax_backward(cross_entropy_backward(y, p), p)
     np.testing.assert_allclose(chained, (p - y) / 4, atol=1e-15)
     np.testing.assert_allclose(chained, softmax_cross_entropy_backward(z, labels), atol=1e-15)
 

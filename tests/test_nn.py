@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from cases import conv_cases
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,7 +12,7 @@ from lessons_lib import nn
 from lessons_lib.backprop import numerical_gradient, relative_error
 from lessons_lib.convolution import correlate
 from lessons_lib.datasets import detector_events
-from lessons_lib.nn import layers as L
+from lessons_lib.fast import conv2d
 from lessons_lib.nn.models import dense_baseline, detector_cnn
 
 GRADIENT_TOLERANCE = 1e-6
@@ -55,20 +56,6 @@ def assert_gradients(layer, x, seed=0):
     assert not bad, f"{layer!r}: gradient check failed (relative error {bad})"
 
 
-@st.composite
-def conv_cases(draw):
-    N = draw(st.integers(1, 2))
-    C = draw(st.integers(1, 3))
-    F = draw(st.integers(1, 3))
-    kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
-    H = draw(st.integers(max(1, kh - 2 * padding[0]), 7))
-    W = draw(st.integers(max(1, kw - 2 * padding[1]), 7))
-    seed = draw(st.integers(0, 2**16))
-    return N, C, F, (kh, kw), stride, padding, H, W, seed
-
-
 # -- Conv2D -------------------------------------------------------------------------
 
 
@@ -82,23 +69,10 @@ def test_conv2d_gradients_match_numerical(case):
     assert_gradients(conv, x, seed)
 
 
-@settings(max_examples=30)
-@given(conv_cases())
-def test_conv2d_vectorised_equals_loops(case):
-    N, C, F, k, stride, padding, H, W, seed = case
-    rng = np.random.default_rng(seed)
-    x, Wt, b = rng.normal(size=(N, C, H, W)), rng.normal(size=(F, C, *k)), rng.normal(size=F)
-    fast = L.conv2d_forward(x, Wt, b, stride=stride, padding=padding)
-    loops = L.conv2d_forward_loops(x, Wt, b, stride=stride, padding=padding)
-    assert fast.shape == loops.shape == (N, F, *(
-        L.conv_output_size(n, kk, s, p) for n, kk, s, p in zip((H, W), k, stride, padding, strict=True)))
-    np.testing.assert_allclose(fast, loops, rtol=1e-10, atol=1e-12)
-
-
 def test_conv2d_is_lesson_01_correlate_summed_over_channels():
     rng = np.random.default_rng(3)
     x, Wt = rng.normal(size=(2, 3, 9, 8)), rng.normal(size=(4, 3, 3, 3))
-    o = L.conv2d_forward(x, Wt, np.zeros(4), stride=2)
+    o = conv2d.conv2d_forward(x, Wt, np.zeros(4), stride=2)
     for n in range(2):
         for f in range(4):
             expected = sum(correlate(x[n, c], Wt[f, c], stride=2) for c in range(3))
@@ -108,7 +82,7 @@ def test_conv2d_is_lesson_01_correlate_summed_over_channels():
 def test_conv2d_with_zero_padding_is_correlate_with_zero_edges():
     rng = np.random.default_rng(4)
     x, Wt = rng.normal(size=(1, 1, 7, 7)), rng.normal(size=(1, 1, 5, 5))
-    o = L.conv2d_forward(x, Wt, np.zeros(1), padding=2)
+    o = conv2d.conv2d_forward(x, Wt, np.zeros(1), padding=2)
     np.testing.assert_allclose(o[0, 0], correlate(x[0, 0], Wt[0, 0], edges="zero"), atol=1e-12)
 
 
@@ -118,7 +92,7 @@ def test_conv2d_backward_function_matches_layer():
     conv = nn.Conv2D(2, 3, 3, stride=2, padding=1, rng=1).astype(np.float64)
     conv.forward(x)
     dx = conv.backward(dout)
-    dx2, dW, db = L.conv2d_backward(x, conv.params["W"], dout, stride=2, padding=1)
+    dx2, dW, db = conv2d.conv2d_backward(x, conv.params["W"], dout, stride=2, padding=1)
     np.testing.assert_allclose(dx, dx2)
     np.testing.assert_allclose(conv.grads["W"], dW)
     np.testing.assert_allclose(conv.grads["b"], db)
@@ -128,10 +102,10 @@ def test_im2col_and_col2im_are_adjoint():
     # <im2col(x), c> == <x, col2im(c)> for every x and c: col2im is the transpose.
     rng = np.random.default_rng(6)
     x = rng.normal(size=(2, 3, 7, 6))
-    cols = L.im2col(x, (3, 2), (2, 1), (1, 0))
+    cols = conv2d.im2col(x, (3, 2), (2, 1), (1, 0))
     c = rng.normal(size=cols.shape)
     lhs = np.sum(cols * c)
-    rhs = np.sum(x * L.col2im(c, x.shape, (2, 1), (1, 0)))
+    rhs = np.sum(x * conv2d.col2im(c, x.shape, (2, 1), (1, 0)))
     assert lhs == pytest.approx(rhs, rel=1e-12)
 
 

@@ -1,4 +1,4 @@
-"""Tests of lessons_lib.nn.parallel: batches in chunks, on one core or several."""
+"""Tests of lessons_lib.fast.parallel: batches in chunks, on one core or several."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import pytest
 
 from lessons_lib import nn, pooling
 from lessons_lib.datasets import detector_events
+from lessons_lib.fast import conv2d, parallel
 from lessons_lib.losses import softmax_cross_entropy_backward
-from lessons_lib.nn import layers as L
-from lessons_lib.nn import parallel
 from lessons_lib.nn.models import detector_cnn
 
 # More than two chunks, the last one short: every chunk boundary is exercised.
@@ -97,8 +96,8 @@ def test_conv2d_in_chunks_equals_the_whole_batch_functions():
     with nn.threads(2):
         out = conv.forward(x)
         dx = conv.backward(dout)
-    np.testing.assert_allclose(out, L.conv2d_forward(x, W, b, stride=2, padding=1), rtol=1e-12)
-    dx_whole, dW, db = L.conv2d_backward(x, W, dout, stride=2, padding=1)
+    np.testing.assert_allclose(out, conv2d.conv2d_forward(x, W, b, stride=2, padding=1), rtol=1e-12)
+    dx_whole, dW, db = conv2d.conv2d_backward(x, W, dout, stride=2, padding=1)
     np.testing.assert_allclose(dx, dx_whole, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(conv.grads["W"], dW, rtol=1e-12)
     np.testing.assert_allclose(conv.grads["b"], db, rtol=1e-12)

@@ -2,9 +2,8 @@
 
 import numpy as np
 import pytest
+from cases import pooling_problems, tolerance
 from hypothesis import given
-from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
 
 from lessons_lib.backprop import numerical_gradient, relative_error
 from lessons_lib.convolution import correlate
@@ -19,8 +18,6 @@ from lessons_lib.pooling import (
     max_pool_backward,
     max_pool_backward_loops,
     max_pool_loops,
-    max_pool_switches,
-    max_pool_switches_backward,
     pooled_shape,
     pooling_windows,
     receptive_field,
@@ -30,26 +27,6 @@ from lessons_lib.pooling import (
 )
 
 GRADIENT_TOLERANCE = 1e-7
-
-
-@st.composite
-def problems(draw, max_side=9):
-    """An input (2-D or 4-D, float32 or float64), a window that fits it, a stride, a dout.
-
-    Values are small integers half of the time, so that windows often hold ties.
-    """
-    ndim = draw(st.sampled_from([2, 4]))
-    lead = draw(st.tuples(st.integers(1, 2), st.integers(1, 3))) if ndim == 4 else ()
-    H, W = draw(st.integers(1, max_side)), draw(st.integers(1, max_side))
-    size = draw(st.integers(1, min(H, W)))
-    stride = draw(st.integers(1, 4))
-    dtype = draw(st.sampled_from([np.float32, np.float64]))
-    values = draw(st.sampled_from([st.integers(-2, 2).map(float),
-                                   st.floats(-100, 100, allow_nan=False, width=32)]))
-    A = draw(arrays(dtype, (*lead, H, W), elements=values))
-    out_shape = pooled_shape(A.shape, size, stride)
-    dout = draw(arrays(dtype, out_shape, elements=st.floats(-10, 10, width=32)))
-    return A, dout, size, stride
 
 
 def torch_reference(A, dout, size, stride, mode):
@@ -62,11 +39,7 @@ def torch_reference(A, dout, size, stride, mode):
     return y.detach().numpy().reshape(dout.shape), x.grad.numpy().reshape(A.shape)
 
 
-def tolerance(dtype):
-    return dict(rtol=1e-5, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
-
-
-@given(problems())
+@given(pooling_problems())
 def test_max_pool_agrees_with_torch_values_gradients_and_indices(problem):
     torch = pytest.importorskip("torch")
     A, dout, size, stride = problem
@@ -82,7 +55,7 @@ def test_max_pool_agrees_with_torch_values_gradients_and_indices(problem):
                                **tolerance(A.dtype))
 
 
-@given(problems())
+@given(pooling_problems())
 def test_avg_pool_agrees_with_torch(problem):
     A, dout, size, stride = problem
     expected, expected_dA = torch_reference(A, dout, size, stride, "avg")
@@ -91,19 +64,7 @@ def test_avg_pool_agrees_with_torch(problem):
                                **tolerance(A.dtype))
 
 
-@given(problems(max_side=7))
-def test_loops_agree_with_the_vectorised_functions(problem):
-    A, dout, size, stride = problem
-    np.testing.assert_array_equal(max_pool_loops(A, size, stride), max_pool(A, size, stride))
-    np.testing.assert_allclose(max_pool_backward_loops(A, dout, size, stride),
-                               max_pool_backward(A, dout, size, stride), **tolerance(A.dtype))
-    np.testing.assert_allclose(avg_pool_loops(A, size, stride), avg_pool(A, size, stride),
-                               **tolerance(A.dtype))
-    np.testing.assert_allclose(avg_pool_backward_loops(A, dout, size, stride),
-                               avg_pool_backward(A, dout, size, stride), **tolerance(A.dtype))
-
-
-@given(problems())
+@given(pooling_problems())
 def test_pooling_windows_give_the_same_maxima_and_means(problem):
     A, _, size, stride = problem
     windows = pooling_windows(A, size, stride)
@@ -113,7 +74,7 @@ def test_pooling_windows_give_the_same_maxima_and_means(problem):
                                **tolerance(A.dtype))
 
 
-@given(problems())
+@given(pooling_problems())
 def test_max_gradient_goes_to_the_first_maximum_of_each_window(problem):
     """The tie rule, checked against the windows without any pooling code."""
     A, dout, size, stride = problem
@@ -131,34 +92,12 @@ def test_max_gradient_goes_to_the_first_maximum_of_each_window(problem):
                                rtol=1e-4, atol=1e-3)
 
 
-@given(problems())
+@given(pooling_problems())
 def test_backward_with_indices_equals_backward_without(problem):
     A, dout, size, stride = problem
     _, indices = max_pool(A, size, stride, return_indices=True)
     np.testing.assert_array_equal(max_pool_backward(A, dout, size, stride, indices=indices),
                                   max_pool_backward(A, dout, size, stride))
-
-
-@given(problems())
-def test_switches_give_the_maxima_and_the_gradient_of_max_pool(problem):
-    A, _, size, _ = problem
-    # The switches are for windows that tile the input: stride = size.
-    expected, indices = max_pool(A, size, size, return_indices=True)
-    dout = np.linspace(-1, 1, expected.size, dtype=expected.dtype).reshape(expected.shape)
-    out, switches = max_pool_switches(A, size)
-    np.testing.assert_array_equal(out, expected)
-    assert out.dtype == expected.dtype
-    dA = max_pool_switches_backward(dout, switches, A.shape)
-    np.testing.assert_array_equal(dA, max_pool_backward(A, dout, size, size, indices=indices))
-    assert dA.dtype == expected.dtype
-
-
-def test_switches_backward_checks_dout():
-    _, switches = max_pool_switches(pooling_example())
-    with pytest.raises(ValueError, match="dout must have the shape of the pooled output"):
-        max_pool_switches_backward(np.ones((3, 2)), switches, (4, 4))
-    with pytest.raises(ValueError, match="finite"):
-        max_pool_switches_backward(np.full((2, 2), np.nan), switches, (4, 4))
 
 
 def distinct_values(shape, seed):

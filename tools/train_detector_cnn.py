@@ -36,7 +36,8 @@ def main(argv=None) -> int:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=0.003, help="Adam learning rate")
     parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights")
-    parser.add_argument("--out", type=Path, default=DETECTOR_WEIGHTS)
+    # Into the repository's data/, which the package ships as lessons_lib.data.
+    parser.add_argument("--out", type=Path, default=ROOT / "data" / DETECTOR_WEIGHTS.name)
     args = parser.parse_args(argv)
 
     x, y, class_names = detector_events(args.events, seed=0)

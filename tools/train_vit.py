@@ -60,7 +60,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-comparison", action="store_true",
                         help="train only the ViT on all the training events")
-    parser.add_argument("--out", type=Path, default=VIT_WEIGHTS)
+    # Into the repository's data/, which the package ships as lessons_lib.data.
+    parser.add_argument("--out", type=Path, default=ROOT / "data" / VIT_WEIGHTS.name)
     args = parser.parse_args(argv)
 
     (x_train, y_train), (x_test, y_test) = detector_split()

@@ -114,8 +114,8 @@ def check_receptive_field(answer) -> Feedback:
         return Feedback(CORRECT, name, f"A sees {a}×{a} pixels, B sees {b}×{b}: after the "
                                        "pooling every step of B's 3×3 moves 2 input pixels.")
     return Feedback(INCORRECT, name, "Not that one.",
-                    "Follow r ← r + (k − 1)·j and j ← j·s layer by layer, starting from "
-                    "r = j = 1: a pooling layer doubles the jump j of every layer after it.")
+                    "Follow r ← r + (k − 1)·jump and jump ← jump·s layer by layer, starting "
+                    "from r = jump = 1: a pooling layer doubles the jump of every layer after it.")
 
 
 def receptive_field_sizes() -> tuple[int, int]:

@@ -12,7 +12,8 @@ from lessons_lib.exercises import (
     unanswered,
     whole_numbers,
 )
-from lessons_lib.nn.layers import Conv2D, Dense, conv_output_size
+from lessons_lib.nn.layers import Conv2D, Dense
+from lessons_lib.shapes import output_size
 
 
 def check_conv_shape(answer) -> Feedback:
@@ -26,7 +27,7 @@ def check_conv_shape(answer) -> Feedback:
         return Feedback(INCORRECT, name, f"Expected a tuple of three whole numbers, got "
                                          f"{answer!r}.", "Sizes count channels and pixels.")
     if given == expected:
-        side = conv_output_size(96, 7, 2, 3)
+        side = output_size(96, 7, 2, 3)
         return Feedback(CORRECT, name, f"16 filters give 16 channels; 1 + (96 + 6 - 7) // 2 "
                                        f"= {side} on each side.")
     if len(given) != 3:

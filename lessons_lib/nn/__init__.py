@@ -11,12 +11,13 @@ Training runs in float32.
 - training (:mod:`lessons_lib.nn.training`): ``fit`` → ``History``, ``evaluate``,
   ``predict``, ``predict_proba``, ``predict_logits``, ``train_step``;
 - storage (:mod:`lessons_lib.nn.io`): ``save``/``load`` of ``.npz`` weights, no pickle;
-- cores (:mod:`lessons_lib.nn.parallel`): ``threads(n)``, inside which convolution and
+- cores (:mod:`lessons_lib.fast.parallel`): ``threads(n)``, inside which convolution and
   pooling layers share each batch between ``n`` CPU cores (``fit`` uses them all);
 - lesson 04's networks (:mod:`lessons_lib.nn.models`): ``detector_cnn``,
   ``dense_baseline``, ``load_detector_cnn``.
 """
 
+from lessons_lib.fast.parallel import blas_threads, threads
 from lessons_lib.nn.io import load, save
 from lessons_lib.nn.layers import (
     Conv2D,
@@ -32,7 +33,6 @@ from lessons_lib.nn.layers import (
 )
 from lessons_lib.nn.models import dense_baseline, detector_cnn, load_detector_cnn
 from lessons_lib.nn.optim import SGD, Adam, Optimizer
-from lessons_lib.nn.parallel import blas_threads, threads
 from lessons_lib.nn.training import (
     History,
     TrainingDiverged,

@@ -21,33 +21,28 @@ import numpy as np
 
 from lessons_lib import pooling
 from lessons_lib._validate import int_tuple, positive_int
-from lessons_lib.nn.layers import (
-    Layer,
-    _as_batch,
-    col2im,
-    conv_output_size,
-    im2col,
-    init_weights,
-)
+from lessons_lib.fast.conv2d import depthwise_backward_cols, depthwise_forward_cols, im2col
+from lessons_lib.nn.layers import Layer, _as_batch, init_weights
+from lessons_lib.shapes import output_size
 
 # -- point (1×1) convolution ----------------------------------------------------------
 
 
-def pointwise_forward(x, W, b):
-    r"""A 1×1 convolution: :math:`o[n, f, i, j] = b_f + \sum_c W[f, c]\, x[n, c, i, j]`.
+def pointwise_forward(x, w, b):
+    r"""A 1×1 convolution: :math:`o[n, f, i, j] = b_f + \sum_c w[f, c]\, x[n, c, i, j]`.
 
     At every pixel the C channel values are a vector, and the layer multiplies it by
-    the same (F, C) matrix: a dense layer applied at every position.
+    the same (C_out, C) matrix: a dense layer applied at every position.
 
     Parameters
     ----------
     x : ndarray, shape (N, C, H, W)
-    W : ndarray, shape (F, C, 1, 1)
-    b : ndarray, shape (F,)
+    w : ndarray, shape (C_out, C, 1, 1)
+    b : ndarray, shape (C_out,)
 
     Returns
     -------
-    o : ndarray, shape (N, F, H, W)
+    o : ndarray, shape (N, C_out, H, W)
 
     Examples
     --------
@@ -56,38 +51,38 @@ def pointwise_forward(x, W, b):
     array([[40., 51.],
            [62., 73.]])
     """
-    o = np.einsum("fc,nchw->nfhw", W[:, :, 0, 0], x, optimize=True)
+    o = np.einsum("fc,nchw->nfhw", w[:, :, 0, 0], x, optimize=True)
     return o + b[:, None, None]
 
 
-def pointwise_backward(x, W, dout):
+def pointwise_backward(x, w, dout):
     r"""Gradients of :func:`pointwise_forward`.
 
     .. math::
 
-        \frac{\partial J}{\partial W[f, c]} = \sum_{n, i, j} dout[n, f, i, j]\, x[n, c, i, j],
+        \frac{\partial J}{\partial w[f, c]} = \sum_{n, i, j} dout[n, f, i, j]\, x[n, c, i, j],
         \qquad
-        \frac{\partial J}{\partial x[n, c, i, j]} = \sum_f W[f, c]\, dout[n, f, i, j]
+        \frac{\partial J}{\partial x[n, c, i, j]} = \sum_f w[f, c]\, dout[n, f, i, j]
 
     Returns
     -------
     dx : ndarray, shape (N, C, H, W)
-    dW : ndarray, shape (F, C, 1, 1)
-    db : ndarray, shape (F,)
+    dw : ndarray, shape (C_out, C, 1, 1)
+    db : ndarray, shape (C_out,)
 
     Examples
     --------
     >>> x = np.ones((1, 2, 1, 1))
-    >>> dx, dW, db = pointwise_backward(x, np.ones((3, 2, 1, 1)), np.ones((1, 3, 1, 1)))
-    >>> dx.ravel(), dW.shape, db
+    >>> dx, dw, db = pointwise_backward(x, np.ones((3, 2, 1, 1)), np.ones((1, 3, 1, 1)))
+    >>> dx.ravel(), dw.shape, db
     (array([3., 3.]), (3, 2, 1, 1), array([1., 1., 1.]))
     """
-    dW = np.einsum("nfhw,nchw->fc", dout, x, optimize=True)[:, :, None, None]
-    dx = np.einsum("fc,nfhw->nchw", W[:, :, 0, 0], dout, optimize=True)
-    return dx, dW, dout.sum(axis=(0, 2, 3))
+    dw = np.einsum("nfhw,nchw->fc", dout, x, optimize=True)[:, :, None, None]
+    dx = np.einsum("fc,nfhw->nchw", w[:, :, 0, 0], dout, optimize=True)
+    return dx, dw, dout.sum(axis=(0, 2, 3))
 
 
-def pointwise_forward_loops(x, W, b):
+def pointwise_forward_loops(x, w, b):
     """:func:`pointwise_forward` as loops over pixels: a dense layer at each one.
 
     Examples
@@ -97,12 +92,12 @@ def pointwise_forward_loops(x, W, b):
     array([[40., 51.],
            [62., 73.]])
     """
-    N, _, H, Wd = x.shape
-    matrix = W[:, :, 0, 0]
-    o = np.zeros((N, W.shape[0], H, Wd), dtype=np.result_type(x, W))
+    N, _, H, W = x.shape
+    matrix = w[:, :, 0, 0]
+    o = np.zeros((N, w.shape[0], H, W), dtype=np.result_type(x, w))
     for n in range(N):
         for i in range(H):
-            for j in range(Wd):
+            for j in range(W):
                 o[n, :, i, j] = matrix @ x[n, :, i, j] + b
     return o
 
@@ -140,9 +135,9 @@ class PointwiseConv2D(Layer):
         return (self.out_channels, *input_shape[1:])
 
     def forward(self, x):
-        W = self.params["W"]
-        self.x = _as_batch(x, self, ndim=4, channels=self.in_channels, dtype=W.dtype)
-        return pointwise_forward(self.x, W, self.params["b"])
+        w = self.params["W"]
+        self.x = _as_batch(x, self, ndim=4, channels=self.in_channels, dtype=w.dtype)
+        return pointwise_forward(self.x, w, self.params["b"])
 
     def backward(self, dout):
         dx, dW, db = pointwise_backward(self.x, self.params["W"], np.asarray(dout))
@@ -164,22 +159,25 @@ def _check_fits(x, kernel_size, padding, layer):
                          f"{Hp}x{Wp}): smaller than the kernel {kernel_size}")
 
 
-def depthwise_forward(x, W, b, *, stride=1, padding=0):
-    r"""Depthwise convolution: each input channel correlated with its own filters.
+def depthwise_forward_loops(x, w, b, *, stride=1, padding=0):
+    r"""Depthwise convolution as plain loops: each input channel with its own filters.
 
     .. math::
 
-        o[n, c m' + k, i, j] = b_{c m' + k} + \sum_{u, v} W[c m' + k, 0, u, v]\,
+        o[n, c m' + k, i, j] = b_{c m' + k} + \sum_{u, v} w[c m' + k, 0, u, v]\,
             x_p[n, c, i s + u, j s + v]
 
     for the :math:`m'` filters (the multiplier) of channel c: PyTorch's
     ``Conv2d(C, C·m', k, groups=C)``. Channels are never mixed. Output size
     ``H' = 1 + (H + 2·padding − kh) // stride``.
 
+    Fast version: :func:`lessons_lib.fast.conv2d.depthwise_forward` (tested equal),
+    what :class:`DepthwiseConv2D` computes.
+
     Parameters
     ----------
     x : ndarray, shape (N, C, H, W)
-    W : ndarray, shape (C·m', 1, kh, kw)
+    w : ndarray, shape (C·m', 1, kh, kw)
     b : ndarray, shape (C·m',)
     stride, padding : int or tuple of 2 int
 
@@ -190,87 +188,82 @@ def depthwise_forward(x, W, b, *, stride=1, padding=0):
     Examples
     --------
     >>> x = np.stack([np.ones((3, 3)), 2 * np.ones((3, 3))])[None]
-    >>> depthwise_forward(x, np.ones((2, 1, 3, 3)), np.zeros(2)).ravel()
-    array([ 9., 18.])
-    """
-    stride, padding = int_tuple(stride, "stride", 2), int_tuple(padding, "padding", 2, minimum=0)
-    N, C = x.shape[:2]
-    cols = im2col(x, W.shape[2:], stride, padding)  # (N, H', W', C, kh, kw)
-    filters = W.reshape(C, -1, *W.shape[2:])  # (C, m', kh, kw)
-    o = np.einsum("nijcuv,cmuv->ncmij", cols, filters, optimize=True)
-    o = o.reshape(N, -1, *cols.shape[1:3])
-    return o + b[:, None, None]
-
-
-def depthwise_backward(x, W, dout, *, stride=1, padding=0):
-    r"""Gradients of :func:`depthwise_forward`.
-
-    Each filter's gradient is the correlation of its own input channel with its own
-    output gradient; the input gradient sends each ``dout`` value back over its window,
-    weighted by the filter, within the same channel only.
-
-    Returns
-    -------
-    dx : ndarray, shape (N, C, H, W)
-    dW : ndarray, shape (C·m', 1, kh, kw)
-    db : ndarray, shape (C·m',)
-
-    Examples
-    --------
-    >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
-    >>> dx, dW, db = depthwise_backward(x, np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))
-    >>> dW[0, 0], db
-    (array([[ 8., 12.],
-           [20., 24.]]), array([4.]))
-    """
-    stride, padding = int_tuple(stride, "stride", 2), int_tuple(padding, "padding", 2, minimum=0)
-    cols = im2col(x, W.shape[2:], stride, padding)
-    return _depthwise_backward_cols(cols, x.shape, W, dout, stride, padding)
-
-
-def _depthwise_backward_cols(cols, x_shape, W, dout, stride, padding):
-    N, C = x_shape[:2]
-    Ho, Wo = cols.shape[1:3]
-    dout = np.asarray(dout).reshape(N, C, -1, Ho, Wo)  # (N, C, m', H', W')
-    filters = W.reshape(C, -1, *W.shape[2:])
-    dW = np.einsum("ncmij,nijcuv->cmuv", dout, cols, optimize=True).reshape(W.shape)
-    dcols = np.einsum("ncmij,cmuv->nijcuv", dout, filters, optimize=True)
-    db = dout.sum(axis=(0, 3, 4)).reshape(-1)
-    return col2im(dcols, x_shape, stride, padding), dW, db
-
-
-def depthwise_forward_loops(x, W, b, *, stride=1, padding=0):
-    """:func:`depthwise_forward` as plain loops, for reading (tested equal).
-
-    Examples
-    --------
-    >>> x = np.stack([np.ones((3, 3)), 2 * np.ones((3, 3))])[None]
     >>> depthwise_forward_loops(x, np.ones((2, 1, 3, 3)), np.zeros(2)).ravel()
     array([ 9., 18.])
     """
     (sh, sw), (ph, pw) = int_tuple(stride, "stride", 2), int_tuple(padding, "padding", 2,
                                                                   minimum=0)
-    N, C, H, Wd = x.shape
-    F, _, kh, kw = W.shape
-    multiplier = F // C
+    N, C, H, W = x.shape
+    C_out, _, kh, kw = w.shape
+    multiplier = C_out // C
     xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    Ho, Wo = conv_output_size(H, kh, sh, ph), conv_output_size(Wd, kw, sw, pw)
-    o = np.zeros((N, F, Ho, Wo), dtype=np.result_type(x, W))
+    Ho, Wo = output_size(H, kh, sh, ph), output_size(W, kw, sw, pw)
+    o = np.zeros((N, C_out, Ho, Wo), dtype=np.result_type(x, w))
     for n in range(N):
-        for f in range(F):
+        for f in range(C_out):
             c = f // multiplier  # the one input channel this filter reads
             for i in range(Ho):
                 for j in range(Wo):
                     window = xp[n, c, i * sh : i * sh + kh, j * sw : j * sw + kw]
-                    o[n, f, i, j] = np.sum(window * W[f, 0]) + b[f]
+                    o[n, f, i, j] = np.sum(window * w[f, 0]) + b[f]
     return o
+
+
+def depthwise_backward_loops(x, w, dout, *, stride=1, padding=0):
+    """Gradients of :func:`depthwise_forward_loops`, one output at a time, for reading.
+
+    Output ``o[n, f, i, j]`` used one window of its own channel ``c = f // m'`` and the
+    filter ``w[f, 0]``: its gradient goes back to that filter (times the window), to
+    that window (times the filter, ``+=`` where windows overlap) and to ``b[f]``.
+
+    Fast version: :func:`lessons_lib.fast.conv2d.depthwise_backward` (tested equal),
+    what :class:`DepthwiseConv2D` computes.
+
+    Parameters
+    ----------
+    x, w, stride, padding
+        As in :func:`depthwise_forward_loops`.
+    dout : ndarray, shape (N, C·m', H', W')
+
+    Returns
+    -------
+    dx, dw, db : ndarray
+        The shapes of ``x``, ``w`` and the bias (C·m',).
+
+    Examples
+    --------
+    >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
+    >>> dx, dw, db = depthwise_backward_loops(x, np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))
+    >>> dw[0, 0], db
+    (array([[ 8., 12.],
+           [20., 24.]]), array([4.]))
+    """
+    (sh, sw), (ph, pw) = int_tuple(stride, "stride", 2), int_tuple(padding, "padding", 2,
+                                                                  minimum=0)
+    N, C, H, W = x.shape
+    C_out, _, kh, kw = w.shape
+    multiplier = C_out // C
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    dtype = np.result_type(x, w, dout)
+    dxp, dw, db = np.zeros(xp.shape, dtype), np.zeros(w.shape, dtype), np.zeros(C_out, dtype)
+    for n in range(N):
+        for f in range(C_out):
+            c = f // multiplier
+            for i in range(dout.shape[2]):
+                for j in range(dout.shape[3]):
+                    window = (n, c, slice(i * sh, i * sh + kh), slice(j * sw, j * sw + kw))
+                    dw[f, 0] += dout[n, f, i, j] * xp[window]
+                    dxp[window] += dout[n, f, i, j] * w[f, 0]
+                    db[f] += dout[n, f, i, j]
+    return dxp[:, :, ph : ph + H, pw : pw + W], dw, db
 
 
 class DepthwiseConv2D(Layer):
     r"""One ``kernel_size`` filter per input channel (``multiplier`` of them), no channel mixing.
 
     A 3×3 depthwise layer on C channels has 9·C weights where a full 3×3 convolution
-    to C channels has 9·C².
+    to C channels has 9·C². Readable version: :func:`depthwise_forward_loops`; computed
+    by :mod:`lessons_lib.fast.conv2d` (im2col, tested equal).
 
     Parameters
     ----------
@@ -314,24 +307,22 @@ class DepthwiseConv2D(Layer):
 
     def output_shape(self, input_shape):
         _, H, W = input_shape
-        Ho, Wo = (conv_output_size(n, k, s, p) for n, k, s, p in
+        Ho, Wo = (output_size(n, k, s, p) for n, k, s, p in
                   zip((H, W), self.kernel_size, self.stride, self.padding, strict=True))
         return (self.channels * self.multiplier, Ho, Wo)
 
     def forward(self, x):
-        W = self.params["W"]
-        x = _as_batch(x, self, ndim=4, channels=self.channels, dtype=W.dtype)
+        w = self.params["W"]
+        x = _as_batch(x, self, ndim=4, channels=self.channels, dtype=w.dtype)
         _check_fits(x, self.kernel_size, self.padding, self)
         self.x_shape = x.shape
         self.cols = im2col(x, self.kernel_size, self.stride, self.padding)
-        b = self.params["b"] if self.bias else np.zeros(W.shape[0], dtype=W.dtype)
-        filters = W.reshape(self.channels, -1, *self.kernel_size)
-        o = np.einsum("nijcuv,cmuv->ncmij", self.cols, filters, optimize=True)
-        return o.reshape(x.shape[0], -1, *self.cols.shape[1:3]) + b[:, None, None]
+        b = self.params["b"] if self.bias else np.zeros(w.shape[0], dtype=w.dtype)
+        return depthwise_forward_cols(self.cols, w, b)
 
     def backward(self, dout):
-        dx, dW, db = _depthwise_backward_cols(self.cols, self.x_shape, self.params["W"], dout,
-                                              self.stride, self.padding)
+        dx, dW, db = depthwise_backward_cols(self.cols, self.x_shape, self.params["W"], dout,
+                                             self.stride, self.padding)
         self.grads["W"] += dW
         if self.bias:
             self.grads["b"] += db
@@ -347,8 +338,8 @@ class DepthwiseConv2D(Layer):
 class SeparableConv2D(Layer):
     r"""A depthwise-separable convolution: :class:`DepthwiseConv2D` then :class:`PointwiseConv2D`.
 
-    It factors a k×k convolution from C to F channels, k²·C·F weights, into a spatial
-    step (k²·C) and a channel-mixing step (C·F): for 3×3 and F = 256 about 8.7 times
+    It factors a k×k convolution from C to C_out channels, k²·C·C_out weights, into a
+    spatial step (k²·C) and a channel-mixing step (C·C_out): for 3×3 and C_out = 256 about 8.7 times
     fewer weights and operations. Keras's ``SeparableConv2D``; the bias sits after the
     pointwise step.
 
@@ -439,8 +430,7 @@ class PaddedMaxPool2D(Layer):
 
     def output_shape(self, input_shape):
         C, H, W = input_shape
-        return (C, *(conv_output_size(n, self.size, self.stride, self.padding)
-                     for n in (H, W)))
+        return (C, *(output_size(n, self.size, self.stride, self.padding) for n in (H, W)))
 
     def forward(self, x):
         x = _as_batch(x, self, ndim=4)
@@ -505,7 +495,7 @@ class BatchNorm(Layer):
     Parameters
     ----------
     num_features : int
-        Channels C of (N, C, H, W) inputs, or features F of (N, F) inputs.
+        Channels C of (N, C, H, W) inputs, or features of (N, features) inputs.
     eps : float, default 1e-5
     momentum : float, default 0.1
         running ← (1 − momentum) · running + momentum · batch statistic.
@@ -623,7 +613,7 @@ class Residual(Layer):
     r"""A residual connection: :math:`y = \mathrm{act}(\mathrm{body}(x) + \mathrm{shortcut}(x))`.
 
     With the identity shortcut the block only has to learn a correction
-    :math:`F(x) = y - x`, and its backward pass adds the upstream gradient straight
+    :math:`\mathrm{body}(x) = y - x`, and its backward pass adds the upstream gradient straight
     to the input's, :math:`dx = d\,\mathrm{body} + dout`: the gradient reaches early
     layers even through a hundred blocks.
 

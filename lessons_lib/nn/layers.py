@@ -6,8 +6,8 @@ Every layer follows one contract, the one of :class:`Layer`:
 - ``backward(dout)`` takes :math:`\partial J / \partial y` (same shape as ``y``) and
   returns :math:`\partial J / \partial x` (same shape as ``x``); on the way it *adds*
   :math:`\partial J / \partial \theta` into ``grads[name]`` for each parameter;
-- ``params`` maps a name ("W", "b") to an array, ``grads`` the same names to
-  arrays of the same shapes.
+- ``params`` maps a name to an array (the weights w under "W", as PyTorch's weight,
+  and the bias b under "b"), ``grads`` the same names to arrays of the same shapes.
 
 Inputs of image layers are batches shaped ``(N, C, H, W)``: N images, C channels.
 """
@@ -15,11 +15,11 @@ Inputs of image layers are batches shaped ``(N, C, H, W)``: N images, C channels
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
-from lessons_lib import pooling
 from lessons_lib._validate import int_tuple, positive_int
-from lessons_lib.nn import parallel
+from lessons_lib.fast import conv2d as fast_conv2d
+from lessons_lib.fast import pooling as fast_pooling
+from lessons_lib.shapes import output_size
 
 
 class Layer:
@@ -255,7 +255,7 @@ def _saved(layer: Layer, attribute: str):
 
 
 def _as_dout(dout, layer: Layer, shape, dtype=None):
-    """``dout`` checked against the shape of the last output, in ``dtype`` (default W's)."""
+    """``dout`` checked against the shape of the last output, in ``dtype`` (default the weights')."""
     dout = np.asarray(dout)
     if dout.shape != tuple(shape):
         raise ValueError(f"dout of {layer!r} must have the shape of its last output, "
@@ -296,332 +296,54 @@ def init_weights(shape, fan_in: int, fan_out: int, *, init="he", rng=0, dtype=np
 
     Returns
     -------
-    W : ndarray, shape ``shape``
+    w : ndarray, shape ``shape``
 
     Examples
     --------
-    >>> W = init_weights((2000, 500), fan_in=500, fan_out=2000, rng=0)
-    >>> round(float(W.std()), 2), round(float(np.sqrt(2 / 500)), 2), W.dtype
+    >>> w = init_weights((2000, 500), fan_in=500, fan_out=2000, rng=0)
+    >>> round(float(w.std()), 2), round(float(np.sqrt(2 / 500)), 2), w.dtype
     (0.06, 0.06, dtype('float32'))
     """
     if init not in INITS:
         raise ValueError(f"init must be one of {', '.join(map(repr, INITS))}, got {init!r}")
     generator = _rng(rng)
     if init == "he":
-        W = generator.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
+        w = generator.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
     else:
         limit = np.sqrt(6.0 / (fan_in + fan_out))
-        W = generator.uniform(-limit, limit, size=shape)
-    return W.astype(dtype)
+        w = generator.uniform(-limit, limit, size=shape)
+    return w.astype(dtype)
 
 
 # -- convolution -----------------------------------------------------------------
 
 
-def conv_output_size(size: int, kernel: int, stride: int, padding: int) -> int:
-    """``H' = 1 + (H + 2·padding − k) // stride``, the output size along one axis.
-
-    Examples
-    --------
-    >>> conv_output_size(64, 5, stride=1, padding=2)
-    64
-    >>> conv_output_size(7, 3, stride=2, padding=0)
-    3
-    """
-    return 1 + (size + 2 * padding - kernel) // stride
-
-
-def im2col(x, kernel_size, stride, padding):
-    """Every receptive field of ``x`` as one row: the "image to columns" rearrangement.
-
-    Turning the convolution into one matrix product is what makes it fast: a BLAS
-    matrix product does the multiply-adds of every filter at every position at once.
-
-    Parameters
-    ----------
-    x : ndarray, shape (N, C, H, W)
-    kernel_size, stride, padding : tuple of 2 int
-
-    Returns
-    -------
-    cols : ndarray, shape (N, H', W', C, kh, kw)
-        ``cols[n, i, j]`` is the padded input window whose top-left corner is at
-        ``(i·stride, j·stride)``: a copy, contiguous, of the same dtype as ``x``.
-
-    Examples
-    --------
-    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
-    >>> im2col(x, (2, 2), (2, 2), (0, 0))[0, 1, 0, 0]
-    array([[ 8.,  9.],
-           [12., 13.]])
-    """
-    Wo = conv_output_size(x.shape[3], kernel_size[1], stride[1], padding[1])
-    cols = _im2col(x, kernel_size, stride, padding)
-    return np.ascontiguousarray(cols[..., :Wo].transpose(0, 4, 5, 1, 2, 3))
-
-
-def col2im(dcols, x_shape, stride, padding):
-    """The adjoint of :func:`im2col`: add every row's gradient back onto its window.
-
-    Windows overlap when the stride is smaller than the kernel, so an input pixel
-    collects the gradients of every window it belongs to (``+=``).
-
-    Parameters
-    ----------
-    dcols : ndarray, shape (N, H', W', C, kh, kw)
-    x_shape : tuple (N, C, H, W)
-    stride, padding : tuple of 2 int
-
-    Returns
-    -------
-    dx : ndarray, shape (N, C, H, W)
-
-    Examples
-    --------
-    >>> dcols = np.ones((1, 2, 2, 1, 3, 3))
-    >>> col2im(dcols, (1, 1, 4, 4), (1, 1), (0, 0))[0, 0]
-    array([[1., 2., 2., 1.],
-           [2., 4., 4., 2.],
-           [2., 4., 4., 2.],
-           [1., 2., 2., 1.]])
-    """
-    N, Ho, Wo, C, kh, kw = dcols.shape
-    Wq = _phase_shape(x_shape, stride, padding)[1]
-    wide = np.zeros((N, C, kh, kw, Ho, Wq), dcols.dtype)
-    wide[..., :Wo] = dcols.transpose(0, 3, 4, 5, 1, 2)
-    return _col2im(wide, x_shape, stride, padding)
-
-
-# The fast path behind im2col and col2im, and the Conv2D layer. Copying one window
-# tap for every output position is a strided gather whose inner runs are one output
-# row long (8 to 32 numbers in lesson 04's network): slow. Splitting the padded input
-# by stride phase and flattening each phase row by row makes every tap ONE contiguous
-# slice per image and channel, at the price of Wq - W' "junk" positions at the end of
-# each output row, computed and dropped. The columns are kept sample by sample
-# (N, K, H'·Wq): then each image's product is a small matrix product that stays in the
-# CPU cache, and the output comes out in (N, F, H', W') order with no transposition.
-
-
-def _phase_shape(x_shape, stride, padding):
-    """``(Hq, Wq)``: the size of one stride phase of the padded input."""
-    (sh, sw), (ph, pw) = stride, padding
-    return -(-(x_shape[2] + 2 * ph) // sh), -(-(x_shape[3] + 2 * pw) // sw)
-
-
-def _phase_rows(phase, stride, padding, size):
-    """Rows ``r0:r1`` of phase ``phase`` hold input rows ``x0, x0 + stride, ...``.
-
-    Padded row ``phase + r·stride`` is input row ``phase + r·stride − padding``; the
-    rows of the phase outside the input stay zero (the padding).
-    """
-    r0 = max(0, -(-(padding - phase) // stride))
-    r1 = -(-(size + padding - phase) // stride)
-    return r0, r1, phase + r0 * stride - padding
-
-
-def _phase_slices(x_shape, stride, padding):
-    """For each phase ``(a, b)``: the part of it that holds input, and that input.
-
-    Yields ``(inside, source)``: index tuples into the (N, C, sh, sw, Hq, Wq) phases
-    and into ``x``. Every input pixel is in exactly one phase.
-    """
-    H, W = x_shape[2:]
-    for a in range(stride[0]):
-        r0, r1, x_row = _phase_rows(a, stride[0], padding[0], H)
-        for b in range(stride[1]):
-            c0, c1, x_col = _phase_rows(b, stride[1], padding[1], W)
-            inside = (slice(None), slice(None), a, b, slice(r0, r1), slice(c0, c1))
-            source = (slice(None), slice(None), slice(x_row, None, stride[0]),
-                      slice(x_col, None, stride[1]))
-            yield inside, source
-
-
-def _phase_buffers(x_shape, kw, stride, padding, dtype):
-    """Zeroed stride phases of a padded input: ``(flat, phases)``.
-
-    ``flat`` has shape (N, C, sh, sw, Hq·Wq + (kw − 1) // sw): each phase flattened row
-    by row, plus a tail of zeros that lets the junk of the last output row read past
-    the end. ``phases`` is its (N, C, sh, sw, Hq, Wq) view without the tail.
-    """
-    N, C = x_shape[:2]
-    sh, sw = stride
-    Hq, Wq = _phase_shape(x_shape, stride, padding)
-    flat = np.zeros((N, C, sh, sw, Hq * Wq + (kw - 1) // sw), dtype=dtype)
-    return flat, flat[..., : Hq * Wq].reshape(N, C, sh, sw, Hq, Wq)
-
-
-def _tap_start(u, v, stride, Wq):
-    """Where tap ``(u, v)`` starts reading in its flattened phase, ``(u mod sh, v mod sw)``."""
-    return (u // stride[0]) * Wq + v // stride[1]
-
-
-def _im2col(x, kernel_size, stride, padding):
-    """:func:`im2col` in the layout of the matrix products: shape (N, C, kh, kw, H', Wq).
-
-    The padded input ``x_p`` is split into ``sh·sw`` stride phases
-    ``x_p[:, :, a::sh, b::sw]`` (one phase, ``x_p`` itself, for stride 1), each of
-    width ``Wq = ⌈Wp / sw⌉`` and flattened row by row. Output ``(i, j)`` of tap
-    ``(u, v)`` reads ``x_p[i·sh + u, j·sw + v]``, which is phase
-    ``(u mod sh, v mod sw)`` at flat position ``i·Wq + j + (u // sh)·Wq + v // sw``:
-    for all ``(i, j)`` at once, one contiguous slice. Columns ``j ≥ W'`` are junk.
-    Reshaped to (N, C·kh·kw, H'·Wq), ``cols[n]`` is the right operand of
-    ``W.reshape(F, -1) @ cols[n]``.
-    """
-    (kh, kw), (sh, sw) = kernel_size, stride
-    N, C, H, W = x.shape
-    flat, phases = _phase_buffers(x.shape, kw, stride, padding, x.dtype)
-    Wq = phases.shape[-1]
-    L = conv_output_size(H, kh, sh, padding[0]) * Wq
-    for inside, source in _phase_slices(x.shape, stride, padding):
-        phases[inside] = x[source]
-    cols = np.empty((N, C, kh, kw, L), dtype=x.dtype)
-    for a in range(min(sh, kh)):
-        for b in range(min(sw, kw)):
-            # Taps (a + sh·u', b + sw·v') all read phase (a, b), from u'·Wq + v' on: one
-            # strided view holds them all, so each phase is one copy. The last tap
-            # ends at ((kh − 1) // sh + H')·Wq + (kw − 1) // sw ≤ len(phase): in bounds.
-            phase = flat[:, :, a, b]
-            step = phase.strides[2]
-            taps = as_strided(phase, (N, C, len(range(a, kh, sh)), len(range(b, kw, sw)), L),
-                              (*phase.strides[:2], Wq * step, step, step), writeable=False)
-            cols[:, :, a::sh, b::sw] = taps
-    return cols.reshape(N, C, kh, kw, L // Wq, Wq)
-
-
-def _col2im(dcols, x_shape, stride, padding, out=None):
-    """The adjoint of :func:`_im2col`: ``dcols`` of shape (N, C, kh, kw, H', Wq) → dx.
-
-    Junk columns must be zero in ``dcols``: they are added onto real positions.
-    ``dx`` is written into ``out`` (shape ``x_shape``) if given.
-    """
-    N, C, H, W = x_shape
-    sh, sw = stride
-    _, _, kh, kw, Ho, Wq = dcols.shape
-    L = Ho * Wq
-    flat, phases = _phase_buffers(x_shape, kw, stride, padding, dcols.dtype)
-    dcols = dcols.reshape(N, C, kh, kw, L)
-    # One contiguous add per kernel tap (kh·kw of them), never a loop over pixels.
-    for u in range(kh):
-        for v in range(kw):
-            start = _tap_start(u, v, stride, Wq)
-            flat[:, :, u % sh, v % sw, start : start + L] += dcols[:, :, u, v]
-    dx = np.empty(x_shape, dtype=dcols.dtype) if out is None else out
-    for inside, source in _phase_slices(x_shape, stride, padding):
-        dx[source] = phases[inside]
-    return dx
-
-
-def conv2d_forward(x, W, b, *, stride=1, padding=0):
-    r"""Multi-channel 2-D convolution (correlation, as every CNN library computes it).
+def conv2d_forward_loops(x, w, b, *, stride=1, padding=0):
+    r"""Multi-channel 2-D convolution as loops over samples, filters and positions.
 
     .. math::
 
-        o[n, f, i, j] = b_f + \sum_{c} \sum_{u, v} W[f, c, u, v]\,
+        o[n, f, i, j] = b_f + \sum_{c} \sum_{u, v} w[f, c, u, v]\,
                         x_p[n, c, i s + u, j s + v]
 
     with :math:`x_p` the input zero-padded by ``padding``: for each output channel a sum,
-    over the input channels, of lesson 01's 2-D correlation. Output size
-    ``H' = 1 + (H + 2·padding − kh) // stride`` (and the same for ``W'``).
+    over the input channels, of lesson 01's 2-D correlation (no kernel flip, as every
+    CNN library computes it). Output size ``H' = 1 + (H + 2·padding − kh) // stride``
+    (:func:`lessons_lib.shapes.output_size`), and the same for the width.
+
+    Fast version: :func:`lessons_lib.fast.conv2d.conv2d_forward` (im2col and one matrix
+    product, tested equal), what :class:`Conv2D` computes.
 
     Parameters
     ----------
     x : ndarray, shape (N, C, H, W)
-    W : ndarray, shape (F, C, kh, kw)
-    b : ndarray, shape (F,)
+    w : ndarray, shape (C_out, C, kh, kw)
+    b : ndarray, shape (C_out,)
     stride, padding : int or tuple of 2 int
 
     Returns
     -------
-    o : ndarray, shape (N, F, H', W')
-
-    Examples
-    --------
-    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
-    >>> W = np.ones((1, 1, 2, 2))
-    >>> conv2d_forward(x, W, np.zeros(1), stride=2)[0, 0]
-    array([[10., 18.],
-           [42., 50.]])
-    """
-    stride, padding = _pair(stride), _pair(padding)
-    cols = _im2col(x, W.shape[2:], stride, padding)
-    Wo = conv_output_size(x.shape[3], W.shape[3], stride[1], padding[1])
-    return _conv2d_forward_cols(cols, W, b, Wo)
-
-
-def _conv2d_forward_cols(cols, W, b, Wo, out=None):
-    """``o`` from the columns of :func:`_im2col`, written into ``out`` (N, F, H', W') if given."""
-    N, C, kh, kw, Ho, Wq = cols.shape
-    F = W.shape[0]
-    # (F, K) @ (K, H'·Wq) for each image: every filter at every position.
-    o = np.matmul(W.reshape(F, -1), cols.reshape(N, C * kh * kw, Ho * Wq))
-    if out is None:
-        out = np.empty((N, F, Ho, Wo), o.dtype)
-    # Junk columns dropped and the bias added in one pass.
-    np.add(o.reshape(N, F, Ho, Wq)[..., :Wo], b[:, None, None], out=out)
-    return out
-
-
-def conv2d_backward(x, W, dout, *, stride=1, padding=0):
-    r"""Gradients of :func:`conv2d_forward`: the chain rule of lesson 02, in 2-D.
-
-    .. math::
-
-        \frac{\partial J}{\partial W[f, c, u, v]} = \sum_{n, i, j} dout[n, f, i, j]\,
-            x_p[n, c, i s + u, j s + v], \qquad
-        \frac{\partial J}{\partial b_f} = \sum_{n, i, j} dout[n, f, i, j]
-
-    and :math:`\partial J / \partial x` sends each ``dout[n, f, i, j]``, weighted by
-    ``W[f]``, back onto the window it came from.
-
-    Parameters
-    ----------
-    x : ndarray, shape (N, C, H, W)
-    W : ndarray, shape (F, C, kh, kw)
-    dout : ndarray, shape (N, F, H', W')
-    stride, padding : int or tuple of 2 int
-
-    Returns
-    -------
-    dx : ndarray, shape (N, C, H, W)
-    dW : ndarray, shape (F, C, kh, kw)
-    db : ndarray, shape (F,)
-
-    Examples
-    --------
-    >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
-    >>> dx, dW, db = conv2d_backward(x, np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))
-    >>> dW[0, 0], db
-    (array([[ 8., 12.],
-           [20., 24.]]), array([4.]))
-    """
-    stride, padding = _pair(stride), _pair(padding)
-    cols = _im2col(x, W.shape[2:], stride, padding)
-    return _conv2d_backward_cols(cols, x.shape, W, dout, stride, padding)
-
-
-def _conv2d_backward_cols(cols, x_shape, W, dout, stride, padding, input_grad=True, out=None):
-    """``(dx, dW, db)`` from the columns of :func:`_im2col`; dx is None without ``input_grad``."""
-    N, C, kh, kw, Ho, Wq = cols.shape
-    F, K, L = W.shape[0], C * kh * kw, Ho * Wq
-    # dout in the columns' layout, zero at the junk columns: they then add nothing to
-    # dW, and only zeros to dx.
-    dout_wide = np.zeros((N, F, Ho, Wq), dout.dtype)
-    dout_wide[..., : dout.shape[3]] = dout
-    dout_wide = dout_wide.reshape(N, F, L)
-    # dW = Σ_n dout[n] @ cols[n].T; db = Σ dout.
-    dW = np.matmul(dout_wide, cols.reshape(N, K, L).transpose(0, 2, 1)).sum(axis=0)
-    db = dout.sum(axis=(0, 2, 3))
-    if not input_grad:
-        return None, dW.reshape(W.shape), db
-    dcols = np.matmul(W.reshape(F, K).T, dout_wide).reshape(cols.shape)
-    return _col2im(dcols, x_shape, stride, padding, out=out), dW.reshape(W.shape), db
-
-
-def conv2d_forward_loops(x, W, b, *, stride=1, padding=0):
-    """:func:`conv2d_forward` as loops over samples, filters and positions, for reading.
-
-    Same parameters and result as :func:`conv2d_forward` (tested equal), hundreds of
-    times slower.
+    o : ndarray, shape (N, C_out, H', W')
 
     Examples
     --------
@@ -630,19 +352,85 @@ def conv2d_forward_loops(x, W, b, *, stride=1, padding=0):
     array([[10., 18.],
            [42., 50.]])
     """
-    (sh, sw), (ph, pw) = _pair(stride), _pair(padding)
-    N, C, H, Wd = x.shape
-    F, _, kh, kw = W.shape
+    (sh, sw), (ph, pw) = _stride_padding(stride, padding)
+    N, C, H, W = x.shape
+    C_out, _, kh, kw = w.shape
     xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    Ho, Wo = conv_output_size(H, kh, sh, ph), conv_output_size(Wd, kw, sw, pw)
-    o = np.zeros((N, F, Ho, Wo), dtype=np.result_type(x, W))
+    Ho, Wo = output_size(H, kh, sh, ph), output_size(W, kw, sw, pw)
+    o = np.zeros((N, C_out, Ho, Wo), dtype=np.result_type(x, w))
     for n in range(N):
-        for f in range(F):
+        for f in range(C_out):
             for i in range(Ho):
                 for j in range(Wo):
                     window = xp[n, :, i * sh : i * sh + kh, j * sw : j * sw + kw]
-                    o[n, f, i, j] = np.sum(window * W[f]) + b[f]
+                    o[n, f, i, j] = np.sum(window * w[f]) + b[f]
     return o
+
+
+def conv2d_backward_loops(x, w, dout, *, stride=1, padding=0):
+    r"""Gradients of :func:`conv2d_forward_loops`, one output at a time: lesson 02's chain rule in 2-D.
+
+    Output :math:`o[n, f, i, j]` used the window :math:`x_p[n, :, i s : i s + kh,
+    j s : j s + kw]`, the filter :math:`w[f]` and the bias :math:`b_f`, so its gradient
+    ``dout[n, f, i, j]`` goes back to each of them:
+
+    .. math::
+
+        \frac{\partial J}{\partial w[f, c, u, v]} = \sum_{n, i, j} dout[n, f, i, j]\,
+            x_p[n, c, i s + u, j s + v], \qquad
+        \frac{\partial J}{\partial b_f} = \sum_{n, i, j} dout[n, f, i, j]
+
+    and each input cell collects ``dout[n, f, i, j] · w[f, c, u, v]`` from every window
+    it is in (``+=``: windows overlap when the stride is smaller than the kernel).
+
+    Fast version: :func:`lessons_lib.fast.conv2d.conv2d_backward` (tested equal), what
+    :class:`Conv2D` computes.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    w : ndarray, shape (C_out, C, kh, kw)
+    dout : ndarray, shape (N, C_out, H', W')
+    stride, padding : int or tuple of 2 int
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+    dw : ndarray, shape (C_out, C, kh, kw)
+    db : ndarray, shape (C_out,)
+
+    Examples
+    --------
+    >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
+    >>> dx, dw, db = conv2d_backward_loops(x, np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))
+    >>> dw[0, 0], db
+    (array([[ 8., 12.],
+           [20., 24.]]), array([4.]))
+    >>> dx[0, 0]
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    """
+    (sh, sw), (ph, pw) = _stride_padding(stride, padding)
+    N, C, H, W = x.shape
+    C_out, _, kh, kw = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    dtype = np.result_type(x, w, dout)
+    dxp, dw, db = np.zeros(xp.shape, dtype), np.zeros(w.shape, dtype), np.zeros(C_out, dtype)
+    for n in range(N):
+        for f in range(C_out):
+            for i in range(dout.shape[2]):
+                for j in range(dout.shape[3]):
+                    window = (n, slice(None), slice(i * sh, i * sh + kh),
+                              slice(j * sw, j * sw + kw))
+                    dw[f] += dout[n, f, i, j] * xp[window]
+                    dxp[window] += dout[n, f, i, j] * w[f]
+                    db[f] += dout[n, f, i, j]
+    return dxp[:, :, ph : ph + H, pw : pw + W], dw, db
+
+
+def _stride_padding(stride, padding):
+    return int_tuple(stride, "stride", 2), int_tuple(padding, "padding", 2, minimum=0)
 
 
 def _compact(pair):
@@ -650,16 +438,16 @@ def _compact(pair):
     return str(pair[0]) if pair[0] == pair[1] else str(pair)
 
 
-def _pair(value):
-    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-
-
 class Conv2D(Layer):
     r"""2-D convolution over a batch of multi-channel images.
 
     ``out_channels`` filters, each of shape ``(in_channels, kh, kw)``: output channel
     ``f`` is the sum over the input channels of the correlation of channel ``c`` with
-    ``W[f, c]``, plus ``b[f]``. Output size ``H' = 1 + (H + 2·padding − kh) // stride``.
+    the weights ``w[f, c]``, plus ``b[f]``. Output size ``H' = 1 + (H + 2·padding − kh) // stride``.
+
+    Readable version: :func:`conv2d_forward_loops` and :func:`conv2d_backward_loops`;
+    computed by :func:`lessons_lib.fast.conv2d.conv2d_layer_forward` and
+    :func:`lessons_lib.fast.conv2d.conv2d_layer_backward` (im2col, tested equal).
 
     Parameters
     ----------
@@ -685,7 +473,7 @@ class Conv2D(Layer):
 
     Notes
     -----
-    The batch goes through in chunks of :data:`lessons_lib.nn.parallel.CHUNK` samples,
+    The batch goes through in chunks of :data:`lessons_lib.fast.parallel.CHUNK` samples,
     several at once inside :func:`lessons_lib.nn.threads` (as :func:`fit` does); the
     results do not depend on the number of threads.
 
@@ -725,13 +513,13 @@ class Conv2D(Layer):
                 W + 2 * self.padding[1] < self.kernel_size[1]:
             raise ValueError(f"the input of {self!r} is {H}x{W}: smaller than the kernel "
                              f"{self.kernel_size}")
-        Ho, Wo = (conv_output_size(n, k, s, p) for n, k, s, p in
+        Ho, Wo = (output_size(n, k, s, p) for n, k, s, p in
                   zip((H, W), self.kernel_size, self.stride, self.padding, strict=True))
         return (self.out_channels, Ho, Wo)
 
     def forward(self, x):
-        W, b = self.params["W"], self.params["b"]
-        x = _as_batch(x, self, ndim=4, channels=self.in_channels, dtype=W.dtype)
+        w, b = self.params["W"], self.params["b"]
+        x = _as_batch(x, self, ndim=4, channels=self.in_channels, dtype=w.dtype)
         Hp, Wp = (n + 2 * p for n, p in zip(x.shape[2:], self.padding, strict=True))
         if Hp < self.kernel_size[0] or Wp < self.kernel_size[1]:
             raise ValueError(
@@ -739,37 +527,17 @@ class Conv2D(Layer):
                 f"{Hp}x{Wp}): smaller than the kernel {self.kernel_size}"
             )
         self.x_shape = x.shape
-        out = np.empty((x.shape[0], *self.output_shape(x.shape[1:])), W.dtype)
-
-        def forward_chunk(rows):
-            cols = _im2col(x[rows], self.kernel_size, self.stride, self.padding)
-            _conv2d_forward_cols(cols, W, b, out.shape[3], out=out[rows])
-            return cols
-
-        # Samples are independent: the batch goes through in chunks, on several cores
-        # inside nn.threads(); each chunk's columns are kept for backward.
-        self.cols = parallel.map_chunks(forward_chunk, x.shape[0])
+        out = np.empty((x.shape[0], *self.output_shape(x.shape[1:])), w.dtype)
+        self.cols = fast_conv2d.conv2d_layer_forward(x, w, b, self.stride, self.padding, out)
         return out
 
     def backward(self, dout):
         cols = _saved(self, "cols")
         N, _, H, W = self.x_shape
         dout = _as_dout(dout, self, (N, *self.output_shape((self.in_channels, H, W))))
-        dx = np.empty(self.x_shape, dout.dtype) if self.input_grad else None
-
-        def backward_chunk(rows, chunk_cols):
-            _, dW, db = _conv2d_backward_cols(
-                chunk_cols, (len(chunk_cols), *self.x_shape[1:]), self.params["W"],
-                dout[rows], self.stride, self.padding, self.input_grad,
-                out=None if dx is None else dx[rows],
-            )
-            return dW, db
-
-        # Summed in chunk order: the same gradient whatever the number of threads.
-        for dW, db in parallel.map_chunks(backward_chunk, N, cols):
-            self.grads["W"] += dW
-            self.grads["b"] += db
-        return dx
+        return fast_conv2d.conv2d_layer_backward(
+            cols, self.x_shape, self.params["W"], dout, self.stride, self.padding,
+            input_grad=self.input_grad, dw=self.grads["W"], db=self.grads["b"])
 
     def extra_repr(self):
         # The constructor call that builds this layer, defaults left out.
@@ -826,10 +594,12 @@ class MaxPool2D(Layer):
 
     Notes
     -----
-    When the windows tile the input (``stride == size``) the forward pass records
-    :func:`lessons_lib.pooling.max_pool_switches`, chunk by chunk as :class:`Conv2D`
-    does; otherwise the flat indices of :func:`lessons_lib.pooling.max_pool`. Both
-    route the gradient as :func:`lessons_lib.pooling.max_pool_backward` does.
+    Readable version: :func:`lessons_lib.pooling.max_pool_loops` and
+    :func:`lessons_lib.pooling.max_pool_backward_loops`; computed by
+    :func:`lessons_lib.fast.pooling.max_pool_layer`. When the windows tile the input
+    (``stride == size``) it records switches, chunk by chunk as :class:`Conv2D` does;
+    otherwise the flat indices of :func:`lessons_lib.pooling.max_pool`. Both route the
+    gradient as :func:`lessons_lib.pooling.max_pool_backward` does.
 
     Examples
     --------
@@ -855,8 +625,7 @@ class MaxPool2D(Layer):
         if min(H, W) < self.size:
             raise ValueError(f"the input of {self!r} is {H}x{W}: smaller than the pooling "
                              f"window {self.size}x{self.size}")
-        return (C, conv_output_size(H, self.size, self.stride, 0),
-                conv_output_size(W, self.size, self.stride, 0))
+        return (C, output_size(H, self.size, self.stride), output_size(W, self.size, self.stride))
 
     def forward(self, x):
         x = _as_batch(x, self, ndim=4)
@@ -864,37 +633,14 @@ class MaxPool2D(Layer):
             raise ValueError(f"the input of {self!r} is {x.shape[2]}x{x.shape[3]}: smaller "
                              f"than the pooling window {self.size}x{self.size}")
         self.x_shape, self.x_dtype = x.shape, x.dtype
-        if self.stride != self.size:
-            self.x = x
-            # Where each maximum was: backward routes the gradient without searching again.
-            y, self.indices = pooling.max_pool(x, self.size, self.stride, return_indices=True)
-            return y
-        # Windows that tile the input: the faster switches, chunk by chunk.
-        y = np.empty((x.shape[0], *self.output_shape(x.shape[1:])), x.dtype)
-
-        def forward_chunk(rows):
-            y[rows], switches = pooling.max_pool_switches(x[rows], self.size)
-            return switches
-
-        self.switches = parallel.map_chunks(forward_chunk, x.shape[0], sample_size=x[0].size)
+        # Where each maximum was, so that backward routes the gradient without searching.
+        y, self.route_back = fast_pooling.max_pool_layer(x, self.size, self.stride)
         return y
 
     def backward(self, dout):
-        if self.stride != self.size:
-            return pooling.max_pool_backward(_saved(self, "x"), dout, self.size, self.stride,
-                                             indices=self.indices)
-        switches = _saved(self, "switches")
+        route_back = _saved(self, "route_back")
         out_shape = (self.x_shape[0], *self.output_shape(self.x_shape[1:]))
-        dout = _as_dout(dout, self, out_shape, self.x_dtype)
-        dx = np.empty(self.x_shape, self.x_dtype)
-
-        def backward_chunk(rows, chunk_switches):
-            dx[rows] = pooling.max_pool_switches_backward(dout[rows], chunk_switches,
-                                                          dx[rows].shape)
-
-        parallel.map_chunks(backward_chunk, self.x_shape[0], switches,
-                            sample_size=dx[0].size)
-        return dx
+        return route_back(_as_dout(dout, self, out_shape, self.x_dtype))
 
     def extra_repr(self):
         return f"size={self.size}, stride={self.stride}"
@@ -927,7 +673,7 @@ class Flatten(Layer):
 
 
 class Dense(Layer):
-    r"""Fully connected layer, :math:`y = x W^T + b`.
+    r"""Fully connected layer, :math:`y = x w^T + b`.
 
     Parameters
     ----------
@@ -973,9 +719,9 @@ class Dense(Layer):
         return (self.out_features,)
 
     def forward(self, x):
-        W = self.params["W"]
-        self.x = _as_batch(x, self, ndim=2, channels=self.in_features, dtype=W.dtype)
-        return self.x @ W.T + self.params["b"]
+        w = self.params["W"]
+        self.x = _as_batch(x, self, ndim=2, channels=self.in_features, dtype=w.dtype)
+        return self.x @ w.T + self.params["b"]
 
     def backward(self, dout):
         dout = _as_dout(dout, self, (len(_saved(self, "x")), self.out_features))

@@ -2,8 +2,9 @@
 
 :func:`detector_cnn` is lesson 04's network for the detector events;
 :func:`dense_baseline` is the same job without convolutions, to compare with.
-The weights trained by ``tools/train_detector_cnn.py`` are in ``data/`` and load with
-:func:`load_detector_cnn`, so later lessons need not retrain.
+The weights trained by ``tools/train_detector_cnn.py`` are in ``data/`` (installed with
+the package as ``lessons_lib.data``) and load with :func:`load_detector_cnn`, so later
+lessons need not retrain.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from lessons_lib._data import data_path
 from lessons_lib.nn.io import load
 from lessons_lib.nn.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential
 
-DATA = Path(__file__).resolve().parents[2] / "data"
-DETECTOR_WEIGHTS = DATA / "detector_cnn.npz"
-"""Where ``tools/train_detector_cnn.py`` writes the trained weights."""
-DETECTOR_METRICS = DATA / "detector_cnn.json"
+DETECTOR_WEIGHTS = data_path("detector_cnn.npz")
+"""The trained weights, as ``tools/train_detector_cnn.py`` wrote them to ``data/``."""
+DETECTOR_METRICS = data_path("detector_cnn.json")
 """The metrics of those weights (test accuracy, data seeds, training settings)."""
 
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from lessons_lib.fast import parallel
 from lessons_lib.losses import softmax, softmax_cross_entropy, softmax_cross_entropy_backward
-from lessons_lib.nn import parallel
 from lessons_lib.nn.layers import Layer
 from lessons_lib.nn.optim import Adam, Optimizer
 
@@ -194,7 +194,7 @@ def fit(model, x, y, *, epochs=10, batch_size=64, optimizer=None, validation_spl
     callback : callable, optional
         ``callback(history)`` after every epoch, e.g. to update a live plot.
     threads : int or None, default None
-        CPU cores to share each batch between (see :func:`lessons_lib.nn.parallel.threads`);
+        CPU cores to share each batch between (see :func:`lessons_lib.nn.threads`);
         None uses every available core. The result is the same for any value.
 
     Returns

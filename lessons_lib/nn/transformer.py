@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lessons_lib._data import data_path
 from lessons_lib._validate import choice, positive_int
 from lessons_lib.attention import (
     multi_head_attention_backward,
@@ -37,8 +38,8 @@ from lessons_lib.nn.layers import Dense, Layer, Sequential, init_weights
 POOLS = ("cls", "mean")
 POSITIONS = ("learned", "sinusoidal")
 
-VIT_WEIGHTS = Path(__file__).resolve().parents[2] / "data" / "vit_detector.npz"
-"""Where ``tools/train_vit.py`` stores lesson 06's trained ViT (weights and metadata)."""
+VIT_WEIGHTS = data_path("vit_detector.npz")
+"""Lesson 06's trained ViT (weights and metadata), as ``tools/train_vit.py`` wrote it to ``data/``."""
 VIT_CONFIG = {"patch_size": 8, "embed_dim": 32, "depth": 2, "num_heads": 4, "mlp_dim": 64,
               "pool": "cls", "position": "learned"}
 """The tiny ViT of lesson 06, as keyword arguments of :func:`tiny_vit`."""
@@ -75,10 +76,10 @@ def _tokens(x, layer, features=None):
 
 
 class TokenDense(Dense):
-    r"""A :class:`~lessons_lib.nn.layers.Dense` layer applied to every token: :math:`y = x W^T + b`.
+    r"""A :class:`~lessons_lib.nn.layers.Dense` layer applied to every token: :math:`y = x w^T + b`.
 
-    Parameters and attributes as for ``Dense`` (``W`` of shape (out_features,
-    in_features)); the input is ``(..., in_features)`` with any leading axes.
+    Parameters and attributes as for ``Dense`` (the weights w, ``"W"``, of shape
+    (out_features, in_features)); the input is ``(..., in_features)`` with any leading axes.
 
     Examples
     --------
@@ -208,7 +209,7 @@ class LayerNorm(Layer):
 class PatchEmbedding(Layer):
     r"""Cut images into patches and map each flattened patch to E numbers.
 
-    :math:`x_{\text{token}} = \text{patch}\, W^T + b`: the same learned matrix for every
+    :math:`x_{\text{token}} = \text{patch}\, w^T + b`: the same learned matrix for every
     patch. This equals a convolution with E filters of size P x P and stride P.
 
     Parameters
@@ -254,12 +255,12 @@ class PatchEmbedding(Layer):
         return self.patches @ self.params["W"].T + self.params["b"]
 
     def backward(self, dout):
-        W = self.params["W"]
-        rows = self.patches.reshape(-1, W.shape[1])
+        w = self.params["W"]
+        rows = self.patches.reshape(-1, w.shape[1])
         dout_rows = dout.reshape(-1, self.embed_dim)
         self.grads["W"] += dout_rows.T @ rows
         self.grads["b"] += dout_rows.sum(axis=0)
-        return patchify_backward(dout @ W, self.x_shape, self.patch_size)
+        return patchify_backward(dout @ w, self.x_shape, self.patch_size)
 
     def num_patches(self, image_shape) -> int:
         """N for an image of shape (..., H, W)."""
@@ -381,7 +382,7 @@ class MultiHeadSelfAttention(Layer):
     embed_dim : int
         E; the queries, keys, values and output all have E features.
     num_heads : int
-        h; must divide E. Each head has d_k = E / h.
+        num_heads; must divide E. Each head has d_k = E / num_heads.
     rng : int or numpy.random.Generator, default 0
     dtype : numpy dtype, default float32
 
@@ -390,7 +391,7 @@ class MultiHeadSelfAttention(Layer):
     params : dict
         ``"W_Q"``, ``"W_K"``, ``"W_V"``, ``"W_O"``, each (E, E), used as ``X @ W`` (the
         slides' Q = X W_Q; PyTorch stores the transposes).
-    A : ndarray, shape (B, h, N, N)
+    A : ndarray, shape (B, num_heads, N, N)
         The attention maps of the last forward pass.
 
     Examples
@@ -595,7 +596,7 @@ def attention_maps(model) -> list[np.ndarray]:
 
     Returns
     -------
-    maps : list of ndarray, each shape (B, h, N, N)
+    maps : list of ndarray, each shape (B, num_heads, N, N)
         One per transformer block, in order.
     """
     return [layer.attention.A for layer in model if isinstance(layer, TransformerBlock)]

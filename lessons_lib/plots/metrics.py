@@ -376,7 +376,7 @@ def plot_loss_vs_logit(z):
         ce.append(softmax_cross_entropy(logits, labels))
         ce_grad.append(softmax_cross_entropy_backward(logits, labels)[0, 0])
         mse_values.append(mse(p, y))
-        mse_grad.append(softmax_backward(p, mse_backward(p, y))[0, 0])
+        mse_grad.append(softmax_backward(mse_backward(p, y), p)[0, 0])
     fig = plot_loss_curves(
         z, {"cross-entropy": np.array(ce), "MSE after softmax": np.array(mse_values)},
         gradients={"cross-entropy: ŷ − y": np.array(ce_grad),
