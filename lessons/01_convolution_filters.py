@@ -109,15 +109,15 @@ plot_gallery({"photograph": camera} | outputs, ncols=5)
 #
 # The slides name an output by the input position $(m, n)$ under the filter's
 # **centre**. Code numbers output cells from 0 instead: output $(m, n)$, with stride
-# $s$, has its centre at $(s\,m + \omega,\; s\,n + \omega)$ of the input $P$
-# (padded, if the edges are padded). Written as loops, this is `correlate_loops`:
+# $s$, has its centre at $(s\,m + \omega,\; s\,n + \omega)$ of the input $A_p$
+# ($A$ padded, if the edges are padded). Written as loops, this is `correlate_loops`:
 #
 # ```python
 # for m in range(rows):
 #     for n in range(cols):
 #         for j in range(-ω, ω + 1):
 #             for i in range(-ω, ω + 1):
-#                 C[m, n] += h[i + ω, j + ω] * P[s*m + ω + i, s*n + ω + j]
+#                 C[m, n] += h[i + ω, j + ω] * A_p[s*m + ω + i, s*n + ω + j]
 # ```
 
 # %% [markdown] slideshow={"slide_type": "notes"}

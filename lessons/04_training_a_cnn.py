@@ -145,17 +145,18 @@ print(binary_names, "→ protons:", int(y_binary.sum()), "of", len(y_binary))
 # ## From one filter to many channels
 #
 # Lesson 01 slid **one** filter over **one** image. A layer of a CNN takes an input
-# with $C$ channels (1 for our events, 8 after the first layer...) and has $F$ filters,
-# each of shape $C \times k_h \times k_w$. Output channel $f$ is a **sum over the input
-# channels** of lesson 01's correlation $\circledast$, plus one bias $b_f$ per filter:
+# with $C_{in}$ channels (1 for our events, 8 after the first layer...) and has
+# $C_{out}$ filters, each of shape $C_{in} \times k_h \times k_w$. Output channel $f$ is a
+# **sum over the input channels** of lesson 01's correlation $\circledast$, plus one
+# bias $b_f$ per filter:
 #
-# $$o[f] = b_f + \sum_{c=0}^{C-1} x[c] \circledast W[f, c]$$
+# $$o[f] = b_f + \sum_{c=0}^{C_{in}-1} x[c] \circledast w[f, c]$$
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The one new idea of the lesson's first half. A filter is now a small 3-D block
-# (C x kh x kw): it looks at every input channel at once and adds up what it sees. F
-# filters give F output channels. Ask: how many numbers does one filter have for 8
-# input channels and a 3 x 3 window? (72, plus one bias.)
+# (C_in x kh x kw): it looks at every input channel at once and adds up what it sees.
+# C_out filters give C_out output channels. Ask: how many numbers does one filter have
+# for 8 input channels and a 3 x 3 window? (72, plus one bias.)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Two channels, one filter
@@ -165,14 +166,14 @@ print(binary_names, "→ protons:", int(y_binary.sum()), "of", len(y_binary))
 
 # %%
 x = np.stack([figure_matrix(), figure_matrix()[:, ::-1]])
-W = np.stack([line_detector("vertical"), line_detector("horizontal")])
-plot_multichannel_convolution(x, W)
+w = np.stack([line_detector("vertical"), line_detector("horizontal")])
+plot_multichannel_convolution(x, w)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Check one number with the room: the top-left output, -2, is the sum of -2 (first
 # channel) and 0 (second channel). The vertical slice lights up on the vertical
 # stroke of channel 0, the horizontal slice on the horizontal bar of channel 1: one
-# output channel responds to both. The network learns W; here it is hand-made.
+# output channel responds to both. The network learns w; here it is hand-made.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The same in a layer
@@ -183,10 +184,10 @@ plot_multichannel_convolution(x, W)
 # %%
 conv = nn.Conv2D(in_channels=2, out_channels=1, kernel_size=3)
 conv = conv.astype(np.float64)
-conv.params["W"][0] = W
+conv.params["W"][0] = w
 o = conv(x[None])  # a batch of one image: shape (N, C, H, W) = (1, 2, 8, 9)
 print("output shape:", o.shape, " equals the sum of correlations:",
-      np.allclose(o[0, 0], correlate(x[0], W[0]) + correlate(x[1], W[1])))
+      np.allclose(o[0, 0], correlate(x[0], w[0]) + correlate(x[1], w[1])))
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The batch axis N comes first: a layer always takes many images at once. The output
@@ -250,7 +251,7 @@ print(np.round(nn.predict_proba(model, x_test[:4]), 2), "true:", y_test[:4])
 # The loss of a batch is the mean cross-entropy of the softmax probabilities,
 # $J = \frac{1}{N}\sum_i -\log p_{i, y_i}$, where $p_{i, y_i}$ is the probability the
 # network gives to the true class $y_i$ of event $i$. Training needs
-# $\partial J / \partial W$ for every weight of every layer. The slides' chain rule,
+# $\partial J / \partial w$ for every weight of every layer. The slides' chain rule,
 # applied layer by layer from the end:
 #
 # $$\frac{\partial J}{\partial x_{\ell}} = \frac{\partial J}{\partial x_{\ell+1}} \,
@@ -270,7 +271,7 @@ print(np.round(nn.predict_proba(model, x_test[:4]), 2), "true:", y_test[:4])
 # Each layer's `backward(dout)` receives
 # $\partial J / \partial(\text{its output})$ and returns
 # $\partial J / \partial(\text{its input})$, which is the `dout` of the layer before.
-# Along the way, convolution and dense layers store $\partial J / \partial W$: the sum
+# Along the way, convolution and dense layers store $\partial J / \partial w$: the sum
 # of lesson 02 (`dJ/dF_i = Σ_k dJ/do_k · x[k+i]`), now in 2-D and over
 # channels; max pooling sends each gradient to the maximum (lesson 03); ReLU lets it
 # through where its input was positive.
@@ -285,7 +286,7 @@ print(np.round(nn.predict_proba(model, x_test[:4]), 2), "true:", y_test[:4])
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## One training step by hand
 #
-# Forward, loss, backward, update $W \leftarrow W - \eta\, \partial J / \partial W$:
+# Forward, loss, backward, update $w \leftarrow w - \eta\, \partial J / \partial w$:
 
 # %%
 logits = model(x_train[:64])
@@ -296,7 +297,7 @@ print(f"loss {J:.2f} (a uniform guess gives log 3 = {np.log(3):.2f})")
 print({name: g.shape for name, g in model.grads.items()})
 
 # %%
-nn.SGD(model, lr=0.1, momentum=0.0).step()  # every W ← W − η ∂J/∂W, η = 0.1
+nn.SGD(model, lr=0.1, momentum=0.0).step()  # every w ← w − η ∂J/∂w, η = 0.1
 J_after = softmax_cross_entropy(model(x_train[:64]), y_train[:64])
 print(f"loss on the same batch after one step: {J_after:.2f}")
 
@@ -319,17 +320,17 @@ tiny = nn.Sequential([nn.Conv2D(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2D(),
 xs, ys = np.random.default_rng(0).random((4, 1, 8, 8)), np.array([0, 1, 2, 0])
 tiny.zero_grad()
 tiny.backward(softmax_cross_entropy_backward(tiny(xs), ys))
-W0 = tiny.params["0.W"]
+w0 = tiny.params["0.W"]
 
 
 def J_of(w):
-    W0[...] = w
+    w0[...] = w
     return softmax_cross_entropy(tiny(xs), ys)
 
 
-numeric = numerical_gradient(J_of, W0.copy())
+numeric = numerical_gradient(J_of, w0.copy())
 error = relative_error(tiny.grads["0.W"], numeric)
-print("relative error of dJ/dW (first conv) below 1e-6:", error < 1e-6)
+print("relative error of dJ/dw (first conv) below 1e-6:", error < 1e-6)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Float64 matters here: in float32 the central difference loses about half its
@@ -566,7 +567,7 @@ print(f"reported test accuracy {metadata['test_accuracy']:.1%};",
 # - A CNN layer sums lesson 01's correlation over its input channels, for every filter;
 #   blocks of convolution → ReLU → pooling, then flatten → dense → softmax.
 # - Output size per layer: $1 + \lfloor (H + 2p - k) / s \rfloor$; a convolution has
-#   $F (C k_h k_w + 1)$ parameters, whatever the image size.
+#   $C_{out} (C_{in} k_h k_w + 1)$ parameters, whatever the image size.
 # - Backpropagation is the chain rule run backwards, one `backward` per layer; a
 #   numerical gradient check catches mistakes.
 # - Train on mini-batches, watch training **and** validation curves, report accuracy
@@ -613,12 +614,12 @@ check_parameter_counts(...)
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises (continued)
 #
-# **3.** Write the backward pass of a dense layer $y = x W^T + b$: a function
-# `dense_backward(x, W, dout)` returning `(dx, dW, db)`, with `x` of shape (N, in),
-# `W` (out, in) and `dout` (N, out).
+# **3.** Write the backward pass of a dense layer $y = x w^T + b$: a function
+# `dense_backward(x, w, dout)` returning `(dx, dw, db)`, with `x` of shape (N, in),
+# `w` (out, in) and `dout` (N, out).
 
 # %%
-def dense_backward(x, W, dout):
+def dense_backward(x, w, dout):
     ...
 
 

@@ -185,8 +185,9 @@ test_images, test_labels, class_names = detector_events(
 probabilities = predict_proba(model, test_images)
 is_proton = test_labels == 0
 says_proton = probabilities.argmax(axis=1) == 0
-C = metrics.confusion_matrix(is_proton, says_proton, labels=[True, False])
-plot_confusion_matrix(C, ["proton", "not proton"], cell_names=BINARY_CELL_NAMES,
+CM = metrics.confusion_matrix(is_proton, says_proton, labels=[True, False])
+plot_confusion_matrix(CM, ["proton", "not proton"],
+                      cell_names=BINARY_CELL_NAMES,
                       title="CNN, held-out events")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -229,11 +230,12 @@ event_sets = {"held-out, 50 % protons": (is_proton, says_proton),
               "2 % protons": (rare_labels == 1, cnn_rare == 1)}
 for name, (y, y_pred) in event_sets.items():
     TP, FN, FP, TN = metrics.binary_counts(y, y_pred, pos_label=True)
-    P, R = TP / (TP + FP), TP / (TP + FN)
+    precision, recall = TP / (TP + FP), TP / (TP + FN)
+    f1 = 2 * precision * recall / (precision + recall)
     print(f"{name}: TP={TP} FN={FN} FP={FP} TN={TN}")
     for metric, by_hand in [(metrics.accuracy, (TP + TN) / (TP + FN + FP + TN)),
-                            (metrics.precision, P), (metrics.recall, R),
-                            (metrics.f1_score, 2 * P * R / (P + R))]:
+                            (metrics.precision, precision),
+                            (metrics.recall, recall), (metrics.f1_score, f1)]:
         print(f"   {metric.__name__:<9}  by hand {by_hand:.3f}"
               f"   library {metric(y, y_pred):.3f}")
 

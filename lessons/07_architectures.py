@@ -317,13 +317,14 @@ for name in ("filter", "stride", "pooling"):
 # ## Receptive fields: why VGG stacks 3×3 filters
 #
 # The *receptive field* of an output is the region of the input it depends on. Each
-# layer of kernel $k$ adds $(k-1)\,j$ to it, where the *jump* $j$ is the product of
-# the strides before: $r \leftarrow r + (k - 1)\,j$, $j \leftarrow j\,s$.
+# layer of kernel $k$ adds $(k-1)\cdot\text{jump}$ to it, where the *jump* is the product
+# of the strides before: $r \leftarrow r + (k - 1)\cdot\text{jump}$,
+# $\text{jump} \leftarrow \text{jump}\cdot s$.
 
 # %%
 for label, layers in (("two 3×3", [conv(1, 3)] * 2), ("one 5×5", [conv(1, 5)]),
                       ("three 3×3", [conv(1, 3)] * 3)):
-    r, j = arch.receptive_field(layers)
+    r, jump = arch.receptive_field(layers)
     print(f"{label:>9}: each output sees {r}×{r} input pixels")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -461,8 +462,8 @@ plots.plot_breakdown(totals, title="AlexNet")
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## ResNet's idea: a residual connection lets a deep network train
 #
-# A residual block computes $y = \mathrm{ReLU}(F(x) + x)$: its layers learn a
-# correction $F$, and in the backward pass the gradient reaches $x$ directly through the
+# A residual block computes $y = \mathrm{ReLU}(\mathrm{body}(x) + x)$: its layers learn a
+# correction $\mathrm{body}$, and in the backward pass the gradient reaches $x$ directly through the
 # $+\,x$. Forty dense layers with batch normalisation, trained the same way, plain or
 # grouped in residual blocks:
 
@@ -483,8 +484,8 @@ plots.plot_run_curves(sweeps["residual"]["runs"])
 # 34-layer network was the better of the two.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# The derivative of x + F(x) with respect to x is 1 + F′(x): even when F′ is tiny,
-# the 1 carries the gradient down. Students often think ResNet's point is more
+# The derivative of x + body(x) with respect to x is 1 + body′(x): even when body′ is
+# tiny, the 1 carries the gradient down. Students often think ResNet's point is more
 # parameters; it is the opposite, the same parameters made trainable.
 
 # %% [markdown] slideshow={"slide_type": "slide"}

@@ -10,8 +10,8 @@ from lessons_lib.exercises.cnn import (
 )
 
 
-def reference_dense_backward(x, W, dout):
-    return dout @ W, dout.T @ x, dout.sum(axis=0)
+def reference_dense_backward(x, w, dout):
+    return dout @ w, dout.T @ x, dout.sum(axis=0)
 
 
 REFERENCE_ANSWERS = {
@@ -27,16 +27,16 @@ WRONG_ANSWERS = {
                              (4640.5, 33_562_624), (float("inf"), 1), (4640, float("nan")),
                              "464033562624"],
     check_dense_backward: [
-        lambda x, W, dout: (dout @ W, x.T @ dout, dout.sum(axis=0)),  # dW transposed
-        lambda x, W, dout: (dout @ W, dout.T @ x, dout.mean(axis=0)),  # mean, not sum
-        lambda x, W, dout: (dout @ W.T, dout.T @ x, dout.sum(axis=0)),  # shapes do not fit
-        lambda x, W, dout: (dout @ W, dout.T @ x),  # two values only
-        lambda x, W, dout: 5,  # not three arrays
-        lambda x, W, dout: ("a", "b", "c"),  # not numbers
-        lambda x, W, dout: (dout @ W, dout.T @ x, np.full(3, np.nan)),  # NaN
-        lambda x, W, dout: 1 / 0,  # fails when called
-        lambda x, W: None,  # wrong signature
-        "dout @ W",
+        lambda x, w, dout: (dout @ w, x.T @ dout, dout.sum(axis=0)),  # dw transposed
+        lambda x, w, dout: (dout @ w, dout.T @ x, dout.mean(axis=0)),  # mean, not sum
+        lambda x, w, dout: (dout @ w.T, dout.T @ x, dout.sum(axis=0)),  # shapes do not fit
+        lambda x, w, dout: (dout @ w, dout.T @ x),  # two values only
+        lambda x, w, dout: 5,  # not three arrays
+        lambda x, w, dout: ("a", "b", "c"),  # not numbers
+        lambda x, w, dout: (dout @ w, dout.T @ x, np.full(3, np.nan)),  # NaN
+        lambda x, w, dout: 1 / 0,  # fails when called
+        lambda x, w: None,  # wrong signature
+        "dout @ w",
     ],
 }
 
@@ -62,7 +62,7 @@ def test_a_channel_mistake_gets_the_channel_hint():
 
 
 def test_the_dense_backward_hints_name_the_wrong_gradient():
-    feedback = check_dense_backward(lambda x, W, dout: (dout @ W, dout.T @ x, np.zeros(3)))
+    feedback = check_dense_backward(lambda x, w, dout: (dout @ w, dout.T @ x, np.zeros(3)))
     assert "db" in feedback.message and "sum of dout" in feedback.hint
 
 
@@ -86,7 +86,7 @@ def test_equivalent_forms_of_the_right_answer_pass():
     assert check_conv_shape([16.0, 48.0, 48.0]).status == CORRECT
     assert check_parameter_counts(np.array([4640, 33_562_624])).status == CORRECT
     assert check_dense_backward(
-        lambda x, W, dout: [(dout @ W).tolist(), dout.T @ x, dout.sum(axis=0)]
+        lambda x, w, dout: [(dout @ w).tolist(), dout.T @ x, dout.sum(axis=0)]
     ).status == CORRECT
 
 
@@ -105,7 +105,7 @@ def test_the_parameter_count_hints_name_the_wrong_count():
 
 
 def test_a_function_returning_the_wrong_kind_of_thing_is_told_so():
-    feedback = check_dense_backward(lambda x, W, dout: 5)
+    feedback = check_dense_backward(lambda x, w, dout: 5)
     assert "not three arrays" in feedback.message and "Calling it failed" not in feedback.message
     assert "Calling it failed: ZeroDivisionError" in check_dense_backward(
-        lambda x, W, dout: 1 / 0).message
+        lambda x, w, dout: 1 / 0).message

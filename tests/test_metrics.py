@@ -393,7 +393,7 @@ def test_confusion_plot_never_rounds_a_rare_cell_to_0_or_100_percent():
 def test_confusion_plot_rejects_a_matrix_of_the_wrong_size():
     from lessons_lib.plots.metrics import plot_confusion_matrix
 
-    with pytest.raises(ValueError, match=r"C must have shape \(3, 3\) for 3 class_names"):
+    with pytest.raises(ValueError, match=r"CM must have shape \(3, 3\) for 3 class_names"):
         plot_confusion_matrix(np.eye(2), ["a", "b", "c"])
 
 
@@ -419,7 +419,7 @@ def test_threshold_explorer_follows_its_slider():
         predicted = np.where(scores >= threshold, "proton", "other")
         expected = binary_counts(y, predicted, pos_label="proton")
         assert view.counts == expected
-        np.testing.assert_array_equal(view.plot.confusion.C, [[expected.TP, expected.FN],
+        np.testing.assert_array_equal(view.plot.confusion.CM, [[expected.TP, expected.FN],
                                                          [expected.FP, expected.TN]])
         p = precision(y, predicted, pos_label="proton")
         r = recall(y, predicted, pos_label="proton")
@@ -449,7 +449,7 @@ def test_imbalance_explorer_follows_its_slider():
     assert view.metrics["accuracy"] == pytest.approx(expected["accuracy"])
     assert view.metrics["f1"] == pytest.approx(expected["f1"])
     np.testing.assert_array_equal(view.counts, [[9, 1], [50, 940]])
-    np.testing.assert_array_equal(view.plot.confusion.C, view.counts)
+    np.testing.assert_array_equal(view.plot.confusion.CM, view.counts)
     assert view.plot.curves.marker.get_xdata()[0] == pytest.approx(0.01)
     np.testing.assert_allclose(view.plot.curves.points["F1"].get_xydata(),
                                [[view.prevalence.value, expected["f1"]]])

@@ -316,7 +316,7 @@ CLASSICS = {
         "arXiv:1512.03385 (CVPR 2016)",
         "torchvision.models.resnet18", 224, 69.758, 89.078,
         "torchvision ResNet18_Weights.IMAGENET1K_V1",
-        "residual connections y = F(x) + x let very deep networks train",
+        "residual connections y = body(x) + x let very deep networks train",
         "as the paper, with 1×1 projection shortcuts only where the shape changes "
         "(option B)"),
     "resnet50": ClassicInfo(

@@ -68,21 +68,21 @@ def check_parameter_counts(answer) -> Feedback:
 
 
 def check_dense_backward(dense_backward) -> Feedback:
-    """Exercise 3: a function ``dense_backward(x, W, dout) -> (dx, dW, db)`` for y = x Wᵀ + b.
+    """Exercise 3: a function ``dense_backward(x, w, dout) -> (dx, dw, db)`` for y = x wᵀ + b.
 
     It is compared with :class:`lessons_lib.nn.Dense` on random data.
     """
     name = "Exercise 3 (backward of a dense layer)"
     if is_unanswered(dense_backward):
-        return unanswered(name, "a function dense_backward(x, W, dout) returning (dx, dW, db)")
+        return unanswered(name, "a function dense_backward(x, w, dout) returning (dx, dw, db)")
     if not callable(dense_backward):
         return Feedback(INCORRECT, name, f"Expected a function, got {dense_backward!r}.")
     rng = np.random.default_rng(4)
     x, dout = rng.normal(size=(5, 4)), rng.normal(size=(5, 3))
     layer = Dense(4, 3, rng=1).astype(np.float64)
     layer.forward(x)
-    expected = {"dx": layer.backward(dout), "dW": layer.grads["W"], "db": layer.grads["b"]}
-    returns = "It must return three arrays: dx (N, in), dW (out, in), db (out,)."
+    expected = {"dx": layer.backward(dout), "dw": layer.grads["W"], "db": layer.grads["b"]}
+    returns = "It must return three arrays: dx (N, in), dw (out, in), db (out,)."
     try:
         result = dense_backward(x.copy(), layer.params["W"].copy(), dout.copy())
     except Exception as error:  # a student's function may fail in any way
@@ -91,19 +91,19 @@ def check_dense_backward(dense_backward) -> Feedback:
     if is_unanswered(result):
         return unanswered(name, "the body of dense_backward (it returns nothing yet)")
     try:
-        dx, dW, db = (np.asarray(v, dtype=float) for v in result)
+        dx, dw, db = (np.asarray(v, dtype=float) for v in result)
     except Exception as error:  # any returned object, however odd, gets a verdict
         return Feedback(INCORRECT, name, f"It returned {type(result).__name__} {result!r:.60}, "
                                          f"which is not three arrays of numbers ({error}).",
                         returns)
-    for label, value in (("dx", dx), ("dW", dW), ("db", db)):
+    for label, value in (("dx", dx), ("dw", dw), ("db", db)):
         if value.shape != expected[label].shape:
             return Feedback(INCORRECT, name, f"{label} has shape {value.shape}, expected "
                                              f"{expected[label].shape}.",
-                            "dx is like x, dW like W, db like b.")
+                            "dx is like x, dw like w, db like b.")
         if not np.allclose(value, expected[label]):
-            hints = {"dx": "dx = dout @ W.", "dW": "dW = doutᵀ @ x: sum over the samples.",
+            hints = {"dx": "dx = dout @ w.", "dw": "dw = doutᵀ @ x: sum over the samples.",
                      "db": "db = the sum of dout over the samples (axis 0)."}
             return Feedback(INCORRECT, name, f"{label} is wrong.", hints[label])
-    return Feedback(CORRECT, name, "dx = dout W, dW = doutᵀ x, db = Σ dout: the chain rule "
-                                   "for y = x Wᵀ + b.")
+    return Feedback(CORRECT, name, "dx = dout w, dw = doutᵀ x, db = Σ dout: the chain rule "
+                                   "for y = x wᵀ + b.")

@@ -72,16 +72,16 @@ def plot_event_gallery(images, labels, class_names, *, per_class=6, width=10):
     return fig
 
 
-def plot_multichannel_convolution(x, W, *, cell=0.33):
+def plot_multichannel_convolution(x, w, *, cell=0.33):
     """One output channel of a convolution is a sum over input channels of 2-D correlations.
 
-    Draws, for each input channel ``c``, the input ``x[c]``, the filter slice ``W[c]``
+    Draws, for each input channel ``c``, the input ``x[c]``, the filter slice ``w[c]``
     and their correlation, then the sum of the correlations: the output channel.
 
     Parameters
     ----------
     x : ndarray, shape (C, H, W)
-    W : ndarray, shape (C, kh, kw)
+    w : ndarray, shape (C, kh, kw)
         The filter of one output channel.
     cell : float, default 0.33
         Side in inches of a cell of the filters and outputs, whose numbers are written
@@ -93,12 +93,12 @@ def plot_multichannel_convolution(x, W, *, cell=0.33):
     """
     from lessons_lib.convolution import correlate
 
-    x, W = np.asarray(x, dtype=float), np.asarray(W, dtype=float)
+    x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
     C = x.shape[0]
-    parts = [correlate(x[c], W[c]) for c in range(C)]
+    parts = [correlate(x[c], w[c]) for c in range(C)]
     total = np.sum(parts, axis=0)
     pixel = 2 * cell / 3
-    widths = [x.shape[2] * pixel, W.shape[2] * cell, total.shape[1] * cell,
+    widths = [x.shape[2] * pixel, w.shape[2] * cell, total.shape[1] * cell,
               total.shape[1] * cell]
     row = max(x.shape[1] * pixel, total.shape[0] * cell) + 0.45
     fig = new_figure(sum(widths) + 1.8, C * row + 0.1)
@@ -106,10 +106,10 @@ def plot_multichannel_convolution(x, W, *, cell=0.33):
     limit = max(np.abs(parts).max(), np.abs(total).max())
     for c in range(C):
         draw_matrix(fig.add_subplot(grid[c, 0]), x[c], title=f"input x[{c}]", annotate=False)
-        draw_matrix(fig.add_subplot(grid[c, 1]), W[c], cmap="RdBu_r", title=f"W[{c}]",
-                    vmin=-np.abs(W).max(), vmax=np.abs(W).max())
+        draw_matrix(fig.add_subplot(grid[c, 1]), w[c], cmap="RdBu_r", title=f"w[{c}]",
+                    vmin=-np.abs(w).max(), vmax=np.abs(w).max())
         draw_matrix(fig.add_subplot(grid[c, 2]), parts[c], cmap="RdBu_r", vmin=-limit,
-                    vmax=limit, title=f"x[{c}] ⊛ W[{c}]")
+                    vmax=limit, title=f"x[{c}] ⊛ w[{c}]")
     draw_matrix(fig.add_subplot(grid[:, 3]), total, cmap="RdBu_r", vmin=-limit, vmax=limit,
                 title="o = sum over c")
     return fig
@@ -175,19 +175,19 @@ def plot_training_curves(history, *, epochs=None):
     return plot.fig
 
 
-def plot_filters(W, *, title="learned first-layer filters", width=11):
+def plot_filters(w, *, title="learned first-layer filters", width=11):
     """Each filter of a convolution as a small image (blue negative, red positive).
 
     Parameters
     ----------
-    W : ndarray, shape (F, C, kh, kw)
+    w : ndarray, shape (C_out, C_in, kh, kw)
         Only input channel 0 is shown.
     """
-    W = np.asarray(W)[:, 0]
-    limit = np.abs(W).max()
-    fig = new_figure(width, width / len(W) + 0.9)
-    for f, ax in enumerate(fig.subplots(1, len(W), squeeze=False)[0]):
-        ax.imshow(W[f], cmap="RdBu_r", vmin=-limit, vmax=limit)
+    w = np.asarray(w)[:, 0]
+    limit = np.abs(w).max()
+    fig = new_figure(width, width / len(w) + 0.9)
+    for f, ax in enumerate(fig.subplots(1, len(w), squeeze=False)[0]):
+        ax.imshow(w[f], cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(f"filter {f}")

@@ -30,12 +30,12 @@ POSITIVE_COLOR, NEGATIVE_COLOR, MARKER_COLOR = "tab:red", "tab:blue", "black"
 BINARY_CELL_NAMES = (("TP", "FN"), ("FP", "TN"))
 
 
-def _row_rates(C: np.ndarray) -> np.ndarray:
+def _row_rates(CM: np.ndarray) -> np.ndarray:
     """Each row divided by its sum (the fraction of a true class sent to each column);
     an empty row stays 0."""
-    totals = C.sum(axis=1, keepdims=True)
-    out = np.zeros(C.shape)
-    np.divide(C, totals, out=out, where=totals != 0)
+    totals = CM.sum(axis=1, keepdims=True)
+    out = np.zeros(CM.shape)
+    np.divide(CM, totals, out=out, where=totals != 0)
     return out
 
 
@@ -60,27 +60,27 @@ class ConfusionPlot:
     Parameters
     ----------
     ax : matplotlib Axes
-    C : array_like of int, shape (K, K)
-    class_names : sequence of str, length K
-    cell_names : K x K nested sequence of str, optional
+    CM : array_like of int, shape (C, C)
+    class_names : sequence of str, length C
+    cell_names : C x C nested sequence of str, optional
         For example :data:`BINARY_CELL_NAMES` for the binary layout.
     title : str, optional
 
     Attributes
     ----------
     image : AxesImage
-    texts : ndarray of Text, shape (K, K)
-    C : ndarray, shape (K, K)
+    texts : ndarray of Text, shape (C, C)
+    CM : ndarray, shape (C, C)
         The counts currently shown.
     """
 
-    def __init__(self, ax, C, class_names, *, cell_names=None, title=None):
-        C = np.asarray(C)
+    def __init__(self, ax, CM, class_names, *, cell_names=None, title=None):
+        CM = np.asarray(CM)
         k = len(class_names)
-        if C.shape != (k, k):
-            raise ValueError(f"C must have shape ({k}, {k}) for {k} class_names, got {C.shape}")
+        if CM.shape != (k, k):
+            raise ValueError(f"CM must have shape ({k}, {k}) for {k} class_names, got {CM.shape}")
         self.ax, self.cell_names = ax, cell_names
-        self.image = ax.imshow(_row_rates(C), cmap="Blues", vmin=0, vmax=1, aspect="auto")
+        self.image = ax.imshow(_row_rates(CM), cmap="Blues", vmin=0, vmax=1, aspect="auto")
         # Column names stand side by side over narrow cells: one word per line.
         ax.set_xticks(range(k), [name.replace(" ", "\n") for name in class_names])
         ax.set_yticks(range(k), class_names)
@@ -96,39 +96,39 @@ class ConfusionPlot:
         for r, c in np.ndindex(k, k):
             self.texts[r, c] = ax.text(c, r, "", ha="center", va="center",
                                        fontsize=MIN_FONT_PT)
-        self.update(C)
+        self.update(CM)
 
-    def update(self, C) -> None:
-        """Show new counts ``C`` (same shape)."""
-        self.C = np.asarray(C)
-        rates = _row_rates(self.C)
+    def update(self, CM) -> None:
+        """Show new counts ``CM`` (same shape)."""
+        self.CM = np.asarray(CM)
+        rates = _row_rates(self.CM)
         self.image.set_data(rates)
-        for (r, c), count in np.ndenumerate(self.C):
+        for (r, c), count in np.ndenumerate(self.CM):
             name = f"{self.cell_names[r][c]}\n" if self.cell_names is not None else ""
             self.texts[r, c].set_text(f"{name}{count}\n{_percent(rates[r, c])}")
             self.texts[r, c].set_color("white" if rates[r, c] > 0.55 else "black")
 
 
 def _cell_size(k: int) -> float:
-    """Inches per cell of a K x K matrix: 1.15 for two classes, less for more, so that the
+    """Inches per cell of a C x C matrix: 1.15 for two classes, less for more, so that the
     figure stays under about 4.2 inches (400 px) and leaves room on its slide for a
     heading and the code that computes the matrix."""
     return min(1.15, 3.0 / k)
 
 
-def plot_confusion_matrix(C, class_names, *, cell_names=None, title=None, size=None):
+def plot_confusion_matrix(CM, class_names, *, cell_names=None, title=None, size=None):
     """A confusion matrix with counts and row-normalised rates.
 
     Parameters
     ----------
-    C : array_like of int, shape (K, K)
+    CM : array_like of int, shape (C, C)
         Rows are true classes, columns predicted classes.
-    class_names : sequence of str, length K
-    cell_names : K x K nested sequence of str, optional
+    class_names : sequence of str, length C
+    cell_names : C x C nested sequence of str, optional
         Cell names written above the counts (``BINARY_CELL_NAMES`` for TP/FN/FP/TN).
     title : str, optional
     size : float, optional
-        Inches per cell; default 1.15 for two classes, 3 / K inches for more.
+        Inches per cell; default 1.15 for two classes, 3 / C inches for more.
 
     Returns
     -------
@@ -137,7 +137,7 @@ def plot_confusion_matrix(C, class_names, *, cell_names=None, title=None, size=N
     k = len(class_names)
     size = _cell_size(k) if size is None else size
     fig = new_figure(size * k + 1.8, size * k + 1.2)
-    ConfusionPlot(fig.add_subplot(), C, class_names, cell_names=cell_names, title=title)
+    ConfusionPlot(fig.add_subplot(), CM, class_names, cell_names=cell_names, title=title)
     return fig
 
 
@@ -146,10 +146,10 @@ def plot_confusion_matrices(matrices, class_names, *, cell_names=None, size=None
 
     Parameters
     ----------
-    matrices : dict of str to array_like, each shape (K, K)
+    matrices : dict of str to array_like, each shape (C, C)
         Title → counts.
-    class_names : sequence of str, length K
-    cell_names : K x K nested sequence of str, optional
+    class_names : sequence of str, length C
+    cell_names : C x C nested sequence of str, optional
     size : float, optional
         Inches per cell; default as :func:`plot_confusion_matrix`.
 
@@ -161,8 +161,8 @@ def plot_confusion_matrices(matrices, class_names, *, cell_names=None, size=None
     size = _cell_size(k) if size is None else size
     fig = new_figure(len(matrices) * (size * k + 1.6), size * k + 1.3)
     axes = np.atleast_1d(fig.subplots(1, len(matrices)))
-    for ax, (title, C) in zip(axes, matrices.items(), strict=True):
-        ConfusionPlot(ax, C, class_names, cell_names=cell_names, title=title)
+    for ax, (title, CM) in zip(axes, matrices.items(), strict=True):
+        ConfusionPlot(ax, CM, class_names, cell_names=cell_names, title=title)
     return fig
 
 

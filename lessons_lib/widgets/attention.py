@@ -107,7 +107,7 @@ class AttentionExplorer(View):
             raise ValueError(f"event must be below {len(self.images)} (the number of images), "
                              f"got {event}")
         maps = self._forward(event)
-        num_blocks, num_heads = len(maps), maps[0].shape[0]  # each map is (h, N, N)
+        num_blocks, num_heads = len(maps), maps[0].shape[0]  # each map is (num_heads, N, N)
         rows, cols = self.grid
         if head not in range(-1, num_heads):
             raise ValueError(f"head must be -1 (the mean of the heads) or 0 to {num_heads - 1}, "
