@@ -314,11 +314,11 @@ print(A_huge, "\nfinite:", np.isfinite(A_huge).all(),
 # ## Multi-head attention
 #
 # One attention map can only express one way of relating patches. **Multi-head
-# attention** runs $h$ attentions side by side: $Q$, $K$ and $V$ are split into $h$
-# blocks of columns, each head attends with its own block, the heads' outputs are
+# attention** runs $n_h$ attentions side by side (`num_heads`): $Q$, $K$ and $V$ are
+# split into $n_h$ blocks of columns, each head attends with its own block, the heads' outputs are
 # joined side by side and multiplied by one more matrix, $W_O$.
 #
-# $$\mathrm{MultiHead}(X) = [\,Z_1 \;|\; \cdots \;|\; Z_h\,]\, W_O, \qquad
+# $$\mathrm{MultiHead}(X) = [\,Z_1 \;|\; \cdots \;|\; Z_{n_h}\,]\, W_O, \qquad
 # Z_i = \mathrm{softmax}\!\left(\frac{Q_i K_i^T}{\sqrt{d_k}}\right) V_i$$
 #
 # Here two heads of $d_k = 4$: $W_Q$, $W_K$, $W_V$ are $17 \times 8$ and $W_O$ is
@@ -344,8 +344,8 @@ plot_attention_rows(A_heads, titles=["head 0", "head 1"])
 
 # %% [markdown]
 # The two heads attend differently. With square $E \times E$ weights each head takes
-# $E / h$ columns, so $h$ must divide $E$; $E = 17$ is prime, and asking for two heads fails
-# with a clear message. Real ViTs choose $E$ (for example 768 = 12 heads × 64).
+# $E / n_h$ columns, so $n_h$ must divide $E$; $E = 17$ is prime, and asking for two
+# heads fails with a clear message. Real ViTs choose $E$ (for example 768 = 12 heads × 64).
 
 # %% slideshow={"slide_type": "fragment"}
 try:
@@ -489,16 +489,14 @@ LiveTrainingCurves(title="tiny ViT, tools/train_vit.py",
 # `tools/train_vit.py` also trained lesson 04's CNN on the same events, with the same
 # epochs, batches and decaying Adam steps (from lesson 04's learning rate), then both
 # again on **a tenth of the training events** (for ten times as many epochs: the same
-# number of gradient steps). Times are those measured on the machine that ran the
-# script.
+# number of gradient steps).
 
 # %%
 comparison = vit_info["comparison"]
 for name, row in comparison.items():
     print(f"{name}: {row['params']:>6,} parameters,"
           f" test accuracy {row['full']:.1%}"
-          f" (a tenth of the data: {row['tenth']:.1%}),"
-          f" trained in {row['seconds']:.0f} s")
+          f" (a tenth of the data: {row['tenth']:.1%})")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Ask the room to guess before showing the next slide: which wins, the newer
@@ -513,8 +511,8 @@ plot_comparison(comparison)
 
 # %% [markdown]
 # On these small images and this little data the CNN wins at both sizes, with a third
-# of the parameters and in about half the time: about 5 points ahead with all the
-# events, and still about 5 with a tenth.
+# of the parameters: about 5 points ahead with all the events, and still about 5 with a
+# tenth.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # CNN 97.5 % against ViT 92.8 % with all the events, 89.8 % against 84.7 % with a
@@ -620,7 +618,7 @@ PatchSizeExplorer()
 #   row (each row sums to one); $Z = AV$.
 # - Divide by $\sqrt{d_k}$: unscaled scores spread like $\sqrt{d_k}$ and saturate the
 #   softmax.
-# - Multi-head attention: $h$ attentions on $h$ column blocks, joined and projected by $W_O$.
+# - Multi-head attention: $n_h$ attentions on $n_h$ column blocks, joined and projected by $W_O$.
 # - Attention does not know positions: real ViTs add learned (or sinusoidal) position
 #   embeddings to a learned linear patch embedding, and classify from a class token.
 # - Convolution's locality is built in; a ViT must learn it from data. On small data
