@@ -618,7 +618,7 @@ def test_breakdown_and_training_plots_make_their_own_figure():
     plot = plots.BreakdownPlot(None, arch.breakdown(classic("vgg16"), INPUT["vgg16"]),
                                size=(5.6, 2.2))
     assert plot.ax.figure is plot.fig and tuple(plot.fig.get_size_inches()) == (5.6, 2.2)
-    plot.set_title("vgg")
+    plot.set_heading("vgg")
     assert plot.fig.get_suptitle() == "vgg"
     plot.clear()
     assert all(bar.get_width() == 0 for bar in plot.bars.values())

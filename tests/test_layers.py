@@ -9,7 +9,9 @@ that a wrong import fails here even if no test happens to run the line.
   widgets, matplotlib or ipywidgets;
 - network: lessons_lib.nn, and lessons_lib.architectures which builds nn's layers;
   never the plots or the widgets, and nn never architectures;
-- plots: never the widgets or ipywidgets.
+- plots: never the widgets or ipywidgets;
+- widgets: draw only through plots: never matplotlib, and no call that makes a figure,
+  axes or artist (a widget wires controls to a plot object, which draws).
 """
 
 from __future__ import annotations
@@ -32,7 +34,13 @@ FORBIDDEN = {
     "lessons_lib.nn": ("lessons_lib.architectures", *VIEWS),
     "lessons_lib.architectures": VIEWS,
     "lessons_lib.plots": ("lessons_lib.widgets", "ipywidgets"),
+    "lessons_lib.widgets": ("matplotlib", "lessons_lib.plots.new_figure"),
 }
+# Calls that make a figure, axes or artist: the plots' job, never a widget's.
+DRAWING = {"new_figure", "Figure", "subplots", "add_subplot", "add_axes", "add_gridspec",
+           "imshow", "matshow", "plot", "bar", "barh", "scatter", "text", "annotate",
+           "suptitle", "set_title", "set_xlabel", "set_ylabel", "legend", "colorbar",
+           "fill_between", "axhline", "axvline", "hist"}
 # Folders of the package that are not compute modules.
 NOT_COMPUTE = ("architectures", "exercises", "fast", "nn", "plots", "widgets")
 
@@ -80,6 +88,33 @@ MODULES = sorted(PACKAGE.rglob("*.py"))
 @pytest.mark.parametrize("path", MODULES, ids=[module_name(p) for p in MODULES])
 def test_imports_run_one_way(path):
     assert violations(path) == []
+
+
+def drawing_calls(path: Path) -> list[str]:
+    """Calls in ``path`` of a function or method named in :data:`DRAWING`, with lines."""
+    calls = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name in DRAWING:
+                calls.append(f"{path.name}:{node.lineno} {name}()")
+    return calls
+
+
+WIDGETS = sorted((PACKAGE / "widgets").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", WIDGETS, ids=[module_name(p) for p in WIDGETS])
+def test_widgets_draw_only_through_plots(path):
+    assert drawing_calls(path) == []
+
+
+def test_the_rules_catch_a_widget_that_draws(tmp_path):
+    widget = tmp_path / "view.py"
+    widget.write_text("def update(self):\n    self.ax.set_title('x')\n"
+                      "    self.plot.show(1)\n    fig = new_figure(3, 2)\n")
+    assert drawing_calls(widget) == ["view.py:2 set_title()", "view.py:4 new_figure()"]
 
 
 def test_the_rules_catch_a_wrong_import(tmp_path, monkeypatch):

@@ -239,7 +239,7 @@ class BreakdownPlot:
         """Empty every bar (no network to show)."""
         self.update({key: dict.fromkeys(CATEGORIES, 0) for key in self.ROWS})
 
-    def set_title(self, title) -> None:
+    def set_heading(self, title) -> None:
         """The figure's title (which network, or why none is shown)."""
         self.fig.suptitle(title)
 
@@ -248,7 +248,7 @@ def plot_breakdown(totals, *, title=None):
     """:class:`BreakdownPlot` as a figure of its own."""
     plot = BreakdownPlot(None, totals, size=(8.0, 3.0))
     if title:
-        plot.set_title(title)
+        plot.set_heading(title)
     return plot.fig
 
 

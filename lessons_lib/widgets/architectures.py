@@ -105,7 +105,7 @@ class ArchitectureBrowser(View):
             self.table.value = ""
             # Empty bars: the previous network's shares would read as this one's.
             self.breakdown.clear()
-            self.breakdown.set_title(f"{info.title} does not fit a {size}×{size} input")
+            self.breakdown.set_heading(f"{info.title} does not fit a {size}×{size} input")
             self.redraw()
             return
         total = sum(r["params"] for r in self.rows if r["depth"] == 0)
@@ -115,20 +115,35 @@ class ArchitectureBrowser(View):
         self.table.value = _pre(arch.format_table(self.rows, names=True), height=150)
         self.breakdown.update(arch.breakdown(spec, shape))
         # The network's name is in the dropdown and the text beside: the title stays short.
-        self.breakdown.set_title("where the parameters and the operations are")
+        self.breakdown.set_heading("where the parameters and the operations are")
         self.redraw()
 
 
 # -- the builder ----------------------------------------------------------------------------
 
-BUILDER_KINDS = ("conv", "separable", "depthwise", "maxpool", "avgpool", "relu", "sigmoid",
-                 "tanh", "batchnorm", "dropout", "flatten", "global_avgpool", "dense")
+# Each kind of layer the builder offers: the controls it reads, and how they make its
+# spec. A kind that reads no control takes none (relu, flatten, ...).
+_BUILDERS = {
+    "conv": (("channels", "size", "stride", "padding"),
+             lambda channels, size, stride, padding: arch.conv(
+                 channels, size, stride=stride, padding=padding)),
+    "separable": (("channels", "size", "stride", "padding"),
+                  lambda channels, size, stride, padding: arch.separable(
+                      channels, size, stride=stride, padding=padding)),
+    "depthwise": (("size", "stride", "padding"),
+                  lambda size, stride, padding: arch.depthwise(
+                      size, stride=stride, padding=padding)),
+    "maxpool": (("size", "stride"), arch.maxpool),
+    "avgpool": (("size", "stride"), arch.avgpool),
+    "relu": ((), arch.relu), "sigmoid": ((), arch.sigmoid), "tanh": ((), arch.tanh),
+    "batchnorm": ((), arch.batchnorm),
+    "dropout": (("p",), arch.dropout),
+    "flatten": ((), arch.flatten), "global_avgpool": ((), arch.global_avgpool),
+    "dense": (("channels",), arch.dense),
+}
+BUILDER_KINDS = tuple(_BUILDERS)
 # Which controls each kind of layer reads.
-USES = {"conv": ("channels", "size", "stride", "padding"),
-        "separable": ("channels", "size", "stride", "padding"),
-        "depthwise": ("size", "stride", "padding"),
-        "maxpool": ("size", "stride"), "avgpool": ("size", "stride"),
-        "dropout": ("p",), "dense": ("channels",)}
+USES = {kind: uses for kind, (uses, _) in _BUILDERS.items()}
 
 
 def layer_from_controls(kind, *, channels=8, size=3, stride=1, padding=0, p=0.25):
@@ -156,21 +171,12 @@ def layer_from_controls(kind, *, channels=8, size=3, stride=1, padding=0, p=0.25
     >>> layer_from_controls("maxpool", size=2, stride=2)["kind"]
     'maxpool'
     """
-    if kind == "conv":
-        return arch.conv(channels, size, stride=stride, padding=padding)
-    if kind == "separable":
-        return arch.separable(channels, size, stride=stride, padding=padding)
-    if kind == "depthwise":
-        return arch.depthwise(size, stride=stride, padding=padding)
-    if kind in ("maxpool", "avgpool"):
-        return getattr(arch, kind)(size, stride)
-    if kind == "dropout":
-        return arch.dropout(p)
-    if kind == "dense":
-        return arch.dense(channels)
-    if kind in BUILDER_KINDS:
-        return getattr(arch, kind)()
-    raise ValueError(f"kind must be one of {', '.join(BUILDER_KINDS)}, got {kind!r}")
+    if kind not in _BUILDERS:
+        raise ValueError(f"kind must be one of {', '.join(BUILDER_KINDS)}, got {kind!r}")
+    uses, make = _BUILDERS[kind]
+    controls = {"channels": channels, "size": size, "stride": stride, "padding": padding,
+                "p": p}
+    return make(*(controls[name] for name in uses))
 
 
 DEFAULT_SPEC = (
@@ -264,7 +270,7 @@ class ArchitectureBuilder(View):
     # -- editing ---------------------------------------------------------------------
 
     def _enable_controls(self):
-        used = USES.get(self.kind.value, ())
+        used = USES[self.kind.value]
         for name in ("channels", "size", "stride", "padding", "p"):
             getattr(self, name).disabled = name not in used
 
