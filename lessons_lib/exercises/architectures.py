@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import math
-import numbers
 
 from lessons_lib import architectures as arch
-from lessons_lib.exercises import CORRECT, INCORRECT, Feedback, is_unanswered, unanswered
+from lessons_lib.exercises import (
+    CORRECT,
+    INCORRECT,
+    MAX_WHOLE_NUMBER,
+    Feedback,
+    as_answer_number,
+    is_unanswered,
+    plain,
+    shown_answer,
+    unanswered,
+    whole_numbers,
+)
 
 # Exercise 2: an event image through four layers.
 STACK = (arch.conv(8, 5, padding=2), arch.maxpool(2), arch.conv(16, 3, stride=2),
@@ -20,10 +30,12 @@ NETWORK_B = (arch.conv(8, 5), arch.maxpool(2), arch.conv(8, 3))
 
 def _integer(answer, name, what):
     """``answer`` as an int, or an incorrect Feedback (never an exception: NaN, inf, 2.5)."""
-    if (isinstance(answer, bool) or not isinstance(answer, numbers.Real)
-            or not math.isfinite(answer) or answer != int(answer)):
-        return Feedback(INCORRECT, name, f"Expected {what}, got {answer!r}.")
-    return int(answer)
+    value = plain(answer)
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_WHOLE_NUMBER:
+        return Feedback(INCORRECT, name, f"Expected {what}, got {shown_answer(answer)}.")
+    return value
 
 
 def check_conv_params(answer) -> Feedback:
@@ -66,16 +78,10 @@ def check_output_shape(answer) -> Feedback:
     name = "Exercise 2"
     if is_unanswered(answer):
         return unanswered(name, "a tuple (C, H, W)")
-    not_shape = Feedback(INCORRECT, name, f"Expected a tuple of three whole numbers, got "
-                                          f"{answer!r}.")
-    if isinstance(answer, str | bytes):
-        return not_shape
-    try:
-        value = tuple(_integer(v, name, "") for v in answer)
-    except TypeError:
-        return not_shape
-    if any(isinstance(v, Feedback) for v in value):
-        return not_shape
+    value = whole_numbers(answer)
+    if value is None:
+        return Feedback(INCORRECT, name, "Expected a tuple of three whole numbers, got "
+                                         f"{shown_answer(answer)}.")
     expected = arch.output_shape(list(STACK), STACK_INPUT)
     if value == expected:
         return Feedback(CORRECT, name, "64 → 64 (padding 2 keeps the size of a 5×5) → 32 → "
@@ -106,11 +112,12 @@ def check_receptive_field(answer) -> Feedback:
     name = "Exercise 3"
     if is_unanswered(answer):
         return unanswered(name, '"A" or "B"')
-    if not isinstance(answer, str) or answer.strip().upper() not in ("A", "B"):
-        return Feedback(INCORRECT, name, f'Answer "A" or "B", got {answer!r}.')
+    choice = plain(answer)
+    if not isinstance(choice, str) or choice.strip().upper() not in ("A", "B"):
+        return Feedback(INCORRECT, name, f'Answer "A" or "B", got {shown_answer(answer)}.')
     a, b = receptive_field_sizes()
     expected = "A" if a > b else "B"
-    if answer.strip().upper() == expected:
+    if choice.strip().upper() == expected:
         return Feedback(CORRECT, name, f"A sees {a}×{a} pixels, B sees {b}×{b}: after the "
                                        "pooling every step of B's 3×3 moves 2 input pixels.")
     return Feedback(INCORRECT, name, "Not that one.",
@@ -135,8 +142,9 @@ def check_separable_savings(answer) -> Feedback:
     name = "Exercise 4"
     if is_unanswered(answer):
         return unanswered(name, "a number (the ratio)")
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        return Feedback(INCORRECT, name, f"Expected a number, got {answer!r}.")
+    answer = as_answer_number(answer, name)
+    if isinstance(answer, Feedback):
+        return answer
     full, separable = separable_weights()
     expected = full / separable
     if abs(answer - expected) < 0.01:

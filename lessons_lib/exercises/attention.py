@@ -17,6 +17,7 @@ from lessons_lib.exercises import (
     as_answer_array,
     as_answer_number,
     is_unanswered,
+    shown_answer,
     unanswered,
     whole_numbers,
 )
@@ -78,7 +79,7 @@ def check_query_shape(answer) -> Feedback:
         return unanswered(name, "a tuple (rows, columns)")
     given = whole_numbers(answer)
     if given is None:
-        return Feedback(INCORRECT, name, f"Expected a tuple of whole numbers, got {answer!r}.",
+        return Feedback(INCORRECT, name, f"Expected a tuple of whole numbers, got {shown_answer(answer)}.",
                         "A shape is written (rows, columns), for example (4, 17).")
     if len(given) != 2:
         return Feedback(INCORRECT, name, f"{given} has {len(given)} entries; Q is a matrix.",

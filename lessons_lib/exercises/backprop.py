@@ -20,6 +20,8 @@ from lessons_lib.exercises import (
     Feedback,
     as_answer_array,
     is_unanswered,
+    plain,
+    shown_answer,
     unanswered,
 )
 
@@ -28,6 +30,12 @@ _x = sp.symbols("x0:5")
 _F = sp.symbols("F0:3")
 _g = sp.symbols("g0:3")
 _SYMBOLS = {str(s): s for s in (*_x, *_F, *_g)}
+# Bounds on a formula before sympy works on it: a gradient of this exercise is a short
+# sum of products, and without bounds "9**9**9" would keep sympy busy for hours.
+MAX_FORMULA_CHARACTERS = 500
+MAX_FORMULA_TERMS = 200
+MAX_CONSTANT = 10**6
+MAX_EXPONENT = 4
 
 
 def _expected_dJ_dF():
@@ -36,22 +44,43 @@ def _expected_dJ_dF():
     return [sum(_g[k] * sp.diff(o[k], _F[i]) for k in range(3)) for i in range(3)]
 
 
+def _too_large(expression) -> bool:
+    """Whether ``expression`` (unevaluated) is too big, or has constants or powers too large
+    to expand quickly; every bound is far beyond what a right answer needs."""
+    for count, node in enumerate(sp.preorder_traversal(expression)):
+        if count > MAX_FORMULA_TERMS:
+            return True
+        if node.is_Number and node.is_finite and abs(node) > MAX_CONSTANT:
+            return True
+        if node.is_Pow and not (node.exp.is_Integer and abs(node.exp) <= MAX_EXPONENT):
+            return True
+    return False
+
+
 def _as_expression(answer):
     """A sympy expression in the exercise's symbols, or a message saying why not."""
+    unreadable = f"Could not read {shown_answer(answer)} as a formula."
+    answer = plain(answer)
+    if isinstance(answer, str) and len(answer) > MAX_FORMULA_CHARACTERS:
+        return None, (f"That formula has {len(answer)} characters; each gradient here is a "
+                      "sum of three products.")
     try:
         if isinstance(answer, str):
             # "g_0*x_0" is how many people write indices: read it as g0*x0.
             text = re.sub(r"\b([xFg])_(\d)\b", r"\1\2", answer)
-            expression = sp.parse_expr(text, local_dict=dict(_SYMBOLS))
+            expression = sp.parse_expr(text, local_dict=dict(_SYMBOLS), evaluate=False)
         else:
-            expression = sp.sympify(answer)
-    except (sp.SympifyError, SyntaxError, TypeError, ValueError, AttributeError):
-        return None, f"Could not read {answer!r} as a formula."
+            expression = sp.sympify(answer, evaluate=False)
+    except Exception:  # parsing a student's text or object may fail in any way
+        return None, unreadable
     if not isinstance(expression, sp.Expr):
-        return None, f"Could not read {answer!r} as a formula."
+        return None, unreadable
+    if _too_large(expression):
+        return None, (f"{shown_answer(answer)} has numbers, powers or terms far larger than "
+                      "a gradient of this exercise needs.")
     unknown = sorted(str(s) for s in expression.free_symbols if str(s) not in _SYMBOLS)
     if unknown:
-        return None, (f"{answer!r} uses {', '.join(unknown)}; use only x0..x4, F0..F2 "
+        return None, (f"{shown_answer(answer)} uses {', '.join(unknown)}; use only x0..x4, F0..F2 "
                       "and g0..g2.")
     # Symbols are matched by name: one made with assumptions (real=True) is another
     # symbol to sympy, and would never cancel against the expected formula.
@@ -68,9 +97,9 @@ def check_dJ_dF(answer) -> Feedback:
     name = "Exercise 1 (∂J/∂F for a 3-tap filter)"
     if is_unanswered(answer):
         return unanswered(name, "a list of three formulas [dJ/dF0, dJ/dF1, dJ/dF2]")
-    if isinstance(answer, str) or not hasattr(answer, "__len__") or len(answer) != 3:
+    if not isinstance(answer, (list, tuple)) or len(answer) != 3:
         return Feedback(INCORRECT, name, "Expected a list of three formulas, one per tap.")
-    for i, (given, expected) in enumerate(zip(answer, _expected_dJ_dF(), strict=True)):
+    for i, (given, expected) in enumerate(zip(tuple(answer), _expected_dJ_dF(), strict=True)):
         if is_unanswered(given):
             return unanswered(name, f"a formula for dJ/dF{i} (and the others)")
         expression, problem = _as_expression(given)

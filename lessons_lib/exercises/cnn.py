@@ -9,6 +9,7 @@ from lessons_lib.exercises import (
     INCORRECT,
     Feedback,
     is_unanswered,
+    shown_answer,
     unanswered,
     whole_numbers,
 )
@@ -25,7 +26,7 @@ def check_conv_shape(answer) -> Feedback:
     given = whole_numbers(answer)
     if given is None:
         return Feedback(INCORRECT, name, f"Expected a tuple of three whole numbers, got "
-                                         f"{answer!r}.", "Sizes count channels and pixels.")
+                                         f"{shown_answer(answer)}.", "Sizes count channels and pixels.")
     if given == expected:
         side = output_size(96, 7, 2, 3)
         return Feedback(CORRECT, name, f"16 filters give 16 channels; 1 + (96 + 6 - 7) // 2 "
@@ -50,7 +51,7 @@ def check_parameter_counts(answer) -> Feedback:
     given = whole_numbers(answer)
     if given is None:
         return Feedback(INCORRECT, name, f"Expected a tuple of two whole numbers, got "
-                                         f"{answer!r}.", "Parameters are counted one by one.")
+                                         f"{shown_answer(answer)}.", "Parameters are counted one by one.")
     if given == (conv, dense):
         return Feedback(CORRECT, name, f"{conv:,} against {dense:,}: the convolution shares "
                                        f"one small filter across all positions, "
@@ -76,7 +77,7 @@ def check_dense_backward(dense_backward) -> Feedback:
     if is_unanswered(dense_backward):
         return unanswered(name, "a function dense_backward(x, w, dout) returning (dx, dw, db)")
     if not callable(dense_backward):
-        return Feedback(INCORRECT, name, f"Expected a function, got {dense_backward!r}.")
+        return Feedback(INCORRECT, name, f"Expected a function, got {shown_answer(dense_backward)}.")
     rng = np.random.default_rng(4)
     x, dout = rng.normal(size=(5, 4)), rng.normal(size=(5, 3))
     layer = Dense(4, 3, rng=1).astype(np.float64)
@@ -93,7 +94,7 @@ def check_dense_backward(dense_backward) -> Feedback:
     try:
         dx, dw, db = (np.asarray(v, dtype=float) for v in result)
     except Exception as error:  # any returned object, however odd, gets a verdict
-        return Feedback(INCORRECT, name, f"It returned {type(result).__name__} {result!r:.60}, "
+        return Feedback(INCORRECT, name, f"It returned {type(result).__name__} {shown_answer(result)}, "
                                          f"which is not three arrays of numbers ({error}).",
                         returns)
     for label, value in (("dx", dx), ("dw", dw), ("db", db)):

@@ -12,6 +12,7 @@ from lessons_lib.exercises import (
     as_answer_array,
     as_answer_number,
     is_unanswered,
+    shown_answer,
     unanswered,
     whole_numbers,
 )
@@ -25,7 +26,7 @@ def check_output_shape(answer) -> Feedback:
     expected = output_shape((512, 384), (11, 11), stride=4)
     given = whole_numbers(answer)
     if given is None or len(given) != 2:
-        return Feedback(INCORRECT, name, f"Expected a tuple of two integers, got {answer!r}.")
+        return Feedback(INCORRECT, name, f"Expected a tuple of two integers, got {shown_answer(answer)}.")
     if given == expected:
         return Feedback(CORRECT, name,
                         "1 + (512 - 11) // 4 = 126 rows, 1 + (384 - 11) // 4 = 94 columns.")

@@ -11,6 +11,8 @@ from lessons_lib.exercises import (
     as_answer_array,
     as_answer_number,
     is_unanswered,
+    plain,
+    shown_answer,
     unanswered,
 )
 from lessons_lib.losses import softmax
@@ -112,7 +114,8 @@ def check_threshold(answer, y_true, scores, *, min_recall=0.95, pos_label=1,
     if isinstance(threshold, Feedback):
         return threshold
     if not np.isfinite(threshold):
-        return Feedback(INCORRECT, name, f"Expected a finite number between 0 and 1, got {answer!r}.")
+        return Feedback(INCORRECT, name, "Expected a finite number between 0 and 1, got "
+                                         f"{shown_answer(answer)}.")
     best, best_precision, _ = best_threshold(y_true, scores, min_recall=min_recall,
                                              pos_label=pos_label)
     c = _counts_at(y_true, np.asarray(scores, dtype=float), threshold, pos_label)
@@ -145,8 +148,9 @@ def check_average(answer) -> Feedback:
     name = "Exercise 3"
     if is_unanswered(answer):
         return unanswered(name, 'one of "macro", "micro", "weighted"')
+    answer = plain(answer)
     if not isinstance(answer, str) or answer not in AVERAGE_CHOICES:
-        return Feedback(INCORRECT, name, f"Choose one of {AVERAGE_CHOICES}, got {answer!r}.")
+        return Feedback(INCORRECT, name, f"Choose one of {AVERAGE_CHOICES}, got {shown_answer(answer)}.")
     if answer == "macro":
         return Feedback(CORRECT, name, "The macro average is the plain mean over classes: "
                                        "a class of 10 events weighs as much as one of 10 000.")

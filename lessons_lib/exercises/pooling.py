@@ -11,6 +11,7 @@ from lessons_lib.exercises import (
     Feedback,
     as_answer_array,
     is_unanswered,
+    shown_answer,
     unanswered,
     whole_numbers,
 )
@@ -35,7 +36,7 @@ def check_pooled_shape(answer) -> Feedback:
     given = whole_numbers(answer)
     if given is None:
         return Feedback(INCORRECT, name, f"Expected a tuple of four whole numbers (a shape "
-                                         f"counts cells), got {answer!r}.",
+                                         f"counts cells), got {shown_answer(answer)}.",
                         "H' = 1 + (H - size) // stride; the window must fit, so round down.")
     if given == expected:
         return Feedback(CORRECT, name, "1 + (28 - 3) // 2 = 13; pooling keeps N and C.")
@@ -97,7 +98,7 @@ def check_overlap_gradient(answer) -> Feedback:
         return unanswered(name, "a number")
     value = as_answer_array(answer, name)
     if isinstance(value, Feedback) or value.size != 1:
-        return Feedback(INCORRECT, name, f"Expected a number, got {answer!r}.")
+        return Feedback(INCORRECT, name, f"Expected a number, got {shown_answer(answer)}.")
     value = float(value.item())
     A = pooling_example()
     expected = max_pool_backward(A, OVERLAP_GRADIENT, size=3, stride=1)[1, 2]
