@@ -4,13 +4,134 @@ Each view is an object with its controls as attributes (a test sets ``view.size.
 and reads what the figure now shows) and displays itself in a notebook. The figure is
 rendered to PNG in the kernel and shown in an :class:`ipywidgets.Image`, so the view
 works the same in JupyterLab, in live slides and, frozen, in static exports.
+
+Views build their controls from the classes below rather than from ipywidgets directly:
+each refuses, by trait validation, a value its view cannot show (no selection, a size
+off the slider's steps, NaN). A refused value raises :class:`traitlets.TraitError` and
+leaves the control as it was, so a control and its figure never disagree, however the
+value was set (by a student's code, a test or the browser).
 """
 
 from __future__ import annotations
 
+import math
+
 import ipywidgets as widgets
+import traitlets
 
 from lessons_lib.plots import to_png
+
+
+class _Chosen(traitlets.Any):
+    """The value of a selection control; None ("nothing selected") goes to validation."""
+
+    allow_none = False
+
+
+def _chosen(control, proposal, validate):
+    """``validate(proposal)`` of ipywidgets, after refusing None while there are options,
+    and with every refusal a TraitError that names the control."""
+    name = control.description or "the control"
+    if proposal["value"] is None and control.options:
+        raise traitlets.TraitError(f"{name} must be one of {list(control.options)}, got None")
+    try:
+        return validate(proposal)
+    except (traitlets.TraitError, TypeError, ValueError) as error:
+        raise traitlets.TraitError(f"{name} must be one of {list(control.options)}, got "
+                                   f"{proposal['value']!r}") from error
+
+
+class Dropdown(widgets.Dropdown):
+    """A dropdown that always has one of its options selected.
+
+    Examples
+    --------
+    >>> control = Dropdown(options=["max", "average"], description="pooling")
+    >>> control.value = None
+    Traceback (most recent call last):
+    ...
+    traitlets.traitlets.TraitError: pooling must be one of ['max', 'average'], got None
+    >>> control.value
+    'max'
+    """
+
+    value = _Chosen(help="Selected value").tag(sync=True)
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal):
+        return _chosen(self, proposal, super()._validate_value)
+
+
+class ToggleButtons(widgets.ToggleButtons):
+    """Toggle buttons that always have one of their options selected."""
+
+    value = _Chosen(help="Selected value").tag(sync=True)
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal):
+        return _chosen(self, proposal, super()._validate_value)
+
+
+class Select(widgets.Select):
+    """A list box with one of its options selected whenever it has options."""
+
+    value = _Chosen(help="Selected value").tag(sync=True)
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal):
+        return _chosen(self, proposal, super()._validate_value)
+
+
+class IntSlider(widgets.IntSlider):
+    """An integer slider whose value is always on its steps: ``min + k * step``.
+
+    A value beyond ``min`` or ``max`` is clamped, as ipywidgets does; one between two
+    steps (an even size on a slider of odd sizes) is refused.
+
+    Examples
+    --------
+    >>> size = IntSlider(value=3, min=1, max=9, step=2, description="size")
+    >>> size.value = 4
+    Traceback (most recent call last):
+    ...
+    traitlets.traitlets.TraitError: size must be one of 1, 3, ..., 9, got 4
+    >>> size.value
+    3
+    """
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal):
+        value = super()._validate_value(proposal)
+        if (value - self.min) % self.step:
+            raise traitlets.TraitError(
+                f"{self.description or 'the slider'} must be one of {self.min}, "
+                f"{self.min + self.step}, ..., {self.max}, got {proposal['value']}")
+        return value
+
+
+def _refuse_non_finite(control, proposal, low, high):
+    value = proposal["value"]
+    if not math.isfinite(value):
+        raise traitlets.TraitError(f"{control.description or 'the slider'} must be a finite "
+                                   f"number between {low:g} and {high:g}, got {value}")
+
+
+class FloatSlider(widgets.FloatSlider):
+    """A float slider that refuses NaN and infinity (out-of-range values are clamped)."""
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal):
+        _refuse_non_finite(self, proposal, self.min, self.max)
+        return super()._validate_value(proposal)
+
+
+class FloatLogSlider(widgets.FloatLogSlider):
+    """A logarithmic slider that refuses NaN and infinity (others are clamped)."""
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal):
+        _refuse_non_finite(self, proposal, self.base**self.min, self.base**self.max)
+        return super()._validate_value(proposal)
 
 #: A view's image leaves this much of the window to the controls and the page around it;
 #: on a 1366 x 768 laptop it still shows a figure of MAX_VIEW_PX (430 px) at full size.
@@ -64,7 +185,7 @@ class StepperView(View):
 
     def __init__(self, *, interval=700):
         super().__init__()
-        self.step = widgets.IntSlider(value=0, min=0, max=0, description="step")
+        self.step = IntSlider(value=0, min=0, max=0, description="step")
         self.play = widgets.Play(value=0, min=0, max=0, interval=interval, description="play")
         widgets.jslink((self.play, "value"), (self.step, "value"))
 

@@ -11,7 +11,7 @@ from lessons_lib.datasets import detector_events
 from lessons_lib.nn.optim import Adam
 from lessons_lib.nn.training import TrainingDiverged, fit
 from lessons_lib.plots.architectures import BreakdownPlot, TrainingPlot
-from lessons_lib.widgets import View
+from lessons_lib.widgets import Dropdown, FloatSlider, IntSlider, Select, View
 
 # A table scrolls inside a short box: the controls, the table and the figure of a view stay
 # in sight together on a slide and on a laptop screen.
@@ -54,9 +54,9 @@ class ArchitectureBrowser(View):
         super().__init__()
         arch.classic(name)  # checks the name
         info = arch.CLASSICS[name]
-        self.network = widgets.Dropdown(options=[(arch.CLASSICS[n].title, n) for n in arch.NAMES],
+        self.network = Dropdown(options=[(arch.CLASSICS[n].title, n) for n in arch.NAMES],
                                         value=name, description="network")
-        self.input_size = widgets.IntSlider(value=input_size or info.input_size, min=16, max=512,
+        self.input_size = IntSlider(value=input_size or info.input_size, min=16, max=512,
                                             step=1, description="input size",
                                             continuous_update=False)
         self.expand = widgets.Checkbox(value=False, description="show layers inside blocks")
@@ -227,20 +227,20 @@ class ArchitectureBuilder(View):
         self.data = data
         self._events = {}
         self.history = {"loss": [], "val_loss": [], "val_accuracy": []}
-        self.kind = widgets.Dropdown(options=BUILDER_KINDS, value="conv", description="layer")
-        self.channels = widgets.IntSlider(value=8, min=1, max=64, description="channels/units")
-        self.size = widgets.IntSlider(value=3, min=1, max=11, description="window")
-        self.stride = widgets.IntSlider(value=1, min=1, max=4, description="stride")
-        self.padding = widgets.IntSlider(value=1, min=0, max=5, description="padding")
-        self.p = widgets.FloatSlider(value=0.25, min=0.0, max=0.9, step=0.05, description="p")
+        self.kind = Dropdown(options=BUILDER_KINDS, value="conv", description="layer")
+        self.channels = IntSlider(value=8, min=1, max=64, description="channels/units")
+        self.size = IntSlider(value=3, min=1, max=11, description="window")
+        self.stride = IntSlider(value=1, min=1, max=4, description="stride")
+        self.padding = IntSlider(value=1, min=0, max=5, description="padding")
+        self.p = FloatSlider(value=0.25, min=0.0, max=0.9, step=0.05, description="p")
         self.add = widgets.Button(description="add after", icon="plus")
         self.replace = widgets.Button(description="replace", icon="pencil")
         self.remove = widgets.Button(description="remove", icon="trash")
-        self.layers = widgets.Select(options=[], rows=6, description="network",
+        self.layers = Select(options=[], rows=6, description="network",
                                      layout=widgets.Layout(width="380px"))
-        self.input_size = widgets.IntSlider(value=input_size, min=16, max=64, step=4,
+        self.input_size = IntSlider(value=input_size, min=16, max=64, step=4,
                                             description="input size")
-        self.epochs = widgets.IntSlider(value=3, min=1, max=10, description="epochs")
+        self.epochs = IntSlider(value=3, min=1, max=10, description="epochs")
         self.train = widgets.Button(description="train", icon="play", button_style="success")
         self.message, self.table = widgets.HTML(), widgets.HTML()
         self.curves = TrainingPlot()

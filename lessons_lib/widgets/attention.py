@@ -10,7 +10,7 @@ from lessons_lib.attention import patch_grid
 from lessons_lib.datasets import figure_matrix
 from lessons_lib.nn.transformer import ClassToken, PatchEmbedding, attention_maps
 from lessons_lib.plots.attention import AttentionOverlayPlot, PatchPlot, TrainingCurvesPlot
-from lessons_lib.widgets import View
+from lessons_lib.widgets import Dropdown, IntSlider, View
 
 
 class PatchSizeExplorer(View):
@@ -34,7 +34,7 @@ class PatchSizeExplorer(View):
     def __init__(self, image=None, *, patch_size=4):
         super().__init__()
         self.A = figure_matrix() if image is None else np.asarray(image, dtype=float)
-        self.patch_size = widgets.IntSlider(value=patch_size, min=1, max=min(self.A.shape),
+        self.patch_size = IntSlider(value=patch_size, min=1, max=min(self.A.shape),
                                             description="patch size",
                                             style={"description_width": "initial"})
         self.plot = PatchPlot(self.A, patch_size)
@@ -116,16 +116,16 @@ class AttentionExplorer(View):
         if query is not None and query not in range(lowest, rows * cols):
             raise ValueError(f"query must be {'-1 (the class token) or ' * self.offset}a patch "
                              f"from 0 to {rows * cols - 1}, got {query!r}")
-        self.event = widgets.IntSlider(value=event, min=0, max=len(self.images) - 1,
+        self.event = IntSlider(value=event, min=0, max=len(self.images) - 1,
                                        description="event", continuous_update=False)
-        self.block = widgets.IntSlider(value=num_blocks - 1, min=0, max=num_blocks - 1,
+        self.block = IntSlider(value=num_blocks - 1, min=0, max=num_blocks - 1,
                                        description="block")
-        self.head = widgets.Dropdown(options=[("mean of heads", -1)] + [
+        self.head = Dropdown(options=[("mean of heads", -1)] + [
             (f"head {h}", h) for h in range(num_heads)], value=head, description="head")
         queries = [(f"patch {n} (row {n // cols}, col {n % cols})", n) for n in range(rows * cols)]
         if self.offset:
             queries.insert(0, ("class token", -1))
-        self.query = widgets.Dropdown(options=queries,
+        self.query = Dropdown(options=queries,
                                       value=queries[0][1] if query is None else query,
                                       description="query")
         self.plot = AttentionOverlayPlot(self.images[event, 0], np.zeros(self.grid),

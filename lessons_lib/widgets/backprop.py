@@ -7,7 +7,7 @@ import numpy as np
 
 from lessons_lib.backprop import HIDDEN_FILTERS, learn_filter, stability_limit, training_pair
 from lessons_lib.plots.backprop import GradientTermsPlot, LearningPlot
-from lessons_lib.widgets import View
+from lessons_lib.widgets import Dropdown, FloatLogSlider, FloatSlider, IntSlider, ToggleButtons, View
 
 
 def small_example(N=8, K=3, *, seed=28):
@@ -45,7 +45,7 @@ class TapExplorer(View):
             x, dout = small_example(K=K)
         self.plot = GradientTermsPlot(x, dout, K)
         self.fig = self.plot.fig
-        self.tap = widgets.ToggleButtons(
+        self.tap = ToggleButtons(
             options=[(f"F{i}  (slides: F{i + 1})", i) for i in range(K)], value=0,
             description="tap", style={"button_width": "150px"})
         self.ui = widgets.VBox([self.tap, self.image])
@@ -81,16 +81,16 @@ class FilterLearner(View):
 
     def __init__(self, filter_name="blur", *, learning_rate=0.05, steps=100, noise=0.0):
         super().__init__()
-        self.filter = widgets.Dropdown(options=tuple(HIDDEN_FILTERS), value=filter_name,
+        self.filter = Dropdown(options=tuple(HIDDEN_FILTERS), value=filter_name,
                                        description="hidden")
-        self.learning_rate = widgets.FloatLogSlider(value=learning_rate, base=10, min=-3,
+        self.learning_rate = FloatLogSlider(value=learning_rate, base=10, min=-3,
                                                     max=0.5, step=0.05, description="η",
                                                     readout_format=".3g",
                                                     continuous_update=False)
         # A run and its figure take a few tenths of a second: update on release.
-        self.steps = widgets.IntSlider(value=steps, min=10, max=300, step=10,
+        self.steps = IntSlider(value=steps, min=10, max=300, step=10,
                                        description="steps", continuous_update=False)
-        self.noise = widgets.FloatSlider(value=noise, min=0.0, max=0.5, step=0.05,
+        self.noise = FloatSlider(value=noise, min=0.0, max=0.5, step=0.05,
                                          description="noise", continuous_update=False)
         self.message = widgets.HTML()
         self.ui = widgets.VBox([

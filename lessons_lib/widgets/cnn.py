@@ -9,7 +9,7 @@ from lessons_lib._validate import positive_int
 from lessons_lib.nn.layers import ReLU, Sequential
 from lessons_lib.nn.training import predict_proba
 from lessons_lib.plots.cnn import FeatureMapsPlot, TrainingCurvesPlot, confidence
-from lessons_lib.widgets import View
+from lessons_lib.widgets import IntSlider, View
 
 
 class TrainingCurves(View):
@@ -110,7 +110,7 @@ class FeatureMapExplorer(View):
         event = positive_int(event, "event", minimum=0)
         if event >= len(self.images):
             raise ValueError(f"event must be an index in [0, {len(self.images) - 1}], got {event}")
-        self.event = widgets.IntSlider(value=event, min=0, max=len(self.images) - 1,
+        self.event = IntSlider(value=event, min=0, max=len(self.images) - 1,
                                        description="event", continuous_update=False)
         self.verdict = widgets.Label()
         image, maps = self._maps(self.event.value)

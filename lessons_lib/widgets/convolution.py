@@ -9,7 +9,7 @@ from lessons_lib.convolution import EDGES, correlate
 from lessons_lib.datasets import PHOTOGRAPHS, figure_matrix, photograph
 from lessons_lib.filters import FILTERS, RESIZABLE, make_filter
 from lessons_lib.plots.convolution import ExplorerPlot, StepperPlot
-from lessons_lib.widgets import StepperView, View
+from lessons_lib.widgets import Dropdown, IntSlider, StepperView, View
 
 STEPPER_FILTERS = ("box blur", "horizontal lines", "vertical lines", "diagonal lines",
                    "antidiagonal lines", "sobel x", "sobel y", "sharpen", "identity")
@@ -41,10 +41,10 @@ class ConvolutionStepper(StepperView):
     def __init__(self, A=None, *, filter_name="box blur", stride=1, edges="none"):
         super().__init__(interval=700)
         self.A = figure_matrix() if A is None else np.asarray(A, dtype=float)
-        self.filter = widgets.Dropdown(options=STEPPER_FILTERS, value=filter_name,
+        self.filter = Dropdown(options=STEPPER_FILTERS, value=filter_name,
                                        description="filter")
-        self.stride = widgets.IntSlider(value=stride, min=1, max=3, description="stride")
-        self.edges = widgets.Dropdown(options=EDGES, value=edges, description="edges")
+        self.stride = IntSlider(value=stride, min=1, max=3, description="stride")
+        self.edges = Dropdown(options=EDGES, value=edges, description="edges")
         self._build([self.filter, self.stride, self.edges])
 
     def make_plot(self):
@@ -77,17 +77,17 @@ class FilterExplorer(View):
     def __init__(self, image_name="camera", *, filter_name="box blur", size=11, stride=1,
                  edges="none"):
         super().__init__()
-        self.image_name = widgets.Dropdown(options=PHOTOGRAPHS, value=image_name,
+        self.image_name = Dropdown(options=PHOTOGRAPHS, value=image_name,
                                            description="photo")
-        self.filter = widgets.Dropdown(options=tuple(FILTERS), value=filter_name,
+        self.filter = Dropdown(options=tuple(FILTERS), value=filter_name,
                                        description="filter")
         # Large filters take a moment: recompute when the slider is released.
         # Size 1 would turn every line detector into the single weight 0.
-        self.size = widgets.IntSlider(value=size, min=3, max=101, step=2, description="size",
+        self.size = IntSlider(value=size, min=3, max=101, step=2, description="size",
                                       continuous_update=False)
-        self.stride = widgets.IntSlider(value=stride, min=1, max=8, description="stride",
+        self.stride = IntSlider(value=stride, min=1, max=8, description="stride",
                                         continuous_update=False)
-        self.edges = widgets.Dropdown(options=EDGES, value=edges, description="edges")
+        self.edges = Dropdown(options=EDGES, value=edges, description="edges")
         self.ui = widgets.VBox([
             widgets.HBox([self.image_name, self.filter, self.edges]),
             widgets.HBox([self.size, self.stride]),

@@ -7,7 +7,7 @@ import numpy as np
 
 from lessons_lib.metrics import accuracy, binary_counts, metrics_at_prevalence
 from lessons_lib.plots.metrics import ImbalancePlot, ThresholdPlot
-from lessons_lib.widgets import View
+from lessons_lib.widgets import FloatLogSlider, FloatSlider, View
 
 
 def _ratio(numerator: int, denominator: int) -> float:
@@ -52,7 +52,7 @@ class ThresholdExplorer(View):
         if self.positive.shape != self.score_values.shape:
             raise ValueError(f"y_true and scores must have the same shape, got "
                              f"{self.positive.shape} and {self.score_values.shape}")
-        self.threshold = widgets.FloatSlider(value=threshold, min=0.0, max=1.0, step=0.01,
+        self.threshold = FloatSlider(value=threshold, min=0.0, max=1.0, step=0.01,
                                              description="threshold", readout_format=".2f")
         self.plot = ThresholdPlot(self.positive, self.score_values, class_names)
         self.fig = self.plot.fig
@@ -113,7 +113,7 @@ class ImbalanceExplorer(View):
                  class_names=("proton", "not proton")):
         super().__init__()
         self.tpr, self.fpr, self.n_events = float(tpr), float(fpr), int(n_events)
-        self.prevalence = widgets.FloatLogSlider(
+        self.prevalence = FloatLogSlider(
             value=prevalence, base=10, min=-3, max=np.log10(0.5), step=0.01,
             description="positives", readout_format=".3f")
         curve = metrics_at_prevalence(self.tpr, self.fpr, self.GRID)

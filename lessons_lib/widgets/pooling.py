@@ -8,7 +8,7 @@ import numpy as np
 from lessons_lib.datasets import PHOTOGRAPHS, photograph, pooling_example
 from lessons_lib.plots.pooling import MODES, PhotoPoolingPlot, PoolingStepperPlot
 from lessons_lib.pooling import DOWNSAMPLING, downsample
-from lessons_lib.widgets import StepperView, View
+from lessons_lib.widgets import Dropdown, IntSlider, StepperView, View
 
 
 class PoolingStepper(StepperView):
@@ -39,9 +39,9 @@ class PoolingStepper(StepperView):
         super().__init__(interval=900)
         self.A = pooling_example() if A is None else np.asarray(A, dtype=float)
         largest = min(4, *self.A.shape)
-        self.size = widgets.IntSlider(value=size, min=1, max=largest, description="size")
-        self.stride = widgets.IntSlider(value=stride, min=1, max=4, description="stride")
-        self.mode = widgets.Dropdown(options=MODES, value=mode, description="pooling")
+        self.size = IntSlider(value=size, min=1, max=largest, description="size")
+        self.stride = IntSlider(value=stride, min=1, max=4, description="stride")
+        self.mode = Dropdown(options=MODES, value=mode, description="pooling")
         self._build([self.mode, self.size, self.stride])
 
     def make_plot(self):
@@ -72,11 +72,11 @@ class PhotoPooling(View):
 
     def __init__(self, image_name="camera", *, method="max pool", factor=4):
         super().__init__()
-        self.image_name = widgets.Dropdown(options=PHOTOGRAPHS, value=image_name,
+        self.image_name = Dropdown(options=PHOTOGRAPHS, value=image_name,
                                            description="photo")
-        self.method = widgets.Dropdown(options=DOWNSAMPLING, value=method, description="method")
+        self.method = Dropdown(options=DOWNSAMPLING, value=method, description="method")
         # A 512 x 512 photograph blurred by a wide Gaussian takes a moment.
-        self.factor = widgets.IntSlider(value=factor, min=1, max=16, description="factor",
+        self.factor = IntSlider(value=factor, min=1, max=16, description="factor",
                                         continuous_update=False)
         self.ui = widgets.VBox([widgets.HBox([self.image_name, self.method, self.factor]),
                                 self.image])

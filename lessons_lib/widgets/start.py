@@ -7,7 +7,7 @@ import numpy as np
 
 from lessons_lib.convolution import correlate
 from lessons_lib.plots.start import SmoothingPlot
-from lessons_lib.widgets import View
+from lessons_lib.widgets import IntSlider, View
 
 
 def noisy_signal(n=200, *, seed=0):
@@ -31,7 +31,7 @@ class SmoothingDemo(View):
     def __init__(self, width=9):
         super().__init__()
         self.signal = noisy_signal()
-        self.width = widgets.IntSlider(value=width, min=1, max=41, step=2,
+        self.width = IntSlider(value=width, min=1, max=41, step=2,
                                        description="filter width")
         self.plot = SmoothingPlot(self.signal)
         self.fig = self.plot.fig
