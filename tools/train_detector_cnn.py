@@ -20,7 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from lessons_lib import nn
+from lessons_lib._files import write_files
 from lessons_lib.datasets import detector_events
+from lessons_lib.nn.io import encode
 from lessons_lib.nn.models import DETECTOR_WEIGHTS, detector_cnn
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,9 +69,11 @@ def main(argv=None) -> int:
         "confusion_matrix": confusion.tolist(),
         "history": history.as_dict(),
     }
-    path = nn.save(model, args.out, metadata=metrics)
+    path = args.out if args.out.suffix == ".npz" else args.out.with_name(args.out.name + ".npz")
     metrics_path = path.with_suffix(".json")
-    metrics_path.write_text(json.dumps(metrics, indent=1) + "\n")
+    # Together: a failed write keeps the old weights and the old metrics, still a pair.
+    write_files({path: encode(model, metadata=metrics),
+                 metrics_path: json.dumps(metrics, indent=1) + "\n"})
     print(f"trained {history.epochs} epochs in {seconds:.0f} s; test accuracy "
           f"{scores['accuracy']:.4f} on {TEST_EVENTS} events")
     print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} and "

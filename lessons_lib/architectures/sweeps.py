@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-from lessons_lib._data import data_path
+from lessons_lib._data import REBUILD, data_path
+from lessons_lib._files import NUMBER, as_path, damaged, read_json
 from lessons_lib.architectures.kinds import check_spec, kind_of
 
 
@@ -53,6 +51,21 @@ def spec_from_json(spec) -> list[dict]:
 SWEEPS_PATH = data_path("sweeps.json")
 """Lesson 07's cached experiments, as ``tools/run_sweeps.py`` wrote them to ``data/``."""
 
+# What lesson 07 and its plots read from the cache (a diverged run has no accuracies;
+# its history marks the divergence with null).
+_HISTORY = {...: [(*NUMBER, type(None))]}
+_SWEEPS_SCHEMA = {
+    "meta": dict,
+    "sweeps": {...: {"question": str, "xlabel": str,
+                     "runs": [{"label": str, "spec": list, "params": int, "macs": int,
+                               "history": _HISTORY}]}},
+    "transfer": {"pretrained": {"test_accuracy": NUMBER},
+                 "runs": [{"label": str, "test_accuracy": NUMBER, "trained_params": int}]},
+    "workflow": {"class_names": [str], "data": dict, "errors": dict,
+                 "steps": [{"label": str, "val_f1": NUMBER, "test_accuracy": NUMBER,
+                            "test_f1": NUMBER}]},
+}
+
 
 def load_sweeps(path=None) -> dict:
     """The cached results of lesson 07's experiments (written by ``tools/run_sweeps.py``).
@@ -66,18 +79,36 @@ def load_sweeps(path=None) -> dict:
     -------
     results : dict
         Parsed JSON; every stored spec is converted back with :func:`spec_from_json`.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file is missing, naming the command that computes it.
+    ValueError
+        If the file is not JSON, lacks what lesson 07 reads, or holds a spec that is
+        not one: one error naming the file, the entry and the command that rebuilds it.
     """
-    path = SWEEPS_PATH if path is None else Path(path)
+    path = SWEEPS_PATH if path is None else as_path(path)
+    rebuild = REBUILD["sweeps.json"]
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: run `python tools/run_sweeps.py` "
                                 "in the course repository to compute it")
-    results = json.loads(path.read_text())
+    results = read_json(path, rebuild=rebuild, schema=_SWEEPS_SCHEMA)
 
-    def convert(node):
+    def convert(node, where):
         if isinstance(node, dict):
-            return {k: spec_from_json(v) if k == "spec" else convert(v) for k, v in node.items()}
+            return {k: spec(v, f"{where}[{k!r}]") if k == "spec" else convert(v, f"{where}[{k!r}]")
+                    for k, v in node.items()}
         if isinstance(node, list):
-            return [convert(v) for v in node]
+            return [convert(v, f"{where}[{i}]") for i, v in enumerate(node)]
         return node
 
-    return convert(results)
+    def spec(value, where):
+        try:
+            return spec_from_json(value)
+        except (TypeError, ValueError, KeyError) as error:
+            # A block's inner lists are read by key: a missing one is a KeyError.
+            raise damaged(path, f"the entry {where} is not a network spec "
+                                f"({type(error).__name__}: {error})", rebuild) from None
+
+    return convert(results, "")

@@ -9,10 +9,8 @@ lessons need not retrain.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-from lessons_lib._data import data_path
+from lessons_lib._data import REBUILD, data_path
+from lessons_lib._files import NUMBER, as_path, check_json, read_json
 from lessons_lib.nn.io import load
 from lessons_lib.nn.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential
 
@@ -20,6 +18,8 @@ DETECTOR_WEIGHTS = data_path("detector_cnn.npz")
 """The trained weights, as ``tools/train_detector_cnn.py`` wrote them to ``data/``."""
 DETECTOR_METRICS = data_path("detector_cnn.json")
 """The metrics of those weights (test accuracy, data seeds, training settings)."""
+# What the lessons read from the metrics, stored both in the .json and with the weights.
+_METRICS_SCHEMA = {"test_accuracy": NUMBER, "test": {"events": int, "data_seed": int}}
 
 
 def detector_cnn(num_classes=3, *, image_size=64, rng=0) -> Sequential:
@@ -86,22 +86,47 @@ def dense_baseline(num_classes=3, *, image_size=64, hidden=64, rng=0) -> Sequent
 def load_detector_cnn(path=DETECTOR_WEIGHTS) -> tuple[Sequential, dict]:
     """The trained detector CNN from ``data/`` and its metadata (test accuracy, seeds...).
 
+    Parameters
+    ----------
+    path : str or Path, default :data:`DETECTOR_WEIGHTS`
+
     Returns
     -------
     model : Sequential
         In evaluation mode.
     metadata : dict
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file is missing, naming the command that writes it.
+    ValueError
+        If the file cannot be used (damaged, other arrays, metadata without the test
+        accuracy and test set...), naming the file and that command.
     """
-    path = Path(path)
+    path = as_path(path)
     if not path.exists():
-        raise FileNotFoundError(
-            f"{path} does not exist: create it with `python tools/train_detector_cnn.py`"
-        )
+        raise FileNotFoundError(f"{path} does not exist: create it with "
+                                f"{REBUILD['detector_cnn.npz']}")
     model = detector_cnn()
-    metadata = load(model, path)
+    metadata = load(model, path, rebuild=REBUILD["detector_cnn.npz"])
+    check_json(metadata, _METRICS_SCHEMA, path=path, rebuild=REBUILD["detector_cnn.npz"])
     return model.eval(), metadata
 
 
 def detector_metrics(path=DETECTOR_METRICS) -> dict:
-    """The metrics reported when the stored weights were trained (a JSON file)."""
-    return json.loads(Path(path).read_text())
+    """The metrics reported when the stored weights were trained (a JSON file).
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file is missing, naming the command that writes it.
+    ValueError
+        If it is not JSON, or lacks the test accuracy or the test set's size and seed:
+        one error naming the file and that command.
+    """
+    path = as_path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist: create it with "
+                                f"{REBUILD['detector_cnn.json']}")
+    return read_json(path, rebuild=REBUILD["detector_cnn.json"], schema=_METRICS_SCHEMA)

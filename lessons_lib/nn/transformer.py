@@ -18,11 +18,10 @@ layer follows the contract of :class:`lessons_lib.nn.layers.Layer`.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from lessons_lib._data import data_path
+from lessons_lib._data import REBUILD, data_path
+from lessons_lib._files import NUMBER, as_path, check_json, damaged
 from lessons_lib._validate import choice, positive_int
 from lessons_lib.attention import (
     multi_head_attention_backward,
@@ -615,13 +614,27 @@ def load_tiny_vit(path=VIT_WEIGHTS) -> tuple[Sequential, dict]:
         In evaluation mode.
     metadata : dict
         "config", "test_accuracy", "train_seconds", "history", "comparison", ...
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file is missing, naming the command that writes it.
+    ValueError
+        If the file cannot be used (damaged, other arrays, metadata without the test
+        accuracy, history or :data:`VIT_CONFIG`), naming the file and that command.
     """
-    path = Path(path)
+    path = as_path(path)
+    rebuild = REBUILD["vit_detector.npz"]
     if not path.exists():
-        raise FileNotFoundError(f"{path} does not exist: create it with "
-                                f"`python tools/train_vit.py`")
+        raise FileNotFoundError(f"{path} does not exist: create it with {rebuild}")
     model = tiny_vit(VIT_IMAGE_SHAPE, 3, **VIT_CONFIG)
-    metadata = load(model, path)
+    metadata = load(model, path, rebuild=rebuild)
+    check_json(metadata, {"config": dict, "test_accuracy": NUMBER,
+                          "history": {...: [(*NUMBER, type(None))]}},
+               path=path, rebuild=rebuild)
+    if metadata["config"] != VIT_CONFIG:
+        raise damaged(path, f"it was trained with the configuration {metadata['config']}, "
+                            f"the lesson builds {VIT_CONFIG}", rebuild)
     return model.eval(), metadata
 
 
