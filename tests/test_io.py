@@ -543,3 +543,43 @@ def test_a_trainer_whose_metrics_cannot_be_written_keeps_the_old_pair(
     assert (tmp_path / "cnn.npz").read_bytes() == weights
     assert (tmp_path / "cnn.json").read_text() == metrics
     assert sorted(os.listdir(tmp_path)) == ["cnn.json", "cnn.npz"]
+
+
+# -- the tool that caches lesson 07's experiments ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def run_sweeps():
+    spec = importlib.util.spec_from_file_location("run_sweeps", ROOT / "tools" / "run_sweeps.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
+
+
+def test_the_sweeps_tool_names_a_damaged_cache_before_running_anything(tmp_path, run_sweeps):
+    cache = tmp_path / "sweeps.json"
+    cache.write_text('{"sweeps": {"layers": ')
+    with pytest.raises(ValueError, match=r"it is not valid JSON .*`make sweeps RERUN=1`"):
+        run_sweeps.main(["--output", str(cache), "--only", "layers"])
+
+
+def test_the_sweeps_tool_keeps_the_old_cache_when_a_write_fails(tmp_path, monkeypatch, run_sweeps):
+    cache = tmp_path / "sweeps.json"
+    run_sweeps.write({"sweeps": {"lr": {"runs": [float("nan")]}}}, cache)
+    assert json.loads(cache.read_text()) == {"sweeps": {"lr": {"runs": [None]}}}
+    before = cache.read_bytes()
+    real_fdopen = os.fdopen
+
+    def full_disk(data):
+        raise OSError(28, "No space left on device")
+
+    def fdopen(*args, **kwargs):
+        file = real_fdopen(*args, **kwargs)
+        file.write = full_disk
+        return file
+
+    monkeypatch.setattr(os, "fdopen", fdopen)
+    with pytest.raises(OSError, match="No space"):
+        run_sweeps.write({"sweeps": {}}, cache)
+    assert cache.read_bytes() == before
+    assert os.listdir(tmp_path) == ["sweeps.json"]

@@ -28,6 +28,8 @@ import jupytext
 import nbformat
 from nbclient import NotebookClient
 
+from lessons_lib._files import replacing
+
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
 NOTEBOOKS = ROOT / "notebooks"
@@ -175,7 +177,8 @@ def build(lesson: Path, target: Path | None = None) -> list[str]:
     """Build the notebook of ``lesson`` and write it to ``target`` (default: its place in
     notebooks/); return the errors its outputs show."""
     nb = stable_widget_ids(execute(build_inputs(lesson)), lesson.stem)
-    nbformat.write(nb, target or notebook_path(lesson))
+    with replacing(target or notebook_path(lesson)) as file:
+        nbformat.write(nb, file)
     return stored_errors(nb)
 
 

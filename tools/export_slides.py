@@ -32,6 +32,8 @@ import nbformat
 from jinja2 import DictLoader
 from nbconvert.exporters import SlidesExporter
 
+from lessons_lib._files import write_files
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 NODE_MODULES = ROOT / "node_modules"
@@ -247,7 +249,7 @@ def export(notebook: Path, out: Path, slides: SlidesExporter | None = None) -> P
     # Links between lessons ("Next: 01 ...") lead to the next deck, not to a notebook.
     body = re.sub(r'href="([\w-]+)\.ipynb"', r'href="\1.slides.html"', body)
     deck = out / f"{notebook.stem}.slides.html"
-    deck.write_text(body, encoding="utf-8")
+    write_files({deck: body})
     return deck
 
 

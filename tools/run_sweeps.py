@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from lessons_lib import architectures as A
+from lessons_lib._data import REBUILD
+from lessons_lib._files import read_json, write_files
 from lessons_lib.datasets import detector_events
 from lessons_lib.losses import softmax_cross_entropy_backward
 from lessons_lib.metrics import confusion_matrix, f1_score
@@ -342,7 +344,9 @@ def main(argv=None) -> int:
                         help="run (again) only these")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
-    cache = json.loads(args.output.read_text()) if args.output.exists() else {}
+    # --rerun replaces everything: a damaged cache is not even read then.
+    cache = (read_json(args.output, rebuild=REBUILD["sweeps.json"])
+             if args.output.exists() and not args.rerun else {})
     cache.setdefault("sweeps", {})
     cache["meta"] = {"image_size": SIZE, "n_train": N_TRAIN, "n_val": N_VAL, "n_test": N_TEST,
                      "epochs": EPOCHS, "batch_size": BATCH, "lr": LR, "data_seed": DATA_SEED,
@@ -365,9 +369,9 @@ def main(argv=None) -> int:
 
 
 def write(cache, path):
-    path.parent.mkdir(parents=True, exist_ok=True)
     # NaN marks where a diverged run left off; JSON has no NaN, so it is stored as null.
-    path.write_text(json.dumps(_finite(cache), indent=1) + "\n")
+    # Written beside and moved into place: a run stopped part-way keeps the old cache.
+    write_files({path: json.dumps(_finite(cache), indent=1) + "\n"})
 
 
 def _finite(node):
