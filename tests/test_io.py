@@ -237,8 +237,9 @@ def test_any_wrong_array_gives_a_named_error_and_changes_nothing(tmp_path_factor
     model = small_model()
     before = snapshot(model)
     expected = model.params[name]
-    if value.shape == expected.shape and value.dtype.kind == "f" and np.isfinite(value).all() \
-            and np.isfinite(value.astype(np.float32)).all():
+    with np.errstate(over="ignore"):
+        fits = value.dtype.kind == "f" and np.isfinite(value.astype(np.float32)).all()
+    if value.shape == expected.shape and fits:
         return  # a good array: loading it is tested above
     arrays = good_arrays()
     arrays[name] = value
@@ -249,7 +250,8 @@ def test_any_wrong_array_gives_a_named_error_and_changes_nothing(tmp_path_factor
         nn.load(model, path)
     assert str(path) in str(info.value) and str(info.value).endswith(SAVE_AGAIN)
     assert_unchanged(model, before)
-    np.testing.assert_array_equal(value, kept)
+    # Bytes, not values: NaN inside a record never compares equal.
+    assert value.dtype == kept.dtype and value.tobytes() == kept.tobytes()
 
 
 # -- save --------------------------------------------------------------------------------------
