@@ -21,11 +21,19 @@ _ONSCREEN = """(selector) => Array.from(document.querySelectorAll(selector + ' .
     .map((cell, index) => (cell.classList.contains('jp-deck-mod-onscreen') ? index : -1))
     .filter((index) => index >= 0)"""
 
-# Height of the current live slide: from the top of its first cell to the bottom of its last.
-_LIVE_HEIGHT = """(selector) => {
+# Height of the current live slide: everything the presenting notebook would have to
+# scroll through to show it (its cells and the notebook's own padding). It fits when
+# this is at most the screen's height.
+_LIVE_HEIGHT = """(selector) =>
+  document.querySelector(selector + ' .jp-WindowedPanel-outer').scrollHeight"""
+
+# Every image and formula on the current live slide is loaded and laid out.
+_LIVE_SETTLED = """(selector) => {
   const cells = Array.from(document.querySelectorAll(selector + ' .jp-Cell.jp-deck-mod-onscreen'));
-  const boxes = cells.map((cell) => cell.getBoundingClientRect());
-  return Math.max(...boxes.map((b) => b.bottom)) - Math.min(...boxes.map((b) => b.top));
+  const images = cells.flatMap((cell) => Array.from(cell.querySelectorAll('img')));
+  const loading = cells.some((cell) => cell.innerText.includes('Loading widget'));
+  return !loading && images.every((img) => img.complete && img.naturalHeight > 0
+                                           && img.getBoundingClientRect().height > 0);
 }"""
 
 _ACTIVE = """(path) => { for (const w of window.jupyterapp.shell.widgets('main'))
@@ -115,7 +123,9 @@ def walk_live_deck(notebook, path: Path, shots: Path | None = None,
         for report.steps in range(1, max_steps + 1):
             shown = page.evaluate(_ONSCREEN, notebook.selector)
             if shown != previous:
-                # Let outputs (MathJax, widget images) settle before measuring.
+                # Measure the slide as finally drawn: images loaded, then one more pause
+                # for MathJax and layout.
+                page.wait_for_function(_LIVE_SETTLED, arg=notebook.selector, timeout=30_000)
                 page.wait_for_timeout(400)
                 slide = next(s for s in reversed(starts) if s <= shown[0])
                 report.reached.add(slide)
