@@ -30,9 +30,18 @@ Output size, per axis, for input size ``H``, filter size ``k``, padding ``p``
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from lessons_lib._validate import as_float_array, choice, int_tuple
+from lessons_lib._validate import (
+    as_float_array,
+    check_memory,
+    check_sums_fit,
+    choice,
+    int_tuple,
+    shape_tuple,
+)
 from lessons_lib.fast import convolution as fast
 from lessons_lib.shapes import output_size
 
@@ -49,7 +58,7 @@ def output_shape(input_shape, filter_shape, *, stride=1, edges="none") -> tuple[
     Parameters
     ----------
     input_shape, filter_shape : tuple of int
-        Shapes of ``A`` and ``h`` (same length).
+        Shapes of ``A`` and ``h`` (same length, every size at least 1).
     stride : int or tuple of int, default 1
     edges : {"none", "zero", "reflect", "replicate", "wrap"}, default "none"
 
@@ -57,6 +66,15 @@ def output_shape(input_shape, filter_shape, *, stride=1, edges="none") -> tuple[
     -------
     shape : tuple of int
         ``1 + (H + 2 p - k) // stride`` on every axis.
+
+    Raises
+    ------
+    TypeError
+        If a shape is not a tuple of integers, or ``stride`` is not an integer.
+    ValueError
+        On the conditions under which :func:`correlate` refuses these shapes: sizes
+        below 1, shapes of different lengths, a filter that does not fit with
+        ``edges="none"``, an even filter size with padded edges.
 
     Examples
     --------
@@ -67,14 +85,40 @@ def output_shape(input_shape, filter_shape, *, stride=1, edges="none") -> tuple[
     >>> output_shape((512, 512), (11, 11), stride=2)
     (251, 251)
     """
-    input_shape, filter_shape = tuple(input_shape), tuple(filter_shape)
-    strides = int_tuple(stride, "stride", len(input_shape))
-    choice(edges, "edges", EDGES)
-    pads = [0 if edges == "none" else (k - 1) // 2 for k in filter_shape]
+    input_shape = shape_tuple(input_shape, "input_shape")
+    filter_shape = shape_tuple(filter_shape, "filter_shape")
+    strides, widths = _check_shapes(input_shape, filter_shape, stride, edges,
+                                    ("input_shape", "filter_shape"))
     return tuple(
         output_size(size, k, s, pad, what="filter")
-        for size, k, pad, s in zip(input_shape, filter_shape, pads, strides, strict=True)
+        for size, k, pad, s in zip(input_shape, filter_shape, widths, strides, strict=True)
     )
+
+
+def _check_shapes(A_shape, h_shape, stride, edges, names=("A", "h")):
+    """Strides and padding widths for these shapes, or the error :func:`correlate` gives."""
+    A_name, h_name = names
+    if len(A_shape) != len(h_shape):
+        raise ValueError(
+            f"{h_name} must have as many dimensions as {A_name}: {A_name} is "
+            f"{len(A_shape)}-D {A_shape}, {h_name} is {len(h_shape)}-D {h_shape}"
+        )
+    strides = int_tuple(stride, "stride", len(A_shape))
+    choice(edges, "edges", EDGES)
+    if edges == "none":
+        if any(k > n for k, n in zip(h_shape, A_shape, strict=True)):
+            raise ValueError(
+                f"{h_name} {h_shape} is larger than {A_name} {A_shape} on some axis: with "
+                "edges='none' the filter must fit inside the input; use a padded edges mode "
+                "or a smaller filter"
+            )
+    elif any(k % 2 == 0 for k in h_shape):
+        raise ValueError(
+            f"{h_name} must have odd sizes with edges={edges!r} (padding by ω on each side "
+            f"needs a centre element), got {h_shape}; use edges='none' for even filters"
+        )
+    widths = tuple(0 if edges == "none" else (k - 1) // 2 for k in h_shape)
+    return strides, widths
 
 
 def pad(A, widths, edges="zero") -> np.ndarray:
@@ -82,59 +126,64 @@ def pad(A, widths, edges="zero") -> np.ndarray:
 
     Parameters
     ----------
-    A : ndarray, shape (n_0, ..., n_{d-1})
-    widths : tuple of int
-        Padding on each side of each axis (the filter's ω).
+    A : array_like, shape (n_0, ..., n_{d-1})
+        Real numbers; the result is float64 (float32 stays float32).
+    widths : int or tuple of int
+        Padding on each side of each axis (the filter's ω), one per axis of ``A``, or
+        one for all of them; each >= 0.
     edges : {"none", "zero", "reflect", "replicate", "wrap"}, default "zero"
         What the border is filled with: zeros; the input mirrored about its edge
         element (``d c b | a b c d``); the edge element repeated; the opposite side
-        of the input (periodic). "none" returns ``A`` unchanged.
+        of the input (periodic). "none" returns a copy of ``A``, unpadded.
 
     Returns
     -------
     padded : ndarray, shape (n_0 + 2 widths[0], ...)
+
+    Raises
+    ------
+    TypeError
+        If ``A`` is not numeric or a width is not an integer.
+    ValueError
+        If ``A`` is empty or not finite, a width is negative or there is not one per
+        axis, ``edges`` is not one of the words above, or the padded array would not
+        fit in memory.
 
     Examples
     --------
     >>> row = np.array([1, 2, 3])
     >>> for mode in EDGES[1:]:
     ...     print(mode, pad(row, (2,), mode))
-    zero [0 0 1 2 3 0 0]
-    reflect [3 2 1 2 3 2 1]
-    replicate [1 1 1 2 3 3 3]
-    wrap [2 3 1 2 3 1 2]
+    zero [0. 0. 1. 2. 3. 0. 0.]
+    reflect [3. 2. 1. 2. 3. 2. 1.]
+    replicate [1. 1. 1. 2. 3. 3. 3.]
+    wrap [2. 3. 1. 2. 3. 1. 2.]
     """
     choice(edges, "edges", EDGES)
-    A = np.asarray(A)
+    A = as_float_array(A, "A", keep_float32=True)
+    widths = int_tuple(widths, "widths", A.ndim, minimum=0)
+    padded_shape = [n + 2 * w for n, w in zip(A.shape, widths, strict=True)]
+    check_memory(math.prod(padded_shape) * A.itemsize,
+                 f"pad of A {A.shape} by widths={widths}")
+    return _pad(A, widths, edges)
+
+
+def _pad(A, widths, edges):
+    """:func:`pad` for a checked ``A``: always a new array."""
     if edges == "none" or not any(widths):
-        return A
+        return A.copy()
     return np.pad(A, [(w, w) for w in widths], mode=_NUMPY_PAD_MODE[edges])
 
 
 def _validate(A, h, stride, edges, method=None):
     A = as_float_array(A, "A")
     h = as_float_array(h, "h")
-    if A.ndim != h.ndim:
-        raise ValueError(
-            f"h must have as many dimensions as A: A is {A.ndim}-D {A.shape}, "
-            f"h is {h.ndim}-D {h.shape}"
-        )
-    strides = int_tuple(stride, "stride", A.ndim)
-    choice(edges, "edges", EDGES)
+    if A.ndim == 0:
+        raise ValueError("A must have at least one dimension, got a single number")
+    strides, widths = _check_shapes(A.shape, h.shape, stride, edges)
     if method is not None:
         choice(method, "method", METHODS)
-    if edges == "none":
-        if any(k > n for k, n in zip(h.shape, A.shape, strict=True)):
-            raise ValueError(
-                f"h {h.shape} is larger than A {A.shape} on some axis: with edges='none' the "
-                "filter must fit inside the input; use a padded edges mode or a smaller filter"
-            )
-    elif any(k % 2 == 0 for k in h.shape):
-        raise ValueError(
-            f"h must have odd sizes with edges={edges!r} (padding by ω on each side needs a "
-            f"centre element), got h.shape={h.shape}; use edges='none' for even filters"
-        )
-    widths = tuple(0 if edges == "none" else (k - 1) // 2 for k in h.shape)
+    check_sums_fit(A, "A", h, "h")
     return A, h, strides, widths
 
 
@@ -173,6 +222,8 @@ def correlate(A, h, *, stride=1, edges="none", method="auto") -> np.ndarray:
     Returns
     -------
     C : ndarray of float64, shape :func:`output_shape` ``(A.shape, h.shape, ...)``
+        Both methods give the same numbers, up to rounding, for every input they
+        accept.
 
     Raises
     ------
@@ -181,7 +232,16 @@ def correlate(A, h, *, stride=1, edges="none", method="auto") -> np.ndarray:
     ValueError
         If the dimensions differ, ``h`` does not fit with edges "none", ``h`` has an
         even size with padded edges, ``stride`` < 1, a value is NaN or infinite, or
-        ``edges``/``method`` is not one of the words above.
+        ``edges``/``method`` is not one of the words above. Also:
+
+        - an empty ``A`` or ``h`` (a size of 0 on some axis) is refused, where
+          ``scipy.ndimage.correlate`` returns an empty array: a filter needs at least
+          one tap and an input at least one sample to be placed on;
+        - inputs so large that an output could overflow float64 are refused, whatever
+          the method: when ``max|A| · Σ|h|`` (a bound on every output and every partial
+          sum) reaches 2**1023 ≈ 9e307. Below that both methods give finite results:
+          the FFT works on copies of ``A`` and ``h`` scaled by powers of two (exact),
+          so that its spectra, which add up every sample, cannot overflow either.
 
     Examples
     --------
@@ -196,8 +256,24 @@ def correlate(A, h, *, stride=1, edges="none", method="auto") -> np.ndarray:
            [51., 90.]])
     """
     A, h, strides, widths = _validate(A, h, stride, edges, method)
-    A_p = pad(A, widths, edges)
-    return fast.correlate_padded(A_p, h, strides, _valid_shape(A_p, h, strides), method)
+    A_p = _pad(A, widths, edges)
+    out_shape = _valid_shape(A_p, h, strides)
+    if method == "auto":
+        method = "fft" if fast.fft_is_faster(A_p.shape, h.shape, out_shape) else "direct"
+    if method == "direct":
+        return fast.correlate_padded(A_p, h, strides, out_shape, "direct")
+    # The FFT sums every sample of A_p and of h, which can overflow where the
+    # correlation does not: work with maxima in [0.5, 1), scaling by powers of two,
+    # which is exact and so changes no digit of the result.
+    A_shift, h_shift = _exponent(A_p), _exponent(h)
+    C = fast.correlate_padded(np.ldexp(A_p, -A_shift), np.ldexp(h, -h_shift), strides,
+                              out_shape, "fft")
+    return np.ldexp(C, A_shift + h_shift)
+
+
+def _exponent(array) -> int:
+    """``e`` such that ``max|array| / 2**e`` lies in [0.5, 1) (0 for an all-zero array)."""
+    return int(np.frexp(np.max(np.abs(array)))[1])
 
 
 def convolve(A, h, *, stride=1, edges="none", method="auto") -> np.ndarray:
@@ -206,6 +282,11 @@ def convolve(A, h, *, stride=1, edges="none", method="auto") -> np.ndarray:
     Takes the same arguments as :func:`correlate`. For a symmetric filter (a box or
     Gaussian blur) both give the same result; for an asymmetric one (an edge
     detector) the signs or directions differ.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`correlate`.
 
     Examples
     --------
@@ -237,6 +318,11 @@ def correlate_loops(A, h, *, stride=1, edges="none") -> np.ndarray:
     -------
     C : ndarray of float64, shape (1 + (H + 2 p - kh) // stride, 1 + (W + 2 p - kw) // stride)
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`correlate`, and a ValueError if ``A`` is not 2-D.
+
     Examples
     --------
     >>> correlate_loops(np.arange(16).reshape(4, 4), np.ones((3, 3)))
@@ -245,7 +331,7 @@ def correlate_loops(A, h, *, stride=1, edges="none") -> np.ndarray:
     """
     as_float_array(A, "A", ndim=2)
     A, h, (stride_m, stride_n), widths = _validate(A, h, stride, edges)
-    A_p = pad(A, widths, edges)
+    A_p = _pad(A, widths, edges)
     kh, kw = h.shape
     # ω is the filter's half-width; for an even filter (edges "none" only) the
     # "centre" is the element just before the middle.
