@@ -30,20 +30,27 @@ in Python; the slides' drawing of a 3-tap filter labels its taps F1, F2, F3.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from lessons_lib._validate import as_float_array, positive_int
+from lessons_lib._validate import (
+    as_float_array,
+    check_memory,
+    check_sums_fit,
+    choice,
+    positive_int,
+    real_number,
+    refuse_overflow,
+    sums_fit,
+)
 from lessons_lib.convolution import convolve, correlate, pad
 
+# Marks "no dout given" in _validate_conv1d, so that dout=None is refused as a value.
+_NO_DOUT = object()
 
-def _is_real(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
-
-def _validate_conv1d(x, F, dout=None):
+def _validate_conv1d(x, F, dout=_NO_DOUT):
     x = as_float_array(x, "x", ndim=1)
     F = as_float_array(F, "F", ndim=1)
     if F.size > x.size:
@@ -51,7 +58,8 @@ def _validate_conv1d(x, F, dout=None):
             f"F has {F.size} taps but x has only {x.size} samples: the filter must fit inside "
             "the signal (valid positions, no padding), so len(F) <= len(x)"
         )
-    if dout is None:
+    check_sums_fit(x, "x", F, "F")
+    if dout is _NO_DOUT:
         return x, F
     dout = as_float_array(dout, "dout", ndim=1)
     M = x.size - F.size + 1
@@ -60,6 +68,9 @@ def _validate_conv1d(x, F, dout=None):
             f"dout must hold one value per output, len(x) - len(F) + 1 = {x.size} - {F.size} "
             f"+ 1 = {M}, got length {dout.size}"
         )
+    # dF correlates x with dout, dx spreads dout through F: both sums must fit float64.
+    check_sums_fit(x, "x", dout, "dout")
+    check_sums_fit(dout, "dout", F, "F")
     return x, F, dout
 
 
@@ -81,7 +92,9 @@ def conv1d_forward(x, F) -> np.ndarray:
     Raises
     ------
     ValueError
-        If ``x`` or ``F`` is not 1-D, is empty or not finite, or ``F`` is longer than ``x``.
+        If ``x`` or ``F`` is not 1-D, is empty or not finite, ``F`` is longer than ``x``,
+        or they are so large that an output could overflow float64
+        (``max|x| · Σ|F| >= 2**1023``).
     TypeError
         If ``x`` or ``F`` is not numeric.
 
@@ -122,8 +135,12 @@ def conv1d_backward(x, F, dout) -> tuple[np.ndarray, np.ndarray]:
 
     Raises
     ------
+    TypeError
+        If ``x``, ``F`` or ``dout`` is not numeric (None included).
     ValueError
-        As :func:`conv1d_forward`, and if ``dout`` is not 1-D of length ``M``.
+        As :func:`conv1d_forward`, if ``dout`` is not 1-D of length ``M`` or not finite,
+        or if a gradient could overflow float64 (``max|x| · Σ|dout|`` or
+        ``max|dout| · Σ|F|`` at least 2**1023).
 
     Examples
     --------
@@ -154,6 +171,11 @@ def conv1d_forward_loops(x, F) -> np.ndarray:
     Returns
     -------
     o : ndarray, shape (N - K + 1,)
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`conv1d_forward`.
 
     Examples
     --------
@@ -187,6 +209,11 @@ def conv1d_backward_loops(x, F, dout) -> tuple[np.ndarray, np.ndarray]:
     -------
     dx : ndarray, shape (N,)
     dF : ndarray, shape (K,)
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`conv1d_backward`.
 
     Examples
     --------
@@ -243,8 +270,9 @@ def numerical_gradient(f, x, eps=1e-6) -> np.ndarray:
     TypeError
         If ``f`` is not callable or returns something that is not a number.
     ValueError
-        If ``eps`` is not a positive finite number, or ``f`` returns an array or a
-        non-finite value.
+        If ``x`` is empty or not finite, ``eps`` is not a positive finite number or is
+        lost in rounding next to an element of ``x``, ``x ± eps`` or the difference
+        quotient overflows float64, or ``f`` returns an array or a non-finite value.
 
     Examples
     --------
@@ -254,11 +282,11 @@ def numerical_gradient(f, x, eps=1e-6) -> np.ndarray:
     """
     if not callable(f):
         raise TypeError(f"f must be a callable returning a scalar, got {type(f).__name__}")
-    if not _is_real(eps):
-        raise TypeError(f"eps must be a positive number, got {eps!r}")
-    if not (np.isfinite(eps) and eps > 0):
-        raise ValueError(f"eps must be a positive finite number, got {eps!r}")
+    eps = real_number(eps, "eps", minimum=0, above_minimum=True)
     x = as_float_array(x, "x").copy()
+    if float(np.max(np.abs(x))) > np.finfo(np.float64).max - eps:
+        raise ValueError(f"x ± eps overflows float64 for eps={eps:g} and max|x| = "
+                         f"{float(np.max(np.abs(x))):.3g}; scale x down")
     grad = np.empty_like(x)
     for index in np.ndindex(x.shape):
         original = x[index]
@@ -270,7 +298,14 @@ def numerical_gradient(f, x, eps=1e-6) -> np.ndarray:
         # x ± eps is rounded to the nearest float: divide by the step actually taken.
         step -= x[index]
         x[index] = original
+        if step == 0:
+            raise ValueError(f"eps={eps:g} is lost in rounding at x{list(index)} = "
+                             f"{float(original):.3g} (x + eps == x - eps); use an eps that "
+                             "grows with x")
         grad[index] = (plus - minus) / step
+        if not np.isfinite(grad[index]):
+            raise ValueError(f"f changes by more than float64 holds between x{list(index)} "
+                             f"± eps ({minus:.3g} to {plus:.3g}); scale f down")
     return grad
 
 
@@ -292,8 +327,10 @@ def relative_error(a, b) -> float:
 
     Raises
     ------
+    TypeError
+        If ``a`` or ``b`` is not numeric.
     ValueError
-        If the shapes differ.
+        If the shapes differ, or an array is empty or not finite.
 
     Examples
     --------
@@ -335,6 +372,14 @@ def squared_error(o, y) -> tuple[float, np.ndarray]:
     dout : ndarray, shape (M,)
         ``2 (o - y) / M``: what :func:`conv1d_backward` takes.
 
+    Raises
+    ------
+    TypeError
+        If ``o`` or ``y`` is not numeric.
+    ValueError
+        If they are not 1-D arrays of one length, are empty or not finite, or so large
+        that the squares overflow float64.
+
     Examples
     --------
     >>> squared_error([1.0, 3.0], [0.0, 1.0])
@@ -344,8 +389,9 @@ def squared_error(o, y) -> tuple[float, np.ndarray]:
     y = as_float_array(y, "y", ndim=1)
     if o.shape != y.shape:
         raise ValueError(f"o and y must have the same shape, got {o.shape} and {y.shape}")
-    error = o - y
-    return float(np.mean(error**2)), 2.0 * error / error.size
+    with refuse_overflow("o and y", "the squared error (o - y)²"):
+        error = o - y
+        return float(np.mean(error**2)), 2.0 * error / error.size
 
 
 # Filters hidden in the "learn the filter" demo, indexed F[0], F[1], ...
@@ -365,10 +411,11 @@ def training_pair(filter_name="blur", *, n=64, noise=0.0, seed=0):
     filter_name : str, default "blur"
         A key of :data:`HIDDEN_FILTERS`.
     n : int, default 64
-        Length of the input ``x``.
+        Length of the input ``x``, at least the filter's length.
     noise : float, default 0.0
-        Standard deviation of Gaussian noise added to the outputs.
+        Standard deviation of Gaussian noise added to the outputs, >= 0.
     seed : int, default 0
+        Any integer >= 0; the same seed gives the same pair.
 
     Returns
     -------
@@ -378,19 +425,28 @@ def training_pair(filter_name="blur", *, n=64, noise=0.0, seed=0):
         ``conv1d_forward(x, F_hidden)``, plus noise.
     F_hidden : ndarray, shape (K,)
 
+    Raises
+    ------
+    TypeError
+        If ``n`` or ``seed`` is not an integer, or ``noise`` not a number.
+    ValueError
+        If ``filter_name`` is not a key of :data:`HIDDEN_FILTERS`, ``n`` is shorter than
+        the filter or too large for the memory, ``noise`` is negative or not finite, or
+        ``seed`` is negative.
+
     Examples
     --------
     >>> x, y, F_hidden = training_pair("edge detector", n=10)
     >>> x.shape, y.shape, F_hidden
     ((10,), (8,), array([-1.,  0.,  1.]))
     """
-    if filter_name not in HIDDEN_FILTERS:
-        words = ", ".join(repr(name) for name in HIDDEN_FILTERS)
-        raise ValueError(f"filter_name must be one of {words}, got {filter_name!r}")
+    choice(filter_name, "filter_name", tuple(HIDDEN_FILTERS))
     F_hidden = HIDDEN_FILTERS[filter_name].copy()
     n = positive_int(n, "n", minimum=F_hidden.size)
-    if not _is_real(noise) or not (np.isfinite(noise) and noise >= 0):
-        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    noise = real_number(noise, "noise", minimum=0)
+    seed = positive_int(seed, "seed", minimum=0)
+    # x, y and the noise, in float64.
+    check_memory(3 * 8 * n, f"training_pair(n={n})")
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(n)
     y = conv1d_forward(x, F_hidden) + noise * rng.standard_normal(n - F_hidden.size + 1)
@@ -416,6 +472,13 @@ def stability_limit(x, K) -> float:
     eta_max : float
         ``2 / λ_max(H)``; ``inf`` if ``x`` is all zeros.
 
+    Raises
+    ------
+    TypeError
+        If ``x`` is not numeric or ``K`` not an integer.
+    ValueError
+        If ``x`` is not 1-D, empty or not finite, or ``K`` is not in [1, len(x)].
+
     Examples
     --------
     For a constant signal of ones, ``H`` is ``2/M`` times a K x K matrix of ``M``:
@@ -428,6 +491,8 @@ def stability_limit(x, K) -> float:
     K = positive_int(K, "K")
     if K > x.size:
         raise ValueError(f"K must be at most len(x) = {x.size}, got {K}")
+    # The K x K Hessian and its eigenvalue workspace.
+    check_memory(3 * 8 * K * K, f"stability_limit with K={K}")
     scale = float(np.abs(x).max())
     if scale == 0:
         return float("inf")
@@ -490,6 +555,17 @@ def learn_filter(x, y, F_init, *, learning_rate, steps=100) -> LearningHistory:
     -------
     history : LearningHistory
 
+    Raises
+    ------
+    TypeError
+        If an array is not numeric, ``learning_rate`` is not a number or ``steps`` not
+        an integer.
+    ValueError
+        As :func:`conv1d_forward` for ``x`` and ``F_init``; if ``y`` does not have
+        length ``N - K + 1``, ``learning_rate`` is not positive and finite, ``steps``
+        < 1 or so large that the history would not fit in memory, or the starting loss
+        already overflows float64.
+
     Examples
     --------
     >>> x, y, F_hidden = training_pair("blur", n=64)
@@ -506,9 +582,10 @@ def learn_filter(x, y, F_init, *, learning_rate, steps=100) -> LearningHistory:
     if y.size != x.size - F.size + 1:
         raise ValueError(f"y must have length len(x) - len(F_init) + 1 = "
                          f"{x.size - F.size + 1}, got {y.size}")
-    if not _is_real(learning_rate) or not (np.isfinite(learning_rate) and learning_rate > 0):
-        raise ValueError(f"learning_rate must be a positive finite number, got {learning_rate!r}")
+    learning_rate = real_number(learning_rate, "learning_rate", minimum=0, above_minimum=True)
     steps = positive_int(steps, "steps")
+    # The history keeps a filter and a loss per step.
+    check_memory(8 * (steps + 1) * (F.size + 1), f"learn_filter(steps={steps})")
 
     J, dout = _loss_or_inf(x, F, y)
     if J == np.inf:
@@ -538,11 +615,14 @@ def _loss_or_inf(x, F, y):
     """:func:`squared_error` of ``conv1d_forward(x, F)``, or ``(inf, None)`` on overflow.
 
     A diverging run multiplies its error with every step; the step that leaves float64
-    must end the run with a message, not with warnings and NaNs.
+    must end the run with a message, not with warnings, NaNs or an error.
     """
-    with np.errstate(over="ignore", invalid="ignore"):
-        o = correlate(x, F) if np.all(np.isfinite(F)) else None
-        if o is None or not np.all(np.isfinite(o)):
-            return np.inf, None
-        J, dout = squared_error(o, y)
-    return (J, dout) if J < np.inf else (np.inf, None)
+    if not (np.all(np.isfinite(F)) and sums_fit(x, F)):
+        return np.inf, None
+    o = correlate(x, F)
+    try:
+        return squared_error(o, y)
+    except ValueError:
+        # o and y are checked and of one shape: the only refusal left is the squares
+        # overflowing float64.
+        return np.inf, None
