@@ -43,11 +43,17 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from lessons_lib import shapes
 from lessons_lib._validate import (
+    as_array,
     as_feature_maps,
     as_float_array,
     as_pooled_gradient,
+    brief,
+    check_memory,
+    check_total_fits,
     choice,
     positive_int,
+    refuse_overflow,
+    shape_tuple,
 )
 from lessons_lib.fast import pooling as fast
 
@@ -72,8 +78,12 @@ def pooled_shape(input_shape, size=2, stride=2) -> tuple[int, ...]:
 
     Raises
     ------
+    TypeError
+        If ``input_shape`` is not a tuple of integers, or ``size`` or ``stride`` is not
+        an integer.
     ValueError
-        If the window does not fit inside ``H x W``, or ``size`` or ``stride`` < 1.
+        If ``input_shape`` does not have 2 or 4 sizes >= 1, the window does not fit
+        inside ``H x W``, or ``size`` or ``stride`` < 1.
 
     Examples
     --------
@@ -84,11 +94,9 @@ def pooled_shape(input_shape, size=2, stride=2) -> tuple[int, ...]:
     >>> pooled_shape((5, 7))
     (2, 3)
     """
-    input_shape = tuple(int(n) for n in input_shape)
+    input_shape = shape_tuple(input_shape, "input_shape", lengths=(2, 4))
     size = positive_int(size, "size")
     stride = positive_int(stride, "stride")
-    if len(input_shape) not in (2, 4):
-        raise ValueError(f"input_shape must be (H, W) or (N, C, H, W), got {input_shape}")
     H, W = input_shape[-2:]
     if size > min(H, W):
         raise ValueError(f"size={size} is larger than the input's {H} x {W} planes: the window "
@@ -101,6 +109,19 @@ def _validate(A, size, stride, *, check_finite=True):
     A = as_feature_maps(A, check_finite=check_finite)
     return A, positive_int(size, "size"), positive_int(stride, "stride"), pooled_shape(
         A.shape, size, stride)
+
+
+def _check_window_sums(A, size):
+    """Average pooling adds ``size²`` cells before dividing: refuse A if that can overflow."""
+    check_total_fits(A, size * size, "A", f"a {size} x {size} window's sum")
+
+
+def _check_routed_sums(dout, size, stride):
+    """With overlapping windows one cell of dA collects up to ⌈size/stride⌉² gradients."""
+    overlaps = (-(-size // stride)) ** 2
+    if overlaps > 1:
+        check_total_fits(dout, overlaps, "dout",
+                         f"a cell shared by {overlaps} overlapping windows")
 
 
 def pooling_windows(A, size=2, stride=2) -> np.ndarray:
@@ -117,6 +138,11 @@ def pooling_windows(A, size=2, stride=2) -> np.ndarray:
     windows : ndarray, shape (..., H', W', size, size)
         ``windows[..., m, n, :, :]`` is the window that output ``(m, n)`` pools:
         ``A[..., m*stride : m*stride + size, n*stride : n*stride + size]``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`max_pool`.
 
     Examples
     --------
@@ -189,6 +215,7 @@ def max_pool_backward_loops(A, dout, size=2, stride=2) -> np.ndarray:
     """
     A, size, stride, out_shape = _validate(A, size, stride)
     dout = as_pooled_gradient(dout, A, out_shape)
+    _check_routed_sums(dout, size, stride)
     dA = np.zeros(A.shape, A.dtype)
     for plane in np.ndindex(A.shape[:-2]):
         for m in range(out_shape[-2]):
@@ -214,6 +241,7 @@ def avg_pool_loops(A, size=2, stride=2) -> np.ndarray:
            [2.  , 3.75]])
     """
     A, size, stride, out_shape = _validate(A, size, stride)
+    _check_window_sums(A, size)
     out = np.zeros(out_shape, A.dtype)
     for plane in np.ndindex(A.shape[:-2]):
         for m in range(out_shape[-2]):
@@ -285,10 +313,11 @@ def max_pool(A, size=2, stride=2, *, return_indices=False):
     Raises
     ------
     TypeError
-        If ``A`` is not numeric, or ``size`` or ``stride`` is not an integer.
+        If ``A`` is not numeric, ``size`` or ``stride`` is not an integer, or
+        ``return_indices`` is not a bool.
     ValueError
-        If ``A`` is not 2-D or 4-D, is empty or not finite, ``size`` or ``stride``
-        is below 1, or the window is larger than the input.
+        If ``A`` is not 2-D or 4-D, is ragged, empty or not finite, ``size`` or
+        ``stride`` is below 1, or the window is larger than the input.
 
     Examples
     --------
@@ -311,13 +340,15 @@ def max_pool(A, size=2, stride=2, *, return_indices=False):
            [9., 9.]])
     """
     A, size, stride, out_shape = _validate(A, size, stride)
+    if not isinstance(return_indices, (bool, np.bool_)):
+        raise TypeError(f"return_indices must be True or False, got {brief(return_indices)}")
     if return_indices:
         return fast.window_argmax(A, size, stride, out_shape)
     return fast.window_max(A, size, stride, out_shape)
 
 
 def _as_indices(indices, A, out_shape) -> np.ndarray:
-    array = np.asarray(indices)
+    array = as_array(indices, "indices")
     if array.dtype.kind not in "iu":
         raise TypeError(f"indices must be integers from max_pool(..., return_indices=True), "
                         f"got dtype {array.dtype}")
@@ -360,7 +391,9 @@ def max_pool_backward(A, dout, size=2, stride=2, *, indices=None) -> np.ndarray:
     ------
     TypeError, ValueError
         As :func:`max_pool`, and if ``dout`` or ``indices`` does not have the pooled
-        output's shape or ``indices`` holds positions outside a plane.
+        output's shape, ``dout`` is not finite, ``indices`` is not integer or holds
+        positions outside a plane, or overlapping windows would add gradients past
+        the largest float (``max|dout| · ⌈size/stride⌉²``).
 
     Examples
     --------
@@ -381,6 +414,7 @@ def max_pool_backward(A, dout, size=2, stride=2, *, indices=None) -> np.ndarray:
     # max_pool found the indices.
     A, size, stride, out_shape = _validate(A, size, stride, check_finite=indices is None)
     dout = as_pooled_gradient(dout, A, out_shape)
+    _check_routed_sums(dout, size, stride)
     if indices is None:
         _, indices = fast.window_argmax(A, size, stride, out_shape)
     else:
@@ -408,7 +442,8 @@ def avg_pool(A, size=2, stride=2) -> np.ndarray:
     Raises
     ------
     TypeError, ValueError
-        As :func:`max_pool`.
+        As :func:`max_pool`, and a ValueError if a window's sum could overflow
+        (``max|A| · size²`` beyond the largest float of A's dtype).
 
     Examples
     --------
@@ -418,6 +453,7 @@ def avg_pool(A, size=2, stride=2) -> np.ndarray:
            [2.  , 3.75]])
     """
     A, size, stride, out_shape = _validate(A, size, stride)
+    _check_window_sums(A, size)
     return fast.window_mean(A, size, stride, out_shape)
 
 
@@ -471,12 +507,18 @@ def global_avg_pool(A) -> np.ndarray:
     out : ndarray, shape (N, C), or a 0-d array for (H, W)
         Equal to ``avg_pool(A, size=H, stride=1)`` for square planes.
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`avg_pool`, for a window of the whole plane.
+
     Examples
     --------
     >>> global_avg_pool(np.arange(8.0).reshape(1, 2, 2, 2))
     array([[1.5, 5.5]])
     """
     A = as_feature_maps(A)
+    check_total_fits(A, A.shape[-2] * A.shape[-1], "A", "a plane's sum")
     return A.mean(axis=(-2, -1))
 
 
@@ -513,6 +555,13 @@ def translate(A, down=0, right=0) -> np.ndarray:
     moved : ndarray, shape of A
         Cells shifted in from outside are 0; cells shifted out are lost.
 
+    Raises
+    ------
+    TypeError
+        If ``A`` is not numeric, or ``down`` or ``right`` is not an integer.
+    ValueError
+        As :func:`max_pool` for ``A``, and if a shift is as large as the plane.
+
     Examples
     --------
     >>> translate(np.arange(1.0, 7.0).reshape(2, 3), right=1)
@@ -522,8 +571,11 @@ def translate(A, down=0, right=0) -> np.ndarray:
     A = as_feature_maps(A)
     H, W = A.shape[-2:]
     for name, shift, n in (("down", down, H), ("right", right, W)):
-        if isinstance(shift, bool) or not isinstance(shift, (int, np.integer)) or abs(shift) >= n:
+        if isinstance(shift, (bool, np.bool_)) or not isinstance(shift, (int, np.integer)):
+            raise TypeError(f"{name} must be an integer with |{name}| < {n}, got {brief(shift)}")
+        if abs(shift) >= n:
             raise ValueError(f"{name} must be an integer with |{name}| < {n}, got {shift!r}")
+    down, right = int(down), int(right)
     out = np.zeros_like(A)
     rows_to, rows_from = slice(max(down, 0), H + min(down, 0)), slice(max(-down, 0), H - max(down, 0))
     cols_to, cols_from = slice(max(right, 0), W + min(right, 0)), slice(max(-right, 0),
@@ -545,6 +597,14 @@ def relative_change(before, after) -> float:
     change : float
         0 for no change; 1 when the change is as large, in total, as ``before``.
 
+    Raises
+    ------
+    TypeError
+        If ``before`` or ``after`` is not numeric.
+    ValueError
+        If the shapes differ, an array is empty or not finite, ``before`` is all
+        zeros, or the totals overflow float64.
+
     Examples
     --------
     >>> relative_change([1.0, 1.0, 0.0], [1.0, 0.0, 1.0])
@@ -554,10 +614,11 @@ def relative_change(before, after) -> float:
     if before.shape != after.shape:
         raise ValueError(f"before and after must have the same shape, got {before.shape} "
                          f"and {after.shape}")
-    scale = np.abs(before).sum()
-    if scale == 0:
-        raise ValueError("before must not be all zeros (the change would be relative to 0)")
-    return float(np.abs(after - before).sum() / scale)
+    with refuse_overflow("before and after", "the total Σ|after - before|"):
+        scale = np.abs(before).sum()
+        if scale == 0:
+            raise ValueError("before must not be all zeros (the change would be relative to 0)")
+        return float(np.abs(after - before).sum() / scale)
 
 
 def translation_sensitivity(A, shifts, size=2, stride=2) -> list[dict]:
@@ -575,6 +636,12 @@ def translation_sensitivity(A, shifts, size=2, stride=2) -> list[dict]:
         One per shift, with keys "shift", "input change" and "pooled change"
         (each a :func:`relative_change`, rounded to 3 decimals).
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`max_pool` and :func:`translate`, and if ``shifts`` is not a sequence
+        of ``(down, right)`` pairs.
+
     Examples
     --------
     >>> from lessons_lib.datasets import figure_matrix
@@ -582,6 +649,9 @@ def translation_sensitivity(A, shifts, size=2, stride=2) -> list[dict]:
     [{'shift': (0, 1), 'input change': 1.045, 'pooled change': 0.111}]
     """
     A = as_float_array(A, "A", ndim=2)
+    if not isinstance(shifts, (list, tuple)) or not all(
+            isinstance(shift, (list, tuple)) and len(shift) == 2 for shift in shifts):
+        raise TypeError(f"shifts must be a list of (down, right) pairs, got {brief(shifts)}")
     pooled = max_pool(A, size, stride)
     rows = []
     for down, right in shifts:
@@ -617,6 +687,14 @@ def downsample(image, factor, method="max pool") -> np.ndarray:
     -------
     small : ndarray of float64, shape (1 + (H - factor) // factor, 1 + (W - factor) // factor)
 
+    Raises
+    ------
+    TypeError
+        If ``image`` is not numeric or ``factor`` not an integer.
+    ValueError
+        If ``image`` is not 2-D, is empty or not finite, ``factor`` is not in
+        [1, min(H, W)], or ``method`` is not one of the words above.
+
     Examples
     --------
     >>> image = np.array([[0, 1, 0, 1], [1, 0, 1, 0], [0, 1, 0, 1], [1, 0, 1, 0]])
@@ -636,6 +714,9 @@ def downsample(image, factor, method="max pool") -> np.ndarray:
     image = as_float_array(image, "image", ndim=2)
     choice(method, "method", DOWNSAMPLING)
     factor = positive_int(factor, "factor")
+    if factor > min(image.shape):
+        raise ValueError(f"factor must be at most min(H, W) = {min(image.shape)} for an image "
+                         f"of shape {image.shape}, got {factor}")
     H, W = pooled_shape(image.shape, factor, factor)
     if method == "max pool":
         return max_pool(image, factor, factor)
@@ -664,6 +745,13 @@ def zone_plate(n=256) -> np.ndarray:
     -------
     image : ndarray of float64, shape (n, n), values in [0, 1]
 
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer.
+    ValueError
+        If ``n`` < 1 or the image would not fit in memory.
+
     Examples
     --------
     >>> zone_plate(4).round(2)
@@ -673,6 +761,8 @@ def zone_plate(n=256) -> np.ndarray:
            [0.15, 0.5 , 0.85, 0.5 ]])
     """
     n = positive_int(n, "n")
+    # The image and two temporaries of its size.
+    check_memory(3 * 8 * n * n, f"zone_plate(n={n})")
     d = np.arange(n) - n // 2
     squared = d[:, None] ** 2 + d[None, :] ** 2
     return (1 + np.cos(np.pi * squared / n)) / 2

@@ -21,7 +21,9 @@ starting from ``r = jump = 1`` (:func:`receptive_field`).
 
 from __future__ import annotations
 
-from lessons_lib._validate import positive_int
+import numpy as np
+
+from lessons_lib._validate import brief, positive_int
 
 
 def output_size(length, k, stride=1, padding=0, *, ceil_mode=False, what="window") -> int:
@@ -53,7 +55,8 @@ def output_size(length, k, stride=1, padding=0, *, ceil_mode=False, what="window
     Raises
     ------
     TypeError
-        If ``length``, ``k``, ``stride`` or ``padding`` is not an integer.
+        If ``length``, ``k``, ``stride`` or ``padding`` is not an integer (or "same"
+        for ``padding``), or ``ceil_mode`` is not a bool.
     ValueError
         If one of them is out of range, or the window is larger than the padded input.
 
@@ -76,7 +79,11 @@ def output_size(length, k, stride=1, padding=0, *, ceil_mode=False, what="window
     """
     length, k = positive_int(length, "length"), positive_int(k, "k")
     stride = positive_int(stride, "stride")
-    if padding == "same":
+    if not isinstance(ceil_mode, (bool, np.bool_)):
+        raise TypeError(f"ceil_mode must be True or False, got {brief(ceil_mode)}")
+    if isinstance(padding, str):
+        if padding != "same":
+            raise ValueError(f"padding must be an integer >= 0 or 'same', got {padding!r}")
         return -(-length // stride)
     padding = positive_int(padding, "padding", minimum=0)
     span = length + 2 * padding
@@ -108,6 +115,13 @@ def receptive_field(layers) -> list[tuple[int, int]]:
         on, ``r += (size - 1) * j``, and the distance ``j`` in input pixels between
         neighbouring outputs, ``j *= stride``.
 
+    Raises
+    ------
+    TypeError
+        If ``layers`` is not a sequence of pairs of integers.
+    ValueError
+        If a size or a stride is below 1.
+
     Examples
     --------
     Two 3 x 3 convolutions, each followed by 2 x 2 max pooling:
@@ -115,6 +129,9 @@ def receptive_field(layers) -> list[tuple[int, int]]:
     >>> receptive_field([(3, 1), (2, 2), (3, 1), (2, 2)])
     [(3, 1), (4, 2), (8, 2), (10, 4)]
     """
+    if not isinstance(layers, (list, tuple)) or not all(
+            isinstance(layer, (list, tuple)) and len(layer) == 2 for layer in layers):
+        raise TypeError(f"layers must be a list of (size, stride) pairs, got {brief(layers)}")
     field, jump, fields = 1, 1, []
     for size, stride in layers:
         field += (positive_int(size, "size") - 1) * jump
