@@ -34,11 +34,19 @@ with ``zero_division=0``, which the tests use as the reference.
 
 from __future__ import annotations
 
+import numbers
 from typing import NamedTuple
 
 import numpy as np
 
-from lessons_lib._validate import as_float_array, choice
+from lessons_lib._validate import (
+    as_array,
+    as_float_array,
+    brief,
+    choice,
+    positive_int,
+    real_number,
+)
 
 AVERAGES = (None, "binary", "macro", "micro", "weighted")
 _AVERAGE_NAMES = ("binary", "macro", "micro", "weighted")
@@ -46,31 +54,95 @@ _AVERAGE_NAMES = ("binary", "macro", "micro", "weighted")
 
 # --- labels ------------------------------------------------------------------------------
 
+_FLOAT_ADVICE = ("if these are scores or probabilities, turn them into predictions first, "
+                 "for example (scores >= 0.5).astype(int)")
+
 
 def _label_kind(array: np.ndarray, name: str) -> str:
     if array.dtype.kind in "biu":
         return "number"
     if array.dtype.kind == "U":
         return "string"
-    if array.dtype.kind == "O" and all(isinstance(v, str) for v in array.tolist()):
-        return "string"
     if array.dtype.kind == "f":
-        raise TypeError(
-            f"{name} must hold class labels (integers or strings), got floats; "
-            "if these are scores or probabilities, turn them into predictions first, "
-            "for example (scores >= 0.5).astype(int)"
-        )
+        raise TypeError(f"{name} must hold class labels (integers or strings), got floats; "
+                        + _FLOAT_ADVICE)
     raise TypeError(f"{name} must hold class labels (integers or strings), got dtype {array.dtype}")
 
 
+def _element_kind(value) -> str:
+    if isinstance(value, (bool, np.bool_, numbers.Integral)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, numbers.Real):
+        return "float"
+    return "other"
+
+
+def _from_elements(items, name: str) -> np.ndarray:
+    """Labels given one by one (a list, an object array): each must be of the same kind.
+
+    numpy would turn ``[1, "a"]`` into the strings ``["1", "a"]``, so that 1 and "1"
+    became one class: the labels are looked at one by one instead.
+    """
+    first_of = {}
+    for value in items:
+        first_of.setdefault(_element_kind(value), value)
+    if "other" in first_of:
+        odd = first_of["other"]
+        raise TypeError(f"{name} must hold class labels (integers or strings), got "
+                        f"{brief(odd)} of type {type(odd).__name__}")
+    if "string" in first_of and len(first_of) > 1:
+        number = first_of.get("number", first_of.get("float"))
+        raise TypeError(f"{name} mixes labels of different types, {number!r} and "
+                        f"{first_of['string']!r}: use all integers or all strings "
+                        "(1 and '1' would be different classes)")
+    if "float" in first_of:
+        raise TypeError(f"{name} must hold class labels (integers or strings), got floats "
+                        f"such as {first_of['float']!r}; " + _FLOAT_ADVICE)
+    if "string" in first_of:
+        return np.array(list(items), dtype=str)
+    array = np.array(list(items))
+    if array.dtype.kind not in "biu":
+        raise ValueError(f"{name} holds integers that no 64-bit integer type holds together "
+                         f"(from {min(items)} to {max(items)})")
+    return array
+
+
 def _as_labels(value, name: str) -> tuple[np.ndarray, str]:
-    array = np.asarray(value)
+    array = as_array(value, name)
     if array.ndim != 1:
         raise ValueError(f"{name} must be a 1-D array of class labels, got shape {array.shape}")
     if array.size == 0:
         raise ValueError(f"{name} must not be empty")
+    if array.dtype.kind == "O":
+        array = _from_elements(array.tolist(), name)
+    elif not isinstance(value, np.ndarray) and array.dtype.kind in "Uf":
+        # A list of strings, or of floats, may have been a mix of kinds before numpy
+        # converted it.
+        array = _from_elements(list(value), name)
     kind = _label_kind(array, name)
     return (array.astype(str) if kind == "string" else array), kind
+
+
+_INT64_MAX = np.iinfo(np.int64).max
+
+
+def _common_integers(arrays: list[np.ndarray], names: str) -> list[np.ndarray]:
+    """Integer labels of several arrays in one integer type, compared exactly.
+
+    numpy compares a uint64 with an int64 as float64, which turns labels into floats
+    and merges large neighbours: the arrays are converted to int64 (or uint64) first.
+    """
+    if np.result_type(*[a.dtype for a in arrays]).kind != "f":
+        return arrays
+    if all(a.dtype.kind != "u" or a.max() <= _INT64_MAX for a in arrays):
+        return [a.astype(np.int64) for a in arrays]
+    if all(a.dtype.kind != "i" or a.min() >= 0 for a in arrays):
+        return [a.astype(np.uint64) for a in arrays]
+    raise ValueError(f"{names} hold labels from {min(int(a.min()) for a in arrays)} to "
+                     f"{max(int(a.max()) for a in arrays)}: no 64-bit integer type holds "
+                     "them all; number the classes 0, 1, 2, ...")
 
 
 def _check_pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray, str]:
@@ -85,19 +157,36 @@ def _check_pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray, str]:
             f"y_true and y_pred must hold the same kind of labels, got {kind_true}s "
             f"and {kind_pred}s"
         )
+    if kind_true == "number":
+        y_true, y_pred = _common_integers([y_true, y_pred], "y_true and y_pred")
     return y_true, y_pred, kind_true
 
 
-def _classes(y_true, y_pred, kind, labels) -> np.ndarray:
-    """The class order: ``labels`` if given (checked), else the sorted union."""
-    if labels is None:
-        return np.union1d(y_true, y_pred)
+def _listed(labels, y_true, y_pred, kind):
+    """``labels`` checked (same kind as the data, no repeats), and the data in its type."""
     classes, kind_labels = _as_labels(labels, "labels")
     if kind_labels != kind:
         raise TypeError(f"labels must be {kind}s like y_true and y_pred, got {kind_labels}s")
     if len(np.unique(classes)) != len(classes):
-        raise ValueError(f"labels must not repeat a class, got {classes.tolist()}")
-    return classes
+        raise ValueError(f"labels must not repeat a class, got {brief(classes.tolist())}")
+    if kind == "number":
+        classes, y_true, y_pred = _common_integers([classes, y_true, y_pred],
+                                                   "labels, y_true and y_pred")
+    return classes, y_true, y_pred
+
+
+def _check_pos_label(pos_label, kind: str) -> None:
+    """``pos_label`` must be a label of the same kind as the data (not 1.0, not "1" for 1)."""
+    if isinstance(pos_label, (bool, np.bool_, numbers.Integral)):
+        given = "number"
+    elif isinstance(pos_label, str):
+        given = "string"
+    else:
+        raise TypeError(f"pos_label must be a class label (an integer, a bool or a string), "
+                        f"got {brief(pos_label)}")
+    if given != kind:
+        raise TypeError(f"pos_label={pos_label!r} is a {given} but the labels are {kind}s: "
+                        "give the positive class as it appears in the labels")
 
 
 def _indices(values: np.ndarray, classes: np.ndarray, name: str) -> np.ndarray:
@@ -109,7 +198,8 @@ def _indices(values: np.ndarray, classes: np.ndarray, name: str) -> np.ndarray:
     if np.any(unknown):
         missing = np.unique(values[unknown]).tolist()
         raise ValueError(
-            f"{name} holds labels that are not in labels={classes.tolist()}: {missing}"
+            f"{name} holds labels that are not in labels={brief(classes.tolist())}: "
+            f"{brief(missing)}"
         )
     return index
 
@@ -146,6 +236,15 @@ def confusion_matrix(y_true, y_pred, labels=None) -> np.ndarray:
         ``CM[i, j]`` = number of samples of true class ``labels[i]`` predicted as
         ``labels[j]``. Rows sum to the class supports; the diagonal holds the correct ones.
 
+    Raises
+    ------
+    TypeError
+        If the labels are floats, mix integers and strings (within an array or
+        between them), or are not labels at all (None, objects).
+    ValueError
+        If an array is not 1-D, is empty or ragged, the lengths differ, ``labels``
+        repeats a class or misses one that occurs.
+
     Examples
     --------
     >>> confusion_matrix([1, 1, 0, 0, 0], [1, 0, 1, 0, 0])
@@ -163,7 +262,10 @@ def confusion_matrix(y_true, y_pred, labels=None) -> np.ndarray:
            [0, 0, 0]])
     """
     y_true, y_pred, kind = _check_pair(y_true, y_pred)
-    classes = _classes(y_true, y_pred, kind, labels)
+    if labels is None:
+        classes = np.union1d(y_true, y_pred)
+    else:
+        classes, y_true, y_pred = _listed(labels, y_true, y_pred, kind)
     k = len(classes)
     i = _indices(y_true, classes, "y_true")
     j = _indices(y_pred, classes, "y_pred")
@@ -183,11 +285,19 @@ def confusion_matrix_loops(y_true, y_pred, labels) -> list[list[int]]:
     -------
     CM : list of C lists of C ints
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`confusion_matrix`.
+
     Examples
     --------
     >>> confusion_matrix_loops(["a", "b", "b"], ["a", "a", "b"], labels=["a", "b"])
     [[1, 0], [1, 1]]
     """
+    # The same checks as confusion_matrix, so that the loops below meet only labels
+    # they can place.
+    confusion_matrix(y_true, y_pred, labels=labels)
     labels = list(labels)
     CM = [[0] * len(labels) for _ in labels]
     for t, p in zip(y_true, y_pred, strict=True):
@@ -220,12 +330,30 @@ def binary_counts(y_true, y_pred, pos_label=1) -> BinaryCounts:
     counts : BinaryCounts
         Named tuple ``(TP, FN, FP, TN)``: the slides' matrix read row by row.
 
+    Raises
+    ------
+    TypeError
+        As :func:`confusion_matrix`, and if ``pos_label`` is not a label of the same
+        kind (integer or string) as ``y_true`` and ``y_pred``.
+    ValueError
+        As :func:`confusion_matrix`, and if ``pos_label`` occurs in neither
+        ``y_true`` nor ``y_pred`` (a misspelt positive class would count zeros).
+
     Examples
     --------
     >>> binary_counts(["p", "p", "e", "m", "e"], ["p", "e", "p", "e", "e"], pos_label="p")
     BinaryCounts(TP=1, FN=1, FP=1, TN=2)
+    >>> binary_counts([0, 1], [1, 1], pos_label=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: pos_label=2 is not among the labels in y_true and y_pred, [0, 1]
     """
-    y_true, y_pred, _ = _check_pair(y_true, y_pred)
+    y_true, y_pred, kind = _check_pair(y_true, y_pred)
+    _check_pos_label(pos_label, kind)
+    present = np.union1d(y_true, y_pred).tolist()
+    if pos_label not in present:
+        raise ValueError(f"pos_label={pos_label!r} is not among the labels in y_true and "
+                         f"y_pred, {brief(present)}")
     actual, predicted = y_true == pos_label, y_pred == pos_label
     return BinaryCounts(
         TP=int(np.sum(actual & predicted)),
@@ -250,6 +378,12 @@ def accuracy(y_true, y_pred) -> float:
     accuracy : float
         In [0, 1]: the trace of the confusion matrix divided by its sum.
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`confusion_matrix`: labels of mixed types (``1`` and ``"1"``) are
+        refused, not compared.
+
     Examples
     --------
     A screening test that always answers "healthy" on 99 healthy people and 1 sick one:
@@ -273,21 +407,37 @@ def _per_class_counts(y_true, y_pred, average, pos_label, labels) -> _Counts:
     if average is not None:
         choice(average, "average", _AVERAGE_NAMES)
     y_true, y_pred, kind = _check_pair(y_true, y_pred)
-    classes = _classes(y_true, y_pred, kind, labels)
+    present = np.union1d(y_true, y_pred)
+    if labels is None:
+        classes = everything = present
+    else:
+        classes, y_true, y_pred = _listed(labels, y_true, y_pred, kind)
+        present = np.union1d(y_true, y_pred)
+        everything = np.union1d(present, classes)
     if average == "binary":
-        if len(classes) > 2:
+        _check_pos_label(pos_label, kind)
+        if len(everything) > 2:
             raise ValueError(
-                f"average='binary' needs at most two classes, got {len(classes)}: "
-                f"{classes.tolist()}; choose average=None, 'macro', 'micro' or 'weighted', "
-                "or compare each label with the positive class first (y == pos_label)"
+                f"average='binary' needs at most two classes, got {len(everything)}: "
+                f"{brief(everything.tolist())}; choose average=None, 'macro', 'micro' or "
+                "'weighted', or compare each label with the positive class first "
+                "(y == pos_label)"
             )
-        if pos_label not in classes.tolist() and (len(classes) == 2 or labels is not None):
+        if pos_label not in classes.tolist() and (len(everything) == 2 or labels is not None):
             raise ValueError(
                 f"pos_label={pos_label!r} is not among the labels {classes.tolist()}"
             )
-    CM = confusion_matrix(y_true, y_pred, labels=classes)
-    tp = np.diag(CM)
-    return _Counts(classes, tp, CM.sum(axis=0) - tp, CM.sum(axis=1) - tp, CM.sum(axis=1))
+    # Count over every class that occurs, then keep the listed ones: a sample of an
+    # unlisted class still counts as a false positive of the class it was predicted as
+    # (and a false negative of its true class), as scikit-learn counts it.
+    k = len(everything)
+    i = _indices(y_true, everything, "y_true")
+    j = _indices(y_pred, everything, "y_pred")
+    keep = _indices(classes, everything, "labels")
+    tp = np.bincount(i[i == j], minlength=k)[keep]
+    support = np.bincount(i, minlength=k)[keep]
+    predicted = np.bincount(j, minlength=k)[keep]
+    return _Counts(classes, tp, predicted - tp, support - tp, support)
 
 
 def _positive(counts: _Counts, pos_label) -> int | None:
@@ -323,12 +473,26 @@ def precision(y_true, y_pred, average="binary", pos_label=1, *, labels=None):
         The positive class for ``average="binary"``; ignored otherwise.
     labels : array_like, shape (C,), optional
         The classes and their order (for ``average=None``) and which classes the
-        averages run over. Default: the sorted union of the labels that occur.
+        averages run over. Default: the sorted union of the labels that occur. It may
+        name a subset of the classes present: only the listed classes are scored, as
+        scikit-learn does; a sample of an unlisted class still counts against the
+        listed class it was predicted as (a false positive) or truly is (a false
+        negative). A listed class that never occurs scores 0.
 
     Returns
     -------
     precision : float, or ndarray of shape (C,) when ``average`` is None
         0.0 where no sample was predicted as the class (0/0).
+
+    Raises
+    ------
+    TypeError
+        As :func:`confusion_matrix`; if ``labels`` is not of the kind of the data, or
+        (for ``average="binary"``) ``pos_label`` is not.
+    ValueError
+        As :func:`confusion_matrix` (except that ``labels`` may leave classes out);
+        if ``average`` is not one of the choices above, or ``average="binary"`` meets
+        more than two classes or a ``pos_label`` that is not among them.
 
     Examples
     --------
@@ -351,12 +515,17 @@ def recall(y_true, y_pred, average="binary", pos_label=1, *, labels=None):
     average : {"binary", None, "macro", "micro", "weighted"}, default "binary"
     pos_label : int, bool or str, default 1
     labels : array_like, shape (C,), optional
-        As for :func:`precision`.
+        As for :func:`precision`: may name a subset of the classes present.
 
     Returns
     -------
     recall : float, or ndarray of shape (C,) when ``average`` is None
         0.0 for a class with no true samples (0/0).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`precision`.
 
     Examples
     --------
@@ -379,12 +548,17 @@ def f1_score(y_true, y_pred, average="binary", pos_label=1, *, labels=None):
     average : {"binary", None, "macro", "micro", "weighted"}, default "binary"
     pos_label : int, bool or str, default 1
     labels : array_like, shape (C,), optional
-        As for :func:`precision`.
+        As for :func:`precision`: may name a subset of the classes present.
 
     Returns
     -------
     f1 : float, or ndarray of shape (C,) when ``average`` is None
         0.0 where precision and recall are both 0.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`precision`.
 
     Examples
     --------
@@ -402,14 +576,41 @@ def f1_score(y_true, y_pred, average="binary", pos_label=1, *, labels=None):
 def f1_from_precision_recall(precision_value: float, recall_value: float) -> float:
     """The slides' F1 formula for one class, written out: 2 · P · R / (P + R), 0 if both 0.
 
+    Parameters
+    ----------
+    precision_value, recall_value : float
+        A precision and a recall, each in [0, 1].
+
+    Returns
+    -------
+    f1 : float
+        In [0, 1], between the smaller of the two and their mean.
+
+    Raises
+    ------
+    TypeError
+        If a value is not a real number (booleans, strings and None included).
+    ValueError
+        If a value is NaN, infinite or outside [0, 1].
+
     Examples
     --------
     >>> f1_from_precision_recall(0.5, 1.0)
     0.6666666666666666
+    >>> f1_from_precision_recall(2, 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: precision_value must be a finite number in [0, 1], got 2
     """
+    precision_value = real_number(precision_value, "precision_value", minimum=0, maximum=1)
+    recall_value = real_number(recall_value, "recall_value", minimum=0, maximum=1)
     if precision_value + recall_value == 0:
         return 0.0
     return 2 * precision_value * recall_value / (precision_value + recall_value)
+
+
+# More decimals than float64 holds would print noise.
+_MAX_DIGITS = 10
 
 
 def classification_table(y_true, y_pred, labels=None, digits=3) -> str:
@@ -419,13 +620,19 @@ def classification_table(y_true, y_pred, labels=None, digits=3) -> str:
     ----------
     y_true, y_pred : array_like, shape (N,)
     labels : array_like, shape (C,), optional
-        Class order (default: sorted union of the labels that occur).
+        Class order (default: sorted union of the labels that occur); may name a
+        subset of the classes present, as for :func:`precision`.
     digits : int, default 3
-        Decimals printed.
+        Decimals printed, 0 to 10.
 
     Returns
     -------
     table : str
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`precision`, and if ``digits`` is not an integer in [0, 10].
 
     Examples
     --------
@@ -437,6 +644,9 @@ def classification_table(y_true, y_pred, labels=None, digits=3) -> str:
     micro          0.667   0.667  0.667        3
     weighted       0.833   0.667  0.667        3
     """
+    digits = positive_int(digits, "digits", minimum=0)
+    if digits > _MAX_DIGITS:
+        raise ValueError(f"digits must be an integer in [0, {_MAX_DIGITS}], got {digits}")
     c = _per_class_counts(y_true, y_pred, None, 1, labels)
     rows = [f"{'class':<10} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}"]
     scores = [
@@ -461,7 +671,8 @@ def classification_table(y_true, y_pred, labels=None, digits=3) -> str:
 
 
 def _binary_scores(y_true, scores, pos_label):
-    y_true, _ = _as_labels(y_true, "y_true")
+    y_true, kind = _as_labels(y_true, "y_true")
+    _check_pos_label(pos_label, kind)
     scores = as_float_array(scores, "scores", ndim=1)
     if len(scores) != len(y_true):
         raise ValueError(
@@ -495,6 +706,15 @@ def threshold_counts(y_true, scores, pos_label=1):
     n_pos, n_neg : int
         Number of true positives and negatives (``tp[-1]``, ``fp[-1]``).
 
+    Raises
+    ------
+    TypeError
+        If ``y_true`` does not hold labels, ``scores`` is not numeric, or ``pos_label``
+        is not a label of ``y_true``'s kind.
+    ValueError
+        If the arrays are not 1-D of one length, are empty, ragged or not finite, or
+        ``y_true`` holds no positive or only positives.
+
     Examples
     --------
     >>> t, tp, fp, P, N = threshold_counts([1, 0, 1, 0], [0.9, 0.8, 0.4, 0.1])
@@ -527,6 +747,11 @@ def precision_recall_curve(y_true, scores, pos_label=1):
     thresholds : ndarray, shape (T,)
         The distinct scores, decreasing; ``score >= threshold`` is predicted positive.
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`threshold_counts`.
+
     Examples
     --------
     >>> p, r, t = precision_recall_curve([1, 0, 1, 0], [0.9, 0.8, 0.4, 0.1])
@@ -554,6 +779,11 @@ def roc_curve(y_true, scores, pos_label=1):
     thresholds : ndarray, shape (T + 1,)
         ``inf`` then the distinct scores, decreasing.
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`threshold_counts`.
+
     Examples
     --------
     >>> fpr, tpr, t = roc_curve([1, 0, 1, 0], [0.9, 0.8, 0.4, 0.1])
@@ -579,6 +809,11 @@ def roc_auc(y_true, scores, pos_label=1) -> float:
     auc : float
         1.0 for a perfect ranking, 0.5 for a random one.
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`threshold_counts`.
+
     Examples
     --------
     >>> roc_auc([1, 0, 1, 0], [0.9, 0.8, 0.4, 0.1])
@@ -601,6 +836,11 @@ def average_precision(y_true, scores, pos_label=1) -> float:
     -------
     ap : float
         1.0 for a perfect ranking; about the positive fraction for a random one.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`threshold_counts`.
 
     Examples
     --------
@@ -632,15 +872,21 @@ def metrics_at_prevalence(tpr, fpr, prevalence):
         ``"accuracy"``, ``"precision"``, ``"recall"``, ``"f1"``, each with the shape of
         ``prevalence``; and ``"counts"``: the expected (TP, FN, FP, TN) fractions.
 
+    Raises
+    ------
+    TypeError
+        If ``tpr`` or ``fpr`` is not a real number, or ``prevalence`` is not numeric.
+    ValueError
+        If one of them is NaN, infinite or outside [0, 1], or ``prevalence`` is empty.
+
     Examples
     --------
     >>> m = metrics_at_prevalence(tpr=0.9, fpr=0.05, prevalence=0.02)
     >>> round(m["accuracy"], 4), round(m["precision"], 4), round(m["f1"], 4)
     (0.949, 0.2687, 0.4138)
     """
-    for name, value in (("tpr", tpr), ("fpr", fpr)):
-        if not 0 <= float(value) <= 1:
-            raise ValueError(f"{name} must be a rate in [0, 1], got {value!r}")
+    tpr = real_number(tpr, "tpr", minimum=0, maximum=1)
+    fpr = real_number(fpr, "fpr", minimum=0, maximum=1)
     pi = as_float_array(prevalence, "prevalence")
     if np.any((pi < 0) | (pi > 1)):
         raise ValueError("prevalence must be a fraction in [0, 1]")
