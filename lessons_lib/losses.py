@@ -31,7 +31,15 @@ import numbers
 
 import numpy as np
 
-from lessons_lib._validate import as_float_array, positive_int
+from lessons_lib._validate import (
+    as_array,
+    as_float_array,
+    brief,
+    check_memory,
+    positive_int,
+    real_number,
+    refuse_overflow,
+)
 
 # Probabilities are clipped to [EPS, 1] before the logarithm in cross_entropy:
 # log(0) = -inf would turn one confident mistake into an infinite (then NaN) loss.
@@ -53,12 +61,13 @@ def _same_shape(y_hat: np.ndarray, y: np.ndarray, names=("y_hat", "y")) -> None:
         )
 
 
-def _check_temperature(temperature) -> float:
-    if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real):
-        raise TypeError(f"temperature must be a positive number, got {temperature!r}")
-    if not (math.isfinite(temperature) and temperature > 0):
-        raise ValueError(f"temperature must be a positive finite number, got {temperature!r}")
-    return float(temperature)
+def _check_axis(axis, array: np.ndarray, name: str) -> int:
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, numbers.Integral):
+        raise TypeError(f"axis must be an integer, got {brief(axis)}")
+    if not -array.ndim <= axis < array.ndim:
+        raise ValueError(f"axis must be in [{-array.ndim}, {array.ndim - 1}] for {name} of shape "
+                         f"{array.shape}, got {axis}")
+    return int(axis)
 
 
 def softmax(z, axis=-1, *, temperature=1.0) -> np.ndarray:
@@ -77,13 +86,25 @@ def softmax(z, axis=-1, *, temperature=1.0) -> np.ndarray:
         The axis along which the probabilities sum to one (the class axis).
     temperature : float, default 1.0
         ``T > 0``. Large ``T`` flattens the distribution towards uniform; small ``T``
-        sharpens it towards a one-hot vector at the largest logit.
+        sharpens it towards a one-hot vector at the largest logit. However small or
+        large ``T`` is, the result is that limit rather than NaN: a logit whose
+        ``(z_i - max z) / T`` overflows gets probability exactly 0, and the largest
+        logits (several if they tie) share the rest.
 
     Returns
     -------
     y_hat : ndarray, same shape as ``z``
         Probabilities in [0, 1] summing to one along ``axis``. float32 if ``z`` is
         float32, else float64.
+
+    Raises
+    ------
+    TypeError
+        If ``z`` is not numeric, ``axis`` is not an integer or ``temperature`` is not
+        a real number.
+    ValueError
+        If ``z`` is a scalar, empty, ragged or not finite, ``axis`` is out of range,
+        or ``temperature`` is not positive and finite.
 
     Examples
     --------
@@ -96,17 +117,25 @@ def softmax(z, axis=-1, *, temperature=1.0) -> np.ndarray:
     >>> softmax(np.array([[0, 0], [0, 1e4]], dtype=np.float32))
     array([[0.5, 0.5],
            [0. , 1. ]], dtype=float32)
+    >>> softmax([1.0, 3.0, 3.0], temperature=1e-300)
+    array([0. , 0.5, 0.5])
     """
     z = _as_real(z, "z")
     if z.ndim == 0:
         raise ValueError("z must have at least one dimension (the classes), got a scalar")
-    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
-        raise TypeError(f"axis must be an integer, got {axis!r}")
-    if not -z.ndim <= axis < z.ndim:
-        raise ValueError(f"axis must be in [{-z.ndim}, {z.ndim - 1}] for z of shape {z.shape}, "
-                         f"got {axis}")
-    temperature = _check_temperature(temperature)
-    shifted = (z - z.max(axis=axis, keepdims=True)) / z.dtype.type(temperature)
+    axis = _check_axis(axis, z, "z")
+    temperature = real_number(temperature, "temperature", minimum=0, above_minimum=True)
+    # An exponent that overflows to -inf belongs to a logit infinitely far below the
+    # largest at this temperature: exp gives it 0, its limit. The largest logit's
+    # exponent is exactly 0, so the sum is at least 1 and never 0/0.
+    with np.errstate(over="ignore"):
+        shifted = z - z.max(axis=axis, keepdims=True)
+        scale = z.dtype.type(temperature)
+        if scale == 0 or not np.isfinite(scale):
+            # T outside float32's range: divide in float64, then round back.
+            shifted = (shifted.astype(np.float64) / temperature).astype(z.dtype)
+        else:
+            shifted = shifted / scale
     e = np.exp(shifted)
     return e / e.sum(axis=axis, keepdims=True)
 
@@ -136,6 +165,14 @@ def softmax_backward(dout, y_hat, axis=-1) -> np.ndarray:
     dz : ndarray, same shape as ``y_hat``
         Sums to zero along ``axis``: adding a constant to every logit changes nothing.
 
+    Raises
+    ------
+    TypeError
+        If ``dout`` or ``y_hat`` is not numeric, or ``axis`` is not an integer.
+    ValueError
+        If the shapes differ, an array is empty or not finite, ``axis`` is out of
+        range, or the products overflow.
+
     Examples
     --------
     Chained with :func:`cross_entropy_backward` it gives the famous ŷ − y:
@@ -151,7 +188,11 @@ def softmax_backward(dout, y_hat, axis=-1) -> np.ndarray:
     """
     dout, y_hat = _as_real(dout, "dout"), _as_real(y_hat, "y_hat")
     _same_shape(dout, y_hat, names=("dout", "y_hat"))
-    return y_hat * (dout - np.sum(dout * y_hat, axis=axis, keepdims=True))
+    if y_hat.ndim == 0:
+        raise ValueError("y_hat must have at least one dimension (the classes), got a scalar")
+    axis = _check_axis(axis, y_hat, "y_hat")
+    with refuse_overflow("dout and y_hat", "the gradient ŷ (dout - Σ dout ŷ)"):
+        return y_hat * (dout - np.sum(dout * y_hat, axis=axis, keepdims=True))
 
 
 def softmax_loops(z) -> list[float]:
@@ -165,6 +206,11 @@ def softmax_loops(z) -> list[float]:
     -------
     y_hat : list of float, length C
         Must agree with :func:`softmax`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`softmax`, and a ValueError if ``z`` is not 1-D.
 
     Examples
     --------
@@ -194,6 +240,13 @@ def mse(y_hat, y) -> float:
     loss : float
         The mean over every element.
 
+    Raises
+    ------
+    TypeError
+        If ``y_hat`` or ``y`` is not numeric.
+    ValueError
+        If the shapes differ, an array is empty, ragged or not finite, or the squares overflow.
+
     Examples
     --------
     >>> mse([2.5, 0.0, 2.0], [3.0, -0.5, 2.0])
@@ -201,7 +254,8 @@ def mse(y_hat, y) -> float:
     """
     y_hat, y = _as_real(y_hat, "y_hat"), _as_real(y, "y")
     _same_shape(y_hat, y)
-    return float(np.mean((y_hat - y) ** 2))
+    with refuse_overflow("y_hat and y", "the mean of (y_hat - y)²"):
+        return float(np.mean((y_hat - y) ** 2))
 
 
 def mse_backward(y_hat, y) -> np.ndarray:
@@ -216,6 +270,13 @@ def mse_backward(y_hat, y) -> np.ndarray:
     -------
     dy_hat : ndarray, shape of ``y_hat``
 
+    Raises
+    ------
+    TypeError
+        If ``y_hat`` or ``y`` is not numeric.
+    ValueError
+        If the shapes differ, an array is empty, ragged or not finite, or ``y_hat - y`` overflows.
+
     Examples
     --------
     >>> mse_backward([2.5, 0.0, 2.0], [3.0, -0.5, 2.0])
@@ -223,7 +284,8 @@ def mse_backward(y_hat, y) -> np.ndarray:
     """
     y_hat, y = _as_real(y_hat, "y_hat"), _as_real(y, "y")
     _same_shape(y_hat, y)
-    return 2.0 * (y_hat - y) / y_hat.size
+    with refuse_overflow("y_hat and y", "2 (y_hat - y)"):
+        return 2.0 * (y_hat - y) / y_hat.size
 
 
 def mae(y_hat, y) -> float:
@@ -241,6 +303,13 @@ def mae(y_hat, y) -> float:
     loss : float
         The mean over every element.
 
+    Raises
+    ------
+    TypeError
+        If ``y_hat`` or ``y`` is not numeric.
+    ValueError
+        If the shapes differ, an array is empty, ragged or not finite, or ``|y_hat - y|`` overflows.
+
     Examples
     --------
     >>> mae([2.5, 0.0, 2.0], [3.0, -0.5, 2.0])
@@ -248,7 +317,8 @@ def mae(y_hat, y) -> float:
     """
     y_hat, y = _as_real(y_hat, "y_hat"), _as_real(y, "y")
     _same_shape(y_hat, y)
-    return float(np.mean(np.abs(y_hat - y)))
+    with refuse_overflow("y_hat and y", "the mean of |y_hat - y|"):
+        return float(np.mean(np.abs(y_hat - y)))
 
 
 def mae_backward(y_hat, y) -> np.ndarray:
@@ -266,6 +336,13 @@ def mae_backward(y_hat, y) -> np.ndarray:
     -------
     dy_hat : ndarray, shape of ``y_hat``
 
+    Raises
+    ------
+    TypeError
+        If ``y_hat`` or ``y`` is not numeric.
+    ValueError
+        If the shapes differ, an array is empty, ragged or not finite.
+
     Examples
     --------
     >>> mae_backward([2.5, 0.0, 2.0], [3.0, -0.5, 2.0])
@@ -273,7 +350,10 @@ def mae_backward(y_hat, y) -> np.ndarray:
     """
     y_hat, y = _as_real(y_hat, "y_hat"), _as_real(y, "y")
     _same_shape(y_hat, y)
-    return np.sign(y_hat - y) / y_hat.size
+    # Only the sign of y_hat - y matters: compare instead of subtracting, which could
+    # overflow for values of opposite signs near the largest float.
+    dtype = np.result_type(y_hat, y)
+    return (np.greater(y_hat, y).astype(dtype) - np.less(y_hat, y)) / y_hat.size
 
 
 def _check_distributions(p: np.ndarray, name: str) -> None:
@@ -361,6 +441,11 @@ def cross_entropy_backward(y, y_hat) -> np.ndarray:
     -------
     dy_hat : ndarray, shape of ``y_hat``
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`cross_entropy`.
+
     Examples
     --------
     >>> cross_entropy_backward([[1, 0], [0, 1]], [[0.5, 0.5], [0.25, 0.75]])
@@ -375,7 +460,7 @@ def cross_entropy_backward(y, y_hat) -> np.ndarray:
 
 def _logits_and_labels(logits, labels):
     logits = _as_real(logits, "logits", ndim=2)
-    labels = np.asarray(labels)
+    labels = as_array(labels, "labels")
     if labels.dtype.kind not in "iu":
         raise TypeError(
             f"labels must be integer class indices, got dtype {labels.dtype}"
@@ -416,6 +501,16 @@ def softmax_cross_entropy(logits, labels) -> float:
         Mean over the ``N`` samples; equals
         ``cross_entropy(one_hot(labels, C), softmax(logits))`` wherever that is not clipped.
 
+    Raises
+    ------
+    TypeError
+        If ``logits`` is not numeric or ``labels`` not integers (booleans included).
+    ValueError
+        If ``logits`` is not 2-D, is empty or not finite, ``labels`` does not have
+        shape (N,) or holds an index outside [0, C), or the loss itself exceeds the
+        largest float (a true class's logit about 1.8e308 below the largest, in
+        float64).
+
     Examples
     --------
     >>> logits = np.array([[2.0, 0.5, -1.0], [0.0, 3.0, 0.0]])
@@ -425,9 +520,22 @@ def softmax_cross_entropy(logits, labels) -> float:
     20000.0
     """
     logits, labels = _logits_and_labels(logits, labels)
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    log_sum = np.log(np.exp(shifted).sum(axis=1))
-    return float(np.mean(log_sum - shifted[np.arange(len(labels)), labels]))
+    # A logit that overflows to -inf after the shift contributes exp(-inf) = 0 to the
+    # sum, its true share; only a true class's logit that far below makes the loss
+    # itself too large, and that is refused below.
+    with np.errstate(over="ignore"):
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        log_sum = np.log(np.exp(shifted).sum(axis=1))
+        loss = float(np.mean(log_sum - shifted[np.arange(len(labels)), labels]))
+    return _finite_loss(loss)
+
+
+def _finite_loss(loss: float) -> float:
+    if not math.isfinite(loss):
+        raise ValueError("logits are too large: the loss exceeds the largest floating-point "
+                         "number (a true class's logit is about 1.8e308 below the largest in "
+                         "float64, 3.4e38 in float32); scale them down")
+    return loss
 
 
 def softmax_cross_entropy_backward(logits, labels) -> np.ndarray:
@@ -449,6 +557,11 @@ def softmax_cross_entropy_backward(logits, labels) -> np.ndarray:
     -------
     dlogits : ndarray, shape (N, C)
         Same dtype as ``logits`` (float32 stays float32). Each row sums to 0.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`softmax_cross_entropy`, except that the gradient never overflows.
 
     Examples
     --------
@@ -477,6 +590,11 @@ def softmax_cross_entropy_loops(logits, labels) -> float:
     loss : float
         Must agree with :func:`softmax_cross_entropy`.
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`softmax_cross_entropy`.
+
     Examples
     --------
     >>> round(softmax_cross_entropy_loops([[2.0, 0.5, -1.0], [0.0, 3.0, 0.0]], [0, 1]), 6)
@@ -488,7 +606,7 @@ def softmax_cross_entropy_loops(logits, labels) -> float:
         m = max(z)
         log_sum = math.log(sum(math.exp(z_j - m) for z_j in z))
         total += log_sum - (z[label] - m)
-    return total / len(logits)
+    return _finite_loss(total / len(logits))
 
 
 def one_hot(labels, num_classes) -> np.ndarray:
@@ -505,6 +623,14 @@ def one_hot(labels, num_classes) -> np.ndarray:
     -------
     y : ndarray of float64, shape (N, C)
 
+    Raises
+    ------
+    TypeError
+        If ``labels`` is not integers or ``num_classes`` not an integer.
+    ValueError
+        If ``labels`` is not a non-empty 1-D array of indices in [0, num_classes), or
+        the result would not fit in memory.
+
     Examples
     --------
     >>> one_hot([0, 2], 3)
@@ -512,7 +638,7 @@ def one_hot(labels, num_classes) -> np.ndarray:
            [0., 0., 1.]])
     """
     num_classes = positive_int(num_classes, "num_classes")
-    labels = np.asarray(labels)
+    labels = as_array(labels, "labels")
     if labels.dtype.kind not in "iu":
         raise TypeError(f"labels must be integer class indices, got dtype {labels.dtype}")
     if labels.ndim != 1 or labels.size == 0:
@@ -522,6 +648,8 @@ def one_hot(labels, num_classes) -> np.ndarray:
             f"labels must be in [0, {num_classes - 1}] for num_classes={num_classes}, "
             f"got values from {labels.min()} to {labels.max()}"
         )
+    check_memory(8 * labels.size * num_classes,
+                 f"one_hot of {labels.size} labels with num_classes={num_classes}")
     y = np.zeros((labels.size, num_classes))
     y[np.arange(labels.size), labels] = 1.0
     return y
