@@ -25,7 +25,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessons_lib._validate import as_float_array, positive_int
+from lessons_lib._validate import (
+    as_float_array,
+    brief,
+    check_memory,
+    positive_int,
+    refuse_overflow,
+    shape_tuple,
+)
 from lessons_lib.losses import softmax, softmax_backward
 from lessons_lib.shapes import output_size
 
@@ -96,6 +103,14 @@ def table_slips(X, copy) -> list[tuple[int, int]]:
     -------
     cells : list of (int, int)
 
+    Raises
+    ------
+    TypeError
+        If ``X`` or ``copy`` is not numeric.
+    ValueError
+        If either is not 2-D, is empty, ragged or not finite, or ``copy`` does not have
+        the rows of ``X`` and at most its columns.
+
     Examples
     --------
     >>> table_slips(np.eye(2), [[1, 0], [1, 1]])
@@ -110,10 +125,10 @@ def table_slips(X, copy) -> list[tuple[int, int]]:
     return [(int(r), int(c)) for r, c in zip(rows, cols, strict=True)]
 
 
-def _check_patch_fits(image_shape, patch_size) -> int:
+def _check_patch_fits(image_shape, patch_size, name="image") -> int:
     """``patch_size`` as an int, if one patch fits in an image of ``image_shape``."""
     if len(image_shape) not in (2, 4):
-        raise ValueError(f"image must be 2-D (H, W) or 4-D (B, C, H, W), got shape "
+        raise ValueError(f"{name} must be 2-D (H, W) or 4-D (B, C, H, W), got shape "
                          f"{tuple(image_shape)}")
     P = positive_int(patch_size, "patch_size")
     H, W = image_shape[-2:]
@@ -145,13 +160,27 @@ def patch_grid(image_shape, patch_size) -> tuple[int, int]:
     -------
     rows, cols : int
 
+    Raises
+    ------
+    TypeError
+        If ``image_shape`` is not a tuple of integers or ``patch_size`` not an integer.
+    ValueError
+        If ``image_shape`` has fewer than two sizes or a size below 1, or one patch does
+        not fit in H x W.
+
     Examples
     --------
     >>> patch_grid((8, 9), 4)
     (2, 2)
     """
+    image_shape = shape_tuple(image_shape, "image_shape")
+    if len(image_shape) < 2:
+        raise ValueError(f"image_shape must end with (H, W), got {image_shape}")
     P = positive_int(patch_size, "patch_size")
-    H, W = (int(n) for n in tuple(image_shape)[-2:])
+    H, W = image_shape[-2:]
+    if H < P or W < P:
+        raise ValueError(f"image_shape {image_shape} is smaller than one patch of {P} x {P}: "
+                         f"patch_size must be at most {min(H, W)}")
     return output_size(H, P, P, what="patch"), output_size(W, P, P, what="patch")
 
 
@@ -173,7 +202,16 @@ def patchify(image, patch_size) -> np.ndarray:
     -------
     patches : ndarray, shape (N, P*P) or (B, N, C*P*P)
         N = (H // P) * (W // P). With channels, a patch is flattened in the order
-        (channel, row, column), the layout of a PyTorch ``Conv2d`` weight.
+        (channel, row, column), the layout of a PyTorch ``Conv2d`` weight. float64,
+        or float32 for a float32 image.
+
+    Raises
+    ------
+    TypeError
+        If ``image`` is not numeric or ``patch_size`` not an integer.
+    ValueError
+        If ``image`` is not 2-D or 4-D, is empty, ragged or not finite, or
+        ``patch_size`` is below 1 or larger than the image.
 
     See Also
     --------
@@ -217,6 +255,16 @@ def patchify_backward(dpatches, image_shape, patch_size) -> np.ndarray:
     -------
     dimage : ndarray, shape ``image_shape``
 
+    Raises
+    ------
+    TypeError
+        If ``dpatches`` is not numeric, ``image_shape`` not a tuple of integers or
+        ``patch_size`` not an integer.
+    ValueError
+        If ``image_shape`` is not 2 or 4 sizes >= 1 that a patch fits in, or
+        ``dpatches`` does not have the shape :func:`patchify` returns for it or is not
+        finite.
+
     Examples
     --------
     >>> patchify_backward(np.ones((1, 4)), (3, 3), 2).astype(int)
@@ -224,8 +272,8 @@ def patchify_backward(dpatches, image_shape, patch_size) -> np.ndarray:
            [1, 1, 0],
            [0, 0, 0]])
     """
-    image_shape = tuple(int(n) for n in image_shape)
-    P = _check_patch_fits(image_shape, patch_size)
+    image_shape = shape_tuple(image_shape, "image_shape", lengths=(2, 4))
+    P = _check_patch_fits(image_shape, patch_size, "image_shape")
     rows, cols = patch_grid(image_shape, P)
     B, C = (1, 1) if len(image_shape) == 2 else image_shape[:2]
     expected = (rows * cols, P * P) if len(image_shape) == 2 else (B, rows * cols, C * P * P)
@@ -250,6 +298,11 @@ def patchify_loops(image, patch_size) -> np.ndarray:
     Returns
     -------
     patches : ndarray of float64, shape (N, P*P)
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`patchify`, and a ValueError if ``image`` is not 2-D.
 
     Examples
     --------
@@ -281,6 +334,13 @@ def prepend_position_index(patches) -> np.ndarray:
     -------
     X : ndarray of float64, shape (N, D + 1)
         ``X[n] = [n, patches[n, 0], ..., patches[n, D - 1]]``.
+
+    Raises
+    ------
+    TypeError
+        If ``patches`` is not numeric.
+    ValueError
+        If ``patches`` is not 2-D, is empty, ragged or not finite.
 
     Examples
     --------
@@ -334,6 +394,14 @@ def scaled_dot_product_attention(Q, K, V, scale=True) -> tuple[np.ndarray, np.nd
     A : ndarray, shape (..., N_q, N_k)
         Every row is non-negative and sums to one.
 
+    Raises
+    ------
+    TypeError
+        If Q, K or V is not numeric, or ``scale`` is not a bool.
+    ValueError
+        If an array has fewer than 2 dimensions, is empty, ragged or not finite, the
+        shapes do not match as above, or a score ``Q Kᵀ`` overflows.
+
     See Also
     --------
     scaled_dot_product_attention_loops : the same for 2-D inputs, one number at a time.
@@ -352,8 +420,11 @@ def scaled_dot_product_attention(Q, K, V, scale=True) -> tuple[np.ndarray, np.nd
            [17.31]])
     """
     Q, K, V, s = _check_qkv(Q, K, V, scale)
+    with refuse_overflow("Q and K", "a score Q Kᵀ"):
+        scores = s * (Q @ np.swapaxes(K, -1, -2))
     # softmax subtracts each row's largest score first: no overflow for any finite score.
-    A = softmax(s * (Q @ np.swapaxes(K, -1, -2)), axis=-1)
+    A = softmax(scores, axis=-1)
+    # Each row of Z is a weighted average of rows of V: no larger than max|V|.
     return A @ V, A
 
 
@@ -383,6 +454,13 @@ def scaled_dot_product_attention_backward(dZ, Q, K, V, A, scale=True):
     dQ, dK, dV : ndarray
         Shapes of Q, K and V.
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`scaled_dot_product_attention`; also if ``dZ`` or ``A`` is not
+        numeric, does not have the shape of Z or of A, is not finite, or a gradient
+        overflows.
+
     Examples
     --------
     >>> Q, K, V = np.eye(2), np.eye(2), np.array([[1.0], [3.0]])
@@ -400,10 +478,11 @@ def scaled_dot_product_attention_backward(dZ, Q, K, V, A, scale=True):
                          f"got {dZ.shape}")
     if A.shape != Q.shape[:-1] + (N_k,):
         raise ValueError(f"A must have shape {Q.shape[:-2] + (N_q, N_k)}, got {A.shape}")
-    dV = np.swapaxes(A, -1, -2) @ dZ
-    dS = softmax_backward(dZ @ np.swapaxes(V, -1, -2), A)
-    dQ = s * (dS @ K)
-    dK = s * (np.swapaxes(dS, -1, -2) @ Q)
+    with refuse_overflow("dZ, Q, K and V", "a gradient"):
+        dV = np.swapaxes(A, -1, -2) @ dZ
+        dS = softmax_backward(dZ @ np.swapaxes(V, -1, -2), A)
+        dQ = s * (dS @ K)
+        dK = s * (np.swapaxes(dS, -1, -2) @ Q)
     return dQ, dK, dV
 
 
@@ -425,6 +504,12 @@ def scaled_dot_product_attention_loops(Q, K, V, scale=True) -> tuple[np.ndarray,
     Z : ndarray, shape (N_q, d_v)
     A : ndarray, shape (N_q, N_k)
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`scaled_dot_product_attention`, and a ValueError if Q, K and V are not
+        2-D.
+
     Examples
     --------
     >>> Z, A = scaled_dot_product_attention_loops(np.eye(2), np.eye(2), [[10.0], [20.0]],
@@ -440,9 +525,12 @@ def scaled_dot_product_attention_loops(Q, K, V, scale=True) -> tuple[np.ndarray,
     A = np.zeros((N_q, N_k))
     Z = np.zeros((N_q, d_v))
     for n in range(N_q):
-        scores = [s * sum(Q[n, i] * K[m, i] for i in range(d_k)) for m in range(N_k)]
+        with refuse_overflow("Q and K", "a score Q Kᵀ"):
+            scores = [s * sum(Q[n, i] * K[m, i] for i in range(d_k)) for m in range(N_k)]
         largest = max(scores)
-        weights = [np.exp(score - largest) for score in scores]
+        # A score so far below the largest that the difference overflows has weight 0.
+        with np.errstate(over="ignore"):
+            weights = [np.exp(score - largest) for score in scores]
         for m in range(N_k):
             A[n, m] = weights[m] / sum(weights)
         for j in range(d_v):
@@ -455,7 +543,7 @@ def split_heads(M, num_heads) -> np.ndarray:
 
     Parameters
     ----------
-    M : ndarray, shape (..., N, D)
+    M : array_like, shape (..., N, D)
     num_heads : int
         num_heads, which must divide D.
 
@@ -463,6 +551,15 @@ def split_heads(M, num_heads) -> np.ndarray:
     -------
     heads : ndarray, shape (..., num_heads, N, D / num_heads)
         ``heads[..., k, :, :]`` is ``M[..., :, k * D/num_heads : (k + 1) * D/num_heads]``.
+        float64, or float32 for a float32 ``M``.
+
+    Raises
+    ------
+    TypeError
+        If ``M`` is not numeric or ``num_heads`` not an integer.
+    ValueError
+        If ``M`` has fewer than 2 dimensions, is empty, ragged or not finite, or
+        ``num_heads`` does not divide D.
 
     Examples
     --------
@@ -471,11 +568,19 @@ def split_heads(M, num_heads) -> np.ndarray:
     <BLANKLINE>
            [[2., 3.]]])
     """
-    M = np.asarray(M)
+    M = _as_real(M, "M")
+    if M.ndim < 2:
+        raise ValueError(f"M must have shape (..., N, D), got {M.shape}")
     num_heads = positive_int(num_heads, "num_heads")
-    N, D = M.shape[-2:]
-    if D % num_heads:
-        raise ValueError(f"num_heads must divide the number of columns ({D}), got {num_heads}")
+    if M.shape[-1] % num_heads:
+        raise ValueError(f"num_heads must divide the number of columns ({M.shape[-1]}), "
+                         f"got {num_heads}")
+    return _split_heads(M, num_heads)
+
+
+def _split_heads(M, num_heads):
+    """:func:`split_heads` of a checked ``M``."""
+    D = M.shape[-1]
     return np.swapaxes(M.reshape(M.shape[:-1] + (num_heads, D // num_heads)), -2, -3)
 
 
@@ -484,11 +589,18 @@ def merge_heads(heads) -> np.ndarray:
 
     Parameters
     ----------
-    heads : ndarray, shape (..., num_heads, N, d)
+    heads : array_like, shape (..., num_heads, N, d)
 
     Returns
     -------
     M : ndarray, shape (..., N, num_heads * d)
+
+    Raises
+    ------
+    TypeError
+        If ``heads`` is not numeric.
+    ValueError
+        If ``heads`` has fewer than 3 dimensions, is empty, ragged or not finite.
 
     Examples
     --------
@@ -496,7 +608,14 @@ def merge_heads(heads) -> np.ndarray:
     >>> bool(np.array_equal(merge_heads(split_heads(M, 3)), M))
     True
     """
-    heads = np.asarray(heads)
+    heads = _as_real(heads, "heads")
+    if heads.ndim < 3:
+        raise ValueError(f"heads must have shape (..., num_heads, N, d), got {heads.shape}")
+    return _merge_heads(heads)
+
+
+def _merge_heads(heads):
+    """:func:`merge_heads` of checked ``heads``."""
     num_heads, N, d = heads.shape[-3:]
     return np.swapaxes(heads, -2, -3).reshape(heads.shape[:-3] + (N, num_heads * d))
 
@@ -535,6 +654,11 @@ def multi_head_attention_forward(X, W_Q, W_K, W_V, W_O, num_heads):
     cache : dict
         The inputs and the intermediate arrays, for :func:`multi_head_attention_backward`.
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`multi_head_attention`.
+
     Examples
     --------
     >>> X = np.ones((3, 4))
@@ -544,13 +668,15 @@ def multi_head_attention_forward(X, W_Q, W_K, W_V, W_O, num_heads):
     """
     X, W_Q, W_K, W_V, W_O, num_heads = _check_mha(X, W_Q, W_K, W_V, W_O, num_heads)
     # Contiguous copies: the batched products below are much faster on them than on views.
-    Q, K, V = (np.ascontiguousarray(split_heads(X @ matrix, num_heads))
-               for matrix in (W_Q, W_K, W_V))
+    with refuse_overflow("X and W_Q, W_K, W_V", "a product X W"):
+        Q, K, V = (np.ascontiguousarray(_split_heads(X @ matrix, num_heads))
+                   for matrix in (W_Q, W_K, W_V))
     Z_heads, A = scaled_dot_product_attention(Q, K, V)
-    concat = merge_heads(Z_heads)
+    concat = _merge_heads(Z_heads)
     cache = {"X": X, "W_Q": W_Q, "W_K": W_K, "W_V": W_V, "W_O": W_O, "num_heads": num_heads,
              "Q": Q, "K": K, "V": V, "A": A, "concat": concat}
-    return concat @ W_O, A, cache
+    with refuse_overflow("W_O and the attention output", "the product with W_O"):
+        return concat @ W_O, A, cache
 
 
 def multi_head_attention(X, W_Q, W_K, W_V, W_O, num_heads) -> tuple[np.ndarray, np.ndarray]:
@@ -574,6 +700,15 @@ def multi_head_attention(X, W_Q, W_K, W_V, W_O, num_heads) -> tuple[np.ndarray, 
     Z : ndarray, shape (N, E_out) or (B, N, E_out)
     A : ndarray, shape (num_heads, N, N) or (B, num_heads, N, N)
         Each head's attention map; every row sums to one.
+
+    Raises
+    ------
+    TypeError
+        If an array is not numeric or ``num_heads`` not an integer.
+    ValueError
+        If X is not 2-D or 3-D, a weight not 2-D, an array is empty, ragged or not
+        finite, the shapes do not match as above, ``num_heads`` does not divide D, or
+        a product overflows.
 
     See Also
     --------
@@ -611,6 +746,13 @@ def multi_head_attention_backward(dZ, cache):
         "X", "W_Q", "W_K", "W_V", "W_O", each the shape of that input. A batch's weight
         gradients are summed over the batch.
 
+    Raises
+    ------
+    TypeError
+        If ``dZ`` is not numeric, or ``cache`` is not the dict the forward pass returned.
+    ValueError
+        If ``dZ`` does not have the shape of Z, is not finite, or a gradient overflows.
+
     Examples
     --------
     >>> X = np.ones((3, 4))
@@ -619,24 +761,32 @@ def multi_head_attention_backward(dZ, cache):
     >>> sorted(grads), grads["W_O"].shape
     (['W_K', 'W_O', 'W_Q', 'W_V', 'X'], (4, 4))
     """
+    if not isinstance(cache, dict) or not _CACHE_KEYS <= cache.keys():
+        raise TypeError("cache must be the dict returned by multi_head_attention_forward, "
+                        f"got {brief(cache)}")
     X, W_O, concat = cache["X"], cache["W_O"], cache["concat"]
     dZ = _as_real(dZ, "dZ")
     if dZ.shape != concat.shape[:-1] + W_O.shape[1:]:
         raise ValueError(f"dZ must have the shape of Z, {concat.shape[:-1] + W_O.shape[1:]}, "
                          f"got {dZ.shape}")
     num_heads = cache["num_heads"]
-    # A batch shares the weights: flatten (B, N, .) to (B * N, .) for their gradients.
-    dW_O = concat.reshape(-1, concat.shape[-1]).T @ dZ.reshape(-1, dZ.shape[-1])
-    d_heads = np.ascontiguousarray(split_heads(dZ @ W_O.T, num_heads))
-    dQ, dK, dV = scaled_dot_product_attention_backward(d_heads, cache["Q"], cache["K"],
-                                                       cache["V"], cache["A"])
-    X_rows = X.reshape(-1, X.shape[-1])
-    grads = {"X": np.zeros_like(X), "W_O": dW_O}
-    for name, d in (("W_Q", dQ), ("W_K", dK), ("W_V", dV)):
-        d = merge_heads(d)
-        grads[name] = X_rows.T @ d.reshape(-1, d.shape[-1])
-        grads["X"] += d @ cache[name].T
+    with refuse_overflow("dZ and the forward pass's arrays", "a gradient"):
+        # A batch shares the weights: flatten (B, N, .) to (B * N, .) for their gradients.
+        dW_O = concat.reshape(-1, concat.shape[-1]).T @ dZ.reshape(-1, dZ.shape[-1])
+        d_heads = np.ascontiguousarray(_split_heads(dZ @ W_O.T, num_heads))
+        dQ, dK, dV = scaled_dot_product_attention_backward(d_heads, cache["Q"], cache["K"],
+                                                           cache["V"], cache["A"])
+        X_rows = X.reshape(-1, X.shape[-1])
+        grads = {"X": np.zeros_like(X), "W_O": dW_O}
+        for name, d in (("W_Q", dQ), ("W_K", dK), ("W_V", dV)):
+            d = _merge_heads(d)
+            grads[name] = X_rows.T @ d.reshape(-1, d.shape[-1])
+            grads["X"] += d @ cache[name].T
     return grads
+
+
+# What multi_head_attention_backward reads from the forward pass's cache.
+_CACHE_KEYS = {"X", "W_Q", "W_K", "W_V", "W_O", "num_heads", "Q", "K", "V", "A", "concat"}
 
 
 def multi_head_attention_loops(X, W_Q, W_K, W_V, W_O, num_heads):
@@ -654,6 +804,11 @@ def multi_head_attention_loops(X, W_Q, W_K, W_V, W_O, num_heads):
     Z : ndarray, shape (N, E_out)
     A : ndarray, shape (num_heads, N, N)
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`multi_head_attention`, and a ValueError if X is not 2-D.
+
     Examples
     --------
     >>> Z, A = multi_head_attention_loops(np.ones((3, 4)), *[np.eye(4)] * 4, num_heads=4)
@@ -663,7 +818,8 @@ def multi_head_attention_loops(X, W_Q, W_K, W_V, W_O, num_heads):
     X, W_Q, W_K, W_V, W_O, num_heads = _check_mha(X, W_Q, W_K, W_V, W_O, num_heads)
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D here, got an array of shape {X.shape}")
-    Q, K, V = X @ W_Q, X @ W_K, X @ W_V
+    with refuse_overflow("X and W_Q, W_K, W_V", "a product X W"):
+        Q, K, V = X @ W_Q, X @ W_K, X @ W_V
     d_k = Q.shape[1] // num_heads
     outputs, maps = [], []
     for k in range(num_heads):
@@ -671,7 +827,8 @@ def multi_head_attention_loops(X, W_Q, W_K, W_V, W_O, num_heads):
         Z_k, A_k = scaled_dot_product_attention(Q[:, columns], K[:, columns], V[:, columns])
         outputs.append(Z_k)
         maps.append(A_k)
-    return np.hstack(outputs) @ W_O, np.stack(maps)
+    with refuse_overflow("W_O and the attention output", "the product with W_O"):
+        return np.hstack(outputs) @ W_O, np.stack(maps)
 
 
 def sinusoidal_position_encoding(N, E) -> np.ndarray:
@@ -697,6 +854,13 @@ def sinusoidal_position_encoding(N, E) -> np.ndarray:
     PE : ndarray of float64, shape (N, E)
         Values in [-1, 1]; added to the token embeddings.
 
+    Raises
+    ------
+    TypeError
+        If ``N`` or ``E`` is not an integer.
+    ValueError
+        If one of them is below 1, or the table would not fit in memory.
+
     Examples
     --------
     >>> np.round(sinusoidal_position_encoding(3, 4), 3)
@@ -706,6 +870,8 @@ def sinusoidal_position_encoding(N, E) -> np.ndarray:
     """
     N = positive_int(N, "N")
     E = positive_int(E, "E")
+    # The table and one temporary of its size.
+    check_memory(2 * 8 * N * E, f"sinusoidal_position_encoding(N={N}, E={E})")
     p = np.arange(N, dtype=np.float64)[:, None]
     frequencies = 10000.0 ** (-np.arange(0, E, 2, dtype=np.float64) / E)
     PE = np.zeros((N, E))
@@ -726,6 +892,14 @@ def small_integer_weights(rows, cols, *, seed=0) -> np.ndarray:
     -------
     w : ndarray of float64, shape (rows, cols)
 
+    Raises
+    ------
+    TypeError
+        If ``rows``, ``cols`` or ``seed`` is not an integer.
+    ValueError
+        If ``rows`` or ``cols`` is below 1, ``seed`` is negative, or the matrix would
+        not fit in memory.
+
     Examples
     --------
     >>> small_integer_weights(2, 3, seed=0)
@@ -733,6 +907,9 @@ def small_integer_weights(rows, cols, *, seed=0) -> np.ndarray:
            [-1., -1., -1.]])
     """
     rows, cols = positive_int(rows, "rows"), positive_int(cols, "cols")
+    seed = positive_int(seed, "seed", minimum=0)
+    # The int64 draws and their float64 copy.
+    check_memory(2 * 8 * rows * cols, f"small_integer_weights(rows={rows}, cols={cols})")
     return np.random.default_rng(seed).integers(-1, 2, size=(rows, cols)).astype(np.float64)
 
 
@@ -762,15 +939,37 @@ def attention_saturation(dims, *, num_tokens=16, trials=200, seed=0) -> dict[str
         (1/num_tokens is uniform attention, 1 is all on one token); "score_std": the
         measured standard deviation of the unscaled scores.
 
+    Raises
+    ------
+    TypeError
+        If ``dims`` is not a sequence of integers, or ``num_tokens``, ``trials`` or
+        ``seed`` is not an integer.
+    ValueError
+        If ``dims`` is empty or holds a value below 1, ``num_tokens`` or ``trials`` is
+        below 1, ``seed`` is negative, or the random queries and keys would not fit
+        in memory.
+
     Examples
     --------
     >>> result = attention_saturation([1, 256], trials=50)
     >>> bool(result["unscaled"][1] > 0.9 > result["scaled"][1])
     True
     """
-    dims = [positive_int(int(d) if isinstance(d, np.integer) else d, "dims") for d in dims]
+    if isinstance(dims, np.ndarray):
+        dims = dims.tolist()
+    if not isinstance(dims, (list, tuple, range)):
+        raise TypeError(f"dims must be a sequence of integers (the d_k values), got "
+                        f"{brief(dims)}")
+    if not dims:
+        raise ValueError("dims must name at least one d_k, got an empty sequence")
+    dims = [positive_int(d, "dims") for d in dims]
     N = positive_int(num_tokens, "num_tokens")
     trials = positive_int(trials, "trials")
+    seed = positive_int(seed, "seed", minimum=0)
+    # Keys and scores of the largest d_k, with their temporaries.
+    check_memory(3 * 8 * trials * N * (max(dims) + 1),
+                 f"attention_saturation with trials={trials}, num_tokens={N}, "
+                 f"d_k={max(dims)}")
     generator = np.random.default_rng(seed)
     result = {"dims": np.array(dims), "unscaled": [], "scaled": [], "score_std": []}
     for d in dims:
