@@ -6,12 +6,10 @@ installs with itself.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from lessons_lib import detector
-from lessons_lib._validate import choice, positive_int
+from lessons_lib._validate import choice
 
 PHOTOGRAPHS = ("camera", "astronaut", "coins", "moon", "chelsea", "coffee")
 """Names accepted by :func:`photograph` (all bundled with scikit-image)."""
@@ -78,6 +76,11 @@ def photograph(name="camera") -> np.ndarray:
     image : ndarray of float64, shape (H, W)
         camera, astronaut and moon are 512 x 512.
 
+    Raises
+    ------
+    ValueError
+        If ``name`` is not one of the names above.
+
     Examples
     --------
     >>> photograph("camera").shape
@@ -127,6 +130,18 @@ def detector_events(n, *, seed=0, image_size=64, class_mix=detector.DEFAULT_CLAS
         ``class_names[label]`` names a label: ("proton", "carbon", "other") or
         ("not proton", "proton").
 
+    Raises
+    ------
+    TypeError
+        If ``n``, ``seed`` or ``image_size`` is not an integer, ``noise`` is not a
+        number or ``class_mix`` not numeric.
+    ValueError
+        If ``n`` < 1, ``image_size`` < 16, ``seed`` < 0, ``noise`` outside [0, 1000),
+        ``class_mix`` is not 3 non-negative weights with a positive sum, ``view`` is
+        not one of the words above, or the events would need more memory than the
+        machine has to spare (half of it): ``detector_events(10**8)`` is refused at
+        once, naming ``n`` and the limit, instead of running for minutes first.
+
     Examples
     --------
     >>> images, labels, class_names = detector_events(8, seed=1)
@@ -137,15 +152,9 @@ def detector_events(n, *, seed=0, image_size=64, class_mix=detector.DEFAULT_CLAS
     >>> detector_events(8, seed=1, view="binary")[1].tolist() == (labels == 0).tolist()
     True
     """
-    n = positive_int(n, "n")
-    image_size = positive_int(image_size, "image_size", minimum=16)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not 0 <= noise < 1e3:
-        raise ValueError(f"noise must be a number >= 0 (1.0 is the default level), got {noise!r}")
     choice(view, "view", detector.VIEWS)
     images, labels = detector.simulate(
-        n, seed=int(seed), image_size=image_size, class_mix=class_mix, noise=float(noise)
+        n, seed=seed, image_size=image_size, class_mix=class_mix, noise=noise
     )
     if view == "binary":
         return images, detector.to_binary(labels), detector.BINARY_CLASS_NAMES

@@ -32,6 +32,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from lessons_lib._validate import (
+    as_array,
+    as_float_array,
+    check_memory,
+    positive_int,
+    real_number,
+)
+
 CLASS_NAMES = ("proton", "carbon", "other")
 """The 3-class labels: ``labels == 0`` is a proton, ``1`` carbon, ``2`` other."""
 
@@ -55,12 +63,17 @@ _ADC_LEVELS = 64
 def to_binary(labels) -> np.ndarray:
     """3-class labels → the binary view: 1 for proton, 0 for carbon and other.
 
+    Raises
+    ------
+    ValueError
+        If ``labels`` holds anything but the integers 0, 1 and 2, or is ragged.
+
     Examples
     --------
     >>> to_binary([0, 1, 2, 0])
     array([1, 0, 0, 1])
     """
-    labels = np.asarray(labels)
+    labels = as_array(labels, "labels")
     if labels.dtype.kind not in "iu" or labels.size and (labels.min() < 0 or labels.max() > 2):
         raise ValueError("labels must be 3-class labels: integers 0 (proton), 1 (carbon) or "
                          "2 (other)")
@@ -68,12 +81,14 @@ def to_binary(labels) -> np.ndarray:
 
 
 def _check_mix(class_mix):
-    mix = np.asarray(class_mix, dtype=float)
-    if mix.shape != (3,) or not np.all(np.isfinite(mix)) or np.any(mix < 0) or mix.sum() <= 0:
+    mix = as_float_array(class_mix, "class_mix")
+    if mix.shape != (3,) or np.any(mix < 0) or not np.any(mix > 0):
         raise ValueError(
             "class_mix must be 3 non-negative weights (proton, carbon, other) with a "
             f"positive sum, got {class_mix!r}"
         )
+    # Divided by the largest weight first, so that the sum cannot overflow.
+    mix = mix / mix.max()
     return mix / mix.sum()
 
 
@@ -194,6 +209,28 @@ def _render(rng, x, y, charge, size):
     return images.reshape(k, size, size)
 
 
+# Noise levels above this would draw millions of noise pads per event.
+_MAX_NOISE = 1e3
+
+
+def _check_simulation(n, seed, image_size, class_mix, noise):
+    """The arguments of :func:`simulate`, checked; and a refusal of a request too large."""
+    n = positive_int(n, "n")
+    image_size = positive_int(image_size, "image_size", minimum=16)
+    seed = positive_int(seed, "seed", minimum=0)
+    noise = real_number(noise, "noise", minimum=0)
+    if noise >= _MAX_NOISE:
+        raise ValueError(f"noise must be a finite number >= 0 and < {_MAX_NOISE:g} (1.0 is the default "
+                         f"level), got {noise!r}")
+    mix = _check_mix(class_mix)
+    pads = image_size * image_size
+    # The float32 images and int64 labels returned, plus the float64 work arrays of one
+    # chunk (rendering, blurring and its padded copy, noise).
+    needed = n * (4 * pads + 8) + 6 * 8 * min(n, _CHUNK) * (image_size + 8) ** 2
+    check_memory(needed, f"n={n} events of {image_size} x {image_size} pads")
+    return n, seed, image_size, mix, noise
+
+
 def simulate(n, *, seed=0, image_size=64, class_mix=DEFAULT_CLASS_MIX, noise=1.0):
     """Simulate ``n`` events; see :func:`lessons_lib.datasets.detector_events`.
 
@@ -202,10 +239,21 @@ def simulate(n, *, seed=0, image_size=64, class_mix=DEFAULT_CLASS_MIX, noise=1.0
     images : ndarray of float32, shape (n, 1, image_size, image_size)
     labels : ndarray of int64, shape (n,)
         3-class labels (0 proton, 1 carbon, 2 other).
+
+    Raises
+    ------
+    TypeError
+        If ``n``, ``seed`` or ``image_size`` is not an integer, ``noise`` is not a
+        number or ``class_mix`` not numeric.
+    ValueError
+        If ``n`` < 1, ``image_size`` < 16, ``seed`` < 0, ``noise`` outside [0, 1000),
+        ``class_mix`` not 3 non-negative weights with a positive sum, or if the events
+        would need more memory than :func:`lessons_lib._validate.memory_limit` allows
+        (refused before any work, naming ``n`` and the limit).
     """
+    n, seed, image_size, mix, noise = _check_simulation(n, seed, image_size, class_mix, noise)
     label_seed, *chunk_seeds = np.random.SeedSequence(seed).spawn(1 + -(-n // _CHUNK))
     rng = np.random.default_rng(label_seed)
-    mix = _check_mix(class_mix)
     labels = np.repeat(np.arange(3), _counts(n, mix))
     rng.shuffle(labels)
     # Distances in the toy are set for 64 x 64 pads; other sizes rescale them.

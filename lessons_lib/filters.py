@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessons_lib._validate import choice, positive_int
+from lessons_lib._validate import check_memory, choice, positive_int, real_number
 
 LINE_DIRECTIONS = ("horizontal", "vertical", "diagonal", "antidiagonal")
 SOBEL_DIRECTIONS = ("x", "y")
@@ -18,6 +18,8 @@ def _odd_size(size, name="size") -> int:
     size = positive_int(size, name)
     if size % 2 == 0:
         raise ValueError(f"{name} must be an odd integer >= 1 (the filter needs a centre), got {size}")
+    # The kernel and a temporary of its size, in float64.
+    check_memory(2 * 8 * size * size, f"a {name}={size} filter")
     return size
 
 
@@ -32,6 +34,13 @@ def identity(size=3) -> np.ndarray:
     Returns
     -------
     kernel : ndarray, shape (size, size)
+
+    Raises
+    ------
+    TypeError
+        If ``size`` is not an integer.
+    ValueError
+        If ``size`` is not odd and positive, or the kernel would not fit in memory.
 
     Examples
     --------
@@ -58,6 +67,13 @@ def box_blur(size=3) -> np.ndarray:
     -------
     kernel : ndarray, shape (size, size)
         All entries 1 / size², so they sum to 1 and brightness is kept.
+
+    Raises
+    ------
+    TypeError
+        If ``size`` is not an integer.
+    ValueError
+        If ``size`` is not odd and positive, or the kernel would not fit in memory.
 
     Examples
     --------
@@ -86,6 +102,14 @@ def gaussian_blur(size=5, sigma=None) -> np.ndarray:
     kernel : ndarray, shape (size, size)
         Normalised to sum to 1.
 
+    Raises
+    ------
+    TypeError
+        If ``size`` is not an integer or ``sigma`` not a number.
+    ValueError
+        If ``size`` is not odd and positive, the kernel would not fit in memory, or
+        ``sigma`` is not positive and finite.
+
     Examples
     --------
     >>> np.round(gaussian_blur(3, sigma=1.0), 3)
@@ -94,10 +118,8 @@ def gaussian_blur(size=5, sigma=None) -> np.ndarray:
            [0.075, 0.124, 0.075]])
     """
     size = _odd_size(size)
-    if sigma is None:
-        sigma = size / 6.0
-    if not np.isfinite(sigma) or sigma <= 0:
-        raise ValueError(f"sigma must be a positive finite number, got {sigma!r}")
+    sigma = size / 6.0 if sigma is None else real_number(sigma, "sigma", minimum=0,
+                                                         above_minimum=True)
     r = np.arange(size) - size // 2
     g = np.exp(-(r**2) / (2.0 * sigma**2))
     kernel = np.outer(g, g)
@@ -120,6 +142,14 @@ def line_detector(direction="horizontal", size=3) -> np.ndarray:
     Returns
     -------
     kernel : ndarray, shape (size, size)
+
+    Raises
+    ------
+    TypeError
+        If ``size`` is not an integer.
+    ValueError
+        If ``direction`` is not one of the words above, ``size`` is not odd and
+        positive, or the kernel would not fit in memory.
 
     Examples
     --------
@@ -160,6 +190,11 @@ def sobel(direction="x") -> np.ndarray:
     Returns
     -------
     kernel : ndarray, shape (3, 3)
+
+    Raises
+    ------
+    ValueError
+        If ``direction`` is not "x" or "y".
 
     Examples
     --------
@@ -214,10 +249,31 @@ RESIZABLE = ("identity", "box blur", "gaussian blur", "horizontal lines", "verti
 def make_filter(name, size=3) -> np.ndarray:
     """The filter called ``name`` (a key of :data:`FILTERS`) at ``size``.
 
+    Parameters
+    ----------
+    name : str
+        A key of :data:`FILTERS`.
+    size : int, default 3
+        Odd filter size; Sobel and sharpen are 3 x 3 whatever it says.
+
+    Returns
+    -------
+    kernel : ndarray of float64, shape (size, size), or (3, 3)
+
+    Raises
+    ------
+    TypeError
+        If ``size`` is not an integer.
+    ValueError
+        If ``name`` is not a key of :data:`FILTERS`, or ``size`` is not odd and
+        positive, or the kernel would not fit in memory.
+
     Examples
     --------
     >>> make_filter("box blur", 3).sum()
     np.float64(1.0)
     """
     choice(name, "name", tuple(FILTERS))
+    # Checked here too: the fixed 3 x 3 filters would otherwise ignore a wrong size.
+    size = _odd_size(size)
     return FILTERS[name](size)

@@ -121,7 +121,7 @@ def test_image_size_knob():
     ({"class_mix": (0, 0, 0)}, ValueError, "positive sum"),
     ({"view": "4-class"}, ValueError, "view must be one of"),
     ({"image_size": 8}, ValueError, "image_size"),
-    ({"noise": -1}, ValueError, "noise must be a number >= 0"),
+    ({"noise": -1}, ValueError, "noise must be a finite number >= 0"),
     ({"seed": -1}, ValueError, "seed"),
 ])
 def test_bad_arguments_are_named(kwargs, error, words):
