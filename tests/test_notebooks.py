@@ -96,14 +96,24 @@ def test_code_lines_fit_a_slide(path):
     assert too_long == [], f"code lines longer than {MAX_CODE_LINE}: {too_long}"
 
 
+def without_language_version(path: Path) -> str:
+    """The notebook's text without the kernel's Python version, which differs by machine."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["metadata"]["language_info"].pop("version", None)
+    return json.dumps(nb, indent=1)
+
+
 def test_a_rebuild_writes_the_same_bytes(tmp_path):
     lesson = ROOT / "lessons" / "00_start_here.py"
     first, second = tmp_path / "first.ipynb", tmp_path / "second.ipynb"
     assert build_notebooks.build(lesson, first) == []
     assert build_notebooks.build(lesson, second) == []
     assert first.read_bytes() == second.read_bytes()
-    stored = nbformat.read(ROOT / "notebooks" / "00_start_here.ipynb", as_version=4)
-    assert [cell.id for cell in nbformat.read(first, 4).cells] == [c.id for c in stored.cells]
+    # The stored notebook is what a rebuild writes today: nothing in the library that
+    # notebooks store (a widget's layout, a figure) changed without a rebuild.
+    stored = ROOT / "notebooks" / "00_start_here.ipynb"
+    assert without_language_version(first) == without_language_version(stored), (
+        "notebooks/00_start_here.ipynb is not what a build writes today: run `make notebooks`")
 
 
 def test_widget_ids_follow_the_views_not_the_kernel():

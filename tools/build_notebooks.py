@@ -192,9 +192,11 @@ def check() -> list[str]:
     for lesson in lessons:
         target = notebook_path(lesson)
         if not target.exists():
-            problems.append(f"{target.name} is missing: run `make notebooks`")
+            problems.append(f"{target.name} is missing: run "
+                            f"`make notebooks LESSONS=lessons/{lesson.name}`")
         elif cell_inputs(nbformat.read(target, as_version=4)) != cell_inputs(build_inputs(lesson)):
-            problems.append(f"{target.name} differs from {lesson.name}: run `make notebooks`")
+            problems.append(f"{target.name} differs from {lesson.name}: run "
+                            f"`make notebooks LESSONS=lessons/{lesson.name}`")
     return problems
 
 
