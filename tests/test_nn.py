@@ -151,7 +151,7 @@ def test_conv2d_output_shape_formula_and_float32():
 @pytest.mark.parametrize(
     ("x", "error", "words"),
     [
-        (np.zeros((2, 1, 8)), ValueError, "(N, C, H, W)"),
+        (np.zeros((2, 1, 8)), ValueError, "x of Conv2D(1, 2, 3) must be shaped (N, 1, H, W)"),
         (np.zeros((2, 3, 8, 8)), ValueError, "must have shape (N, 1, H, W)"),
         (np.zeros((2, 1, 2, 2)), ValueError, "smaller than the kernel"),
         (np.array([[[["a"]]]]), TypeError, "real numbers"),
@@ -257,14 +257,14 @@ def test_dropout_drops_a_fraction_p_scales_the_rest_and_is_identity_in_eval():
     drop.eval()
     np.testing.assert_array_equal(drop(x), x)
     np.testing.assert_array_equal(drop.backward(dout), dout)
-    with pytest.raises(ValueError, match="p must be a probability"):
+    with pytest.raises(ValueError, match=r"p must be a number in \[0, 1\)"):
         nn.Dropout(1.0)
 
 
 def test_dense_rejects_wrong_feature_count():
     with pytest.raises(ValueError, match=r"must have shape \(N, 4\)"):
         nn.Dense(4, 2)(np.zeros((3, 5)))
-    with pytest.raises(ValueError, match=r"\(N, features\)"):
+    with pytest.raises(ValueError, match=r"x of Dense\(4, 2\) must be shaped \(N, 4\)"):
         nn.Dense(4, 2)(np.zeros((3, 1, 4)))
 
 
@@ -374,8 +374,8 @@ def test_optimisers_match_torch_over_several_steps(kind):
 def test_optimisers_reject_bad_arguments():
     with pytest.raises(ValueError, match="lr"):
         nn.SGD(nn.Dense(1, 1), lr=0)
-    for lr in (float("inf"), float("nan")):
-        with pytest.raises(ValueError, match="lr must be a positive, finite number"):
+    for lr in (float("inf"), float("nan"), 10**400):
+        with pytest.raises(ValueError, match=r"lr must be a number in \(0, inf\)"):
             nn.Adam(nn.Dense(1, 1), lr=lr)
     with pytest.raises(ValueError, match="momentum"):
         nn.SGD(nn.Dense(1, 1), momentum=1.0)
@@ -495,7 +495,7 @@ def test_backward_before_forward_says_what_to_do(layer):
 @pytest.mark.parametrize(
     ("input_shape", "words"),
     [
-        ((64, 64), "must be shaped (C, H, W), got (64, 64)"),
+        ((64, 64), "must be shaped (1, H, W), got (64, 64)"),
         ((3, 64, 64), "must have shape (1, H, W), got (3, 64, 64)"),
         ((1, 2, 2), "smaller than the pooling window"),
         ((1, 32, 32), "Dense(512, 3) must have shape (512,), got (128,)"),

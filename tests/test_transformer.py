@@ -229,11 +229,12 @@ def test_bad_configurations_are_rejected_by_name(make, match):
 
 
 @pytest.mark.parametrize("layer, x, match", [
-    (PatchEmbedding(1, 4, 8), np.zeros((2, 3, 8, 8)), r"must be shaped \(B, 1, H, W\)"),
-    (PatchEmbedding(1, 4, 8), np.zeros((2, 1, 3, 8)), r"image \(3 x 8\) is smaller than one"),
-    (PositionEmbedding(5, 8), np.zeros((2, 4, 8)), "must have 5 tokens"),
-    (LayerNorm(8), np.zeros((2, 4, 7)), "must have 8 features"),
-    (ClassToken(8), np.zeros((2, 8)), r"must be shaped \(B, N, E\)"),
+    (PatchEmbedding(1, 4, 8), np.zeros((2, 3, 8, 8)), r"^x of PatchEmbedding\(1, "
+     r".*must have shape \(B, 1, H, W\), got \(2, 3, 8, 8\)"),
+    (PatchEmbedding(1, 4, 8), np.zeros((2, 1, 3, 8)), r"is 3x8: smaller than the patch 4x4"),
+    (PositionEmbedding(5, 8), np.zeros((2, 4, 8)), "^x of .* must have 5 tokens"),
+    (LayerNorm(8), np.zeros((2, 4, 7)), r"^x of LayerNorm\(8\) must have shape \(\.\.\., 8\)"),
+    (ClassToken(8), np.zeros((2, 8)), r"^x of ClassToken\(8\) must be shaped \(B, N, 8\)"),
 ])
 def test_bad_inputs_are_rejected_by_name(layer, x, match):
     with pytest.raises(ValueError, match=match):

@@ -17,13 +17,32 @@ All follow the contract of :class:`lessons_lib.nn.layers.Layer`: ``forward`` kee
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from lessons_lib import pooling
-from lessons_lib._validate import int_tuple, positive_int
+from lessons_lib._validate import as_float_array, check_memory, int_tuple, positive_int
 from lessons_lib.fast.conv2d import depthwise_backward_cols, depthwise_forward_cols, im2col
-from lessons_lib.nn.layers import Layer, _as_batch, init_weights
-from lessons_lib.shapes import output_size
+from lessons_lib.nn.layers import (
+    Layer,
+    Sequential,
+    _as_batch,
+    _as_dout,
+    _Composite,
+    _conv_operands,
+    _Elementwise,
+    _flag,
+    _float_dtype,
+    _label,
+    _Named,
+    _number,
+    _rng,
+    _sample_shape,
+    _saved,
+    _window_output,
+    init_weights,
+)
 
 # -- point (1×1) convolution ----------------------------------------------------------
 
@@ -44,6 +63,11 @@ def pointwise_forward(x, w, b):
     -------
     o : ndarray, shape (N, C_out, H, W)
 
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the argument that is not a finite real array of the shape above.
+
     Examples
     --------
     >>> x = np.arange(8.0).reshape(1, 2, 2, 2)
@@ -51,6 +75,10 @@ def pointwise_forward(x, w, b):
     array([[40., 51.],
            [62., 73.]])
     """
+    return _pointwise_forward(*_pointwise_operands(x, w, b, "b"))
+
+
+def _pointwise_forward(x, w, b):
     o = np.einsum("fc,nchw->nfhw", w[:, :, 0, 0], x, optimize=True)
     return o + b[:, None, None]
 
@@ -64,11 +92,22 @@ def pointwise_backward(x, w, dout):
         \qquad
         \frac{\partial J}{\partial x[n, c, i, j]} = \sum_f w[f, c]\, dout[n, f, i, j]
 
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    w : ndarray, shape (C_out, C, 1, 1)
+    dout : ndarray, shape (N, C_out, H, W)
+
     Returns
     -------
     dx : ndarray, shape (N, C, H, W)
     dw : ndarray, shape (C_out, C, 1, 1)
     db : ndarray, shape (C_out,)
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the argument that is not a finite real array of the shape above.
 
     Examples
     --------
@@ -77,13 +116,28 @@ def pointwise_backward(x, w, dout):
     >>> dx.ravel(), dw.shape, db
     (array([3., 3.]), (3, 2, 1, 1), array([1., 1., 1.]))
     """
+    return _pointwise_backward(*_pointwise_operands(x, w, dout, "dout"))
+
+
+def _pointwise_backward(x, w, dout):
     dw = np.einsum("nfhw,nchw->fc", dout, x, optimize=True)[:, :, None, None]
     dx = np.einsum("fc,nfhw->nchw", w[:, :, 0, 0], dout, optimize=True)
     return dx, dw, dout.sum(axis=(0, 2, 3))
 
 
+def _pointwise_operands(x, w, other, other_name):
+    """``(x, w, b or dout)`` of a 1×1 convolution, checked like :func:`_conv_operands`."""
+    w = as_float_array(w, "w", ndim=4, keep_float32=True)
+    if w.shape[2:] != (1, 1):
+        raise ValueError(f"w must be shaped (C_out, C, 1, 1), got {w.shape}")
+    x, w, other, _ = _conv_operands(x, w, other, other_name, (1, 1), (0, 0))
+    return x, w, other
+
+
 def pointwise_forward_loops(x, w, b):
     """:func:`pointwise_forward` as loops over pixels: a dense layer at each one.
+
+    Parameters and result as :func:`pointwise_forward`.
 
     Examples
     --------
@@ -92,6 +146,7 @@ def pointwise_forward_loops(x, w, b):
     array([[40., 51.],
            [62., 73.]])
     """
+    x, w, b = _pointwise_operands(x, w, b, "b")
     N, _, H, W = x.shape
     matrix = w[:, :, 0, 0]
     o = np.zeros((N, w.shape[0], H, W), dtype=np.result_type(x, w))
@@ -127,20 +182,28 @@ class PointwiseConv2D(Layer):
         super().__init__()
         self.in_channels = positive_int(in_channels, "in_channels")
         self.out_channels = positive_int(out_channels, "out_channels")
-        shape = (out_channels, in_channels, 1, 1)
-        self.add_param("W", init_weights(shape, in_channels, out_channels, rng=rng, dtype=dtype))
-        self.add_param("b", np.zeros(out_channels, dtype=dtype))
+        shape = (self.out_channels, self.in_channels, 1, 1)
+        self.add_param("W", init_weights(shape, self.in_channels, self.out_channels, rng=rng,
+                                         dtype=dtype))
+        self.add_param("b", np.zeros(self.out_channels, dtype=dtype))
 
     def output_shape(self, input_shape):
-        return (self.out_channels, *input_shape[1:])
+        _, H, W = _sample_shape(input_shape, self, (self.in_channels, "H", "W"))
+        return (self.out_channels, H, W)
 
     def forward(self, x):
         w = self.params["W"]
-        self.x = _as_batch(x, self, ndim=4, channels=self.in_channels, dtype=w.dtype)
-        return pointwise_forward(self.x, w, self.params["b"])
+        self.x = _as_batch(x, self, ("N", self.in_channels, "H", "W"), dtype=w.dtype)
+        N, _, H, W = self.x.shape
+        check_memory(N * self.out_channels * H * W * w.itemsize,
+                     _Named(f"{{}} on x of shape {self.x.shape}", self))
+        return _pointwise_forward(self.x, w, self.params["b"])
 
     def backward(self, dout):
-        dx, dW, db = pointwise_backward(self.x, self.params["W"], np.asarray(dout))
+        N, _, H, W = _saved(self, "x").shape
+        w = self.params["W"]
+        dout = _as_dout(dout, self, (N, self.out_channels, H, W), w.dtype)
+        dx, dW, db = _pointwise_backward(self.x, w, dout)
         self.grads["W"] += dW
         self.grads["b"] += db
         return dx
@@ -150,13 +213,6 @@ class PointwiseConv2D(Layer):
 
 
 # -- depthwise convolution --------------------------------------------------------------
-
-
-def _check_fits(x, kernel_size, padding, layer):
-    Hp, Wp = (n + 2 * p for n, p in zip(x.shape[2:], padding, strict=True))
-    if Hp < kernel_size[0] or Wp < kernel_size[1]:
-        raise ValueError(f"the input of {layer!r} is {x.shape[2]}x{x.shape[3]} (padded "
-                         f"{Hp}x{Wp}): smaller than the kernel {kernel_size}")
 
 
 def depthwise_forward_loops(x, w, b, *, stride=1, padding=0):
@@ -185,6 +241,12 @@ def depthwise_forward_loops(x, w, b, *, stride=1, padding=0):
     -------
     o : ndarray, shape (N, C·m', H', W')
 
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the argument that is not a finite real array of the shape above, or
+        the input that is smaller than the kernel.
+
     Examples
     --------
     >>> x = np.stack([np.ones((3, 3)), 2 * np.ones((3, 3))])[None]
@@ -193,11 +255,11 @@ def depthwise_forward_loops(x, w, b, *, stride=1, padding=0):
     """
     (sh, sw), (ph, pw) = int_tuple(stride, "stride", 2), int_tuple(padding, "padding", 2,
                                                                   minimum=0)
+    x, w, b, (Ho, Wo) = _conv_operands(x, w, b, "b", (sh, sw), (ph, pw), depthwise=True)
     N, C, H, W = x.shape
     C_out, _, kh, kw = w.shape
     multiplier = C_out // C
     xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    Ho, Wo = output_size(H, kh, sh, ph), output_size(W, kw, sw, pw)
     o = np.zeros((N, C_out, Ho, Wo), dtype=np.result_type(x, w))
     for n in range(N):
         for f in range(C_out):
@@ -230,6 +292,11 @@ def depthwise_backward_loops(x, w, dout, *, stride=1, padding=0):
     dx, dw, db : ndarray
         The shapes of ``x``, ``w`` and the bias (C·m',).
 
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the argument that is not a finite real array of the shape above.
+
     Examples
     --------
     >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
@@ -240,6 +307,7 @@ def depthwise_backward_loops(x, w, dout, *, stride=1, padding=0):
     """
     (sh, sw), (ph, pw) = int_tuple(stride, "stride", 2), int_tuple(padding, "padding", 2,
                                                                   minimum=0)
+    x, w, dout, _ = _conv_operands(x, w, dout, "dout", (sh, sw), (ph, pw), depthwise=True)
     N, C, H, W = x.shape
     C_out, _, kh, kw = w.shape
     multiplier = C_out // C
@@ -297,32 +365,40 @@ class DepthwiseConv2D(Layer):
         self.stride = int_tuple(stride, "stride", 2)
         self.padding = int_tuple(padding, "padding", 2, minimum=0)
         self.multiplier = positive_int(multiplier, "multiplier")
+        self.bias = _flag(bias, "bias")
         kh, kw = self.kernel_size
         out = self.channels * self.multiplier
         self.add_param("W", init_weights((out, 1, kh, kw), kh * kw, self.multiplier * kh * kw,
                                          rng=rng, dtype=dtype))
-        self.bias = bool(bias)
         if self.bias:
             self.add_param("b", np.zeros(out, dtype=dtype))
 
     def output_shape(self, input_shape):
-        _, H, W = input_shape
-        Ho, Wo = (output_size(n, k, s, p) for n, k, s, p in
-                  zip((H, W), self.kernel_size, self.stride, self.padding, strict=True))
-        return (self.channels * self.multiplier, Ho, Wo)
+        _, H, W = _sample_shape(input_shape, self, (self.channels, "H", "W"))
+        name = _Named("input_shape (one sample) of {}", self)
+        return (self.channels * self.multiplier,
+                *_window_output(name, H, W, self.kernel_size, self.stride, self.padding))
 
     def forward(self, x):
         w = self.params["W"]
-        x = _as_batch(x, self, ndim=4, channels=self.channels, dtype=w.dtype)
-        _check_fits(x, self.kernel_size, self.padding, self)
-        self.x_shape = x.shape
+        x = _as_batch(x, self, ("N", self.channels, "H", "W"), dtype=w.dtype)
+        N, C, H, W = x.shape
+        Ho, Wo = _window_output(_Named("x of {}", self), H, W, self.kernel_size, self.stride,
+                                self.padding)
+        # The im2col columns of the whole batch, kept for backward, and the output.
+        kh, kw = self.kernel_size
+        check_memory((kh * kw + self.multiplier) * N * C * Ho * Wo * w.itemsize,
+                     _Named(f"{{}} on x of shape {x.shape}", self))
+        self.x_shape, self.out_shape = x.shape, (N, w.shape[0], Ho, Wo)
         self.cols = im2col(x, self.kernel_size, self.stride, self.padding)
         b = self.params["b"] if self.bias else np.zeros(w.shape[0], dtype=w.dtype)
         return depthwise_forward_cols(self.cols, w, b)
 
     def backward(self, dout):
-        dx, dW, db = depthwise_backward_cols(self.cols, self.x_shape, self.params["W"], dout,
-                                             self.stride, self.padding)
+        cols, w = _saved(self, "cols"), self.params["W"]
+        dout = _as_dout(dout, self, self.out_shape, w.dtype)
+        dx, dW, db = depthwise_backward_cols(cols, self.x_shape, w, dout, self.stride,
+                                             self.padding)
         self.grads["W"] += dW
         if self.bias:
             self.grads["b"] += db
@@ -335,7 +411,7 @@ class DepthwiseConv2D(Layer):
         return text + ("" if self.bias else ", bias=False")
 
 
-class SeparableConv2D(Layer):
+class SeparableConv2D(_Composite):
     r"""A depthwise-separable convolution: :class:`DepthwiseConv2D` then :class:`PointwiseConv2D`.
 
     It factors a k×k convolution from C to C_out channels, k²·C·C_out weights, into a
@@ -368,19 +444,21 @@ class SeparableConv2D(Layer):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, *,
                  multiplier=1, rng=0, dtype=np.float32):
         super().__init__()
-        rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+        in_channels = positive_int(in_channels, "in_channels")
+        positive_int(out_channels, "out_channels")
+        rng = _rng(rng)
         self.depthwise = DepthwiseConv2D(in_channels, kernel_size, stride, padding,
                                          multiplier=multiplier, bias=False, rng=rng, dtype=dtype)
-        self.pointwise = PointwiseConv2D(in_channels * multiplier, out_channels, rng=rng,
-                                         dtype=dtype)
+        self.pointwise = PointwiseConv2D(in_channels * self.depthwise.multiplier, out_channels,
+                                         rng=rng, dtype=dtype)
 
     def output_shape(self, input_shape):
         return self.pointwise.output_shape(self.depthwise.output_shape(input_shape))
 
-    def forward(self, x):
+    def _forward(self, x):
         return self.pointwise.forward(self.depthwise.forward(x))
 
-    def backward(self, dout):
+    def _backward(self, dout):
         return self.depthwise.backward(self.pointwise.backward(dout))
 
     def extra_repr(self):
@@ -428,21 +506,27 @@ class PaddedMaxPool2D(Layer):
             raise ValueError(f"padding must be at most size // 2 = {self.size // 2}, "
                              f"got {padding!r}")
 
+    def _window(self, name, H, W):
+        return _window_output(name, H, W, (self.size,) * 2, (self.stride,) * 2,
+                              (self.padding,) * 2, "pooling window")
+
     def output_shape(self, input_shape):
-        C, H, W = input_shape
-        return (C, *(output_size(n, self.size, self.stride, self.padding) for n in (H, W)))
+        C, H, W = _sample_shape(input_shape, self)
+        return (C, *self._window(_Named("input_shape (one sample) of {}", self), H, W))
 
     def forward(self, x):
-        x = _as_batch(x, self, ndim=4)
+        x = _as_batch(x, self, ("N", "C", "H", "W"))
+        self._window(_Named("x of {}", self), *x.shape[2:])
         p = self.padding
         low = np.finfo(x.dtype).min
         self.xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)), constant_values=low)
         return pooling.max_pool(self.xp, self.size, self.stride).astype(x.dtype, copy=False)
 
     def backward(self, dout):
-        dxp = pooling.max_pool_backward(self.xp, dout, self.size, self.stride)
-        p = self.padding
-        H, W = self.xp.shape[2] - 2 * p, self.xp.shape[3] - 2 * p
+        xp, p = _saved(self, "xp"), self.padding
+        N, C, H, W = xp.shape[0], xp.shape[1], xp.shape[2] - 2 * p, xp.shape[3] - 2 * p
+        dout = _as_dout(dout, self, (N, C, *self._window("x", H, W)), xp.dtype)
+        dxp = pooling.max_pool_backward(xp, dout, self.size, self.stride)
         return dxp[:, :, p : p + H, p : p + W].astype(self.xp.dtype, copy=False)
 
     def extra_repr(self):
@@ -467,16 +551,16 @@ class GlobalAvgPool2D(Layer):
     """
 
     def output_shape(self, input_shape):
-        return (input_shape[0],)
+        return (_sample_shape(input_shape, self)[0],)
 
     def forward(self, x):
-        x = _as_batch(x, self, ndim=4)
+        x = _as_batch(x, self, ("N", "C", "H", "W"))
         self.x_shape = x.shape
         return x.mean(axis=(2, 3))
 
     def backward(self, dout):
-        N, C, H, W = self.x_shape
-        dout = np.asarray(dout)
+        N, C, H, W = _saved(self, "x_shape")
+        dout = _as_dout(dout, self, (N, C))
         return np.broadcast_to(dout[:, :, None, None] / (H * W), self.x_shape).copy()
 
 
@@ -520,15 +604,14 @@ class BatchNorm(Layer):
     def __init__(self, num_features, *, eps=1e-5, momentum=0.1, dtype=np.float32):
         super().__init__()
         self.num_features = positive_int(num_features, "num_features")
-        if not 0 < eps:
-            raise ValueError(f"eps must be > 0, got {eps!r}")
-        if not 0 <= momentum <= 1:
-            raise ValueError(f"momentum must be in [0, 1], got {momentum!r}")
-        self.eps, self.momentum = float(eps), float(momentum)
-        self.add_param("gamma", np.ones(num_features, dtype=dtype))
-        self.add_param("beta", np.zeros(num_features, dtype=dtype))
-        self.running_mean = np.zeros(num_features, dtype=dtype)
-        self.running_var = np.ones(num_features, dtype=dtype)
+        self.eps = _number(eps, "eps", low=0, low_open=True, high=math.inf, high_open=True)
+        self.momentum = _number(momentum, "momentum", low=0, high=1)
+        dtype = _float_dtype(dtype)
+        check_memory(4 * self.num_features * dtype.itemsize, f"num_features={num_features}")
+        self.add_param("gamma", np.ones(self.num_features, dtype=dtype))
+        self.add_param("beta", np.zeros(self.num_features, dtype=dtype))
+        self.running_mean = np.zeros(self.num_features, dtype=dtype)
+        self.running_var = np.ones(self.num_features, dtype=dtype)
 
     def astype(self, dtype):
         super().astype(dtype)
@@ -537,7 +620,12 @@ class BatchNorm(Layer):
         return self
 
     def output_shape(self, input_shape):
-        return tuple(input_shape)
+        shape = _sample_shape(input_shape, self, (self.num_features, "..."))
+        if len(shape) not in (1, 3):
+            raise ValueError(f"input_shape (one sample) of {_label(self)} must be shaped "
+                             f"({self.num_features},) or ({self.num_features}, H, W), got "
+                             f"{shape}")
+        return shape
 
     def _axes(self, x):
         return (0,) if x.ndim == 2 else (0, 2, 3)
@@ -546,11 +634,14 @@ class BatchNorm(Layer):
         return v if x.ndim == 2 else v[:, None, None]
 
     def forward(self, x):
-        gamma = self.params["gamma"]
-        x = np.asarray(x)
-        x = _as_batch(x, self, ndim=x.ndim if x.ndim in (2, 4) else 4,
-                      channels=self.num_features, dtype=gamma.dtype)
+        gamma, C = self.params["gamma"], self.num_features
+        x = _as_batch(x, self, ("N", C, "..."), dtype=gamma.dtype)
+        if x.ndim not in (2, 4):
+            raise ValueError(f"x of {_label(self)} must be shaped (N, {C}) or (N, {C}, H, W), "
+                             f"got {x.shape}")
         axes = self._axes(x)
+        # Backward differentiates what was computed: batch or running statistics.
+        self.batch_statistics = self.training
         if self.training:
             m = x.size // self.num_features
             if m < 2:
@@ -577,13 +668,14 @@ class BatchNorm(Layer):
         (in evaluation mode the statistics are constants: :math:`dx = d\hat x /
         \sqrt{\sigma^2_{run} + \epsilon}`).
         """
-        dout = np.asarray(dout)
-        x_hat, axes = self.x_hat, self._axes(self.x_hat)
+        x_hat = _saved(self, "x_hat")
+        dout = _as_dout(dout, self, x_hat.shape)
+        axes = self._axes(x_hat)
         self.grads["gamma"] += np.sum(dout * x_hat, axis=axes)
         self.grads["beta"] += np.sum(dout, axis=axes)
         dx_hat = dout * self._per_channel(self.params["gamma"], x_hat)
         inv_std = self._per_channel(self.inv_std, x_hat)
-        if not self.training:
+        if not self.batch_statistics:
             return dx_hat * inv_std
         m = x_hat.size // self.num_features
         total = self._per_channel(np.sum(dx_hat, axis=axes), x_hat)
@@ -598,18 +690,14 @@ class BatchNorm(Layer):
 
 
 def _sequence(layers, name):
-    from lessons_lib.nn.layers import Sequential
-
-    if layers is None:
-        return None
     if isinstance(layers, Layer):
         return layers
-    if isinstance(layers, (list, tuple)):
+    if isinstance(layers, (list, tuple)) and all(isinstance(v, Layer) for v in layers):
         return Sequential(layers)
-    raise TypeError(f"{name} must be a Layer or a list of layers, got {type(layers).__name__}")
+    raise TypeError(f"{name} must be a Layer or a list of layers, got {layers!r:.80}")
 
 
-class Residual(Layer):
+class Residual(_Composite):
     r"""A residual connection: :math:`y = \mathrm{act}(\mathrm{body}(x) + \mathrm{shortcut}(x))`.
 
     With the identity shortcut the block only has to learn a correction
@@ -640,24 +728,31 @@ class Residual(Layer):
     def __init__(self, body, shortcut=None, activation=None):
         super().__init__()
         self.body = _sequence(body, "body")
-        self.shortcut = _sequence(shortcut, "shortcut")
+        self.shortcut = None if shortcut is None else _sequence(shortcut, "shortcut")
         if activation is not None and not isinstance(activation, Layer):
             raise TypeError(f"activation must be a Layer, got {type(activation).__name__}")
         self.activation = activation
 
     def output_shape(self, input_shape):
-        return self.body.output_shape(input_shape)
+        input_shape = _sample_shape(input_shape, self, ("...",))
+        y = self.body.output_shape(input_shape)
+        s = input_shape if self.shortcut is None else self.shortcut.output_shape(input_shape)
+        self._check_shapes(y, s)
+        return y if self.activation is None else self.activation.output_shape(y)
 
-    def forward(self, x):
+    def _check_shapes(self, body, shortcut):
+        if tuple(body) != tuple(shortcut):
+            raise ValueError(f"the body of {type(self).__name__} gives {tuple(body)} but the "
+                             f"shortcut gives {tuple(shortcut)}: use a projection shortcut")
+
+    def _forward(self, x):
         y = self.body.forward(x)
         s = x if self.shortcut is None else self.shortcut.forward(x)
-        if y.shape != np.shape(s):
-            raise ValueError(f"the body of {type(self).__name__} gives {y.shape} but the "
-                             f"shortcut gives {np.shape(s)}: use a projection shortcut")
+        self._check_shapes(y.shape, np.shape(s))
         y = y + s
         return y if self.activation is None else self.activation.forward(y)
 
-    def backward(self, dout):
+    def _backward(self, dout):
         if self.activation is not None:
             dout = self.activation.backward(dout)
         dx = self.body.backward(dout)
@@ -669,7 +764,7 @@ class Residual(Layer):
         return f"Residual(\n  body={inner},\n  shortcut={short},\n  activation={self.activation!r}\n)"
 
 
-class Concat(Layer):
+class Concat(_Composite):
     """Parallel branches on the same input, outputs stacked along the channels (inception).
 
     Backward splits the upstream gradient by channels, sends each part back through
@@ -693,26 +788,36 @@ class Concat(Layer):
         self.branches = [_sequence(b, f"branches[{i}]") for i, b in enumerate(branches)]
 
     def output_shape(self, input_shape):
-        shapes = [b.output_shape(input_shape) for b in self.branches]
+        input_shape = _sample_shape(input_shape, self, ("...",))
+        shapes = [tuple(b.output_shape(input_shape)) for b in self.branches]
+        self._check_sizes([(None, *shape) for shape in shapes])
         return (sum(s[0] for s in shapes), *shapes[0][1:])
 
-    def forward(self, x):
-        outputs = [b.forward(x) for b in self.branches]
-        sizes = {o.shape[2:] for o in outputs}
+    @staticmethod
+    def _check_sizes(shapes):
+        """Branch outputs can be stacked when they differ only along the channels."""
+        sizes = {shape[2:] if len(shape) > 1 else None for shape in shapes}
+        if None in sizes:
+            raise ValueError("the branches of Concat must give batches with channels, "
+                             f"(N, C, ...), got shapes {[s[1:] for s in shapes]}")
         if len(sizes) > 1:
             raise ValueError(f"the branches of Concat give different sizes {sorted(sizes)}")
+
+    def _forward(self, x):
+        outputs = [b.forward(x) for b in self.branches]
+        self._check_sizes([o.shape for o in outputs])
         self.splits = np.cumsum([o.shape[1] for o in outputs])[:-1]
         return np.concatenate(outputs, axis=1)
 
-    def backward(self, dout):
-        parts = np.split(np.asarray(dout), self.splits, axis=1)
+    def _backward(self, dout):
+        parts = np.split(dout, self.splits, axis=1)
         return sum(b.backward(d) for b, d in zip(self.branches, parts, strict=True))
 
 
 # -- saturating activations -------------------------------------------------------------
 
 
-class Sigmoid(Layer):
+class Sigmoid(_Elementwise):
     r""":math:`\sigma(x) = 1 / (1 + e^{-x})`; its derivative :math:`\sigma(1-\sigma) \le 1/4`.
 
     Stacked, those factors of at most 1/4 shrink the gradient layer after layer: the
@@ -728,17 +833,18 @@ class Sigmoid(Layer):
     """
 
     def forward(self, x):
-        x = np.asarray(x)
+        x = _as_batch(x, self)
         # Split by sign so that exp never overflows.
         e = np.exp(-np.abs(x))
         self.y = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
         return self.y
 
     def backward(self, dout):
-        return dout * self.y * (1 - self.y)
+        y = _saved(self, "y")
+        return _as_dout(dout, self, y.shape) * y * (1 - y)
 
 
-class Tanh(Layer):
+class Tanh(_Elementwise):
     r""":math:`\tanh(x)`; its derivative :math:`1 - \tanh^2 \le 1`, 1 only at 0.
 
     Examples
@@ -751,8 +857,9 @@ class Tanh(Layer):
     """
 
     def forward(self, x):
-        self.y = np.tanh(np.asarray(x))
+        self.y = np.tanh(_as_batch(x, self))
         return self.y
 
     def backward(self, dout):
-        return dout * (1 - self.y**2)
+        y = _saved(self, "y")
+        return _as_dout(dout, self, y.shape) * (1 - y**2)

@@ -10,13 +10,26 @@ Every layer follows one contract, the one of :class:`Layer`:
   and the bias b under "b"), ``grads`` the same names to arrays of the same shapes.
 
 Inputs of image layers are batches shaped ``(N, C, H, W)``: N images, C channels.
+
+Every ``forward`` and ``backward`` checks its argument before computing: ``x`` must be
+a non-empty array of real numbers without NaN or inf (integers are computed in float32,
+floats keep their dtype or take the weights'), ``dout`` an array of floats of the last
+output's shape. A mistake is a TypeError or ValueError that names ``x`` or ``dout``, the
+layer, what came and what would do; ``backward`` before any ``forward`` is a
+RuntimeError saying so. Inside a network the NaN/inf scan runs once, where the batch
+enters, and a request for more memory than :func:`lessons_lib._validate.check_memory`
+allows is refused before anything is allocated.
 """
 
 from __future__ import annotations
 
+import contextvars
+import math
+import numbers
+
 import numpy as np
 
-from lessons_lib._validate import int_tuple, positive_int
+from lessons_lib._validate import as_array, as_float_array, check_memory, int_tuple, positive_int
 from lessons_lib.fast import conv2d as fast_conv2d
 from lessons_lib.fast import pooling as fast_pooling
 from lessons_lib.shapes import output_size
@@ -168,7 +181,14 @@ class Layer:
         """Convert parameters and gradients to ``dtype`` (e.g. float64 for gradient checks).
 
         Create the optimiser after this call: the arrays are replaced. Returns self.
+
+        Raises
+        ------
+        TypeError
+            If ``dtype`` is not a floating-point dtype (integer weights would be
+            truncated to zero).
         """
+        dtype = _float_dtype(dtype)
         for name in self._params:
             self._params[name] = self._params[name].astype(dtype)
             self._grads[name] = self._grads[name].astype(dtype)
@@ -199,9 +219,16 @@ class Layer:
 
         The default runs :meth:`forward` on a batch of one zero sample; layers with an
         output-size formula override it.
+
+        Raises
+        ------
+        TypeError, ValueError
+            If ``input_shape`` is not a tuple of ints >= 1 that the layer can take, or
+            one sample would not fit in the machine's memory.
         """
-        x = np.zeros((1, *input_shape), dtype=np.float32)
-        return tuple(self.forward(x).shape[1:])
+        shape = _sample_shape(input_shape, self, ("...",))
+        check_memory(4 * math.prod(shape), f"one zero sample of shape {shape}")
+        return tuple(self.forward(np.zeros((1, *shape), dtype=np.float32)).shape[1:])
 
     def extra_repr(self) -> str:
         """The constructor arguments shown between the parentheses of ``repr``."""
@@ -211,38 +238,168 @@ class Layer:
         return f"{type(self).__name__}({self.extra_repr()})"
 
 
-# -- helpers shared by the layers ------------------------------------------------
+# -- checks shared by the layers ---------------------------------------------------
+#
+# Every layer's forward takes ``x`` and every backward ``dout`` through these, so that a
+# mistake gets one message everywhere: the argument, the layer, what came and what
+# would do.
+
+# Inside a network (Sequential, and the layers made of layers) the values are scanned
+# for NaN and inf once, where they enter: what flows between the layers is the
+# network's own, and a run whose numbers blow up is reported by ``train_step`` as a
+# diverged run, with advice, rather than by the first layer that meets an inf.
+_INSIDE = contextvars.ContextVar("lessons_lib_nn_inside_a_network", default=False)
 
 
-def _as_batch(x, layer: Layer, *, ndim: int, channels: int | None = None, dtype=None):
-    """``x`` as a real array of rank ``ndim`` (and ``channels`` on axis 1), or raise."""
-    x = np.asarray(x)
-    name = f"the input of {layer!r}"
-    if x.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be an array of real numbers, got dtype {x.dtype}")
-    if x.ndim != ndim:
-        expected = {4: "(N, C, H, W)", 2: "(N, features)"}.get(ndim, f"{ndim}-D")
-        raise ValueError(f"{name} must be shaped {expected}, got shape {x.shape}")
-    if channels is not None and x.shape[1] != channels:
-        expected = f"(N, {channels}, H, W)" if ndim == 4 else f"(N, {channels})"
-        raise ValueError(f"{name} must have shape {expected}, got {x.shape}")
+def _run_inside(function, value):
+    """``function(value)`` with the NaN/inf scans of the layers it calls switched off."""
+    token = _INSIDE.set(True)
+    try:
+        return function(value)
+    finally:
+        _INSIDE.reset(token)
+
+
+def _label(layer) -> str:
+    """How a message names a layer: its repr, or its class for a repr of several lines."""
+    text = repr(layer)
+    return type(layer).__name__ if "\n" in text else text
+
+
+class _Named:
+    """``template`` with the layer's :func:`_label` in its ``{}``, written only when shown.
+
+    Every forward and backward names its argument, "x of Conv2D(1, 8, 5)"; writing
+    that text on every call, error or not, would cost more than the checks themselves.
+    """
+
+    __slots__ = ("template", "layer")
+
+    def __init__(self, template: str, layer):
+        self.template, self.layer = template, layer
+
+    def __str__(self):
+        return self.template.format(_label(self.layer))
+
+
+def _real(value, name: str) -> np.ndarray:
+    """``value`` as a non-empty array of ints or floats, finite outside a network."""
+    array = as_array(value, name)
+    if array.dtype.kind not in "iuf":
+        hint = " (convert a mask with .astype(np.float32))" if array.dtype.kind == "b" else ""
+        raise TypeError(f"{name} must be an array of real numbers (int or float), got dtype "
+                        f"{array.dtype}{hint}")
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {array.shape}")
+    if array.dtype.kind == "f" and not _INSIDE.get() and not np.isfinite(array).all():
+        raise ValueError(f"{name} must contain only finite numbers, got NaN or inf")
+    return array
+
+
+def _cast(array: np.ndarray, dtype, name: str) -> np.ndarray:
+    """``array`` in the float ``dtype``; a value beyond its range is an error, not an inf."""
+    dtype = np.dtype(dtype)
+    if array.dtype == dtype:
+        return array
+    with np.errstate(over="ignore"):
+        cast = array.astype(dtype)
+    info = np.finfo if array.dtype.kind == "f" else np.iinfo
+    if info(array.dtype).max > np.finfo(dtype).max and not np.isfinite(cast).all():
+        raise ValueError(f"{name} holds values beyond the range of {dtype} "
+                         f"(±{np.finfo(dtype).max:.3g})")
+    return cast
+
+
+def _shape_text(shape) -> str:
+    """``("N", 1, "H", "W")`` → ``"(N, 1, H, W)"``."""
+    return "(" + ", ".join(map(str, shape)) + ("," if tuple(shape) != ("...",) and
+                                               len(shape) == 1 else "") + ")"
+
+
+def _fits(actual, expected) -> bool:
+    """Whether the shape ``actual`` matches ``expected``: names (any size), ints (that size).
+
+    One ``"..."`` in ``expected`` stands for any number of axes, none included.
+    """
+    actual, expected = tuple(actual), tuple(expected)
+    if "..." in expected:
+        i = expected.index("...")
+        head, tail = expected[:i], expected[i + 1:]
+        if len(actual) < len(head) + len(tail):
+            return False
+        actual = actual[:len(head)] + actual[len(actual) - len(tail):]
+        expected = head + tail
+    return len(actual) == len(expected) and all(
+        isinstance(e, str) or a == e for a, e in zip(actual, expected, strict=True))
+
+
+def _shape_error(name, actual, expected) -> ValueError:
+    """The error for a shape that does not match: "be shaped" when the rank is wrong."""
+    rank = len(expected) - ("..." in expected)
+    wrong_rank = len(actual) < rank if "..." in expected else len(actual) != rank
+    verb = "be shaped" if wrong_rank else "have shape"
+    return ValueError(f"{name} must {verb} {_shape_text(expected)}, got {tuple(actual)}")
+
+
+def _as_batch(x, layer: Layer, shape=None, *, dtype=None) -> np.ndarray:
+    """``x``, the input of ``layer``, checked and in floating point, or an error naming ``x``.
+
+    Parameters
+    ----------
+    x : array_like
+    layer : Layer
+        Named in the messages.
+    shape : tuple of str and int, optional
+        The expected shape: a name stands for any size, an int for that size, one
+        ``"..."`` for any number of axes; ``("N", 1, "H", "W")``. None: any shape.
+    dtype : numpy dtype, optional
+        Converted to it (the layer's weights'); without it, floats keep their dtype and
+        integers become float32, the course's training precision.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not made of real numbers (complex, bool, str, object...).
+    ValueError
+        If it is ragged, empty, of another shape, or holds NaN or inf (scanned outside a
+        network only: see ``_INSIDE``).
+    """
+    name = _Named("x of {}", layer)
+    array = as_array(x, name)
+    if shape is not None and not _fits(array.shape, shape):
+        raise _shape_error(name, array.shape, shape)
+    array = _real(array, name)
     if dtype is not None:
-        x = x.astype(dtype, copy=False)
-    elif x.dtype.kind != "f":
-        x = x.astype(np.float32)
-    return x
+        return _cast(array, dtype, name)
+    return array if array.dtype.kind == "f" else array.astype(np.float32)
 
 
-def _sample_shape(input_shape, layer: Layer, *, channels: int | None = None):
-    """One sample's shape ``(C, H, W)`` as ints, checked like :func:`_as_batch` checks a batch."""
-    shape = tuple(input_shape)
-    if len(shape) != 3:
-        raise ValueError(f"one input sample of {layer!r} must be shaped (C, H, W), got "
-                         f"{shape}")
-    if channels is not None and shape[0] != channels:
-        raise ValueError(f"one input sample of {layer!r} must have shape ({channels}, H, W), "
-                         f"got {shape}")
-    return shape
+def _as_dout(dout, layer: Layer, shape, dtype=None) -> np.ndarray:
+    """``dout`` checked against the last output's ``shape``; in ``dtype`` when given."""
+    name = _Named("dout of {}", layer)
+    array = as_array(dout, name)
+    shape = tuple(shape)
+    if array.dtype.kind != "f":
+        raise TypeError(f"{name} must be an array of floats of its last output's shape "
+                        f"{shape}, got dtype {array.dtype}")
+    if array.shape != shape:
+        raise ValueError(f"{name} must have the shape of its last output, {shape}, got "
+                         f"{array.shape}")
+    if not _INSIDE.get() and not np.isfinite(array).all():
+        raise ValueError(f"{name} must contain only finite numbers, got NaN or inf")
+    return array if dtype is None else _cast(array, dtype, name)
+
+
+def _sample_shape(input_shape, layer: Layer, shape=("C", "H", "W")) -> tuple[int, ...]:
+    """One sample's shape, ints >= 1 matching ``shape`` (as in :func:`_as_batch`), or raise."""
+    name = _Named("input_shape (one sample) of {}", layer)
+    if not isinstance(input_shape, (tuple, list)):
+        raise TypeError(f"{name} must be a tuple of ints shaped {_shape_text(shape)}, got "
+                        f"{input_shape!r}")
+    sizes = tuple(positive_int(n, name) for n in input_shape)
+    if not _fits(sizes, shape):
+        raise _shape_error(name, sizes, shape)
+    return sizes
 
 
 def _saved(layer: Layer, attribute: str):
@@ -250,26 +407,56 @@ def _saved(layer: Layer, attribute: str):
     try:
         return getattr(layer, attribute)
     except AttributeError:
-        raise RuntimeError(f"{layer!r}.backward needs the values of a forward pass: call "
-                           f"forward (or the layer) on a batch first") from None
+        raise RuntimeError(f"{_label(layer)}.backward needs the values of a forward pass: "
+                           f"call forward (or the layer) on a batch first") from None
 
 
-def _as_dout(dout, layer: Layer, shape, dtype=None):
-    """``dout`` checked against the shape of the last output, in ``dtype`` (default the weights')."""
-    dout = np.asarray(dout)
-    if dout.shape != tuple(shape):
-        raise ValueError(f"dout of {layer!r} must have the shape of its last output, "
-                         f"{tuple(shape)}, got {dout.shape}")
-    return dout.astype(layer.params["W"].dtype if dtype is None else dtype, copy=False)
-
-
-def _rng(rng) -> np.random.Generator:
-    """A Generator from a seed (int) or a Generator, for seeded initialisation."""
+def _rng(rng, name="rng") -> np.random.Generator:
+    """A Generator from a seed (int >= 0) or a Generator, for seeded initialisation."""
     if isinstance(rng, np.random.Generator):
         return rng
-    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
-        raise TypeError(f"rng must be an int seed or a numpy Generator, got {rng!r}")
-    return np.random.default_rng(rng)
+    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral) or rng < 0:
+        raise TypeError(f"{name} must be an int seed >= 0 or a numpy Generator, got {rng!r}")
+    return np.random.default_rng(int(rng))
+
+
+def _float_dtype(dtype, name="dtype") -> np.dtype:
+    """``dtype`` as a numpy floating dtype (weights of another kind would be truncated)."""
+    try:
+        result = np.dtype(dtype)
+    except TypeError:
+        result = None
+    if result is None or result.kind != "f":
+        raise TypeError(f"{name} must be a floating-point dtype such as np.float32 or "
+                        f"np.float64, got {dtype!r}")
+    return result
+
+
+def _number(value, name: str, *, low=-math.inf, high=math.inf, low_open=False,
+            high_open=False) -> float:
+    """``value`` as a float in the interval from ``low`` to ``high``, or raise naming ``name``.
+
+    ``low_open``/``high_open`` exclude the bound; NaN is never in the interval.
+    """
+    interval = (f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number in {interval}, got {value!r}")
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond the float range
+        number = math.inf if value > 0 else -math.inf
+    above = low < number if low_open else low <= number
+    below = number < high if high_open else number <= high
+    if not (above and below):
+        raise ValueError(f"{name} must be a number in {interval}, got {value!r}")
+    return number
+
+
+def _flag(value, name: str) -> bool:
+    """``value`` as a bool; anything else (a string "no" is true in Python) is refused."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
 
 
 INITS = ("he", "glorot")
@@ -287,26 +474,47 @@ def init_weights(shape, fan_in: int, fan_out: int, *, init="he", rng=0, dtype=np
     Parameters
     ----------
     shape : tuple of int
+        Each size >= 1.
     fan_in, fan_out : int
         Inputs feeding one output, outputs fed by one input (for a convolution:
-        channels x kernel area).
+        channels x kernel area); each >= 1.
     init : {"he", "glorot"}, default "he"
     rng : int or numpy.random.Generator, default 0
-    dtype : numpy dtype, default float32
+    dtype : numpy floating dtype, default float32
 
     Returns
     -------
     w : ndarray, shape ``shape``
+
+    Raises
+    ------
+    TypeError
+        If a size or fan is not an int, ``rng`` is neither a seed nor a Generator, or
+        ``dtype`` is not a floating-point dtype.
+    ValueError
+        If a size or fan is below 1, ``init`` is unknown, or the weights would need more
+        memory than :func:`lessons_lib._validate.check_memory` allows.
 
     Examples
     --------
     >>> w = init_weights((2000, 500), fan_in=500, fan_out=2000, rng=0)
     >>> round(float(w.std()), 2), round(float(np.sqrt(2 / 500)), 2), w.dtype
     (0.06, 0.06, dtype('float32'))
+    >>> init_weights((2, 2), fan_in=0, fan_out=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: fan_in must be an integer >= 1, got 0
     """
+    if not isinstance(shape, (tuple, list)) or not shape:
+        raise TypeError(f"shape must be a non-empty tuple of ints, got {shape!r}")
+    shape = tuple(positive_int(n, "shape") for n in shape)
+    fan_in, fan_out = positive_int(fan_in, "fan_in"), positive_int(fan_out, "fan_out")
     if init not in INITS:
         raise ValueError(f"init must be one of {', '.join(map(repr, INITS))}, got {init!r}")
+    dtype = _float_dtype(dtype)
     generator = _rng(rng)
+    # numpy draws float64 numbers, then converts them.
+    check_memory(math.prod(shape) * (8 + dtype.itemsize), f"weights of shape {shape}")
     if init == "he":
         w = generator.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
     else:
@@ -345,6 +553,12 @@ def conv2d_forward_loops(x, w, b, *, stride=1, padding=0):
     -------
     o : ndarray, shape (N, C_out, H', W')
 
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the argument that is not a finite real array of the shape above, or
+        the input that is smaller than the kernel.
+
     Examples
     --------
     >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
@@ -353,10 +567,10 @@ def conv2d_forward_loops(x, w, b, *, stride=1, padding=0):
            [42., 50.]])
     """
     (sh, sw), (ph, pw) = _stride_padding(stride, padding)
+    x, w, b, (Ho, Wo) = _conv_operands(x, w, b, "b", (sh, sw), (ph, pw))
     N, C, H, W = x.shape
     C_out, _, kh, kw = w.shape
     xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    Ho, Wo = output_size(H, kh, sh, ph), output_size(W, kw, sw, pw)
     o = np.zeros((N, C_out, Ho, Wo), dtype=np.result_type(x, w))
     for n in range(N):
         for f in range(C_out):
@@ -399,6 +613,11 @@ def conv2d_backward_loops(x, w, dout, *, stride=1, padding=0):
     dw : ndarray, shape (C_out, C, kh, kw)
     db : ndarray, shape (C_out,)
 
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the argument that is not a finite real array of the shape above.
+
     Examples
     --------
     >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
@@ -412,6 +631,7 @@ def conv2d_backward_loops(x, w, dout, *, stride=1, padding=0):
            [1., 2., 1.]])
     """
     (sh, sw), (ph, pw) = _stride_padding(stride, padding)
+    x, w, dout, _ = _conv_operands(x, w, dout, "dout", (sh, sw), (ph, pw))
     N, C, H, W = x.shape
     C_out, _, kh, kw = w.shape
     xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
@@ -429,8 +649,45 @@ def conv2d_backward_loops(x, w, dout, *, stride=1, padding=0):
     return dxp[:, :, ph : ph + H, pw : pw + W], dw, db
 
 
+def _window_output(name, H, W, kernel_size, stride, padding, what="kernel"):
+    """``(H', W')`` of a window sliding over ``H`` x ``W``, or a ValueError naming ``name``."""
+    Hp, Wp = H + 2 * padding[0], W + 2 * padding[1]
+    if Hp < kernel_size[0] or Wp < kernel_size[1]:
+        padded = f" (padded {Hp}x{Wp})" if (Hp, Wp) != (H, W) else ""
+        raise ValueError(f"{name} is {H}x{W}{padded}: smaller than the {what} "
+                         f"{kernel_size[0]}x{kernel_size[1]}")
+    return tuple(output_size(n, k, s, p) for n, k, s, p in
+                 zip((H, W), kernel_size, stride, padding, strict=True))
+
+
 def _stride_padding(stride, padding):
     return int_tuple(stride, "stride", 2), int_tuple(padding, "padding", 2, minimum=0)
+
+
+def _conv_operands(x, w, other, other_name, stride, padding, *, depthwise=False):
+    """The arguments of a convolution function, checked: ``(x, w, other, (H', W'))``.
+
+    ``other`` is the bias ``b``, of shape (C_out,), or ``dout``, of the output's shape.
+    ``depthwise``: ``w`` is (C·m', 1, kh, kw) as in :func:`lessons_lib.nn.advanced.
+    depthwise_forward_loops`, otherwise (C_out, C, kh, kw).
+    """
+    x = as_float_array(x, "x", ndim=4, keep_float32=True)
+    w = as_float_array(w, "w", ndim=4, keep_float32=True)
+    N, C, H, W = x.shape
+    C_out, C_w, kh, kw = w.shape
+    if depthwise and (C_w != 1 or C_out % C):
+        raise ValueError(f"w must be shaped (C·m', 1, kh, kw), m' filters for each of the "
+                         f"{C} channels of x, got {w.shape}")
+    if not depthwise and C_w != C:
+        raise ValueError(f"w must be shaped (C_out, {C}, kh, kw) for x of shape {x.shape}, "
+                         f"got {w.shape}")
+    out_size = _window_output(f"x of shape {x.shape}", H, W, (kh, kw), stride, padding)
+    expected = (C_out,) if other_name == "b" else (N, C_out, *out_size)
+    other = as_float_array(other, other_name, keep_float32=True)
+    if other.shape != expected:
+        raise ValueError(f"{other_name} must have shape {expected} for x of shape {x.shape} "
+                         f"and w of shape {w.shape}, got {other.shape}")
+    return x, w, other, out_size
 
 
 def _compact(pair):
@@ -486,57 +743,54 @@ class Conv2D(Layer):
     (4, 8, 64, 64)
     >>> conv.num_params, conv.output_shape((1, 64, 64))
     (208, (8, 64, 64))
-    >>> conv(np.zeros((4, 3, 64, 64)))  # doctest: +ELLIPSIS
+    >>> conv(np.zeros((4, 3, 64, 64)))
     Traceback (most recent call last):
     ...
-    ValueError: the input of Conv2D(1, 8, ...) must have shape (N, 1, H, W), got (4, 3, 64, 64)
+    ValueError: x of Conv2D(1, 8, 5, padding=2) must have shape (N, 1, H, W), got (4, 3, 64, 64)
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, *,
                  init="he", rng=0, dtype=np.float32, input_grad=True):
         super().__init__()
-        self.input_grad = bool(input_grad)
+        self.input_grad = _flag(input_grad, "input_grad")
         self.in_channels = positive_int(in_channels, "in_channels")
         self.out_channels = positive_int(out_channels, "out_channels")
         self.kernel_size = int_tuple(kernel_size, "kernel_size", 2)
         self.stride = int_tuple(stride, "stride", 2)
         self.padding = int_tuple(padding, "padding", 2, minimum=0)
         kh, kw = self.kernel_size
-        fan_in, fan_out = in_channels * kh * kw, out_channels * kh * kw
-        shape = (out_channels, in_channels, kh, kw)
+        fan_in, fan_out = self.in_channels * kh * kw, self.out_channels * kh * kw
+        shape = (self.out_channels, self.in_channels, kh, kw)
         self.add_param("W", init_weights(shape, fan_in, fan_out, init=init, rng=rng, dtype=dtype))
-        self.add_param("b", np.zeros(out_channels, dtype=dtype))
+        self.add_param("b", np.zeros(self.out_channels, dtype=dtype))
 
     def output_shape(self, input_shape):
-        _, H, W = _sample_shape(input_shape, self, channels=self.in_channels)
-        if H + 2 * self.padding[0] < self.kernel_size[0] or \
-                W + 2 * self.padding[1] < self.kernel_size[1]:
-            raise ValueError(f"the input of {self!r} is {H}x{W}: smaller than the kernel "
-                             f"{self.kernel_size}")
-        Ho, Wo = (output_size(n, k, s, p) for n, k, s, p in
-                  zip((H, W), self.kernel_size, self.stride, self.padding, strict=True))
+        _, H, W = _sample_shape(input_shape, self, (self.in_channels, "H", "W"))
+        name = _Named("input_shape (one sample) of {}", self)
+        Ho, Wo = _window_output(name, H, W, self.kernel_size, self.stride, self.padding)
         return (self.out_channels, Ho, Wo)
 
     def forward(self, x):
         w, b = self.params["W"], self.params["b"]
-        x = _as_batch(x, self, ndim=4, channels=self.in_channels, dtype=w.dtype)
-        Hp, Wp = (n + 2 * p for n, p in zip(x.shape[2:], self.padding, strict=True))
-        if Hp < self.kernel_size[0] or Wp < self.kernel_size[1]:
-            raise ValueError(
-                f"the input of {self!r} is {x.shape[2]}x{x.shape[3]} (padded "
-                f"{Hp}x{Wp}): smaller than the kernel {self.kernel_size}"
-            )
+        x = _as_batch(x, self, ("N", self.in_channels, "H", "W"), dtype=w.dtype)
+        N, C, H, W = x.shape
+        Ho, Wo = _window_output(_Named("x of {}", self), H, W, self.kernel_size, self.stride,
+                                self.padding)
+        # The output, and the im2col columns kept for backward.
+        kh, kw = self.kernel_size
+        check_memory((C * kh * kw + self.out_channels) * N * Ho * Wo * w.itemsize,
+                     _Named(f"{{}} on x of shape {x.shape}", self))
         self.x_shape = x.shape
-        out = np.empty((x.shape[0], *self.output_shape(x.shape[1:])), w.dtype)
+        out = np.empty((N, self.out_channels, Ho, Wo), w.dtype)
         self.cols = fast_conv2d.conv2d_layer_forward(x, w, b, self.stride, self.padding, out)
+        self.out_shape = out.shape
         return out
 
     def backward(self, dout):
-        cols = _saved(self, "cols")
-        N, _, H, W = self.x_shape
-        dout = _as_dout(dout, self, (N, *self.output_shape((self.in_channels, H, W))))
+        cols, w = _saved(self, "cols"), self.params["W"]
+        dout = _as_dout(dout, self, self.out_shape, w.dtype)
         return fast_conv2d.conv2d_layer_backward(
-            cols, self.x_shape, self.params["W"], dout, self.stride, self.padding,
+            cols, self.x_shape, w, dout, self.stride, self.padding,
             input_grad=self.input_grad, dw=self.grads["W"], db=self.grads["b"])
 
     def extra_repr(self):
@@ -554,7 +808,14 @@ class Conv2D(Layer):
 # -- elementwise, pooling, reshaping ------------------------------------------------
 
 
-class ReLU(Layer):
+class _Elementwise(Layer):
+    """A function applied to each value: one sample's output has its input's shape."""
+
+    def output_shape(self, input_shape):
+        return _sample_shape(input_shape, self, ("...",))
+
+
+class ReLU(_Elementwise):
     r"""Rectified linear unit, :math:`y = \max(0, x)`, elementwise; any input shape.
 
     Its derivative is 1 where the input was positive and 0 elsewhere, so ``backward``
@@ -570,14 +831,13 @@ class ReLU(Layer):
     """
 
     def forward(self, x):
-        x = np.asarray(x)
-        if x.dtype.kind != "f":
-            raise TypeError(f"the input of {self!r} must be a float array, got dtype {x.dtype}")
+        x = _as_batch(x, self)
         self.mask = x > 0
         return np.maximum(x, 0)
 
     def backward(self, dout):
-        return dout * _saved(self, "mask")
+        mask = _saved(self, "mask")
+        return _as_dout(dout, self, mask.shape) * mask
 
 
 class MaxPool2D(Layer):
@@ -622,25 +882,23 @@ class MaxPool2D(Layer):
 
     def output_shape(self, input_shape):
         C, H, W = _sample_shape(input_shape, self)
-        if min(H, W) < self.size:
-            raise ValueError(f"the input of {self!r} is {H}x{W}: smaller than the pooling "
-                             f"window {self.size}x{self.size}")
-        return (C, output_size(H, self.size, self.stride), output_size(W, self.size, self.stride))
+        return (C, *_window_output(_Named("input_shape (one sample) of {}", self), H, W,
+                                   (self.size,) * 2, (self.stride,) * 2, (0, 0),
+                                   "pooling window"))
 
     def forward(self, x):
-        x = _as_batch(x, self, ndim=4)
+        x = _as_batch(x, self, ("N", "C", "H", "W"))
         if min(x.shape[2:]) < self.size:
-            raise ValueError(f"the input of {self!r} is {x.shape[2]}x{x.shape[3]}: smaller "
+            raise ValueError(f"x of {_label(self)} is {x.shape[2]}x{x.shape[3]}: smaller "
                              f"than the pooling window {self.size}x{self.size}")
-        self.x_shape, self.x_dtype = x.shape, x.dtype
         # Where each maximum was, so that backward routes the gradient without searching.
         y, self.route_back = fast_pooling.max_pool_layer(x, self.size, self.stride)
+        self.out_shape, self.x_dtype = y.shape, x.dtype
         return y
 
     def backward(self, dout):
         route_back = _saved(self, "route_back")
-        out_shape = (self.x_shape[0], *self.output_shape(self.x_shape[1:]))
-        return route_back(_as_dout(dout, self, out_shape, self.x_dtype))
+        return route_back(_as_dout(dout, self, self.out_shape, self.x_dtype))
 
     def extra_repr(self):
         return f"size={self.size}, stride={self.stride}"
@@ -659,17 +917,16 @@ class Flatten(Layer):
     """
 
     def output_shape(self, input_shape):
-        return (int(np.prod(input_shape)),)
+        return (math.prod(_sample_shape(input_shape, self, ("C", "..."))),)
 
     def forward(self, x):
-        x = np.asarray(x)
-        if x.ndim < 2:
-            raise ValueError(f"the input of {self!r} must be shaped (N, ...), got {x.shape}")
+        x = _as_batch(x, self, ("N", "C", "..."))
         self.x_shape = x.shape
         return x.reshape(x.shape[0], -1)
 
     def backward(self, dout):
-        return np.reshape(dout, _saved(self, "x_shape"))
+        x_shape = _saved(self, "x_shape")
+        return _as_dout(dout, self, (x_shape[0], math.prod(x_shape[1:]))).reshape(x_shape)
 
 
 class Dense(Layer):
@@ -707,24 +964,23 @@ class Dense(Layer):
         super().__init__()
         self.in_features = positive_int(in_features, "in_features")
         self.out_features = positive_int(out_features, "out_features")
-        shape = (out_features, in_features)
-        self.add_param("W", init_weights(shape, in_features, out_features, init=init, rng=rng,
-                                         dtype=dtype))
-        self.add_param("b", np.zeros(out_features, dtype=dtype))
+        shape = (self.out_features, self.in_features)
+        self.add_param("W", init_weights(shape, self.in_features, self.out_features, init=init,
+                                         rng=rng, dtype=dtype))
+        self.add_param("b", np.zeros(self.out_features, dtype=dtype))
 
     def output_shape(self, input_shape):
-        if tuple(input_shape) != (self.in_features,):
-            raise ValueError(f"one input sample of {self!r} must have shape "
-                             f"({self.in_features},), got {tuple(input_shape)}")
+        _sample_shape(input_shape, self, (self.in_features,))
         return (self.out_features,)
 
     def forward(self, x):
         w = self.params["W"]
-        self.x = _as_batch(x, self, ndim=2, channels=self.in_features, dtype=w.dtype)
+        self.x = _as_batch(x, self, ("N", self.in_features), dtype=w.dtype)
         return self.x @ w.T + self.params["b"]
 
     def backward(self, dout):
-        dout = _as_dout(dout, self, (len(_saved(self, "x")), self.out_features))
+        dout = _as_dout(dout, self, (len(_saved(self, "x")), self.out_features),
+                        self.params["W"].dtype)
         self.grads["W"] += dout.T @ self.x
         self.grads["b"] += dout.sum(axis=0)
         return dout @ self.params["W"]
@@ -758,13 +1014,12 @@ class Dropout(Layer):
 
     def __init__(self, p, *, rng=0):
         super().__init__()
-        if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0 <= p < 1:
-            raise ValueError(f"p must be a probability in [0, 1), got {p!r}")
-        self.p = float(p)
+        self.p = _number(p, "p", low=0, high=1, high_open=True)
         self.rng = _rng(rng)
 
     def forward(self, x):
-        x = np.asarray(x)
+        x = _as_batch(x, self)
+        self.x_shape = x.shape
         if not self.training or self.p == 0:
             self.mask = None
             return x
@@ -774,6 +1029,7 @@ class Dropout(Layer):
 
     def backward(self, dout):
         mask = _saved(self, "mask")
+        dout = _as_dout(dout, self, self.x_shape)
         return dout if mask is None else dout * mask
 
     def extra_repr(self):
@@ -783,7 +1039,35 @@ class Dropout(Layer):
 # -- containers ---------------------------------------------------------------------
 
 
-class Sequential(Layer):
+class _Composite(Layer):
+    """A layer made of layers: ``x`` and ``dout`` are checked once, where they enter.
+
+    A subclass implements ``_forward(x)`` and ``_backward(dout)`` with its parts'
+    ``forward`` and ``backward``; the values between the parts are not scanned for NaN
+    and inf again (see ``_INSIDE``), and ``dout`` is checked against the last output.
+    """
+
+    def _enter(self, x):
+        """``x`` checked as this layer's input (any shape; integers become float32)."""
+        return _as_batch(x, self)
+
+    def forward(self, x):
+        out = _run_inside(self._forward, self._enter(x))
+        self.out_shape = np.shape(out)
+        return out
+
+    def backward(self, dout):
+        dout = _as_dout(dout, self, _saved(self, "out_shape"))
+        return _run_inside(self._backward, dout)
+
+    def _forward(self, x):
+        raise NotImplementedError
+
+    def _backward(self, dout):
+        raise NotImplementedError
+
+
+class Sequential(_Composite):
     """Layers applied one after the other; ``backward`` runs them in reverse order.
 
     Backpropagation through the whole network is the chain rule: each layer's
@@ -813,6 +1097,9 @@ class Sequential(Layer):
 
     def __init__(self, layers):
         super().__init__()
+        if isinstance(layers, Layer) or not isinstance(layers, (list, tuple)):
+            raise TypeError(f"layers must be a list of Layer objects, got "
+                            f"{type(layers).__name__}")
         layers = list(layers)
         for i, layer in enumerate(layers):
             if not isinstance(layer, Layer):
@@ -822,12 +1109,17 @@ class Sequential(Layer):
     def sublayers(self):
         return {str(i): layer for i, layer in enumerate(self.layers)}
 
-    def forward(self, x):
+    def _enter(self, x):
+        # The first layer converts x to its own dtype: int64 → float64 directly, say,
+        # without a float32 step that would round large integers.
+        return _real(x, _Named("x of {}", self)) if self.layers else _as_batch(x, self)
+
+    def _forward(self, x):
         for layer in self.layers:
             x = layer.forward(x)
         return x
 
-    def backward(self, dout):
+    def _backward(self, dout):
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
         return dout
@@ -843,16 +1135,22 @@ class Sequential(Layer):
         """
         was_training = self.training
         self.eval()
+        x = self._enter(x)
         outputs = []
-        try:
+
+        def run(x):
             for layer in self.layers:
                 x = layer.forward(x)
                 outputs.append(x)
+
+        try:
+            _run_inside(run, x)
         finally:
             self._set_training(was_training)
         return outputs
 
     def output_shape(self, input_shape):
+        input_shape = _sample_shape(input_shape, self, ("...",))
         for layer in self.layers:
             input_shape = layer.output_shape(input_shape)
         return tuple(input_shape)
@@ -886,6 +1184,13 @@ def summary(model: Sequential, input_shape) -> list[dict]:
         One per layer, plus a first row for the input: keys "layer" (str),
         "output_shape" (tuple) and "params" (int).
 
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Sequential or ``input_shape`` not a tuple of ints.
+    ValueError
+        Naming the first layer that cannot take the shape it receives.
+
     Examples
     --------
     >>> model = Sequential([Conv2D(1, 4, 3, padding=1), ReLU(), MaxPool2D(), Flatten()])
@@ -897,7 +1202,9 @@ def summary(model: Sequential, input_shape) -> list[dict]:
     (4, 4, 4) 0
     (64,) 0
     """
-    shape = tuple(int_tuple(tuple(input_shape), "input_shape", len(input_shape)))
+    if not isinstance(model, Sequential):
+        raise TypeError(f"model must be a Sequential, got {type(model).__name__}")
+    shape = _sample_shape(input_shape, model, ("...",))
     rows = [{"layer": "input", "output_shape": shape, "params": 0}]
     for layer in model:
         shape = tuple(int(n) for n in layer.output_shape(shape))
@@ -918,6 +1225,11 @@ def format_summary(rows) -> str:
     Dense(4, 2)   (2,)                  10
     total                               10
     """
+    if not isinstance(rows, (list, tuple)) or not rows or not all(
+            isinstance(r, dict) and {"layer", "output_shape", "params"} <= r.keys()
+            for r in rows):
+        raise TypeError(f"rows must be the list of dicts that summary returns, got "
+                        f"{rows!r:.80}")
     cells = [(r["layer"], str(r["output_shape"]), str(r["params"])) for r in rows]
     cells.append(("total", "", str(sum(r["params"] for r in rows))))
     header = ("layer", "output shape", "parameters")

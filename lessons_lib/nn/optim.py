@@ -13,21 +13,15 @@ and update the parameter arrays in place.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
-from lessons_lib.nn.layers import Layer
+from lessons_lib.nn.layers import Layer, _number
 
 
-def _positive(value, name, *, upper=None):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
-        0 < value < math.inf
-    ):
-        raise ValueError(f"{name} must be a positive, finite number, got {value!r}")
-    if upper is not None and not value < upper:
-        raise ValueError(f"{name} must be in (0, {upper}), got {value!r}")
-    return float(value)
+def _positive(value, name, *, upper=math.inf):
+    """``value`` as a float in (0, ``upper``), or a TypeError/ValueError naming ``name``."""
+    return _number(value, name, low=0, low_open=True, high=upper, high_open=True)
 
 
 class Optimizer:
@@ -38,7 +32,14 @@ class Optimizer:
     model : Layer
         Any layer or network; its ``params`` are updated in place.
     lr : float
-        The learning rate :math:`\\eta`.
+        The learning rate :math:`\\eta`, in (0, inf).
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Layer or ``lr`` not a number.
+    ValueError
+        If ``lr`` is not positive and finite.
     """
 
     def __init__(self, model, lr):
@@ -96,11 +97,7 @@ class SGD(Optimizer):
 
     def __init__(self, model, lr=0.01, momentum=0.9):
         super().__init__(model, lr)
-        if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) or not (
-            0 <= momentum < 1
-        ):
-            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
-        self.momentum = float(momentum)
+        self.momentum = _number(momentum, "momentum", low=0, high=1, high_open=True)
 
     def _update(self, name, param, grad):
         if self.momentum == 0:
@@ -151,7 +148,7 @@ class Adam(Optimizer):
     def __init__(self, model, lr=0.001, betas=(0.9, 0.999), eps=1e-8):
         super().__init__(model, lr)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+            raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         self.beta1 = _positive(betas[0], "betas[0]", upper=1)
         self.beta2 = _positive(betas[1], "betas[1]", upper=1)
         self.eps = _positive(eps, "eps")

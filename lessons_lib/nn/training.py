@@ -22,14 +22,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from lessons_lib._validate import as_array, brief, positive_int
 from lessons_lib.fast import parallel
 from lessons_lib.losses import softmax, softmax_cross_entropy, softmax_cross_entropy_backward
-from lessons_lib.nn.layers import Layer
+from lessons_lib.nn.layers import Layer, _cast, _flag, _real, _rng
 from lessons_lib.nn.optim import Adam, Optimizer
 
 # The loss may wander above its starting value early on, but a loss this many times
 # the first batch's loss means the updates are overshooting, not learning.
 DIVERGENCE_FACTOR = 20.0
+
+MAX_EPOCHS = 10_000
+"""The most epochs :func:`fit` runs: far beyond any lesson's (6 to 10); more is a typo."""
 
 
 class TrainingDiverged(RuntimeError):
@@ -80,43 +84,50 @@ class History:
         return text + (", stopped early)" if self.stopped_early else ")")
 
 
-def _check_data(model, x, y, name_x="x", name_y="y"):
-    """``x`` as float (model dtype), ``y`` as int labels in range; raise naming the problem."""
-    x = np.asarray(x)
-    if x.dtype.kind not in "biuf":
-        raise TypeError(f"{name_x} must be an array of real numbers, got dtype {x.dtype}")
-    if x.ndim < 2 or len(x) == 0:
-        raise ValueError(f"{name_x} must be a non-empty batch (N, ...), got shape {x.shape}")
+def _check_model(model):
+    if not isinstance(model, Layer):
+        raise TypeError(f"model must be a Layer (e.g. a Sequential), got {type(model).__name__}")
+    return model
+
+
+def _check_data(model, x, y, name_x="x", name_y="y", *, labels=True):
+    """``x`` as float (model dtype), ``y`` as int labels in range; raise naming the problem.
+
+    ``labels=False``: there is no ``y`` (prediction).
+    """
+    _check_model(model)
+    x = _real(x, name_x)
+    if x.ndim < 2:
+        raise ValueError(f"{name_x} must be a batch (N, ...), one sample per row, got shape "
+                         f"{x.shape}")
     params = list(model.params.values())
-    dtype = params[0].dtype if params else np.float32
-    x = x.astype(dtype, copy=False)
-    if not np.all(np.isfinite(x)):
-        raise ValueError(f"{name_x} must contain only finite numbers (no NaN or inf)")
-    if y is None:
+    x = _cast(x, params[0].dtype if params else np.float32, name_x)
+    if not labels:
         return x, None
-    y = np.asarray(y)
+    if y is None:
+        raise TypeError(f"{name_y} must be integer class labels, one per sample of {name_x}, "
+                        f"got None")
+    y = as_array(y, name_y)
     if y.dtype.kind not in "iu":
         raise TypeError(f"{name_y} must be integer class labels, got dtype {y.dtype}")
     if y.shape != (len(x),):
         raise ValueError(f"{name_y} must have shape ({len(x)},), one label per sample of "
                          f"{name_x}, got {y.shape}")
     try:
-        num_classes = model.output_shape(x.shape[1:])[-1]
+        out_shape = model.output_shape(x.shape[1:])
     except ValueError as error:
         raise ValueError(f"{name_x} has samples of shape {x.shape[1:]}, which the model "
                          f"cannot take: {error}") from None
+    if len(out_shape) != 1:
+        raise ValueError(f"model must give one logit per class, (N, C), for samples of "
+                         f"{name_x}, but gives samples of shape {tuple(out_shape)}")
+    num_classes = out_shape[0]
     if y.min() < 0 or y.max() >= num_classes:
         raise ValueError(
             f"{name_y} must hold class labels in [0, {num_classes - 1}] (the model has "
             f"{num_classes} outputs), got values from {y.min()} to {y.max()}"
         )
     return x, y.astype(np.int64)
-
-
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    return int(value)
 
 
 def _batches(n, batch_size, order=None):
@@ -142,8 +153,10 @@ def train_step(model, optimizer, x, y) -> tuple[float, float]:
     model : Layer
         Returns logits of shape (N, C).
     optimizer : Optimizer
+        Built on ``model``.
     x : ndarray, shape (N, ...)
     y : ndarray of int, shape (N,)
+        Labels in [0, C).
 
     Returns
     -------
@@ -151,7 +164,32 @@ def train_step(model, optimizer, x, y) -> tuple[float, float]:
         The batch's mean cross-entropy before the update.
     accuracy : float
         The fraction of the batch classified correctly before the update.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the argument that is not valid (as :func:`fit` checks them).
+    TrainingDiverged
+        When the network's outputs are infinite or NaN.
     """
+    _check_optimizer(optimizer, model)
+    x, y = _check_data(model, x, y)
+    return _train_step(model, optimizer, x, y)
+
+
+def _check_optimizer(optimizer, model):
+    _check_model(model)
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an Optimizer built on this model, e.g. "
+                        f"optimizer=Adam(model, lr=0.001), got {type(optimizer).__name__}")
+    if optimizer.model is not model:
+        raise ValueError("optimizer must be an Optimizer built on this model, "
+                         "e.g. optimizer=Adam(model, lr=0.001)")
+    return optimizer
+
+
+def _train_step(model, optimizer, x, y):
+    """:func:`train_step` on checked arguments (``fit`` checks the whole data once)."""
     logits = model.forward(x)
     if not np.all(np.isfinite(logits)):
         raise _diverged("the network's outputs became infinite or NaN", optimizer)
@@ -176,7 +214,7 @@ def fit(model, x, y, *, epochs=10, batch_size=64, optimizer=None, validation_spl
     y : array_like of int, shape (N,)
         Labels in [0, C).
     epochs : int, default 10
-        Passes over the training set.
+        Passes over the training set, at most :data:`MAX_EPOCHS`.
     batch_size : int, default 64
     optimizer : Optimizer, optional
         Default ``Adam(model, lr=0.001)``.
@@ -184,10 +222,11 @@ def fit(model, x, y, *, epochs=10, batch_size=64, optimizer=None, validation_spl
         Fraction of ``(x, y)`` held out (a seeded random choice) to measure
         generalisation after every epoch; ignored when ``validation_data`` is given.
     validation_data : tuple (x_val, y_val), optional
+        A pair, checked as ``x`` and ``y`` are.
     early_stopping : int, optional
         Patience: stop when the validation loss has not improved for this many
         epochs, and put back the weights of the best epoch.
-    seed : int, default 0
+    seed : int >= 0 or numpy.random.Generator, default 0
         Seeds the validation split and the shuffling of the batches.
     progress : bool, default True
         Show a progress bar over the batches of each epoch (it disappears when done).
@@ -203,6 +242,11 @@ def fit(model, x, y, *, epochs=10, batch_size=64, optimizer=None, validation_spl
 
     Raises
     ------
+    TypeError, ValueError
+        Before any training, naming the argument that is not valid: data that is
+        ragged, empty, not real or not finite, labels of another type or length or out
+        of the model's range, ``validation_data`` that is not a pair, ``epochs`` outside
+        [1, :data:`MAX_EPOCHS`], a ``callback`` that cannot be called, ...
     TrainingDiverged
         When the loss becomes non-finite or grows far above its starting value.
 
@@ -218,13 +262,21 @@ def fit(model, x, y, *, epochs=10, batch_size=64, optimizer=None, validation_spl
     >>> history.epochs, history.val_accuracy[-1] >= 0.9
     (20, True)
     """
-    epochs = _positive_int(epochs, "epochs")
-    batch_size = _positive_int(batch_size, "batch_size")
-    if not isinstance(model, Layer):
-        raise TypeError(f"model must be a Layer (e.g. a Sequential), got {type(model).__name__}")
+    epochs = positive_int(epochs, "epochs")
+    if epochs > MAX_EPOCHS:
+        raise ValueError(f"epochs must be at most {MAX_EPOCHS} (MAX_EPOCHS), got {epochs}")
+    batch_size = positive_int(batch_size, "batch_size")
+    progress = _flag(progress, "progress")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be a function of the history, or None, got "
+                        f"{type(callback).__name__}")
+    _check_model(model)
     x, y = _check_data(model, x, y)
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed, "seed")
     if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise TypeError(f"validation_data must be a pair (x_val, y_val), got "
+                            f"{brief(validation_data)}")
         x_val, y_val = _check_data(model, *validation_data, "validation_data[0]",
                                    "validation_data[1]")
     else:
@@ -239,14 +291,11 @@ def fit(model, x, y, *, epochs=10, batch_size=64, optimizer=None, validation_spl
         x_val, y_val = (x[order[:n_val]], y[order[:n_val]]) if n_val else (None, None)
         x, y = x[order[n_val:]], y[order[n_val:]]
     if early_stopping is not None:
-        early_stopping = _positive_int(early_stopping, "early_stopping")
+        early_stopping = positive_int(early_stopping, "early_stopping")
         if x_val is None:
             raise ValueError("early_stopping needs validation data: set validation_split > 0 "
                              "or pass validation_data")
-    optimizer = Adam(model) if optimizer is None else optimizer
-    if not isinstance(optimizer, Optimizer) or optimizer.model is not model:
-        raise ValueError("optimizer must be an Optimizer built on this model, "
-                         "e.g. optimizer=Adam(model, lr=0.001)")
+    optimizer = Adam(model) if optimizer is None else _check_optimizer(optimizer, model)
 
     with parallel.threads(threads):
         history = _train(model, optimizer, x, y, x_val, y_val, epochs, batch_size,
@@ -266,7 +315,7 @@ def _train(model, optimizer, x, y, x_val, y_val, epochs, batch_size, early_stopp
         bar = _progress(batches, total, f"epoch {epoch + 1}/{epochs}", progress)
         losses, correct = [], 0.0
         for batch_index, rows in enumerate(bar):
-            loss, accuracy = train_step(model, optimizer, x[rows], y[rows])
+            loss, accuracy = _train_step(model, optimizer, x[rows], y[rows])
             first_loss = loss if first_loss is None else first_loss
             if not math.isfinite(loss) or loss > DIVERGENCE_FACTOR * max(first_loss, 0.1):
                 raise _diverged(f"at epoch {epoch + 1}, batch {batch_index + 1}, the loss "
@@ -316,9 +365,15 @@ def predict_logits(model, x, *, batch_size=256) -> np.ndarray:
     Returns
     -------
     logits : ndarray, shape (N, C)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``model`` is not a Layer, ``x`` is not a non-empty, finite, real batch, or
+        ``batch_size`` is not an int >= 1.
     """
-    batch_size = _positive_int(batch_size, "batch_size")
-    x, _ = _check_data(model, x, None)
+    batch_size = positive_int(batch_size, "batch_size")
+    x, _ = _check_data(model, x, None, labels=False)
     was_training = model.training
     model.eval()
     try:
@@ -355,6 +410,11 @@ def evaluate(model, x, y, *, batch_size=256) -> dict:
     -------
     scores : dict
         ``{"loss": float, "accuracy": float}``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`fit` for ``model``, ``x`` and ``y``.
     """
     x, y = _check_data(model, x, y)
     logits = predict_logits(model, x, batch_size=batch_size)

@@ -22,20 +22,39 @@ import numpy as np
 
 from lessons_lib._data import REBUILD, data_path
 from lessons_lib._files import NUMBER, as_path, check_json, damaged
-from lessons_lib._validate import choice, positive_int
+from lessons_lib._validate import check_memory, choice, positive_int
 from lessons_lib.attention import (
     multi_head_attention_backward,
     multi_head_attention_forward,
-    patch_grid,
     patchify,
     patchify_backward,
     sinusoidal_position_encoding,
 )
 from lessons_lib.nn.io import load
-from lessons_lib.nn.layers import Dense, Layer, Sequential, init_weights
+from lessons_lib.nn.layers import (
+    Dense,
+    Layer,
+    Sequential,
+    _as_batch,
+    _as_dout,
+    _Composite,
+    _Elementwise,
+    _float_dtype,
+    _label,
+    _Named,
+    _number,
+    _rng,
+    _sample_shape,
+    _saved,
+    _window_output,
+    init_weights,
+)
 
 POOLS = ("cls", "mean")
 POSITIONS = ("learned", "sinusoidal")
+
+MAX_DEPTH = 1000
+"""The most transformer blocks :func:`tiny_vit` builds (ViT-Huge has 32): more is a typo."""
 
 VIT_WEIGHTS = data_path("vit_detector.npz")
 """Lesson 06's trained ViT (weights and metadata), as ``tools/train_vit.py`` wrote it to ``data/``."""
@@ -53,25 +72,14 @@ VIT_TRAINING = {"epochs": 6, "batch_size": 64, "lr": 0.002, "validation_split": 
 CNN alike, with lesson 04's learning rate."""
 
 
-def _generator(rng) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
-        raise TypeError(f"rng must be an int seed or a numpy Generator, got {rng!r}")
-    return np.random.default_rng(rng)
+def _tokens(x, layer, features="E"):
+    """``x`` as a float token batch (B, N, E), checked as every layer checks its input."""
+    return _as_batch(x, layer, ("B", "N", features))
 
 
-def _tokens(x, layer, features=None):
-    """``x`` as a float token batch (B, N, E), or an error that names the layer."""
-    x = np.asarray(x)
-    if x.dtype.kind != "f":
-        raise TypeError(f"the input of {layer!r} must be a float array, got dtype {x.dtype}")
-    if x.ndim != 3:
-        raise ValueError(f"the input of {layer!r} must be shaped (B, N, E), got {x.shape}")
-    if features is not None and x.shape[-1] != features:
-        raise ValueError(f"the input of {layer!r} must have E = {features} features per "
-                         f"token, got shape {x.shape}")
-    return x
+def _same_tokens(input_shape, layer, features="E"):
+    """One sample's shape (N, E) for a layer that keeps it, checked."""
+    return _sample_shape(input_shape, layer, ("N", features))
 
 
 class TokenDense(Dense):
@@ -90,29 +98,24 @@ class TokenDense(Dense):
     """
 
     def output_shape(self, input_shape):
-        input_shape = tuple(input_shape)
-        if not input_shape or input_shape[-1] != self.in_features:
-            raise ValueError(f"one input sample of {self!r} must end with {self.in_features} "
-                             f"features, got shape {input_shape}")
+        input_shape = _sample_shape(input_shape, self, ("...", self.in_features))
         return (*input_shape[:-1], self.out_features)
 
     def forward(self, x):
-        x = np.asarray(x)
-        if x.shape[-1] != self.in_features:
-            raise ValueError(f"the input of {self!r} must have {self.in_features} features "
-                             f"on its last axis, got shape {x.shape}")
-        self.x = x
-        return x @ self.params["W"].T + self.params["b"]
+        self.x = _as_batch(x, self, ("...", self.in_features))
+        return self.x @ self.params["W"].T + self.params["b"]
 
     def backward(self, dout):
-        rows = self.x.reshape(-1, self.in_features)
+        x = _saved(self, "x")
+        dout = _as_dout(dout, self, (*x.shape[:-1], self.out_features))
+        rows = x.reshape(-1, self.in_features)
         dout_rows = dout.reshape(-1, self.out_features)
         self.grads["W"] += dout_rows.T @ rows
         self.grads["b"] += dout_rows.sum(axis=0)
         return dout @ self.params["W"]
 
 
-class GELU(Layer):
+class GELU(_Elementwise):
     r"""Gaussian error linear unit (tanh form), the activation of transformers' MLPs.
 
     .. math::
@@ -132,15 +135,14 @@ class GELU(Layer):
     _C = float(np.sqrt(2.0 / np.pi))
 
     def forward(self, x):
-        x = np.asarray(x)
-        if x.dtype.kind != "f":
-            raise TypeError(f"the input of {self!r} must be a float array, got dtype {x.dtype}")
+        x = _as_batch(x, self)
         self.x = x
         self.t = np.tanh(self._C * (x + 0.044715 * x * x * x))
         return 0.5 * x * (1.0 + self.t)
 
     def backward(self, dout):
-        x, t = self.x, self.t
+        x, t = _saved(self, "x"), self.t
+        dout = _as_dout(dout, self, x.shape)
         du = self._C * (1.0 + 3 * 0.044715 * x * x)
         return dout * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t**2) * du)
 
@@ -177,22 +179,25 @@ class LayerNorm(Layer):
     def __init__(self, features, *, eps=1e-5, dtype=np.float32):
         super().__init__()
         self.features = positive_int(features, "features")
-        self.eps = float(eps)
+        self.eps = _number(eps, "eps", low=0, low_open=True, high=np.inf, high_open=True)
+        dtype = _float_dtype(dtype)
+        check_memory(2 * self.features * dtype.itemsize, f"features={features}")
         self.add_param("gamma", np.ones(self.features, dtype=dtype))
         self.add_param("beta", np.zeros(self.features, dtype=dtype))
 
+    def output_shape(self, input_shape):
+        return _sample_shape(input_shape, self, ("...", self.features))
+
     def forward(self, x):
-        x = np.asarray(x)
-        if x.shape[-1:] != (self.features,):
-            raise ValueError(f"the input of {self!r} must have {self.features} features on "
-                             f"its last axis, got shape {x.shape}")
+        x = _as_batch(x, self, ("...", self.features))
         mu = x.mean(axis=-1, keepdims=True)
         self.inv_std = 1.0 / np.sqrt(x.var(axis=-1, keepdims=True) + self.eps)
         self.x_hat = (x - mu) * self.inv_std
         return self.params["gamma"] * self.x_hat + self.params["beta"]
 
     def backward(self, dout):
-        x_hat = self.x_hat
+        x_hat = _saved(self, "x_hat")
+        dout = _as_dout(dout, self, x_hat.shape)
         axes = tuple(range(dout.ndim - 1))
         self.grads["gamma"] += np.sum(dout * x_hat, axis=axes)
         self.grads["beta"] += np.sum(dout, axis=axes)
@@ -244,18 +249,28 @@ class PatchEmbedding(Layer):
                                          init="glorot", rng=rng, dtype=dtype))
         self.add_param("b", np.zeros(self.embed_dim, dtype=dtype))
 
+    def _grid(self, name, H, W):
+        """Patches down and across an H x W image, or an error naming ``name``."""
+        P = (self.patch_size,) * 2
+        return _window_output(name, H, W, P, P, (0, 0), "patch")
+
+    def output_shape(self, input_shape):
+        _, H, W = _sample_shape(input_shape, self, (self.in_channels, "H", "W"))
+        rows, cols = self._grid(_Named("input_shape (one sample) of {}", self), H, W)
+        return (rows * cols, self.embed_dim)
+
     def forward(self, x):
-        x = np.asarray(x)
-        if x.ndim != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(f"the input of {self!r} must be shaped (B, {self.in_channels}, "
-                             f"H, W), got {x.shape}")
+        w = self.params["W"]
+        x = _as_batch(x, self, ("B", self.in_channels, "H", "W"), dtype=w.dtype)
+        self._grid(_Named("x of {}", self), *x.shape[2:])
         self.x_shape = x.shape
-        self.patches = patchify(x.astype(self.params["W"].dtype, copy=False), self.patch_size)
-        return self.patches @ self.params["W"].T + self.params["b"]
+        self.patches = patchify(x, self.patch_size)
+        return self.patches @ w.T + self.params["b"]
 
     def backward(self, dout):
-        w = self.params["W"]
-        rows = self.patches.reshape(-1, w.shape[1])
+        w, patches = self.params["W"], _saved(self, "patches")
+        dout = _as_dout(dout, self, (*patches.shape[:2], self.embed_dim))
+        rows = patches.reshape(-1, w.shape[1])
         dout_rows = dout.reshape(-1, self.embed_dim)
         self.grads["W"] += dout_rows.T @ rows
         self.grads["b"] += dout_rows.sum(axis=0)
@@ -263,7 +278,8 @@ class PatchEmbedding(Layer):
 
     def num_patches(self, image_shape) -> int:
         """N for an image of shape (..., H, W)."""
-        rows, cols = patch_grid(image_shape, self.patch_size)
+        shape = _sample_shape(image_shape, self, ("...", "H", "W"))
+        rows, cols = self._grid(f"image_shape {shape}", *shape[-2:])
         return rows * cols
 
     def extra_repr(self):
@@ -296,14 +312,21 @@ class ClassToken(Layer):
     def __init__(self, embed_dim, *, rng=0, dtype=np.float32):
         super().__init__()
         self.embed_dim = positive_int(embed_dim, "embed_dim")
-        self.add_param("cls", (0.02 * _generator(rng).normal(size=self.embed_dim)).astype(dtype))
+        self.add_param("cls", (0.02 * _rng(rng).normal(size=self.embed_dim)).astype(dtype))
+
+    def output_shape(self, input_shape):
+        N, E = _same_tokens(input_shape, self, self.embed_dim)
+        return (N + 1, E)
 
     def forward(self, x):
         x = _tokens(x, self, self.embed_dim)
+        self.x_shape = x.shape
         cls = np.broadcast_to(self.params["cls"].astype(x.dtype), (x.shape[0], 1, x.shape[2]))
         return np.concatenate([cls, x], axis=1)
 
     def backward(self, dout):
+        B, N, E = _saved(self, "x_shape")
+        dout = _as_dout(dout, self, (B, N + 1, E))
         self.grads["cls"] += dout[:, 0].sum(axis=0)
         return dout[:, 1:]
 
@@ -348,7 +371,7 @@ class PositionEmbedding(Layer):
         self.kind = choice(kind, "kind", POSITIONS)
         if self.kind == "learned":
             shape = (self.num_tokens, self.embed_dim)
-            self.add_param("pos", (0.02 * _generator(rng).normal(size=shape)).astype(dtype))
+            self.add_param("pos", (0.02 * _rng(rng).normal(size=shape)).astype(dtype))
         else:
             self._fixed = sinusoidal_position_encoding(self.num_tokens, self.embed_dim).astype(
                 dtype)
@@ -357,14 +380,23 @@ class PositionEmbedding(Layer):
     def table(self) -> np.ndarray:
         return self.params["pos"] if self.kind == "learned" else self._fixed
 
+    def output_shape(self, input_shape):
+        return self._check_tokens(_same_tokens(input_shape, self, self.embed_dim),
+                                  "input_shape (one sample)", 0)
+
+    def _check_tokens(self, shape, name, axis):
+        if shape[axis] != self.num_tokens:
+            raise ValueError(f"{name} of {_label(self)} must have {self.num_tokens} tokens, "
+                             f"got shape {shape}: the image size or patch size changed")
+        return shape
+
     def forward(self, x):
         x = _tokens(x, self, self.embed_dim)
-        if x.shape[1] != self.num_tokens:
-            raise ValueError(f"the input of {self!r} must have {self.num_tokens} tokens, got "
-                             f"shape {x.shape}: the image size or patch size changed")
+        self.x_shape = self._check_tokens(x.shape, "x", 1)
         return x + self.table
 
     def backward(self, dout):
+        dout = _as_dout(dout, self, _saved(self, "x_shape"))
         if self.kind == "learned":
             self.grads["pos"] += dout.sum(axis=0)
         return dout
@@ -411,21 +443,30 @@ class MultiHeadSelfAttention(Layer):
         if self.embed_dim % self.num_heads:
             raise ValueError(f"num_heads must divide embed_dim = {self.embed_dim}, got "
                              f"num_heads={self.num_heads}")
-        generator = _generator(rng)
+        generator = _rng(rng)
         E = self.embed_dim
         for name in ("W_Q", "W_K", "W_V", "W_O"):
             self.add_param(name, init_weights((E, E), E, E, init="glorot", rng=generator,
                                               dtype=dtype))
 
+    def output_shape(self, input_shape):
+        return _same_tokens(input_shape, self, self.embed_dim)
+
     def forward(self, x):
         x = _tokens(x, self, self.embed_dim)
+        B, N, E = x.shape
+        # The attention maps and the heads' queries, keys, values and outputs.
+        check_memory(B * self.num_heads * N * N * x.itemsize + 6 * x.nbytes,
+                     _Named(f"{{}} on x of shape {x.shape}", self))
         p = self.params
         Z, self.A, self.cache = multi_head_attention_forward(
             x, p["W_Q"], p["W_K"], p["W_V"], p["W_O"], self.num_heads)
         return Z
 
     def backward(self, dout):
-        grads = multi_head_attention_backward(dout, self.cache)
+        cache = _saved(self, "cache")
+        dout = _as_dout(dout, self, cache["X"].shape)
+        grads = multi_head_attention_backward(dout, cache)
         for name in ("W_Q", "W_K", "W_V", "W_O"):
             self.grads[name] += grads[name]
         return grads["X"]
@@ -434,7 +475,7 @@ class MultiHeadSelfAttention(Layer):
         return f"{self.embed_dim}, num_heads={self.num_heads}"
 
 
-class TransformerBlock(Layer):
+class TransformerBlock(_Composite):
     r"""One pre-norm transformer encoder block, as in ViT.
 
     .. math::
@@ -466,9 +507,11 @@ class TransformerBlock(Layer):
 
     def __init__(self, embed_dim, num_heads, mlp_dim=None, *, rng=0, dtype=np.float32):
         super().__init__()
-        generator = _generator(rng)
+        generator = _rng(rng)
         E = positive_int(embed_dim, "embed_dim")
         hidden = 2 * E if mlp_dim is None else positive_int(mlp_dim, "mlp_dim")
+        check_memory(_block_params(E, hidden) * _float_dtype(dtype).itemsize,
+                     f"TransformerBlock({E}, mlp_dim={hidden})")
         self.embed_dim, self.mlp_dim = E, hidden
         self.norm1 = LayerNorm(E, dtype=dtype)
         self.attention = MultiHeadSelfAttention(E, num_heads, rng=generator, dtype=dtype)
@@ -477,12 +520,17 @@ class TransformerBlock(Layer):
                                GELU(),
                                TokenDense(hidden, E, init="glorot", rng=generator, dtype=dtype)])
 
-    def forward(self, x):
-        x = _tokens(x, self, self.embed_dim)
+    def output_shape(self, input_shape):
+        return _same_tokens(input_shape, self, self.embed_dim)
+
+    def _enter(self, x):
+        return _tokens(x, self, self.embed_dim)
+
+    def _forward(self, x):
         x = x + self.attention.forward(self.norm1.forward(x))
         return x + self.mlp.forward(self.norm2.forward(x))
 
-    def backward(self, dout):
+    def _backward(self, dout):
         dx = dout + self.norm2.backward(self.mlp.backward(dout))
         return dx + self.norm1.backward(self.attention.backward(dx))
 
@@ -510,13 +558,17 @@ class TokenPool(Layer):
         super().__init__()
         self.mode = choice(mode, "mode", POOLS)
 
+    def output_shape(self, input_shape):
+        return (_same_tokens(input_shape, self)[1],)
+
     def forward(self, x):
         x = _tokens(x, self)
         self.x_shape = x.shape
         return x[:, 0] if self.mode == "cls" else x.mean(axis=1)
 
     def backward(self, dout):
-        B, N, E = self.x_shape
+        B, N, E = _saved(self, "x_shape")
+        dout = _as_dout(dout, self, (B, E))
         if self.mode == "mean":
             return np.broadcast_to(dout[:, None] / N, self.x_shape).copy()
         dx = np.zeros(self.x_shape, dtype=dout.dtype)
@@ -557,6 +609,13 @@ def tiny_vit(image_shape, num_classes, *, patch_size=8, embed_dim=32, depth=2, n
     -------
     model : Sequential
 
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the argument that is not valid, before anything is built; a ``depth``
+        above :data:`MAX_DEPTH`, or a model whose weights and gradients would not fit in
+        the machine's memory, is refused up front.
+
     Examples
     --------
     >>> model = tiny_vit((1, 32, 32), 3, patch_size=8, embed_dim=16, depth=1, num_heads=2)
@@ -564,41 +623,77 @@ def tiny_vit(image_shape, num_classes, *, patch_size=8, embed_dim=32, depth=2, n
     (5, 3)
     >>> model.num_params
     3571
+    >>> tiny_vit((1, 32, 32), 3, depth=10**12)
+    Traceback (most recent call last):
+    ...
+    ValueError: depth must be at most 1000 (MAX_DEPTH), got 1000000000000
     """
     if not isinstance(image_shape, (tuple, list)) or len(image_shape) != 3:
         raise ValueError(f"image_shape must be (C, H, W), one input image, got {image_shape!r}")
     C, H, W = (positive_int(n, "image_shape") for n in image_shape)
+    num_classes = positive_int(num_classes, "num_classes")
     patch_size = positive_int(patch_size, "patch_size")
     if patch_size > min(H, W):
         raise ValueError(f"patch_size must be at most {min(H, W)} for images of {H} x {W}, "
                          f"got {patch_size}")
+    E = positive_int(embed_dim, "embed_dim")
+    depth = positive_int(depth, "depth")
+    if depth > MAX_DEPTH:
+        raise ValueError(f"depth must be at most {MAX_DEPTH} (MAX_DEPTH), got {depth}")
+    num_heads = positive_int(num_heads, "num_heads")
+    if E % num_heads:
+        raise ValueError(f"num_heads must divide embed_dim = {E}, got num_heads={num_heads}")
+    hidden = 2 * E if mlp_dim is None else positive_int(mlp_dim, "mlp_dim")
     choice(pool, "pool", POOLS)
-    generator = _generator(rng)
-    embed = PatchEmbedding(C, patch_size, embed_dim, rng=generator, dtype=dtype)
+    choice(position, "position", POSITIONS)
+    itemsize = _float_dtype(dtype).itemsize
+    generator = _rng(rng)
+    num_tokens = (H // patch_size) * (W // patch_size) + (pool == "cls")
+    count = (E * C * patch_size**2 + E + (E if pool == "cls" else 0)
+             + (num_tokens * E if position == "learned" else 0)
+             + depth * _block_params(E, hidden) + 2 * E + (E + 1) * num_classes)
+    check_memory(2 * count * itemsize, f"tiny_vit({image_shape}, embed_dim={E}, depth="
+                 f"{depth}, mlp_dim={hidden}): {count:,} weights and their gradients")
+    embed = PatchEmbedding(C, patch_size, E, rng=generator, dtype=dtype)
     layers = [embed]
-    num_tokens = embed.num_patches((H, W))
     if pool == "cls":
-        layers.append(ClassToken(embed_dim, rng=generator, dtype=dtype))
-        num_tokens += 1
-    layers.append(PositionEmbedding(num_tokens, embed_dim, kind=position, rng=generator,
-                                    dtype=dtype))
-    layers += [TransformerBlock(embed_dim, num_heads, mlp_dim, rng=generator, dtype=dtype)
-               for _ in range(positive_int(depth, "depth"))]
-    layers += [LayerNorm(embed_dim, dtype=dtype), TokenPool(pool),
-               Dense(embed_dim, positive_int(num_classes, "num_classes"), init="glorot",
-                     rng=generator, dtype=dtype)]
+        layers.append(ClassToken(E, rng=generator, dtype=dtype))
+    layers.append(PositionEmbedding(num_tokens, E, kind=position, rng=generator, dtype=dtype))
+    layers += [TransformerBlock(E, num_heads, mlp_dim, rng=generator, dtype=dtype)
+               for _ in range(depth)]
+    layers += [LayerNorm(E, dtype=dtype), TokenPool(pool),
+               Dense(E, num_classes, init="glorot", rng=generator, dtype=dtype)]
     return Sequential(layers)
+
+
+def _block_params(E, hidden) -> int:
+    """Parameters of a TransformerBlock: two layer norms, W_Q, W_K, W_V, W_O, the MLP."""
+    return 4 * E + 4 * E * E + (E + 1) * hidden + (hidden + 1) * E
 
 
 def attention_maps(model) -> list[np.ndarray]:
     """The attention maps of every block of a :func:`tiny_vit`, from its last forward pass.
 
+    Parameters
+    ----------
+    model : Sequential
+
     Returns
     -------
     maps : list of ndarray, each shape (B, num_heads, N, N)
         One per transformer block, in order.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Sequential.
+    RuntimeError
+        If a block has not run a forward pass yet.
     """
-    return [layer.attention.A for layer in model if isinstance(layer, TransformerBlock)]
+    if not isinstance(model, Sequential):
+        raise TypeError(f"model must be a Sequential (a tiny_vit), got {type(model).__name__}")
+    return [_saved(layer.attention, "A") for layer in model
+            if isinstance(layer, TransformerBlock)]
 
 
 def load_tiny_vit(path=VIT_WEIGHTS) -> tuple[Sequential, dict]:
@@ -649,6 +744,11 @@ def detector_split(parts=("train", "test")) -> list[tuple[np.ndarray, np.ndarray
     -------
     data : list of (ndarray of float32 (n, 1, 64, 64), ndarray of int64 (n,))
 
+    Raises
+    ------
+    TypeError, ValueError
+        If ``parts`` is not a sequence of those names.
+
     Examples
     --------
     >>> [(x.shape, y.shape) for x, y in detector_split(["test"])]
@@ -656,6 +756,8 @@ def detector_split(parts=("train", "test")) -> list[tuple[np.ndarray, np.ndarray
     """
     from lessons_lib.datasets import detector_events
 
+    if isinstance(parts, str) or not isinstance(parts, (list, tuple)):
+        raise TypeError(f"parts must be a list of names from {tuple(VIT_DATA)}, got {parts!r}")
     data = []
     for part in parts:
         n, seed = VIT_DATA[choice(part, "parts", tuple(VIT_DATA))]
