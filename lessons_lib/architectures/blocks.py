@@ -15,6 +15,7 @@ from lessons_lib.architectures.kinds import (
     SpecError,
     analyse_list,
     build_list,
+    check_layers,
     combine,
     describe,
     kind_of,
@@ -66,8 +67,9 @@ def residual(body, shortcut=(), *, activation=None, name=None):
     """
     if activation is not None:
         choice(activation, "activation", ACTIVATIONS)
-    return named({"kind": "residual", "body": list(body), "shortcut": list(shortcut),
-                  "activation": activation}, name)
+    return named({"kind": "residual", "body": check_layers(body, "body"),
+                  "shortcut": check_layers(shortcut, "shortcut"), "activation": activation},
+                 name)
 
 
 @register
@@ -75,6 +77,7 @@ class Residual(_Container):
     """:func:`residual`: body and shortcut on the same input, added."""
 
     name = "residual"
+    make = staticmethod(residual)
 
     def describe(self, spec):
         shortcut = " + 1×1 proj." if spec["shortcut"] else " + x"
@@ -124,7 +127,8 @@ def concat(*branches, name=None):
     """
     if not branches:
         raise ValueError("concat needs at least one branch")
-    return named({"kind": "concat", "branches": [list(b) for b in branches]}, name)
+    return named({"kind": "concat", "branches": [check_layers(b, f"branches[{i}]")
+                                                 for i, b in enumerate(branches)]}, name)
 
 
 @register
@@ -132,6 +136,14 @@ class Concat(_Container):
     """:func:`concat`: parallel branches, outputs stacked along channels."""
 
     name = "concat"
+    make = staticmethod(concat)
+
+    def remake(self, settings):
+        branches = settings.pop("branches", None)
+        if not isinstance(branches, list):
+            raise TypeError(f"'branches' must be a list of lists of layer specs, got "
+                            f"{branches!r:.60}")
+        return concat(*branches, **settings)
 
     def describe(self, spec):
         return "concat: " + " | ".join(
@@ -180,7 +192,10 @@ def block(layers, *, name=None):
     >>> describe(block([conv(8, 3), relu()], name="stem"))
     'conv 3×3, 8 + relu'
     """
-    return named({"kind": "block", "layers": list(layers)}, name)
+    layers = check_layers(layers, "layers")
+    if not layers:
+        raise ValueError("layers must hold at least one layer spec, got an empty list")
+    return named({"kind": "block", "layers": layers}, name)
 
 
 @register
@@ -188,6 +203,7 @@ class Block(_Container):
     """:func:`block`: layers one after the other, shown as one row."""
 
     name = "block"
+    make = staticmethod(block)
 
     def describe(self, spec):
         first, *rest = spec["layers"]

@@ -25,6 +25,7 @@ from lessons_lib.architectures.layers import (
     separable,
 )
 from lessons_lib.architectures.network import count_params
+from lessons_lib.nn.layers import _flag
 
 NAMES = ("alexnet", "vgg16", "resnet18", "resnet50", "googlenet", "xception")
 
@@ -71,6 +72,7 @@ def _vgg16(num_classes):
 
 def basic_block(channels, *, stride=1, project=False, name=None):
     """ResNet's basic block: two 3×3 convolutions and batch norms, plus the input."""
+    project = _flag(project, "project")
     body = [conv(channels, 3, stride=stride, padding=1, bias=False, name="conv1"),
             batchnorm(name="bn1"), relu(name="relu"),
             conv(channels, 3, padding=1, bias=False, name="conv2"), batchnorm(name="bn2")]
@@ -81,7 +83,8 @@ def basic_block(channels, *, stride=1, project=False, name=None):
 
 def bottleneck_block(width, *, stride=1, project=False, expansion=4, name=None):
     """ResNet's bottleneck: 1×1 to ``width``, 3×3 (with the stride, as torchvision's v1.5), 1×1 up."""
-    out = width * expansion
+    project = _flag(project, "project")
+    out = positive_int(width, "width") * positive_int(expansion, "expansion")
     body = [conv(width, 1, bias=False, name="conv1"), batchnorm(name="bn1"), relu(name="relu1"),
             conv(width, 3, stride=stride, padding=1, bias=False, name="conv2"),
             batchnorm(name="bn2"), relu(name="relu2"),
@@ -118,7 +121,7 @@ def conv_bn_relu(out_channels, kernel_size, *, stride=1, padding=0, batch_norm=T
 
     ``batch_norm=False`` gives the paper's convolution with bias, then ReLU.
     """
-    if not batch_norm:
+    if not _flag(batch_norm, "batch_norm"):
         return block([conv(out_channels, kernel_size, stride=stride, padding=padding,
                            name="conv"), relu(name="relu")], name=name)
     return block([conv(out_channels, kernel_size, stride=stride, padding=padding, bias=False,
@@ -163,7 +166,7 @@ def inception(ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj, *, name=None,
     >>> output_shape([module], (192, 28, 28))
     (256, 28, 28)
     """
-    pad = five_by_five // 2
+    pad = positive_int(five_by_five, "five_by_five") // 2
 
     def unit(channels, k, padding=0, unit_name=None):
         return conv_bn_relu(channels, k, padding=padding, batch_norm=batch_norm, name=unit_name)
@@ -359,6 +362,8 @@ def format_classics(names=NAMES) -> str:
     network                   year   input      params  top-1 %  top-5 %
     AlexNet                   2012     224  61,100,840     56.5     79.1
     """
+    if isinstance(names, str) or not isinstance(names, (list, tuple)):
+        raise TypeError(f"names must be a list of names from {NAMES}, got {names!r:.60}")
     lines = [f"{'network':<25} {'year':>4} {'input':>7} {'params':>11} {'top-1 %':>8} "
              f"{'top-5 %':>8}"]
     for name in names:

@@ -62,6 +62,13 @@ class LayerKind:
     """Settings stored as ``(height, width)`` tuples (JSON turns them into lists)."""
     hidden_in_paths = False
     """Left out of the one-line description of a block's path (batch norm, ReLU)."""
+    make = None
+    """The constructor of the kind (:func:`~lessons_lib.architectures.conv` for "conv"):
+    a spec must be what it makes from the spec's own settings."""
+
+    def remake(self, settings: dict) -> dict:
+        """The spec :attr:`make` makes from ``settings`` (a spec's entries but "kind")."""
+        return type(self).make(**settings)
 
     def describe(self, spec) -> str:
         """A short human description, as in the tables: ``"conv 3×3, 16, pad 1"``."""
@@ -119,8 +126,38 @@ def kind_of(spec) -> LayerKind:
     """The :class:`LayerKind` of a layer spec, or a TypeError naming what is wrong."""
     if not isinstance(spec, dict) or spec.get("kind") not in KINDS:
         raise TypeError(f"a layer spec must be a dict with 'kind' in {tuple(KINDS)}, "
-                        f"got {spec!r}")
+                        f"got {spec!r:.100}")
     return KINDS[spec["kind"]]
+
+
+def checked_kind(spec) -> LayerKind:
+    """:func:`kind_of`, once ``spec`` is found to be what its kind's constructor makes.
+
+    A dict written by hand (or read from a file) with a missing, extra or mistyped
+    setting is refused here, by name, rather than failing somewhere inside a table.
+
+    Raises
+    ------
+    TypeError
+        If ``spec`` is not a dict with a known "kind", or its settings are not those
+        the constructor makes.
+    ValueError
+        If a setting is out of range (as the constructor says).
+    """
+    kind = kind_of(spec)
+    if kind.make is not None:
+        settings = {key: value for key, value in spec.items() if key != "kind"}
+        try:
+            made = kind.remake(settings)
+        except TypeError as error:
+            raise TypeError(f"the layer spec {spec!r:.100} is not what "
+                            f"{kind.make.__name__}(...) makes: {error}") from None
+        for key in sorted(made.keys() | spec.keys()):
+            if made.get(key) != spec.get(key):
+                raise TypeError(f"the layer spec {spec!r:.100}: {key!r} is {spec.get(key)!r}, "
+                                f"where {kind.make.__name__}(...) makes {made.get(key)!r}; "
+                                f"make specs with the constructors")
+    return kind
 
 
 def describe(spec) -> str:
@@ -134,7 +171,7 @@ def describe(spec) -> str:
     >>> describe(maxpool(3, 2, ceil_mode=True))
     'maxpool 3×3, stride 2, ceil'
     """
-    return kind_of(spec).describe(spec)
+    return checked_kind(spec).describe(spec)
 
 
 def path_description(layers) -> str:
@@ -163,23 +200,26 @@ def analyse(spec, input_shape) -> Analysis:
         If the layer does not fit its input (a window larger than the image, a dense
         layer on an image, branches of different sizes...).
     """
-    kind = kind_of(spec)
-    return kind.analyse(spec, tuple(int(n) for n in input_shape))
+    kind = checked_kind(spec)
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) not in (1, 3):
+        raise ValueError(f"input_shape must be (C, H, W) or (features,), got {input_shape!r}")
+    return kind.analyse(spec, tuple(positive_int(n, "input_shape") for n in input_shape))
 
 
 def analyse_list(layers, shape, prefix=""):
     """Each layer of a list on the shape the one before it gives: ``(shape, children)``."""
     children = []
     for i, layer in enumerate(layers):
-        name = prefix + layer.get("name", str(i))
+        name = prefix + str(layer.get("name", i) if isinstance(layer, dict) else i)
         try:
             result = analyse(layer, shape)
-        except SpecError as error:
+        except (TypeError, ValueError) as error:
             text = str(error)
             if text.startswith("layer "):
                 # Raised inside a block: name the path to the layer, outside in.
-                raise SpecError(f"layer {name}.{text[len('layer '):]}") from None
-            raise SpecError(f"layer {name} ({describe(layer)}): {text}") from None
+                raise type(error)(f"layer {name}.{text[len('layer '):]}") from None
+            where = f"{name} ({describe(layer)})" if isinstance(error, SpecError) else name
+            raise type(error)(f"layer {where}: {text}") from None
         children.append((name, result))
         shape = result.output_shape
     return shape, children
@@ -197,7 +237,7 @@ def build_list(layers, shape, rng):
     """The ``lessons_lib.nn`` layers of a list of specs: ``(layers, output shape)``."""
     built = []
     for layer in layers:
-        built.append(kind_of(layer).build(layer, shape, rng))
+        built.append(checked_kind(layer).build(layer, shape, rng))
         shape = analyse(layer, shape).output_shape
     return built, shape
 
@@ -222,7 +262,7 @@ def receptive_field(spec) -> tuple[int, int]:
     """
     windows = []
     for layer in check_spec(spec):
-        window = kind_of(layer).window(layer)
+        window = checked_kind(layer).window(layer)
         if window is None:
             break
         windows.append(window)
@@ -233,8 +273,15 @@ def receptive_field(spec) -> tuple[int, int]:
 def check_spec(spec) -> list:
     """``spec`` as a list of layer specs, or a TypeError."""
     if not isinstance(spec, (list, tuple)) or not spec:
-        raise TypeError(f"spec must be a non-empty list of layer specs, got {spec!r}")
+        raise TypeError(f"spec must be a non-empty list of layer specs, got {spec!r:.100}")
     return list(spec)
+
+
+def check_layers(layers, name: str) -> list:
+    """``layers`` (a block's body, a branch...) as a list of layer specs, or a TypeError."""
+    if not isinstance(layers, (list, tuple)) or not all(isinstance(s, dict) for s in layers):
+        raise TypeError(f"{name} must be a list of layer specs, got {layers!r:.100}")
+    return list(layers)
 
 
 def check_input_shape(input_shape) -> tuple:
@@ -250,7 +297,9 @@ def check_input_shape(input_shape) -> tuple:
 def named(spec, name):
     """``spec`` with its optional display name."""
     if name is not None:
-        spec["name"] = str(name)
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a str or None, got {name!r}")
+        spec["name"] = name
     return spec
 
 

@@ -16,7 +16,6 @@ additions cost far less and are not counted.
 from __future__ import annotations
 
 import math
-import numbers
 
 from lessons_lib._validate import int_tuple, positive_int
 from lessons_lib.architectures.kinds import (
@@ -35,6 +34,7 @@ from lessons_lib.architectures.kinds import (
 )
 from lessons_lib.nn import advanced
 from lessons_lib.nn import layers as nn
+from lessons_lib.nn.layers import _flag, _number
 
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
 """The activation kinds, which a residual connection may end with."""
@@ -70,7 +70,7 @@ def conv(out_channels, kernel_size, *, stride=1, padding=0, groups=1, bias=True,
     return named({"kind": "conv", "out_channels": positive_int(out_channels, "out_channels"),
                   "kernel_size": int_tuple(kernel_size, "kernel_size", 2),
                   "stride": int_tuple(stride, "stride", 2), "padding": padding_setting(padding),
-                  "groups": positive_int(groups, "groups"), "bias": bool(bias)}, name)
+                  "groups": positive_int(groups, "groups"), "bias": _flag(bias, "bias")}, name)
 
 
 class _Convolution(LayerKind):
@@ -99,6 +99,7 @@ class Conv(_Convolution):
     """:func:`conv`: ``out_channels`` filters over all input channels (or groups of them)."""
 
     name = "conv"
+    make = staticmethod(conv)
 
     def describe(self, spec):
         text = f"conv {window_text(spec, spec['out_channels'])}"
@@ -150,7 +151,7 @@ def depthwise(kernel_size, *, multiplier=1, stride=1, padding=0, bias=True, name
     return named({"kind": "depthwise", "kernel_size": int_tuple(kernel_size, "kernel_size", 2),
                   "multiplier": positive_int(multiplier, "multiplier"),
                   "stride": int_tuple(stride, "stride", 2), "padding": padding_setting(padding),
-                  "bias": bool(bias)}, name)
+                  "bias": _flag(bias, "bias")}, name)
 
 
 @register
@@ -158,6 +159,7 @@ class Depthwise(_Convolution):
     """:func:`depthwise`: ``multiplier`` filters per input channel, no mixing of channels."""
 
     name = "depthwise"
+    make = staticmethod(depthwise)
 
     def describe(self, spec):
         text = f"depthwise {window_text(spec)}"
@@ -199,7 +201,7 @@ def separable(out_channels, kernel_size, *, stride=1, padding=0, multiplier=1, b
                   "kernel_size": int_tuple(kernel_size, "kernel_size", 2),
                   "multiplier": positive_int(multiplier, "multiplier"),
                   "stride": int_tuple(stride, "stride", 2), "padding": padding_setting(padding),
-                  "bias": bool(bias)}, name)
+                  "bias": _flag(bias, "bias")}, name)
 
 
 @register
@@ -207,6 +209,7 @@ class Separable(_Convolution):
     """:func:`separable`: depthwise, then a 1×1 convolution to ``out_channels``."""
 
     name = "separable"
+    make = staticmethod(separable)
 
     def describe(self, spec):
         return f"separable {window_text(spec, spec['out_channels'])}"
@@ -248,7 +251,8 @@ def batchnorm(*, moving_stats=False, name=None):
     >>> analyse(batchnorm(), (8, 16, 16)).params, analyse(batchnorm(moving_stats=True), (8, 16, 16)).params
     (16, 32)
     """
-    return named({"kind": "batchnorm", "moving_stats": bool(moving_stats)}, name)
+    return named({"kind": "batchnorm", "moving_stats": _flag(moving_stats, "moving_stats")},
+                 name)
 
 
 @register
@@ -256,6 +260,7 @@ class BatchNorm(LayerKind):
     """:func:`batchnorm`: a scale and a shift per channel, and maybe the running statistics."""
 
     name = "batchnorm"
+    make = staticmethod(batchnorm)
     category = "batch norm"
     hidden_in_paths = True
 
@@ -300,6 +305,7 @@ class ReLU(_Activation):
     """:func:`relu`."""
 
     name = "relu"
+    make = staticmethod(relu)
     hidden_in_paths = True
     layer = nn.ReLU
 
@@ -314,6 +320,7 @@ class Sigmoid(_Activation):
     """:func:`sigmoid`."""
 
     name = "sigmoid"
+    make = staticmethod(sigmoid)
     layer = advanced.Sigmoid
 
 
@@ -327,6 +334,7 @@ class Tanh(_Activation):
     """:func:`tanh`."""
 
     name = "tanh"
+    make = staticmethod(tanh)
     layer = advanced.Tanh
 
 
@@ -347,9 +355,7 @@ def dropout(p=0.5, *, name=None):
     >>> describe(dropout(0.3))
     'dropout 0.3'
     """
-    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p < 1:
-        raise ValueError(f"p must be a number in [0, 1), got {p!r}")
-    return named({"kind": "dropout", "p": float(p)}, name)
+    return named({"kind": "dropout", "p": _number(p, "p", low=0, high=1, high_open=True)}, name)
 
 
 @register
@@ -357,6 +363,7 @@ class Dropout(LayerKind):
     """:func:`dropout`."""
 
     name = "dropout"
+    make = staticmethod(dropout)
 
     def describe(self, spec):
         return f"dropout {spec['p']:g}"
@@ -369,7 +376,7 @@ def _pool(kind, size, stride, padding, ceil_mode, name):
     size = int_tuple(size, "size", 2)
     stride = size if stride is None else int_tuple(stride, "stride", 2)
     return named({"kind": kind, "size": size, "stride": stride, "padding": padding_setting(padding),
-                  "ceil_mode": bool(ceil_mode)}, name)
+                  "ceil_mode": _flag(ceil_mode, "ceil_mode")}, name)
 
 
 def maxpool(size=2, stride=None, *, padding=0, ceil_mode=False, name=None):
@@ -431,6 +438,7 @@ class MaxPool(_Pooling):
     """:func:`maxpool`."""
 
     name = "maxpool"
+    make = staticmethod(maxpool)
 
     def build(self, spec, shape, rng):
         (size, size_w), (stride, stride_w) = spec["size"], spec["stride"]
@@ -450,6 +458,7 @@ class AvgPool(_Pooling):
     """:func:`avgpool`."""
 
     name = "avgpool"
+    make = staticmethod(avgpool)
 
 
 class _WholeInput(LayerKind):
@@ -485,6 +494,7 @@ class AdaptiveAvgPool(_WholeInput):
     """:func:`adaptive_avgpool`: a fixed output size whatever the input."""
 
     name = "adaptive_avgpool"
+    make = staticmethod(adaptive_avgpool)
     pairs = ("output_size",)
 
     def describe(self, spec):
@@ -519,6 +529,7 @@ class GlobalAvgPool(_WholeInput):
     """:func:`global_avgpool`."""
 
     name = "global_avgpool"
+    make = staticmethod(global_avgpool)
 
     def describe(self, spec):
         return "global avgpool"
@@ -555,6 +566,7 @@ class Flatten(_WholeInput):
     """:func:`flatten`."""
 
     name = "flatten"
+    make = staticmethod(flatten)
 
     def analyse(self, spec, shape):
         return self.analysis(spec, shape, (math.prod(shape),))
@@ -582,7 +594,7 @@ def dense(out_features, *, bias=True, name=None):
     1290
     """
     return named({"kind": "dense", "out_features": positive_int(out_features, "out_features"),
-                  "bias": bool(bias)}, name)
+                  "bias": _flag(bias, "bias")}, name)
 
 
 @register
@@ -590,6 +602,7 @@ class Dense(_WholeInput):
     """:func:`dense`: every output from every input, ``in · out`` weights."""
 
     name = "dense"
+    make = staticmethod(dense)
     category = "dense"
 
     def describe(self, spec):

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from lessons_lib._validate import positive_int
+from lessons_lib._validate import check_memory, positive_int
 from lessons_lib.architectures.kinds import (
     analyse_list,
     build_list,
@@ -19,7 +19,7 @@ from lessons_lib.architectures.kinds import (
     check_spec,
     kind_of,
 )
-from lessons_lib.nn.layers import Sequential
+from lessons_lib.nn.layers import Sequential, _flag, _rng
 
 
 def summarize(spec, input_shape, *, expand=False) -> list[dict]:
@@ -45,6 +45,10 @@ def summarize(spec, input_shape, *, expand=False) -> list[dict]:
     ------
     SpecError
         Naming the first layer that does not fit and why.
+    TypeError, ValueError
+        If ``spec`` is not a list of layer specs as the constructors make them
+        (naming the layer), ``input_shape`` not three ints >= 1, or ``expand`` neither
+        a bool nor an int >= 0.
 
     Examples
     --------
@@ -59,8 +63,11 @@ def summarize(spec, input_shape, *, expand=False) -> list[dict]:
     (4) is larger than its input (3)
     """
     spec, shape = check_spec(spec), check_input_shape(input_shape)
+    if isinstance(expand, (bool, np.bool_)):
+        max_depth = math.inf if expand else 0
+    else:
+        max_depth = positive_int(expand, "expand", minimum=0)
     _, children = analyse_list(spec, shape)
-    max_depth = math.inf if expand is True else int(expand)
     rows = []
 
     def emit(name, a, depth):
@@ -86,8 +93,8 @@ def count_params(spec, input_shape, *, trainable_only=False) -> int:
     >>> count_params(classic("alexnet"), (3, 224, 224))
     61100840
     """
-    rows = summarize(spec, input_shape)
-    return int(sum(r["trainable" if trainable_only else "params"] for r in rows))
+    key = "trainable" if _flag(trainable_only, "trainable_only") else "params"
+    return int(sum(r[key] for r in summarize(spec, input_shape)))
 
 
 def count_macs(spec, input_shape) -> int:
@@ -159,7 +166,19 @@ def format_table(rows, *, total=True, names=False) -> str:
     """Rows of :func:`summarize` as a fixed-width text table (what a student prints).
 
     ``names=True`` adds a first column with the layer names.
+
+    Raises
+    ------
+    TypeError
+        If ``rows`` is not a non-empty list of :func:`summarize` rows, or ``total`` or
+        ``names`` not a bool.
     """
+    keys = {"name", "layer", "output_shape", "params", "macs", "depth"}
+    if not isinstance(rows, (list, tuple)) or not rows or not all(
+            isinstance(r, dict) and keys <= r.keys() for r in rows):
+        raise TypeError(f"rows must be the non-empty list of dicts that summarize returns, "
+                        f"got {rows!r:.80}")
+    total, names = _flag(total, "total"), _flag(names, "names")
     def shape_text(s):
         return "(" + ", ".join(str(n) for n in s) + ("," if len(s) == 1 else "") + ")"
 
@@ -203,6 +222,12 @@ def receptive_field_weights(kernel_sizes) -> np.ndarray:
     weights : ndarray of int, shape (r, r)
         r = 1 + Σ (k − 1).
 
+    Raises
+    ------
+    TypeError, ValueError
+        If ``kernel_sizes`` is not a sequence of ints >= 1, or the r x r table would not
+        fit in the machine's memory.
+
     Examples
     --------
     >>> receptive_field_weights([3, 3])[2]
@@ -210,9 +235,14 @@ def receptive_field_weights(kernel_sizes) -> np.ndarray:
     >>> receptive_field_weights([5])[2]
     array([1, 1, 1, 1, 1])
     """
+    if isinstance(kernel_sizes, (str, bytes)) or not isinstance(kernel_sizes, (list, tuple)):
+        raise TypeError(f"kernel_sizes must be a list of ints, got {kernel_sizes!r:.60}")
+    sizes = [positive_int(k, "kernel_sizes") for k in kernel_sizes]
+    r = 1 + sum(k - 1 for k in sizes)
+    check_memory(8 * r * r, f"kernel_sizes with a receptive field of {r} pixels")
     line = np.ones(1, dtype=np.int64)
-    for k in kernel_sizes:
-        line = np.convolve(line, np.ones(positive_int(k, "kernel_sizes"), dtype=np.int64))
+    for k in sizes:
+        line = np.convolve(line, np.ones(k, dtype=np.int64))
     return np.outer(line, line)
 
 
@@ -240,7 +270,10 @@ def build(spec, input_shape, *, seed=0):
     ValueError
         If a layer has no ``lessons_lib.nn`` counterpart (adaptive pooling, average
         pooling windows, grouped convolutions, Keras "same" padding, a convolution
-        without bias, ...).
+        without bias, ...), or the network's weights and gradients would not fit in
+        the machine's memory (checked before anything is built).
+    TypeError
+        If ``seed`` is not an int >= 0 (or a numpy Generator).
 
     Examples
     --------
@@ -252,7 +285,9 @@ def build(spec, input_shape, *, seed=0):
     True
     """
     spec, shape = check_spec(spec), check_input_shape(input_shape)
-    summarize(spec, shape)
-    rng = np.random.default_rng(seed)
+    count = sum(r["params"] for r in summarize(spec, shape))
+    rng = _rng(seed, "seed")
+    # float32 weights and their gradients.
+    check_memory(8 * count, f"a network of {count:,} parameters")
     layers, _ = build_list(spec, shape, rng)
     return Sequential(layers)
