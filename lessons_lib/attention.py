@@ -968,8 +968,8 @@ def attention_saturation(dims, *, num_tokens=16, trials=200, seed=0) -> dict[str
     seed = positive_int(seed, "seed", minimum=0)
     # Keys and scores of the largest d_k, with their temporaries.
     check_memory(3 * 8 * trials * N * (max(dims) + 1),
-                 f"attention_saturation with trials={trials}, num_tokens={N}, "
-                 f"d_k={max(dims)}")
+                 f"attention_saturation with dims up to {max(dims)}, trials={trials} and "
+                 f"num_tokens={N}")
     generator = np.random.default_rng(seed)
     result = {"dims": np.array(dims), "unscaled": [], "scaled": [], "score_std": []}
     for d in dims:

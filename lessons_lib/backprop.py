@@ -50,15 +50,15 @@ from lessons_lib.convolution import convolve, correlate, pad
 _NO_DOUT = object()
 
 
-def _validate_conv1d(x, F, dout=_NO_DOUT):
+def _validate_conv1d(x, F, dout=_NO_DOUT, *, F_name="F"):
     x = as_float_array(x, "x", ndim=1)
-    F = as_float_array(F, "F", ndim=1)
+    F = as_float_array(F, F_name, ndim=1)
     if F.size > x.size:
         raise ValueError(
-            f"F has {F.size} taps but x has only {x.size} samples: the filter must fit inside "
-            "the signal (valid positions, no padding), so len(F) <= len(x)"
+            f"{F_name} has {F.size} taps but x has only {x.size} samples: the filter must fit "
+            f"inside the signal (valid positions, no padding), so len({F_name}) <= len(x)"
         )
-    check_sums_fit(x, "x", F, "F")
+    check_sums_fit(x, "x", F, F_name)
     if dout is _NO_DOUT:
         return x, F
     dout = as_float_array(dout, "dout", ndim=1)
@@ -577,7 +577,7 @@ def learn_filter(x, y, F_init, *, learning_rate, steps=100) -> LearningHistory:
     >>> learn_filter(x, y, np.zeros(3), learning_rate=1.5).message
     'diverged at step 4: loss grew from 0.42 to 5.9e+02; learning rate 1.5 is too large, stopped'
     """
-    x, F = _validate_conv1d(x, F_init)
+    x, F = _validate_conv1d(x, F_init, F_name="F_init")
     y = as_float_array(y, "y", ndim=1)
     if y.size != x.size - F.size + 1:
         raise ValueError(f"y must have length len(x) - len(F_init) + 1 = "

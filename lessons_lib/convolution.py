@@ -175,14 +175,13 @@ def _pad(A, widths, edges):
     return np.pad(A, [(w, w) for w in widths], mode=_NUMPY_PAD_MODE[edges])
 
 
-def _validate(A, h, stride, edges, method=None):
+def _validate(A, h, stride, edges, method):
     A = as_float_array(A, "A")
     h = as_float_array(h, "h")
     if A.ndim == 0:
         raise ValueError("A must have at least one dimension, got a single number")
     strides, widths = _check_shapes(A.shape, h.shape, stride, edges)
-    if method is not None:
-        choice(method, "method", METHODS)
+    choice(method, "method", METHODS)
     check_sums_fit(A, "A", h, "h")
     return A, h, strides, widths
 
@@ -330,7 +329,7 @@ def correlate_loops(A, h, *, stride=1, edges="none") -> np.ndarray:
            [81., 90.]])
     """
     as_float_array(A, "A", ndim=2)
-    A, h, (stride_m, stride_n), widths = _validate(A, h, stride, edges)
+    A, h, (stride_m, stride_n), widths = _validate(A, h, stride, edges, "direct")
     A_p = _pad(A, widths, edges)
     kh, kw = h.shape
     # ω is the filter's half-width; for an even filter (edges "none" only) the

@@ -35,6 +35,7 @@ import numpy as np
 from lessons_lib._validate import (
     as_array,
     as_float_array,
+    brief,
     check_memory,
     positive_int,
     real_number,
@@ -66,7 +67,7 @@ def to_binary(labels) -> np.ndarray:
     Raises
     ------
     ValueError
-        If ``labels`` holds anything but the integers 0, 1 and 2, or is ragged.
+        If ``labels`` is not a non-empty 1-D array of the integers 0, 1 and 2.
 
     Examples
     --------
@@ -74,9 +75,10 @@ def to_binary(labels) -> np.ndarray:
     array([1, 0, 0, 1])
     """
     labels = as_array(labels, "labels")
-    if labels.dtype.kind not in "iu" or labels.size and (labels.min() < 0 or labels.max() > 2):
-        raise ValueError("labels must be 3-class labels: integers 0 (proton), 1 (carbon) or "
-                         "2 (other)")
+    if (labels.ndim != 1 or labels.size == 0 or labels.dtype.kind not in "iu"
+            or labels.min() < 0 or labels.max() > 2):
+        raise ValueError("labels must be a non-empty 1-D array of 3-class labels: integers 0 "
+                         f"(proton), 1 (carbon) or 2 (other), got {brief(labels)}")
     return (labels == 0).astype(np.int64)
 
 
@@ -227,7 +229,8 @@ def _check_simulation(n, seed, image_size, class_mix, noise):
     # The float32 images and int64 labels returned, plus the float64 work arrays of one
     # chunk (rendering, blurring and its padded copy, noise).
     needed = n * (4 * pads + 8) + 6 * 8 * min(n, _CHUNK) * (image_size + 8) ** 2
-    check_memory(needed, f"n={n} events of {image_size} x {image_size} pads")
+    check_memory(needed, f"n={n} events of image_size={image_size} ({image_size} x "
+                         f"{image_size} pads)")
     return n, seed, image_size, mix, noise
 
 

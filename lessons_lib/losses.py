@@ -372,13 +372,15 @@ def _check_distributions(p: np.ndarray, name: str) -> None:
 
 
 def _cross_entropy_inputs(y, y_hat):
+    """``y`` and ``y_hat`` checked, as (N, C) arrays, and the shape they came in."""
     y, y_hat = _as_real(y, "y", ndim=(1, 2)), _as_real(y_hat, "y_hat", ndim=(1, 2))
     _same_shape(y, y_hat, names=("y", "y_hat"))
+    shape = y_hat.shape
     # One sample of C probabilities is a batch of one.
     y, y_hat = np.atleast_2d(y), np.atleast_2d(y_hat)
     _check_distributions(y, "y")
     _check_distributions(y_hat, "y_hat")
-    return y, y_hat
+    return y, y_hat, shape
 
 
 def cross_entropy(y, y_hat) -> float:
@@ -420,7 +422,7 @@ def cross_entropy(y, y_hat) -> float:
     >>> round(cross_entropy([0, 1], [1.0, 0.0]), 4)   # clipped: finite
     27.631
     """
-    y, y_hat = _cross_entropy_inputs(y, y_hat)
+    y, y_hat, _ = _cross_entropy_inputs(y, y_hat)
     clipped = np.clip(y_hat, EPS, 1.0)
     return float(-np.sum(y * np.log(clipped)) / y.shape[0])
 
@@ -452,8 +454,7 @@ def cross_entropy_backward(y, y_hat) -> np.ndarray:
     array([[-1.        , -0.        ],
            [-0.        , -0.66666667]])
     """
-    shape = np.shape(y_hat)
-    y, y_hat = _cross_entropy_inputs(y, y_hat)
+    y, y_hat, shape = _cross_entropy_inputs(y, y_hat)
     dy_hat = -y / np.clip(y_hat, EPS, 1.0) / y.shape[0]
     return dy_hat.reshape(shape)
 

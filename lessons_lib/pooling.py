@@ -38,6 +38,8 @@ In training, call ``max_pool(A, return_indices=True)`` and pass the indices to
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -649,9 +651,15 @@ def translation_sensitivity(A, shifts, size=2, stride=2) -> list[dict]:
     [{'shift': (0, 1), 'input change': 1.045, 'pooled change': 0.111}]
     """
     A = as_float_array(A, "A", ndim=2)
+    wanted = f"a list of (down, right) pairs of integers with |down| < {A.shape[0]} and " \
+             f"|right| < {A.shape[1]}"
     if not isinstance(shifts, (list, tuple)) or not all(
-            isinstance(shift, (list, tuple)) and len(shift) == 2 for shift in shifts):
-        raise TypeError(f"shifts must be a list of (down, right) pairs, got {brief(shifts)}")
+            isinstance(shift, (list, tuple)) and len(shift) == 2
+            and all(isinstance(n, numbers.Integral) and not isinstance(n, (bool, np.bool_))
+                    for n in shift) for shift in shifts):
+        raise TypeError(f"shifts must be {wanted}, got {brief(shifts)}")
+    if any(abs(down) >= A.shape[0] or abs(right) >= A.shape[1] for down, right in shifts):
+        raise ValueError(f"shifts must be {wanted}, got {brief(shifts)}")
     pooled = max_pool(A, size, stride)
     rows = []
     for down, right in shifts:

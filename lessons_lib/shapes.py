@@ -133,8 +133,8 @@ def receptive_field(layers) -> list[tuple[int, int]]:
             isinstance(layer, (list, tuple)) and len(layer) == 2 for layer in layers):
         raise TypeError(f"layers must be a list of (size, stride) pairs, got {brief(layers)}")
     field, jump, fields = 1, 1, []
-    for size, stride in layers:
-        field += (positive_int(size, "size") - 1) * jump
-        jump *= positive_int(stride, "stride")
+    for number, (size, stride) in enumerate(layers):
+        field += (positive_int(size, f"the size of layers[{number}]") - 1) * jump
+        jump *= positive_int(stride, f"the stride of layers[{number}]")
         fields.append((field, jump))
     return fields
