@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from lessons_lib.attention import (
+    attention_saturation,
     merge_heads,
     multi_head_attention,
     multi_head_attention_backward,
@@ -22,6 +23,7 @@ from lessons_lib.attention import (
     scaled_dot_product_attention_loops,
     sinusoidal_position_encoding,
     slides_x_copies,
+    small_integer_weights,
     softmax_backward,
     split_heads,
     table_slips,
@@ -469,3 +471,64 @@ def test_patch_size_explorer_stays_readable_at_every_patch_size():
     for size in range(1, view.patch_size.max + 1):
         view.patch_size.value = size
         check_projector_ready(view.fig, MAX_VIEW_PX)
+
+
+# -- issue 14: float computation, named refusals, sizes ----------------------------------
+
+
+def test_heads_are_split_and_merged_in_float_whatever_the_input():
+    M = np.arange(8).reshape(2, 4)
+    heads = split_heads(M, 2)
+    assert heads.dtype == np.float64
+    assert split_heads(M.astype(np.float32), 2).dtype == np.float32
+    np.testing.assert_array_equal(merge_heads(heads), M)
+    with pytest.raises(ValueError, match=r"M must have shape \(\.\.\., N, D\)"):
+        split_heads(np.ones(4), 2)
+    with pytest.raises(ValueError, match="num_heads must divide the number of columns"):
+        split_heads(np.ones((2, 4)), 3)
+    with pytest.raises(ValueError, match=r"heads must have shape \(\.\.\., num_heads, N, d\)"):
+        merge_heads(np.ones((2, 2)))
+
+
+def test_the_backward_pass_refuses_a_cache_it_did_not_make():
+    X = np.ones((3, 4))
+    Z, _, cache = multi_head_attention_forward(X, *[np.eye(4)] * 4, num_heads=2)
+    for bad in ({}, None, {"X": X}, [cache]):
+        with pytest.raises(TypeError, match="cache must be the dict returned by"):
+            multi_head_attention_backward(np.ones_like(Z), bad)
+
+
+def test_scores_beyond_the_largest_float_are_refused_by_name():
+    Q = K = np.full((2, 2), 1e200)
+    with pytest.raises(ValueError, match="Q and K are too large: a score Q Kᵀ exceeds"):
+        scaled_dot_product_attention(Q, K, np.ones((2, 1)))
+    with pytest.raises(ValueError, match="Q and K are too large"):
+        scaled_dot_product_attention_loops(Q, K, np.ones((2, 1)))
+    with pytest.raises(ValueError, match="X and W_Q, W_K, W_V are too large"):
+        multi_head_attention(np.full((2, 4), 1e200), *[np.full((4, 4), 1e200)] * 4, num_heads=2)
+    # Scores far apart but finite: the softmax takes its limit, the loops agree.
+    Q, K, V = np.array([[1.0]]), np.array([[1e300], [-1e300]]), np.array([[1.0], [2.0]])
+    for attend in (scaled_dot_product_attention, scaled_dot_product_attention_loops):
+        Z, A = attend(Q, K, V)
+        np.testing.assert_array_equal(A, [[1.0, 0.0]])
+        np.testing.assert_array_equal(Z, [[1.0]])
+
+
+def test_shapes_and_sizes_are_checked_by_name():
+    with pytest.raises(TypeError, match="image_shape must be a tuple of integers"):
+        patch_grid(8, 4)
+    with pytest.raises(ValueError, match=r"image_shape \(3, 9\) is smaller than one patch"):
+        patch_grid((3, 9), 4)
+    with pytest.raises(ValueError, match="image_shape must hold integers >= 1"):
+        patchify_backward(np.ones((1, 4)), (-2, 2), 2)
+    with pytest.raises(TypeError, match="image_shape must hold integers"):
+        patchify_backward(np.ones((1, 4)), (2.5, 2), 2)
+    with pytest.raises(ValueError, match=r"sinusoidal_position_encoding\(N=1000000000, "
+                                         r"E=1000000000\) would need"):
+        sinusoidal_position_encoding(10**9, 10**9)
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        small_integer_weights(2, 2, seed=-1)
+    with pytest.raises(TypeError, match="dims must be a sequence of integers"):
+        attention_saturation(4)
+    with pytest.raises(ValueError, match="dims must name at least one d_k"):
+        attention_saturation([])

@@ -253,6 +253,53 @@ def test_bad_input_is_named_in_the_error(call, error, words):
         call()
 
 
+def test_conv1d_backward_refuses_a_missing_dout_by_name():
+    for backward in (conv1d_backward, conv1d_backward_loops):
+        with pytest.raises(TypeError, match="dout must be an array of real numbers, got None"):
+            backward(np.ones(5), np.ones(2), None)
+
+
+def test_sums_that_could_overflow_float64_are_refused_with_the_arguments_named():
+    with pytest.raises(ValueError, match="x and F are too large"):
+        conv1d_forward(np.full(4, 1e308), np.ones(2))
+    with pytest.raises(ValueError, match="x and dout are too large"):
+        conv1d_backward(np.full(4, 1e200), np.ones(2), np.full(3, 1e200))
+    with pytest.raises(ValueError, match="dout and F are too large"):
+        conv1d_backward_loops(np.ones(4), np.full(2, 1e200), np.full(3, 1e200))
+    with pytest.raises(ValueError, match="o and y are too large"):
+        squared_error([1e200], [-1e200])
+
+
+def test_numerical_gradient_refuses_a_step_lost_in_rounding_or_overflowing():
+    with pytest.raises(ValueError, match=r"eps=1e-06 is lost in rounding at x\[0\] = 1e\+20"):
+        numerical_gradient(lambda v: float(v[0]), np.array([1e20]))
+    with pytest.raises(ValueError, match="x ± eps overflows float64"):
+        numerical_gradient(lambda v: 0.0, np.array([1.79e308]), eps=1e306)
+    with pytest.raises(ValueError, match="f changes by more than float64 holds"):
+        numerical_gradient(lambda v: float(np.sign(v[0]) * 1.7e308), np.zeros(1))
+
+
+def test_huge_requests_are_refused_before_any_work():
+    x, y, _ = training_pair("blur", n=10)
+    with pytest.raises(ValueError, match=r"learn_filter\(steps=1000000000000000\) would need"):
+        learn_filter(x, y, np.zeros(3), learning_rate=0.1, steps=10**15)
+    with pytest.raises(ValueError, match=r"training_pair\(n=1000000000000000\) would need"):
+        training_pair(n=10**15)
+    with pytest.raises(ValueError, match="stability_limit with K=100000 would need"):
+        stability_limit(np.ones(10**5), 10**5)
+
+
+def test_names_and_seeds_are_checked_by_name():
+    with pytest.raises(ValueError, match="filter_name must be one of"):
+        training_pair(["blur"])
+    with pytest.raises(ValueError, match="seed must be an integer >= 0, got -1"):
+        training_pair(seed=-1)
+    with pytest.raises(TypeError, match="noise must be a finite number >= 0, got '0.1'"):
+        training_pair(noise="0.1")
+    with pytest.raises(ValueError, match="F_init has 6 taps but x has only 5"):
+        learn_filter(np.ones(5), np.ones(1), np.ones(6), learning_rate=0.1)
+
+
 def test_diagram_labels_follow_either_numbering():
     from lessons_lib.plots.backprop import plot_conv1d
 

@@ -6,6 +6,7 @@ import scipy.ndimage as ndi
 import scipy.signal as signal
 from cases import correlation_problems
 from hypothesis import given
+from hypothesis import strategies as st
 
 from lessons_lib.convolution import (
     EDGES,
@@ -130,3 +131,114 @@ def test_bad_input_is_named_in_the_error(kwargs, error, words):
 def test_loops_reject_non_2d_input():
     with pytest.raises(ValueError, match="A must be 2-D"):
         correlate_loops(np.ones(5), np.ones(3))
+
+
+# -- issue 14: shapes, sizes near the float limit, empty input --------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "words"),
+    [
+        (((-8, 9), (3, 3)), ValueError, r"input_shape must hold integers >= 1.*\(-8, 9\)"),
+        (((8, 9), (3, -3)), ValueError, r"filter_shape must hold integers >= 1"),
+        (((8, 0), (3, 3)), ValueError, "input_shape must hold integers >= 1"),
+        (((8.0, 9), (3, 3)), TypeError, "input_shape must hold integers"),
+        (("8x9", (3, 3)), TypeError, "input_shape must be a tuple of integers"),
+        (((8, 9), (3,)), ValueError, "filter_shape must have as many dimensions as input_shape"),
+        (((8, 9), (9, 3)), ValueError, r"filter_shape \(9, 3\) is larger than input_shape"),
+    ],
+)
+def test_output_shape_refuses_shapes_that_are_not_sizes(args, error, words):
+    with pytest.raises(error, match=words):
+        output_shape(*args)
+
+
+def test_output_shape_refuses_what_correlate_refuses():
+    with pytest.raises(ValueError, match="filter_shape must have odd sizes with edges='zero'"):
+        output_shape((8, 9), (2, 2), edges="zero")
+    with pytest.raises(ValueError, match="odd sizes"):
+        correlate(np.ones((8, 9)), np.ones((2, 2)), edges="zero")
+
+
+def test_pad_checks_its_widths_computes_in_float_and_returns_a_new_array():
+    row = np.array([1, 2, 3])
+    assert pad(row, 1).dtype == np.float64
+    assert pad(np.ones(2, np.float32), (1,)).dtype == np.float32
+    same = np.array([1.0, 2.0])
+    unpadded = pad(same, (0,))
+    unpadded[0] = 9.0
+    assert same[0] == 1.0
+    with pytest.raises(ValueError, match="widths must be an integer >= 0, got -1"):
+        pad(row, (-1,))
+    with pytest.raises(ValueError, match="widths must be an int or a tuple of 1 ints"):
+        pad(row, (1, 1))
+    with pytest.raises(TypeError, match="widths must be an integer"):
+        pad(row, (1.5,))
+    with pytest.raises(ValueError, match=r"pad of A \(3,\) by widths=\(10000000000000,\) "
+                                         r"would need about .* GB of memory, more than the limit"):
+        pad(row, (10**13,))
+
+
+def test_an_empty_input_or_filter_is_refused_where_scipy_returns_an_empty_array():
+    # The documented choice: a filter needs a tap and an input a sample to be placed on.
+    assert ndi.correlate(np.ones((0, 3)), np.ones((1, 1))).shape == (0, 3)
+    for method in ("direct", "fft", "auto"):
+        with pytest.raises(ValueError, match=r"A must not be empty, got shape \(0, 3\)"):
+            correlate(np.ones((0, 3)), np.ones((1, 1)), method=method)
+        with pytest.raises(ValueError, match=r"h must not be empty, got shape \(0,\)"):
+            correlate(np.ones(3), np.ones(0), method=method)
+    with pytest.raises(ValueError, match="A must have at least one dimension"):
+        correlate(5.0, 2.0)
+
+
+@pytest.mark.parametrize("edges", ["none", "zero", "reflect"])
+def test_values_near_the_float_limit_give_the_same_finite_answer_by_both_methods(edges):
+    A = np.full((6, 7), 1e307)
+    A[::2] *= -1
+    h = np.full((3, 3), 1 / 9)
+    direct = correlate(A, h, edges=edges, method="direct")
+    fft = correlate(A, h, edges=edges, method="fft")
+    assert np.all(np.isfinite(direct)) and np.all(np.isfinite(fft))
+    np.testing.assert_allclose(fft, direct, rtol=0, atol=1e-12 * 1e307)
+
+
+@pytest.mark.parametrize("method", ["direct", "fft", "auto", "loops"])
+def test_sums_that_could_overflow_are_refused_the_same_way_by_every_method(method):
+    A, h = np.full((4, 4), 1e308), np.ones((3, 3))
+    with pytest.raises(ValueError) as info:
+        if method == "loops":
+            correlate_loops(A, h)
+        else:
+            correlate(A, h, method=method)
+    assert str(info.value) == (
+        "A and h are too large: a sum of products h · A can reach max|A| · Σ|h| ≈ 9.0e308, "
+        "beyond the largest float64 (about 1.8e308) with rounding; scale them down")
+
+
+@st.composite
+def magnitudes(draw):
+    """An input and a filter of values up to 10**±300, often near the limit of float64."""
+    problem = draw(correlation_problems(ndims=(1, 2)))
+    A, h, stride, edges = problem
+    A_scale = 10.0 ** draw(st.integers(-300, 306))
+    h_scale = 10.0 ** draw(st.integers(-300, 306))
+    return A * A_scale, h * h_scale, stride, edges
+
+
+@given(magnitudes())
+def test_direct_and_fft_agree_or_refuse_alike_at_every_magnitude(problem):
+    A, h, stride, edges = problem
+    outcomes = []
+    for method in ("direct", "fft"):
+        try:
+            outcomes.append(correlate(A, h, stride=stride, edges=edges, method=method))
+        except ValueError as error:
+            outcomes.append(str(error))
+    direct, fft = outcomes
+    assert type(direct) is type(fft)
+    if isinstance(direct, str):
+        assert direct == fft and "too large" in direct
+    else:
+        assert np.all(np.isfinite(direct)) and np.all(np.isfinite(fft))
+        bound = np.abs(A).max() * np.abs(h).sum()
+        np.testing.assert_allclose(fft, direct, rtol=1e-9, atol=1e-12 * bound)

@@ -146,3 +146,39 @@ def test_stored_weights_reproduce_their_reported_test_accuracy():
     # Float32 sums may round differently on another BLAS: allow one event of difference.
     assert abs(scores["accuracy"] - metrics["test_accuracy"]) <= 1 / len(y_test)
     assert metrics["test_accuracy"] >= 0.95
+
+
+def test_a_request_larger_than_the_memory_is_refused_at_once_naming_n_and_the_limit():
+    import time
+
+    from lessons_lib._validate import memory_limit
+
+    start = time.perf_counter()
+    with pytest.raises(ValueError) as info:
+        detector_events(10**8)
+    assert time.perf_counter() - start < 1.0
+    message = str(info.value)
+    assert message.startswith("n=100000000 events of image_size=64 (64 x 64 pads) would need "
+                              "about 1.64e+03 GB of memory, more than the limit of ")
+    assert f"{memory_limit() / 1e9:.3g} GB (half of this machine's memory)" in message
+    with pytest.raises(ValueError, match="image_size=1000000 "):
+        detector_events(2, image_size=10**6)
+
+
+@pytest.mark.parametrize(("class_mix", "error"), [
+    ("abc", TypeError), ([[1, 2, 3], [1]], ValueError), ((1, np.nan, 1), ValueError),
+    ((1e308, 1e308, 1e308), None),
+])
+def test_class_mix_is_checked_by_name(class_mix, error):
+    if error is None:
+        # Huge weights are proportions like any others.
+        assert np.bincount(detector_events(3, class_mix=class_mix)[1]).tolist() == [1, 1, 1]
+        return
+    with pytest.raises(error, match="class_mix"):
+        detector_events(3, class_mix=class_mix)
+
+
+def test_to_binary_refuses_labels_that_are_not_a_list_of_classes():
+    for labels in ([[0, 1]], [], [0.0, 1.0], [[0], [1, 2]]):
+        with pytest.raises(ValueError, match="labels must"):
+            detector.to_binary(labels)

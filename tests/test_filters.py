@@ -81,3 +81,16 @@ def test_every_named_filter_builds():
 def test_bad_arguments_are_named(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_sizes_and_sigma_are_checked_by_name_before_any_work():
+    from lessons_lib.filters import box_blur, gaussian_blur, make_filter
+
+    with pytest.raises(ValueError, match="a size=10000001 filter would need about"):
+        box_blur(10**7 + 1)
+    with pytest.raises(ValueError, match="size must be an odd integer"):
+        make_filter("sobel x", 4)
+    with pytest.raises(TypeError, match="sigma must be a finite number > 0, got '1'"):
+        gaussian_blur(3, sigma="1")
+    with pytest.raises(ValueError, match="sigma must be a finite number > 0, got nan"):
+        gaussian_blur(3, sigma=float("nan"))

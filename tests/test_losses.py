@@ -367,3 +367,78 @@ def test_softmax_cross_entropy_rejects_bad_input_by_name(function, logits, label
 def test_one_hot_rejects_labels_outside_the_classes():
     with pytest.raises(ValueError, match=r"labels must be in \[0, 1\] for num_classes=2"):
         one_hot([0, 2], 2)
+
+
+# -- issue 14: limits instead of NaN, overflow refused by name ----------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("temperature", [1e-300, 1e-50, 5e-324, np.finfo(np.float32).tiny / 4])
+def test_a_tiny_temperature_gives_the_one_hot_limit_not_nan(dtype, temperature):
+    z = np.array([[1.0, 3.0, 2.0], [0.5, -1.0, 0.25]], dtype=dtype)
+    y_hat = softmax(z, temperature=temperature)
+    assert y_hat.dtype == dtype
+    np.testing.assert_array_equal(y_hat, [[0, 1, 0], [1, 0, 0]])
+
+
+def test_tied_largest_logits_share_the_limit_equally():
+    np.testing.assert_array_equal(softmax([1.0, 3.0, 3.0], temperature=1e-300), [0, 0.5, 0.5])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_huge_temperature_gives_the_uniform_limit(dtype):
+    y_hat = softmax(np.array([1.0, 3.0, -2.0, 0.0], dtype=dtype), temperature=1e300)
+    assert y_hat.dtype == dtype
+    np.testing.assert_allclose(y_hat, 0.25, rtol=1e-6)
+
+
+@given(
+    z=arrays(st.sampled_from([np.float32, np.float64]), st.integers(1, 6),
+             elements=st.floats(-2.0**100, 2.0**100, width=32)),
+    temperature=st.floats(5e-324, 1e300, allow_nan=False, allow_infinity=False),
+)
+def test_softmax_is_a_distribution_at_every_temperature_without_warnings(z, temperature):
+    y_hat = softmax(z, temperature=temperature)
+    assert y_hat.dtype == z.dtype
+    assert np.all(np.isfinite(y_hat)) and np.all(y_hat >= 0)
+    assert float(y_hat.sum()) == pytest.approx(1.0, abs=1e-5)
+    assert y_hat[np.argmax(z)] == y_hat.max()
+
+
+def test_logits_further_apart_than_the_largest_float_still_give_a_softmax():
+    np.testing.assert_array_equal(softmax([1.7e308, -1.7e308]), [1.0, 0.0])
+    np.testing.assert_array_equal(softmax(np.array([3e38, -3e38], np.float32)), [1.0, 0.0])
+    # The true class far below the largest: the loss itself leaves float64, and is refused.
+    for function in (softmax_cross_entropy, softmax_cross_entropy_loops):
+        with pytest.raises(ValueError, match="logits are too large: the loss exceeds"):
+            function([[1.7e308, -1.7e308]], [1])
+        assert function([[1.7e308, -1.7e308]], [0]) == 0.0
+    np.testing.assert_array_equal(softmax_cross_entropy_backward([[1.7e308, -1.7e308]], [1]),
+                                  [[1.0, -1.0]])
+
+
+def test_regression_losses_refuse_differences_beyond_the_largest_float():
+    for function in (mse, mse_backward, mae):
+        with pytest.raises(ValueError, match="y_hat and y are too large"):
+            function([1.7e308], [-1.7e308])
+    with pytest.raises(ValueError, match="y_hat and y are too large"):
+        mse([1e200], [0.0])
+    # The gradient of the MAE needs only the sign: it has one.
+    np.testing.assert_array_equal(mae_backward([1.7e308, -1.0], [-1.7e308, -1.0]), [0.5, 0.0])
+
+
+def test_softmax_backward_checks_its_axis_and_overflow():
+    with pytest.raises(ValueError, match=r"axis must be in \[-2, 1\] for y_hat of shape"):
+        softmax_backward(np.ones((2, 2)), np.full((2, 2), 0.5), axis=2)
+    with pytest.raises(TypeError, match="axis must be an integer"):
+        softmax_backward(np.ones((2, 2)), np.full((2, 2), 0.5), axis=None)
+    with pytest.raises(ValueError, match="dout and y_hat are too large"):
+        softmax_backward([[1e200, 1e200]], [[1e200, 0.5]])
+
+
+def test_one_hot_refuses_a_table_larger_than_memory():
+    with pytest.raises(ValueError, match="one_hot of 2 labels with num_classes=10000000000000 "
+                                         "would need"):
+        one_hot([0, 1], 10**13)
+    with pytest.raises(ValueError, match="labels must be a rectangular array"):
+        one_hot([[0, 1], [1]], 3)

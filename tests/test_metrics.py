@@ -135,6 +135,27 @@ def test_metrics_with_labels_absent_from_the_data_match_scikit_learn(average, pa
             atol=1e-12, err_msg=ours.__name__)
 
 
+@pytest.mark.parametrize("average", [None, "macro", "micro", "weighted"])
+@given(pair=label_pairs(alphabet=(0, 1, 2, 3)),
+       labels=st.lists(st.sampled_from([0, 1, 2, 3, 4]), min_size=1, max_size=4, unique=True))
+def test_metrics_of_a_subset_of_the_classes_match_scikit_learn(average, pair, labels):
+    """labels= may leave out classes that occur: only the listed ones are scored."""
+    y_true, y_pred = pair
+    for ours, theirs in METRICS:
+        np.testing.assert_allclose(
+            ours(y_true, y_pred, average=average, labels=labels),
+            oracle(theirs, y_true, y_pred, **sk_kwargs(average, labels=labels)),
+            atol=1e-12, err_msg=f"{ours.__name__} with labels={labels}")
+
+
+def test_a_subset_of_the_classes_in_the_classification_table():
+    y_true, y_pred = ["a", "b", "c", "c"], ["a", "c", "c", "b"]
+    table = classification_table(y_true, y_pred, labels=["c", "a"])
+    assert [row.split()[0] for row in table.splitlines()] == [
+        "class", "c", "a", "macro", "micro", "weighted"]
+    assert table.splitlines()[1].split() == ["c", "0.500", "0.500", "0.500", "2"]
+
+
 @given(pair=label_pairs(alphabet=(0, 1)), pos_label=st.sampled_from([0, 1]))
 def test_binary_metrics_match_scikit_learn(pair, pos_label):
     y_true, y_pred = pair
@@ -209,6 +230,88 @@ def test_perfect_model_has_a_diagonal_matrix_and_every_metric_one():
     np.testing.assert_array_equal(C, np.diag(np.diag(C)))
     for metric in (precision, recall, f1_score):
         np.testing.assert_array_equal(metric(y, y, average=None), 1.0)
+
+
+def test_binary_counts_refuse_a_pos_label_that_is_not_among_the_labels():
+    with pytest.raises(ValueError, match=r"pos_label=2 is not among the labels in y_true and "
+                                         r"y_pred, \[0, 1\]"):
+        binary_counts([0, 1, 1], [1, 1, 0], pos_label=2)
+    with pytest.raises(ValueError, match=r"pos_label='protn'.*\['other', 'proton'\]"):
+        binary_counts(["proton", "other"], ["other", "other"], pos_label="protn")
+    with pytest.raises(TypeError, match="pos_label='1' is a string but the labels are numbers"):
+        binary_counts([0, 1], [0, 1], pos_label="1")
+    with pytest.raises(TypeError, match="pos_label must be a class label"):
+        binary_counts([0, 1], [0, 1], pos_label=1.0)
+    # Present in one of the two is enough: a model that never says "proton" has TP = 0.
+    assert binary_counts([0, 1], [0, 0], pos_label=1) == (0, 1, 0, 1)
+
+
+@pytest.mark.parametrize("function", [accuracy, confusion_matrix, precision, binary_counts])
+def test_labels_of_mixed_types_are_refused_not_compared(function):
+    with pytest.raises(TypeError, match="y_true mixes labels of different types, 1 and 'a'"):
+        function([1, "a"], ["1", "a"])
+    with pytest.raises(TypeError, match="y_pred mixes labels of different types"):
+        function(["1", "a"], np.array(["1", 2], dtype=object))
+    with pytest.raises(TypeError, match="y_true and y_pred must hold the same kind of labels, "
+                                        "got numbers and strings"):
+        function([1, 0], ["1", "0"])
+
+
+@given(st.lists(st.one_of(st.integers(-3, 3), st.sampled_from(["a", "1", "b"])), min_size=2,
+                max_size=12))
+def test_any_list_mixing_integers_and_strings_is_refused(values):
+    assume(any(isinstance(v, str) for v in values) and any(isinstance(v, int) for v in values))
+    with pytest.raises(TypeError, match="y_true mixes labels of different types"):
+        accuracy(values, values)
+
+
+def test_uint64_and_int64_labels_are_compared_exactly():
+    y_true = np.array([0, 1, 2, 1, 2], dtype=np.uint64)
+    y_pred = np.array([0, 1, 1, 1, 2], dtype=np.int64)
+    assert accuracy(y_true, y_pred) == 0.8
+    np.testing.assert_array_equal(confusion_matrix(y_true, y_pred),
+                                  sk.confusion_matrix(y_true.astype(int), y_pred))
+    assert precision(y_true, y_pred, average="macro", labels=np.array([1, 2], np.uint64)) == \
+        pytest.approx(oracle(sk.precision_score, y_true.astype(int), y_pred, average="macro",
+                             labels=[1, 2]))
+    # Labels beyond int64 are kept apart exactly, not merged by a float conversion.
+    big = np.array([2**63, 2**63 + 1], dtype=np.uint64)
+    assert accuracy(big, np.array([2**63 + 1, 2**63 + 1], dtype=np.uint64)) == 0.5
+    assert accuracy(big, np.array([5, 0], dtype=np.int64)) == 0.0
+    with pytest.raises(ValueError, match="no 64-bit integer type holds them all"):
+        accuracy(big, np.array([-1, 0]))
+    with pytest.raises(ValueError, match="y_true holds integers that no 64-bit integer type"):
+        accuracy([-1, 2**63], [0, 0])
+
+
+def test_ragged_labels_are_named():
+    with pytest.raises(ValueError, match="y_true must be a rectangular array"):
+        accuracy([[0, 1], [1]], [0, 1])
+    with pytest.raises(ValueError, match="labels must be a rectangular array"):
+        confusion_matrix([0, 1], [0, 1], labels=[[0, 1], [1]])
+
+
+@pytest.mark.parametrize(
+    ("values", "error", "words"),
+    [
+        ((2, 3), ValueError, r"precision_value must be a finite number in \[0, 1\], got 2"),
+        ((0.5, 1.5), ValueError, r"recall_value must be a finite number in \[0, 1\], got 1.5"),
+        ((-0.1, 0.5), ValueError, "precision_value"),
+        ((float("nan"), 0.5), ValueError, "precision_value"),
+        ((True, 0.5), TypeError, "precision_value must be a finite number"),
+        ((0.5, "0.5"), TypeError, "recall_value"),
+        ((0.5, None), TypeError, "recall_value"),
+    ],
+)
+def test_f1_from_precision_recall_refuses_values_that_are_not_rates(values, error, words):
+    with pytest.raises(error, match=words):
+        f1_from_precision_recall(*values)
+
+
+def test_f1_from_precision_recall_stays_within_its_range():
+    assert f1_from_precision_recall(0, 0) == 0.0
+    assert f1_from_precision_recall(1, 1) == 1.0
+    assert f1_from_precision_recall(np.float32(0.5), 1) == pytest.approx(2 / 3)
 
 
 def test_bool_labels_work_with_the_default_pos_label():

@@ -367,3 +367,60 @@ def test_photo_pooling_redraws_in_place():
     assert view.output.shape == (57, 85)
     assert view.plot.output_image.get_extent() == [-0.5, 594.5, 398.5, -0.5]
     assert view.plot.input_image.get_extent() == [-0.5, 599.5, 399.5, -0.5]
+
+
+# -- issue 14: shapes and shifts by name, sums that would overflow ------------------------
+
+
+@pytest.mark.parametrize("average", [avg_pool, avg_pool_loops])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_window_sums_beyond_the_largest_float_are_refused_alike(average, dtype):
+    big = np.finfo(dtype).max / 2
+    A = np.full((4, 4), big, dtype)
+    with pytest.raises(ValueError, match=r"A is too large: a 2 x 2 window's sum adds up to 4 "
+                                         rf"values as large as .*, beyond the largest {dtype.__name__}"):
+        average(A)
+    # A mean near the limit that the sum does not exceed is computed.
+    assert np.all(np.isfinite(average(np.full((4, 4), big / 4, dtype))))
+
+
+def test_overlapping_windows_that_would_add_gradients_past_the_float_limit_are_refused():
+    for backward in (max_pool_backward, max_pool_backward_loops):
+        with pytest.raises(ValueError, match="dout is too large: a cell shared by 4 overlapping"):
+            backward(np.zeros((3, 3)), np.full((2, 2), 1e308), size=2, stride=1)
+    # Without overlap each cell gets at most one gradient: nothing to add up.
+    assert max_pool_backward(np.zeros((2, 2)), [[1e308]]).max() == 1e308
+
+
+def test_shapes_shifts_and_factors_are_checked_by_name():
+    from lessons_lib.pooling import downsample, zone_plate
+
+    with pytest.raises(TypeError, match="input_shape must hold integers"):
+        pooled_shape((4.0, 4))
+    with pytest.raises(ValueError, match=r"input_shape must hold integers >= 1.*\(-4, 4\)"):
+        pooled_shape((-4, 4))
+    with pytest.raises(TypeError, match="down must be an integer"):
+        translate(np.ones((3, 3)), down=1.5)
+    with pytest.raises(TypeError, match="shifts must be a list of"):
+        translation_sensitivity(np.ones((4, 4)), [(0, "a")])
+    with pytest.raises(ValueError, match=r"shifts must be .* \|right\| < 4"):
+        translation_sensitivity(np.ones((4, 4)), [(0, 4)])
+    with pytest.raises(ValueError, match=r"factor must be at most min\(H, W\) = 4"):
+        downsample(np.ones((4, 6)), 5)
+    with pytest.raises(TypeError, match="return_indices must be True or False"):
+        max_pool(np.ones((4, 4)), return_indices="yes")
+    with pytest.raises(ValueError, match=r"zone_plate\(n=1000000000\) would need"):
+        zone_plate(10**9)
+    with pytest.raises(TypeError, match="layers must be a list of"):
+        receptive_field([3, 1])
+    with pytest.raises(ValueError, match=r"the size of layers\[1\] must be an integer >= 1"):
+        receptive_field([(3, 1), (0, 1)])
+
+
+def test_integer_input_is_pooled_in_float_and_left_unchanged():
+    A = np.arange(16).reshape(4, 4)
+    kept = A.copy()
+    for function in (max_pool, avg_pool, global_avg_pool, max_pool_loops, avg_pool_loops):
+        assert function(A).dtype == np.float64
+    assert max_pool_backward(A, np.ones((2, 2), int)).dtype == np.float64
+    np.testing.assert_array_equal(A, kept)
