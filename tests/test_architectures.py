@@ -258,6 +258,61 @@ def test_bad_arguments_raise_clear_errors():
             arch.dropout(p)
 
 
+@pytest.mark.parametrize(("spec", "error", "words"), [
+    ([{"kind": "conv", "out_channels": 3}], TypeError,
+     r"layer 0: the layer spec .* is not what conv\(\.\.\.\) makes: .*'kernel_size'"),
+    ([{**arch.conv(3, 3), "kernel_size": 3}], TypeError,
+     r"layer 0: .*'kernel_size' is 3, where conv\(\.\.\.\) makes \(3, 3\)"),
+    ([{**arch.conv(3, 3), "stride": (0, 1)}], ValueError, "layer 0: stride must be an integer >= 1"),
+    ([{**arch.dense(3), "colour": "red"}], TypeError, "unexpected keyword argument 'colour'"),
+    ([arch.block([arch.relu(), {**arch.conv(3, 3), "bias": "no"}], name="stem")], TypeError,
+     "layer stem.1: .*bias must be True or False"),
+    ([arch.relu(), 5], TypeError, "layer 1: a layer spec must be a dict"),
+])
+def test_hand_made_specs_are_refused_naming_the_layer_and_setting(spec, error, words):
+    with pytest.raises(error, match=words):
+        summarize(spec, (1, 8, 8))
+
+
+@pytest.mark.parametrize(("call", "error", "words"), [
+    (lambda: arch.block([]), ValueError, "layers must hold at least one layer spec"),
+    (lambda: arch.residual(arch.conv(2, 3)), TypeError, "body must be a list of layer specs"),
+    (lambda: arch.concat([arch.relu()], "relu"), TypeError, r"branches\[1\] must be a list"),
+    (lambda: arch.conv(2, 3, bias="no"), TypeError, "bias must be True or False"),
+    (lambda: arch.maxpool(2, ceil_mode=1), TypeError, "ceil_mode must be True or False"),
+    (lambda: arch.batchnorm(moving_stats=None), TypeError, "moving_stats must be True or False"),
+    (lambda: arch.relu(name=3), TypeError, "name must be a str or None"),
+    (lambda: summarize([arch.relu()], (1, 2, 2), expand=-1), ValueError, "expand"),
+    (lambda: summarize([arch.relu()], (1, 2, 2), expand="all"), TypeError, "expand"),
+    (lambda: count_params([arch.relu()], (1, 2, 2), trainable_only="yes"), TypeError,
+     "trainable_only must be True or False"),
+    (lambda: format_table([{"layer": "relu"}]), TypeError, "rows must be the non-empty list"),
+    (lambda: format_table([]), TypeError, "rows must be the non-empty list"),
+    (lambda: arch.analyse(arch.relu(), (3, "224", 224)), TypeError, "input_shape"),
+    (lambda: arch.analyse(arch.relu(), (3, 224)), ValueError, r"input_shape must be \(C, H, W\)"),
+    (lambda: arch.receptive_field_weights(3), TypeError, "kernel_sizes must be a list"),
+    (lambda: arch.receptive_field_weights([3, 0]), ValueError, "kernel_sizes"),
+    (lambda: arch.receptive_field_weights([10**9]), ValueError,
+     "kernel_sizes with a receptive field of 1000000000 pixels would need .* memory"),
+    (lambda: arch.build([arch.relu()], (1, 2, 2), seed=-1), TypeError, "seed must be an int"),
+    (lambda: arch.build([arch.flatten(), arch.dense(10**6)], (3, 1000, 1000)), ValueError,
+     "a network of 3,000,001,000,000 parameters would need .* memory"),
+    (lambda: arch.format_classics("alexnet"), TypeError, "names must be a list"),
+    (lambda: arch.bottleneck_block(64, expansion=0), ValueError, "expansion"),
+    (lambda: arch.basic_block(64, project="yes"), TypeError, "project must be True or False"),
+    (lambda: arch.inception(1, 1, 1, 1, 1, 1, five_by_five=0), ValueError, "five_by_five"),
+])
+def test_builder_inputs_are_refused_by_name(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+def test_a_huge_input_is_only_numbers_until_it_is_built():
+    rows = summarize([arch.conv(8, 3), arch.global_avgpool(), arch.dense(3)], (3, 10**9, 10**9))
+    assert rows[0]["output_shape"] == (8, 10**9 - 2, 10**9 - 2)
+    assert rows[0]["macs"] == 8 * 27 * (10**9 - 2) ** 2
+
+
 # -- receptive fields -------------------------------------------------------------------
 
 

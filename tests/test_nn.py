@@ -461,6 +461,14 @@ def test_a_diverging_run_stops_with_advice():
     assert "lr=50" in str(info.value) and "try lr=5" in str(info.value)
 
 
+def test_weights_that_overflow_in_the_last_step_are_a_diverged_run_not_a_warning():
+    x, y = blobs(20)
+    model = nn.Sequential([nn.Dense(2, 3, init="glorot")])
+    with pytest.raises(nn.TrainingDiverged, match="at epoch 1, the weights became infinite"):
+        nn.fit(model, x, y, epochs=1, batch_size=20, validation_split=0.0, progress=False,
+               optimizer=nn.SGD(model, lr=1e39, momentum=0.0))
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "words"),
     [

@@ -5,6 +5,13 @@ Every layer subclasses :class:`lessons_lib.nn.layers.Layer` (``forward``/``backw
 a :class:`Conv2D` weight is ``(out_channels, in_channels, kh, kw)`` as in PyTorch.
 Training runs in float32.
 
+Bad input is refused before any work, with a TypeError or ValueError that names the
+argument: a layer's ``x`` (real numbers of the shape it takes, no NaN or inf; integers
+are computed in floating point) and ``dout`` (floats of the last output's shape), the
+data and labels of ``fit``, sizes and settings of every constructor. Requests larger
+than the memory limit are refused up front (a layer's weights, ``tiny_vit``'s depth,
+``fit``'s epochs: at most ``training.MAX_EPOCHS``).
+
 - layers (:mod:`lessons_lib.nn.layers`): ``Layer``, ``Conv2D``, ``ReLU``, ``MaxPool2D``,
   ``Flatten``, ``Dense``, ``Dropout``, ``Sequential``; ``summary``/``format_summary``;
 - optimisers (:mod:`lessons_lib.nn.optim`): ``SGD`` (with momentum), ``Adam``;

@@ -29,11 +29,11 @@ from lessons_lib.nn.layers import (
     Sequential,
     _as_batch,
     _as_dout,
+    _check_parameters,
     _Composite,
     _conv_operands,
     _Elementwise,
     _flag,
-    _float_dtype,
     _label,
     _Named,
     _number,
@@ -183,6 +183,10 @@ class PointwiseConv2D(Layer):
         self.in_channels = positive_int(in_channels, "in_channels")
         self.out_channels = positive_int(out_channels, "out_channels")
         shape = (self.out_channels, self.in_channels, 1, 1)
+        dtype = _check_parameters(
+            (self.in_channels + 1) * self.out_channels, dtype,
+            f"PointwiseConv2D(in_channels={self.in_channels}, "
+            f"out_channels={self.out_channels})")
         self.add_param("W", init_weights(shape, self.in_channels, self.out_channels, rng=rng,
                                          dtype=dtype))
         self.add_param("b", np.zeros(self.out_channels, dtype=dtype))
@@ -368,6 +372,10 @@ class DepthwiseConv2D(Layer):
         self.bias = _flag(bias, "bias")
         kh, kw = self.kernel_size
         out = self.channels * self.multiplier
+        dtype = _check_parameters(
+            out * (kh * kw + 1), dtype,
+            f"DepthwiseConv2D(channels={self.channels}, kernel_size={self.kernel_size}, "
+            f"multiplier={self.multiplier})")
         self.add_param("W", init_weights((out, 1, kh, kw), kh * kw, self.multiplier * kh * kw,
                                          rng=rng, dtype=dtype))
         if self.bias:
@@ -606,8 +614,8 @@ class BatchNorm(Layer):
         self.num_features = positive_int(num_features, "num_features")
         self.eps = _number(eps, "eps", low=0, low_open=True, high=math.inf, high_open=True)
         self.momentum = _number(momentum, "momentum", low=0, high=1)
-        dtype = _float_dtype(dtype)
-        check_memory(4 * self.num_features * dtype.itemsize, f"num_features={num_features}")
+        dtype = _check_parameters(4 * self.num_features, dtype,
+                                  f"BatchNorm(num_features={self.num_features})")
         self.add_param("gamma", np.ones(self.num_features, dtype=dtype))
         self.add_param("beta", np.zeros(self.num_features, dtype=dtype))
         self.running_mean = np.zeros(self.num_features, dtype=dtype)

@@ -452,6 +452,17 @@ def _number(value, name: str, *, low=-math.inf, high=math.inf, low_open=False,
     return number
 
 
+def _check_parameters(count: int, dtype, request: str) -> np.dtype:
+    """``dtype`` checked, and a layer of ``count`` parameters refused up front when they,
+    their gradients and the float64 draw of the initial weights would not fit in memory.
+
+    ``request`` names the constructor's arguments: "Dense(in_features=..., out_features=...)".
+    """
+    dtype = _float_dtype(dtype)
+    check_memory(count * (2 * dtype.itemsize + 8), request)
+    return dtype
+
+
 def _flag(value, name: str) -> bool:
     """``value`` as a bool; anything else (a string "no" is true in Python) is refused."""
     if not isinstance(value, (bool, np.bool_)):
@@ -761,6 +772,10 @@ class Conv2D(Layer):
         kh, kw = self.kernel_size
         fan_in, fan_out = self.in_channels * kh * kw, self.out_channels * kh * kw
         shape = (self.out_channels, self.in_channels, kh, kw)
+        dtype = _check_parameters(
+            math.prod(shape) + self.out_channels, dtype,
+            f"Conv2D(in_channels={self.in_channels}, out_channels={self.out_channels}, "
+            f"kernel_size={self.kernel_size})")
         self.add_param("W", init_weights(shape, fan_in, fan_out, init=init, rng=rng, dtype=dtype))
         self.add_param("b", np.zeros(self.out_channels, dtype=dtype))
 
@@ -965,6 +980,9 @@ class Dense(Layer):
         self.in_features = positive_int(in_features, "in_features")
         self.out_features = positive_int(out_features, "out_features")
         shape = (self.out_features, self.in_features)
+        dtype = _check_parameters(
+            (self.in_features + 1) * self.out_features, dtype,
+            f"Dense(in_features={self.in_features}, out_features={self.out_features})")
         self.add_param("W", init_weights(shape, self.in_features, self.out_features, init=init,
                                          rng=rng, dtype=dtype))
         self.add_param("b", np.zeros(self.out_features, dtype=dtype))

@@ -190,13 +190,16 @@ def _check_optimizer(optimizer, model):
 
 def _train_step(model, optimizer, x, y):
     """:func:`train_step` on checked arguments (``fit`` checks the whole data once)."""
-    logits = model.forward(x)
-    if not np.all(np.isfinite(logits)):
-        raise _diverged("the network's outputs became infinite or NaN", optimizer)
-    loss = softmax_cross_entropy(logits, y)
-    model.zero_grad()
-    model.backward(softmax_cross_entropy_backward(logits, y))
-    optimizer.step()
+    # Numbers that overflow are what a diverging run looks like: reported as one, with
+    # advice (here, or by fit's check of the weights), not as numpy warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        logits = model.forward(x)
+        if not np.all(np.isfinite(logits)):
+            raise _diverged("the network's outputs became infinite or NaN", optimizer)
+        loss = softmax_cross_entropy(logits, y)
+        model.zero_grad()
+        model.backward(softmax_cross_entropy_backward(logits, y))
+        optimizer.step()
     return loss, float(np.mean(np.argmax(logits, axis=1) == y))
 
 
@@ -324,6 +327,9 @@ def _train(model, optimizer, x, y, x_val, y_val, epochs, batch_size, early_stopp
             correct += accuracy * len(rows)
             if progress:
                 bar.set_postfix(loss=f"{loss:.3f}", refresh=False)
+        if not all(np.isfinite(p).all() for p in model.params.values()):
+            raise _diverged(f"at epoch {epoch + 1}, the weights became infinite or NaN",
+                            optimizer)
         history.loss.append(float(sum(losses) / len(x)))
         history.accuracy.append(float(correct / len(x)))
         if x_val is not None:

@@ -37,6 +37,7 @@ from lessons_lib.nn.layers import (
     Sequential,
     _as_batch,
     _as_dout,
+    _check_parameters,
     _Composite,
     _Elementwise,
     _float_dtype,
@@ -180,8 +181,8 @@ class LayerNorm(Layer):
         super().__init__()
         self.features = positive_int(features, "features")
         self.eps = _number(eps, "eps", low=0, low_open=True, high=np.inf, high_open=True)
-        dtype = _float_dtype(dtype)
-        check_memory(2 * self.features * dtype.itemsize, f"features={features}")
+        dtype = _check_parameters(2 * self.features, dtype,
+                                  f"LayerNorm(features={self.features})")
         self.add_param("gamma", np.ones(self.features, dtype=dtype))
         self.add_param("beta", np.zeros(self.features, dtype=dtype))
 
@@ -245,6 +246,10 @@ class PatchEmbedding(Layer):
         self.patch_size = positive_int(patch_size, "patch_size")
         self.embed_dim = positive_int(embed_dim, "embed_dim")
         fan_in = self.in_channels * self.patch_size**2
+        dtype = _check_parameters(
+            (fan_in + 1) * self.embed_dim, dtype,
+            f"PatchEmbedding(in_channels={self.in_channels}, patch_size={self.patch_size}, "
+            f"embed_dim={self.embed_dim})")
         self.add_param("W", init_weights((self.embed_dim, fan_in), fan_in, self.embed_dim,
                                          init="glorot", rng=rng, dtype=dtype))
         self.add_param("b", np.zeros(self.embed_dim, dtype=dtype))
@@ -312,6 +317,7 @@ class ClassToken(Layer):
     def __init__(self, embed_dim, *, rng=0, dtype=np.float32):
         super().__init__()
         self.embed_dim = positive_int(embed_dim, "embed_dim")
+        dtype = _check_parameters(self.embed_dim, dtype, f"ClassToken(embed_dim={self.embed_dim})")
         self.add_param("cls", (0.02 * _rng(rng).normal(size=self.embed_dim)).astype(dtype))
 
     def output_shape(self, input_shape):
@@ -369,6 +375,9 @@ class PositionEmbedding(Layer):
         self.num_tokens = positive_int(num_tokens, "num_tokens")
         self.embed_dim = positive_int(embed_dim, "embed_dim")
         self.kind = choice(kind, "kind", POSITIONS)
+        dtype = _check_parameters(
+            self.num_tokens * self.embed_dim, dtype,
+            f"PositionEmbedding(num_tokens={self.num_tokens}, embed_dim={self.embed_dim})")
         if self.kind == "learned":
             shape = (self.num_tokens, self.embed_dim)
             self.add_param("pos", (0.02 * _rng(rng).normal(size=shape)).astype(dtype))
@@ -445,6 +454,7 @@ class MultiHeadSelfAttention(Layer):
                              f"num_heads={self.num_heads}")
         generator = _rng(rng)
         E = self.embed_dim
+        dtype = _check_parameters(4 * E * E, dtype, f"MultiHeadSelfAttention(embed_dim={E})")
         for name in ("W_Q", "W_K", "W_V", "W_O"):
             self.add_param(name, init_weights((E, E), E, E, init="glorot", rng=generator,
                                               dtype=dtype))
@@ -510,8 +520,8 @@ class TransformerBlock(_Composite):
         generator = _rng(rng)
         E = positive_int(embed_dim, "embed_dim")
         hidden = 2 * E if mlp_dim is None else positive_int(mlp_dim, "mlp_dim")
-        check_memory(_block_params(E, hidden) * _float_dtype(dtype).itemsize,
-                     f"TransformerBlock({E}, mlp_dim={hidden})")
+        _check_parameters(_block_params(E, hidden), dtype,
+                          f"TransformerBlock(embed_dim={E}, mlp_dim={hidden})")
         self.embed_dim, self.mlp_dim = E, hidden
         self.norm1 = LayerNorm(E, dtype=dtype)
         self.attention = MultiHeadSelfAttention(E, num_heads, rng=generator, dtype=dtype)
@@ -692,8 +702,11 @@ def attention_maps(model) -> list[np.ndarray]:
     """
     if not isinstance(model, Sequential):
         raise TypeError(f"model must be a Sequential (a tiny_vit), got {type(model).__name__}")
-    return [_saved(layer.attention, "A") for layer in model
-            if isinstance(layer, TransformerBlock)]
+    blocks = [layer for layer in model if isinstance(layer, TransformerBlock)]
+    if not all(hasattr(block.attention, "A") for block in blocks):
+        raise RuntimeError("attention_maps reads the last forward pass: call the model on a "
+                           "batch first")
+    return [block.attention.A for block in blocks]
 
 
 def load_tiny_vit(path=VIT_WEIGHTS) -> tuple[Sequential, dict]:
