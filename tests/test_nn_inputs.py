@@ -199,6 +199,19 @@ def test_backward_refuses_nan_dout_and_accepts_the_right_one_unchanged(name):
     assert dx.shape == x.shape and np.isfinite(dx).all()
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_forward_and_backward_leave_x_and_dout_unchanged(name):
+    make, shape, _ = LAYERS[name]
+    layer, x = make(), batch(shape)
+    before = x.copy()
+    y = layer(x)
+    dout = batch(y.shape, seed=2)
+    dout_before = dout.copy()
+    layer.backward(dout)
+    np.testing.assert_array_equal(x, before)
+    np.testing.assert_array_equal(dout, dout_before)
+
+
 def test_inside_a_network_the_batch_is_scanned_once_and_an_overflow_is_a_diverged_run():
     model = nn.Sequential([nn.Dense(2, 2, rng=1), nn.ReLU(), nn.Dense(2, 3, rng=2)])
     x = np.ones((4, 2), dtype=np.float32)

@@ -29,7 +29,14 @@ import numbers
 
 import numpy as np
 
-from lessons_lib._validate import as_array, as_float_array, check_memory, int_tuple, positive_int
+from lessons_lib._validate import (
+    as_array,
+    as_float_array,
+    brief,
+    check_memory,
+    int_tuple,
+    positive_int,
+)
 from lessons_lib.fast import conv2d as fast_conv2d
 from lessons_lib.fast import pooling as fast_pooling
 from lessons_lib.shapes import output_size
@@ -67,6 +74,20 @@ class Layer:
     ``backward``. Layers stored as attributes (directly, or in a list or tuple) are
     found by :meth:`sublayers`, so their parameters appear in ``params`` under the
     attribute's name and ``train``/``eval``/``zero_grad``/``astype`` reach them.
+    The course's layers check ``x`` with ``_as_batch`` and ``dout`` with ``_as_dout``;
+    a layer made of layers subclasses ``_Composite``, which checks them once.
+
+    Raises
+    ------
+    TypeError
+        From ``forward`` when ``x`` is not made of real numbers (complex, bool, str,
+        object, None), and from ``backward`` when ``dout`` is not made of floats; both
+        name the argument, the layer and the expected shape.
+    ValueError
+        When ``x`` is ragged, empty, of a shape the layer cannot take or holds NaN or
+        inf, or ``dout`` does not have the last output's shape or is not finite.
+    RuntimeError
+        From ``backward`` before any ``forward``.
 
     Examples
     --------
@@ -395,7 +416,7 @@ def _sample_shape(input_shape, layer: Layer, shape=("C", "H", "W")) -> tuple[int
     name = _Named("input_shape (one sample) of {}", layer)
     if not isinstance(input_shape, (tuple, list)):
         raise TypeError(f"{name} must be a tuple of ints shaped {_shape_text(shape)}, got "
-                        f"{input_shape!r}")
+                        f"{brief(input_shape)}")
     sizes = tuple(positive_int(n, name) for n in input_shape)
     if not _fits(sizes, shape):
         raise _shape_error(name, sizes, shape)
@@ -416,7 +437,8 @@ def _rng(rng, name="rng") -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
     if isinstance(rng, bool) or not isinstance(rng, numbers.Integral) or rng < 0:
-        raise TypeError(f"{name} must be an int seed >= 0 or a numpy Generator, got {rng!r}")
+        raise TypeError(f"{name} must be an int seed >= 0 or a numpy Generator, got "
+                        f"{brief(rng)}")
     return np.random.default_rng(int(rng))
 
 
@@ -440,7 +462,7 @@ def _number(value, name: str, *, low=-math.inf, high=math.inf, low_open=False,
     """
     interval = (f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}")
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number in {interval}, got {value!r}")
+        raise TypeError(f"{name} must be a number in {interval}, got {brief(value)}")
     try:
         number = float(value)
     except OverflowError:  # an int beyond the float range

@@ -391,12 +391,17 @@ def predict_logits(model, x, *, batch_size=256) -> np.ndarray:
 
 
 def predict_proba(model, x, *, batch_size=256) -> np.ndarray:
-    """Class probabilities, ``softmax(logits)``: shape (N, C), rows sum to 1."""
+    """Class probabilities, ``softmax(logits)``: shape (N, C), rows sum to 1.
+
+    Arguments and errors as :func:`predict_logits`.
+    """
     return softmax(predict_logits(model, x, batch_size=batch_size), axis=1)
 
 
 def predict(model, x, *, batch_size=256) -> np.ndarray:
     """Predicted class of each sample, the most probable one: int array of shape (N,).
+
+    Arguments and errors as :func:`predict_logits`.
 
     Examples
     --------
