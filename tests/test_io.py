@@ -108,10 +108,11 @@ CORRUPT = {
     "random bytes": (np.random.default_rng(0).bytes(2000), "opening it as an .npz archive failed"),
     "a single .npy array": (npy(np.ones(3)), "opening it as an .npz archive failed"),
     "a pickle": (b"\x80\x04\x95\x05\x00\x00\x00\x00\x00\x00\x00K\x03.", "opening it as an .npz"),
-    "an entry that is not an array": (zip_of([("readme.txt", b"hi")]), "entries that are not arrays"),
+    "an entry that is not an array": (zip_of([("readme.txt", b"hi")]),
+                                      r"entries that are not .npy arrays: \['readme.txt'\]"),
     "the same entry twice": (zip_of([("0.W.npy", npy(np.ones((3, 4)))),
                                      ("0.W.npy", npy(np.ones((3, 4))))]),
-                             "entries that are not arrays"),
+                             r"the same entry twice: \['0.W.npy'\]"),
     "an entry that is not .npy": (zip_of([(f"{name}.npy", b"garbage")
                                           for name in good_arrays()]),
                                   "reading the header of"),

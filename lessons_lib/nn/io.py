@@ -162,10 +162,14 @@ def _read(file, params: dict, path, rebuild: str) -> tuple[dict, dict]:
         archive = zipfile.ZipFile(file)
         names = archive.namelist()
     with archive:
-        entries = {name.removesuffix(".npy"): name for name in names}
-        if len(entries) < len(names) or any(not name.endswith(".npy") for name in names):
-            raise damaged(path, f"it holds entries that are not arrays of nn.save: {names[:8]}",
+        foreign = [name for name in names if not name.endswith(".npy")]
+        if foreign:
+            raise damaged(path, f"it holds entries that are not .npy arrays: {foreign[:8]}",
                           rebuild)
+        entries = {name.removesuffix(".npy"): name for name in names}
+        if len(entries) < len(names):
+            twice = sorted({name for name in names if names.count(name) > 1})
+            raise damaged(path, f"it holds the same entry twice: {twice[:8]}", rebuild)
         metadata_entry = entries.pop(_METADATA, None)
         missing, extra = sorted(set(params) - set(entries)), sorted(set(entries) - set(params))
         if missing or extra:
