@@ -32,6 +32,7 @@ from lessons_lib.exercises.convolution import (
 from lessons_lib.filters import box_blur, line_detector, make_filter
 from lessons_lib.plots.convolution import (
     plot_correlation,
+    plot_edge_modes,
     plot_gallery,
     plot_matrix,
     plot_signal,
@@ -77,12 +78,15 @@ filters = {"box blur": box_blur(9),
            "vertical lines": line_detector("vertical"),
            "sobel x": make_filter("sobel x")}
 outputs = {name: correlate(camera, h) for name, h in filters.items()}
-plot_gallery({"photograph": camera} | outputs, ncols=5)
+# grey levels spread over the 1st to 99th percentile of each picture
+plot_gallery({"photograph": camera} | outputs, ncols=5, percentiles=(1, 99))
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Point at the tripod legs: they stand out in "vertical lines" and in "sobel x",
-# while "horizontal lines" keeps mostly the horizon and the camera's horizontal
-# edges. The blur keeps the picture and loses the grass texture. Ask: which of these would help
+# while "horizontal lines" keeps the horizon (the row of buildings) and the camera's
+# horizontal edges. Mid-grey is 0 in the three detectors; the grass, full of short
+# strokes, makes all of them respond. The blur keeps the picture and loses the grass
+# texture. Ask: which of these would help
 # decide "is there a camera in this picture?" That question is what a CNN answers by
 # learning its own filters; today they are all designed by hand.
 
@@ -308,7 +312,9 @@ FilterExplorer(size=101)
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Large filters are computed with the FFT, so even 101×101 redraws as soon as a
 # slider is released. It opens on the slides' 101×101 blur: the output is 412×412 and
-# hardly more than light and dark patches. Drag `size` down to 11 and back. Switch the
+# hardly more than light and dark patches. The output is drawn at the photograph's
+# scale inside a dashed frame the size of the input, so the 50 pixels lost on each
+# side show as an empty border. Drag `size` down to 11 and back. Switch the
 # filter to "vertical lines" at size 11 and to "sobel x"; then raise `stride` to 4
 # (the output shrinks to about a quarter on each axis, the formula of the earlier
 # slide). The FFT is the correlation theorem: a product in frequency space instead of
@@ -325,12 +331,13 @@ FilterExplorer(size=101)
 # %%
 edge_modes = ["none", "zero", "reflect", "replicate", "wrap"]
 blurred = {e: correlate(camera, box_blur(31), edges=e) for e in edge_modes}
-titled = {f"{e}: {C.shape[0]}×{C.shape[1]}": C for e, C in blurred.items()}
-plot_gallery(titled, ncols=5)
+plot_edge_modes(blurred, camera.shape)  # below: each top-left corner, enlarged
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# A 31×31 blur: "none" gives 482×482, every padded mode keeps 512×512. Point at the
-# dark frame of "zero" and at the grass showing up in the sky of "wrap". In a CNN the
+# A 31×31 blur: "none" gives 482×482, every padded mode keeps 512×512; all are drawn
+# at the same scale, so "none" is visibly smaller. The enlarged corners show the
+# 15-pixel band (ω = 15) the padding decides: empty for "none", dark for "zero",
+# plausible sky for reflect and replicate, the grass of the bottom edge for "wrap". In a CNN the
 # usual choice is zero padding ("same" padding in the libraries): cheap, and the
 # network learns to live with the dark border.
 

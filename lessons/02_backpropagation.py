@@ -199,7 +199,7 @@ plot_conv1d(N=3, K=2, first_tap=0)
 # ∂J/∂F₀ before moving on: ∂J/∂o₀ · x₀ + ∂J/∂o₁ · x₁.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## Both gradients are convolutions
+# ## One gradient is a correlation, the other a convolution
 #
 # In general $\partial o_k / \partial F_i = x_{k+i}$, so
 #

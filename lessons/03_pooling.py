@@ -211,7 +211,8 @@ plot_pooling_backward(A, dout, size=2, stride=2)
 # 3, 7) are the only cells that receive anything with max pooling: 1, −2, 3, 2. With
 # average pooling every cell of a window gets a quarter of its dout. The common
 # confusion: students spread the max gradient over the window, or give it to every
-# cell equal to the maximum. Red is positive, blue negative, on one shared scale.
+# cell equal to the maximum. Red is positive, blue negative, on one shared scale. The
+# dark frames and their letters name the windows: window b's dout, −2, lands on its 9.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The gradients as numbers
@@ -306,13 +307,16 @@ plot_downsampled({"photograph": camera} | shrunk_camera)
 # become a nearly white image.
 
 # %%
-rings = zone_plate(256)
+rings = zone_plate(192)
 shrunk_rings = {m: downsample(rings, 4, m) for m in methods}
-plot_downsampled({"zone plate": rings} | shrunk_rings)
+# zoom: screen pixels per image pixel, so the display adds no moiré of its own
+plot_downsampled({"zone plate": rings} | shrunk_rings, zoom=(1, 4, 4, 4, 4))
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# The zone plate has only one true set of rings, centred. Every other ring centre in
-# the subsampled image is invented: the fine rings near the edge fold back as coarse
+# The zone plate has only one true set of rings, centred. Each image is drawn at a
+# whole number of screen pixels per pixel (the zone plate 1:1, the 48 × 48 images 4
+# times), so every ring you see is in the data, not made by the screen. Every other
+# ring centre in the subsampled image is invented: the fine rings near the edge fold back as coarse
 # ones. This is the same effect as the moiré on a striped shirt on television, or
 # wagon wheels turning backwards on film. A CNN pools without blurring first; some
 # networks add a blur before striding ("anti-aliased" CNNs) for shift robustness.

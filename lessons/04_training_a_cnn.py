@@ -538,8 +538,9 @@ plot_misclassified(x_test, y_test, predicted, class_names,
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Ask the room to classify two or three of these before revealing the typical
-# errors. Many mistakes are confident ("97 % sure"): a probability from a network is
-# not a calibrated certainty. Lesson 07 studies errors the proper way, on validation
+# errors. Many mistakes are confident: the second event, a proton taken for a carbon,
+# is "99% sure", and an "other" taken for a carbon ">99% sure". A probability from a
+# network is not a calibrated certainty. Lesson 07 studies errors the proper way, on validation
 # events.
 
 # %% [markdown] slideshow={"slide_type": "slide"}

@@ -187,8 +187,7 @@ is_proton = test_labels == 0
 says_proton = probabilities.argmax(axis=1) == 0
 CM = metrics.confusion_matrix(is_proton, says_proton, labels=[True, False])
 plot_confusion_matrix(CM, ["proton", "not proton"],
-                      cell_names=BINARY_CELL_NAMES,
-                      title="CNN, held-out events")
+                      cell_names=BINARY_CELL_NAMES, title="held-out events")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # 2000 test events, 1000 of them protons: TP 978, FN 22, FP 7, TN 993. These are
@@ -443,8 +442,9 @@ plot_losses_against_prediction(np.linspace(0.01, 1.0, 100))
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Left: cross-entropy is the only loss that gets large near ŷ = 0. Right: MSE's slope
 # goes from −2 to 0, MAE's is −1 everywhere, cross-entropy's −1/ŷ falls off the chart
-# below ŷ = 0.1. The jump of MAE's slope to 0 at the target is the "0 exactly at the
-# target" of the text.
+# below ŷ = 0.1. MAE's slope jumps at the target: the open circle is the −1 it has just
+# below ŷ = 1, the dot the 0 it takes exactly there (the "0 exactly at the target" of
+# the text). No line joins them: the slope takes no value in between.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Why cross-entropy for classification
@@ -588,10 +588,11 @@ ImbalanceExplorer(tpr, fpr, prevalence=0.02)
 # %% [markdown] slideshow={"slide_type": "notes"}
 # At 2 % protons: accuracy 0.993, F1 about 0.84. The 1000 rare events gave 0.851: there
 # the CNN happened to find all 20 protons, while the rates here come from the
-# held-out events (recall 0.978). Drag to 0.1 %: F1 and
-# precision collapse, accuracy stays near 1. Drag to 50 %: the lazy model's dashed
-# accuracy falls to 0.5. Ask: which number would you report for a search for a rare
-# particle?
+# held-out events (recall 0.978). The matrix shows expected counts per 10,000 events,
+# with one decimal, so they agree with the curves: 195.6 of 200 protons found is the
+# recall 0.978. Drag to 0.1 %: F1 and precision collapse, accuracy stays near 1. Drag
+# to 50 %: the lazy model's dashed accuracy falls to 0.5. Ask: which number would you
+# report for a search for a rare particle?
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Key points

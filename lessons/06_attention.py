@@ -414,9 +414,12 @@ plot_position_encoding(sinusoidal_position_encoding(64, 32))
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Left: each row is the code of one position; the first features oscillate fast, the
-# last ones slowly, like the digits of a counter. Right: the bright diagonal band says
-# that a code is most similar to itself and to its neighbours, and the similarity
-# falls off with distance: nearby positions get similar codes without any learning.
+# last ones slowly, like the digits of a counter. Middle: the bright diagonal band says
+# that a code is most similar to itself and to its neighbours (the colours span the
+# similarities that occur, about 0.33 to 1). Right: averaged over all pairs the same
+# distance apart, the similarity falls from 1 to about 0.7 within four positions, then
+# ripples between about 0.35 and 0.7: nearby positions get similar codes without any
+# learning, far ones are not told apart by distance alone.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A tiny vision transformer
@@ -507,7 +510,7 @@ for name, row in comparison.items():
 # ## Test accuracy: all the events, and a tenth
 
 # %%
-plot_comparison(comparison)
+plot_comparison(comparison, test_labels=y_test, class_names=CLASS_NAMES)
 
 # %% [markdown]
 # On these small images and this little data the CNN wins at both sizes, with a third
@@ -516,8 +519,10 @@ plot_comparison(comparison)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # CNN 97.5 % against ViT 92.8 % with all the events, 89.8 % against 84.7 % with a
-# tenth. Both are far above the dotted line of guessing (one in three). The gap does
-# not close with less data here; the next slide says why it still might with far more.
+# tenth. Both are far above the dotted line: half the test events are protons, so a
+# model that always answers "proton" already scores 50 % (not one in three). The gap
+# does not close with less data here; the next slide says why it still might with far
+# more.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Why the CNN wins here: inductive bias
@@ -574,18 +579,18 @@ plot_position_similarity(learned_positions, (8, 8))
 # ## Explore: where does the ViT look?
 #
 # Pick a test event, a block, a head, and a query: the class token (whose state
-# decides the class) or one patch (outlined). Its attention over the 64 patches is
-# drawn on top of the event: the more orange, the more weight (the weight the query
-# gives the class token has no patch to colour; the title on the right says how much
-# it is). Below, a patch on a proton's track, in head 1 of the last block, attends
-# mostly to other patches of the same track.
+# decides the class) or one patch (outlined). The event is drawn dark on white, and
+# its attention over the 64 patches tints them blue: the bluer, the more weight (the
+# weight the query gives the class token has no patch to colour; the title on the
+# right says how much it is). Below, a patch on a proton's track, in head 1 of the
+# last block, attends mostly to other patches of the same track.
 
 # %%
 AttentionExplorer(trained_vit, x_test[:40], y_test[:40], CLASS_NAMES,
                   head=1, query=27)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Live: first point at the outlined patch on the track and the orange patches along
+# Live: first point at the outlined patch on the track and the blue patches along
 # the same track. Then switch the query to the class token and step through a few
 # events, and try the other heads of the same block: heads differ, as in the small
 # example. Ask what a misclassified event's attention looks like (move the event

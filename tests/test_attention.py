@@ -431,13 +431,21 @@ def test_comparison_figure_keeps_its_legend_off_the_bars():
 
     results = {"CNN": {"full": 0.97, "tenth": 0.9, "params": 7555},
                "ViT": {"full": 0.93, "tenth": 0.85, "params": 21187}}
-    fig = plot_comparison(results)
+    # Half the test events in class 0: answering it always is right half the time, not
+    # one time in three; the dotted baseline says so.
+    fig = plot_comparison(results, test_labels=[0, 0, 0, 0, 1, 1, 2, 2],
+                          class_names=("proton", "carbon", "other"))
     ax, = fig.axes
     assert ax.get_legend() is None and len(fig.legends) == 1
     assert [t.get_text() for t in fig.legends[0].get_texts()] == [
-        "CNN (7,555 parameters)", "ViT (21,187 parameters)", "guessing (3 classes)"]
+        "CNN (7,555 parameters)", "ViT (21,187 parameters)",
+        "always 'proton' (50% of the test events)"]
     heights = [bar.get_height() for container in ax.containers for bar in container]
     assert heights == [0.97, 0.9, 0.93, 0.85]
+    baseline, = ax.get_lines()
+    assert tuple(baseline.get_ydata()) == (0.5, 0.5)
+    # Without test labels there is no baseline to draw.
+    assert plot_comparison(results).axes[0].get_lines() == []
 
 
 def test_lesson_figures_fit_a_projector_slide():

@@ -32,6 +32,12 @@ MAX_FIGURE_PX = (1100, 540)
 #: slide and in the notebook on a 1366 x 768 laptop screen.
 MAX_VIEW_PX = (1100, 430)
 
+#: The course's palette for categories (Okabe & Ito, "Color Universal Design"): orange,
+#: sky blue, bluish green, yellow, blue, vermillion, reddish purple, black. Distinct for
+#: the common colour-vision deficiencies; yellow is for fills, too light for thin lines.
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
+             "#000000")
+
 STYLE = {
     "font.size": MIN_FONT_PT,
     "axes.titlesize": 16,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from lessons_lib.architectures import CATEGORIES
@@ -157,18 +158,23 @@ def plot_receptive_fields(weights, titles):
     # One more ring of pixels around the largest field: the input the field lies in.
     size = max(w.shape[0] for w in weights) + 2
     top = max(float(w.max()) for w in weights)
-    fig = new_figure(3.9 * len(weights), 3.6)
+    fig = new_figure(3.9 * len(weights), 3.75)
     axes = np.atleast_1d(fig.subplots(1, len(weights)))
+    lines = np.arange(size + 1) - 0.5
     for ax, w, title in zip(axes, weights, titles, strict=True):
         pad = (size - w.shape[0]) // 2
         grid = np.pad(w.astype(float), pad, constant_values=np.nan)
         _, texts = draw_matrix(ax, grid, cmap="Blues", vmin=0, vmax=top, title=title)
         for text in () if texts is None else texts.flat:
             text.set_fontsize(NUMBER_PT)
-        ax.set_xticks(np.arange(size + 1) - 0.5, minor=True)
-        ax.set_yticks(np.arange(size + 1) - 0.5, minor=True)
-        ax.grid(which="minor", color="0.85", linewidth=0.8)
-        ax.tick_params(which="minor", length=0)
+        # The grid's lines, its outer frame included, drawn unclipped: lines on the axes'
+        # edge would otherwise lose their outer half (the right and bottom ones all of it).
+        ax.vlines(lines, lines[0], lines[-1], color="0.8", linewidth=0.8, clip_on=False)
+        ax.hlines(lines, lines[0], lines[-1], color="0.8", linewidth=0.8, clip_on=False)
+        ax.add_patch(Rectangle((lines[0], lines[0]), size, size, fill=False,
+                               edgecolor="0.45", linewidth=1.5, clip_on=False))
+    # A little room under the grids, so the text below the figure does not touch them.
+    fig.get_layout_engine().set(h_pad=0.08)
     return fig
 
 
@@ -212,9 +218,6 @@ class BreakdownPlot:
         ax.set_xlim(0, 1)
         ax.set_xlabel("share of the network's total")
         ax.invert_yaxis()
-        handles = [self.bars["params", c] for c in CATEGORIES]
-        ax.legend(handles, CATEGORIES, loc="center left", bbox_to_anchor=(1.0, 0.5),
-                  frameon=False)
         self.update(totals)
 
     def shares(self, key):
@@ -234,6 +237,17 @@ class BreakdownPlot:
                 text.set_position((left + share / 2, self.ROWS.index(key)))
                 text.set_text(f"{share:.0%}" if share >= self.min_share else "")
                 left += share
+        self._legend()
+
+    def _legend(self) -> None:
+        """A legend of the kinds of layer the network has: a kind with no parameters and
+        no operations (batch norm in VGG or AlexNet) is left out."""
+        if self.ax.get_legend() is not None:
+            self.ax.get_legend().remove()
+        present = [c for c in CATEGORIES if any(self.totals[key][c] for key in self.ROWS)]
+        if present:
+            self.ax.legend([self.bars["params", c] for c in present], present,
+                           loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
 
     def clear(self) -> None:
         """Empty every bar (no network to show)."""

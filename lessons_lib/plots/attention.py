@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.collections import LineCollection
-from matplotlib.colors import to_rgb
+from matplotlib.colors import LinearSegmentedColormap, to_rgb
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from lessons_lib.attention import patch_grid, patchify, prepend_position_index
-from lessons_lib.plots import new_figure
+from lessons_lib.plots import OKABE_ITO, new_figure
 from lessons_lib.plots.convolution import draw_matrix
 
 # Patch k is drawn in colour k (cycled): the same colour on the image and in the table.
@@ -18,7 +18,11 @@ PATCH_COLOURS = ("tab:orange", "tab:blue", "tab:green", "tab:purple", "tab:red",
                  "tab:olive", "tab:pink")
 
 
-OVERLAY_COLOUR = "tab:orange"
+# Attention is drawn in blue over the event drawn in dark grey on white, so the two
+# cannot be mistaken for each other (the event's own bright pixels are not coloured).
+OVERLAY_COLOUR = OKABE_ITO[4]
+OVERLAY_OPACITY = 0.75
+QUERY_COLOUR = OKABE_ITO[5]
 INDEX_COLOUR = "tab:red"
 """The position index column of X: written in, in this colour, never shaded as a pixel."""
 #: Numbers written in matrices, tables and maps: the smallest a projector allows.
@@ -296,8 +300,9 @@ def plot_saturation(result):
     return fig
 
 
-def plot_position_encoding(PE, *, title="sinusoidal position encoding"):
-    """A position encoding table and how similar the codes of any two positions are.
+def plot_position_encoding(PE, *, title="position codes"):
+    """A position encoding table, how similar the codes of two positions are, and how that
+    similarity changes with their distance.
 
     Parameters
     ----------
@@ -306,22 +311,36 @@ def plot_position_encoding(PE, *, title="sinusoidal position encoding"):
     Returns
     -------
     fig : Figure
-        Left: PE (rows = positions). Right: the cosine similarity of rows p and p'.
+        Left: PE (rows = positions). Middle: the cosine similarity of rows p and p', its
+        colours spread over the values it takes (not −1 to 1, where the band around the
+        diagonal would hardly show). Right: the mean similarity of two positions against
+        their distance |p − p'|.
     """
     PE = np.asarray(PE, dtype=float)
     unit = PE / np.maximum(np.linalg.norm(PE, axis=1, keepdims=True), 1e-12)
-    fig = new_figure(11.0, 4.0)
-    left, right = fig.subplots(1, 2)
+    similarity = unit @ unit.T
+    positions = np.arange(len(PE))
+    apart = np.abs(positions[:, None] - positions[None])
+    distances = np.arange(len(PE))
+    mean = [similarity[apart == d].mean() for d in distances]
+    fig = new_figure(11.4, 4.0)
+    left, middle, right = fig.subplots(1, 3, width_ratios=[1.15, 1.15, 1])
     image = left.imshow(PE, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
     left.set_xlabel("feature")
     left.set_ylabel("position p")
     left.set_title(title)
     fig.colorbar(image, ax=left, shrink=0.8)
-    similarity = right.imshow(unit @ unit.T, cmap="viridis", vmin=-1, vmax=1)
-    right.set_xlabel("position p'")
-    right.set_ylabel("position p")
-    right.set_title("cosine similarity of the codes")
-    fig.colorbar(similarity, ax=right, shrink=0.8)
+    low = float(similarity.min())
+    shown = middle.imshow(similarity, cmap="viridis", vmin=low, vmax=1)
+    middle.set_xlabel("position p'")
+    middle.set_ylabel("position p")
+    middle.set_title("cosine similarity")
+    fig.colorbar(shown, ax=middle, shrink=0.8).locator = MaxNLocator(4)
+    right.plot(distances, mean, color=OKABE_ITO[4], linewidth=2)
+    right.set_ylim(min(0.0, float(np.min(mean)) - 0.05), 1.03)
+    right.set_xlabel("distance |p − p'|")
+    right.set_ylabel("mean similarity")
+    right.set_title("by distance")
     return fig
 
 
@@ -336,6 +355,10 @@ class AttentionOverlayPlot:
     patch_size : int
     query : (int, int) or None
         Grid position of the query patch, outlined; None for the class token.
+
+    The event is drawn in grey, dark on white (bright pixels dark), and the attention
+    tints its patches blue on top: the more weight, the more opaque. The grid beside it
+    uses the same white-to-blue colours, so its colour bar reads both panels.
 
     Attributes
     ----------
@@ -353,13 +376,19 @@ class AttentionOverlayPlot:
         # Short enough for a slide with its text and two rows of controls.
         self.fig = new_figure(9.0, 3.4)
         self.ax, self.bar_ax = self.fig.subplots(1, 2, width_ratios=[1, 1])
-        self.picture = self.ax.imshow(image, cmap="gray")
+        self.picture = self.ax.imshow(image, cmap="gray_r")
         self.overlay = self.ax.imshow(np.zeros(weights.shape + (4,)))
-        self.outline = self.ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="cyan",
-                                                   linewidth=2.5))
+        self.outline = self.ax.add_patch(Rectangle((0, 0), 1, 1, fill=False,
+                                                   edgecolor=QUERY_COLOUR, linewidth=3))
         self.ax.set_xticks([])
         self.ax.set_yticks([])
-        self.grid_image = self.bar_ax.imshow(weights, cmap="viridis", vmin=0)
+        # The colour the overlay gives a patch of the largest weight over white.
+        full = (1 - OVERLAY_OPACITY) + OVERLAY_OPACITY * np.array(to_rgb(OVERLAY_COLOUR))
+        tints = LinearSegmentedColormap.from_list("attention", ["white", tuple(full)])
+        self.grid_image = self.bar_ax.imshow(weights, cmap=tints, vmin=0)
+        for ax in (self.ax, self.bar_ax):  # white on white: frame both panels
+            ax.spines[:].set_visible(True)
+            ax.spines[:].set_color("0.5")
         self.bar_ax.set_xticks([])
         self.bar_ax.set_yticks([])
         self.bar_ax.set_title("attention over the patch grid")
@@ -376,11 +405,11 @@ class AttentionOverlayPlot:
         self.picture.set_data(image)
         self.picture.set_clim(float(image.min()), float(max(image.max(), image.min() + 1e-9)))
         # Each attention weight tints its P x P patch of the image: the more weight,
-        # the more opaque the orange.
+        # the more opaque the blue.
         top = float(weights.max()) or 1.0
         tint = np.zeros(weights.shape + (4,))
         tint[..., :3] = to_rgb(OVERLAY_COLOUR)
-        tint[..., 3] = 0.75 * weights / top
+        tint[..., 3] = OVERLAY_OPACITY * weights / top
         self.overlay.set_data(tint)
         self.overlay.set_extent((-0.5, cols * P - 0.5, rows * P - 0.5, -0.5))
         self.grid_image.set_data(weights)
@@ -398,13 +427,19 @@ class AttentionOverlayPlot:
             self.bar_ax.set_title(grid_title)
 
 
-def plot_comparison(results):
+def plot_comparison(results, *, test_labels=None, class_names=None):
     """Test accuracy of two models trained on all the data and on a tenth of it.
 
     Parameters
     ----------
     results : dict of str to dict
         Model name → {"full": accuracy, "tenth": accuracy, "params": int}.
+    test_labels : array_like of int, shape (N,), optional
+        The test set's labels: a dotted line marks the accuracy of always answering its
+        most common class (the baseline a model must beat; with unequal classes it is
+        above one over the number of classes).
+    class_names : sequence of str, optional
+        Names of the labels, for the baseline's legend entry.
 
     Returns
     -------
@@ -423,12 +458,19 @@ def plot_comparison(results):
     ax.set_xticks(x, ["all training events", "a tenth of them"])
     ax.set_ylim(0, 1.1)
     ax.set_ylabel("test accuracy")
-    ax.axhline(1 / 3, color="0.5", linestyle=":", label="guessing (3 classes)")
-    # Outside the axes (inside, it would cover the bars); the models first, then chance.
     handles, labels = ax.get_legend_handles_labels()
-    order = sorted(range(len(labels)), key=lambda i: labels[i].startswith("guessing"))
-    fig.legend([handles[i] for i in order], [labels[i] for i in order],
-               loc="outside lower center", ncols=2)
+    if test_labels is not None:
+        counts = np.bincount(np.asarray(test_labels, dtype=int))
+        majority, share = int(np.argmax(counts)), float(counts.max() / counts.sum())
+        name = (f"'{class_names[majority]}'" if class_names is not None
+                else "the most common class")
+        baseline = ax.axhline(share, color="0.3", linestyle=":", linewidth=2)
+        handles.append(baseline)
+        labels.append(f"always {name} ({share:.0%} of the test events)")
+    # Outside the axes (inside, it would cover the bars), clear of the axis labels; the
+    # models first, then the baseline.
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, frameon=False)
+    fig.get_layout_engine().set(h_pad=0.1)
     return fig
 
 

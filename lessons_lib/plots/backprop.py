@@ -7,10 +7,14 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from lessons_lib.backprop import conv1d_backward
-from lessons_lib.plots import MIN_FONT_PT, new_figure
+from lessons_lib.plots import MIN_FONT_PT, OKABE_ITO, new_figure
 
 CELL = 0.8
 HIGHLIGHT = "#fdd49e"
+# The learner's taps: the course's palette and a marker each (blue, orange, bluish green,
+# vermillion, reddish purple).
+TAP_COLOURS = tuple(OKABE_ITO[i] for i in (4, 0, 2, 5, 6))
+TAP_MARKERS = ("o", "s", "^", "D", "v")
 ACCENT = "tab:orange"
 # Labels beside the cells (indices, notes), in grey: the smallest size a projector reads.
 LABEL_SIZE = MIN_FONT_PT
@@ -236,11 +240,17 @@ class LearningPlot:
         for line in self.tap_lines + self.hidden_lines:
             line.remove()
         K = len(F_hidden)
-        colors = [f"C{i}" for i in range(K)]
-        # Earlier taps are drawn wider, so that equal taps (a symmetric filter) stay visible.
-        self.tap_lines = [self.tap_ax.plot([], [], color=c, linewidth=1.5 + 2.5 * (K - 1 - i) / K,
-                                           label=f"$F_{{{i}}}$")[0]
-                          for i, c in enumerate(colors)]
+        colors = [TAP_COLOURS[i % len(TAP_COLOURS)] for i in range(K)]
+        # Equal taps (a symmetric filter) draw the same curve: earlier taps are wider, and
+        # each tap has its own marker, placed between the others' along the curve, so
+        # that every tap of the legend can be found.
+        self.tap_lines = [
+            self.tap_ax.plot([], [], color=c, linewidth=1.5 + 2.5 * (K - 1 - i) / K,
+                             marker=TAP_MARKERS[i % len(TAP_MARKERS)], markersize=8,
+                             markeredgecolor="white", markeredgewidth=0.8,
+                             markevery=(0.04 + 0.12 * i / K, 0.12),
+                             label=f"$F_{{{i}}}$")[0]
+            for i, c in enumerate(colors)]
         self.hidden_lines = [self.tap_ax.axhline(v, color=c, linestyle="--", linewidth=1.2)
                              for v, c in zip(F_hidden, colors, strict=True)]
         self.tap_ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)

@@ -265,7 +265,7 @@ def plot_feature_maps(image, maps, *, channels=6):
 
 
 def plot_misclassified(images, true, predicted, class_names, *, probabilities=None, count=12,
-                       width=10):
+                       width=11.4, side=1.6):
     """Events the network got wrong, titled "true → predicted" (and its confidence).
 
     Parameters
@@ -274,13 +274,18 @@ def plot_misclassified(images, true, predicted, class_names, *, probabilities=No
     true, predicted : ndarray of int, shape (N,)
     probabilities : ndarray, shape (N, C), optional
     count : int, default 12
+    width : float, default 11.4
+        Inches. Six panels a row: at 11.4 inches each title ("proton → carbon", 14 pt)
+        has about 180 px, and neighbouring titles stay apart.
+    side : float, default 1.6
+        Inches of each event's picture: the figure's height follows from it.
     """
     images = np.asarray(images).reshape(len(true), *np.shape(images)[-2:])
     wrong = np.flatnonzero(np.asarray(true) != np.asarray(predicted))[:count]
     ncols = 6
     nrows = max(1, -(-len(wrong) // ncols))
-    # Room under each row for a two-line title.
-    fig = new_figure(width, width / ncols * nrows + 0.45 * nrows + 0.4)
+    # Room above each picture for a two-line title, and for the figure's title.
+    fig = new_figure(width, nrows * (side + 0.55) + 0.35)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax in axes:
         ax.set_axis_off()

@@ -6,8 +6,9 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from lessons_lib.convolution import correlate, pad
-from lessons_lib.plots import DPI, MAX_FIGURE_PX, MIN_FONT_PT, new_figure
+from lessons_lib.plots import DPI, MAX_FIGURE_PX, MIN_FONT_PT, OKABE_ITO, new_figure
 
+OKABE_ORANGE = OKABE_ITO[0]
 # Matrices up to this many rows and columns are drawn with their numbers written in.
 ANNOTATE_LIMIT = 16
 #: The width of a figure that spans a slide, in inches (1100 px at 96 dpi).
@@ -337,6 +338,10 @@ class StepperPlot:
 class ExplorerPlot:
     """A photograph, a filter and the filtered photograph, updated in place.
 
+    The output is drawn at the photograph's scale, one output pixel as large as one
+    input pixel and centred in a frame the size of the input: an output that lost a
+    border, or was shrunk by a stride, looks as much smaller as it is.
+
     Parameters
     ----------
     image : ndarray, shape (H, W)
@@ -348,6 +353,8 @@ class ExplorerPlot:
     fig : Figure
     input_image, kernel_image, output_image : AxesImage
         The three artists that :meth:`update` changes.
+    frame : Rectangle
+        The input's outline in the output's panel.
     """
 
     def __init__(self, image, kernel, output):
@@ -363,15 +370,24 @@ class ExplorerPlot:
                                                interpolation_stage="data")
         self.kernel_image = self.axes[1].imshow(kernel, cmap="RdBu_r", interpolation_stage="data")
         self.output_image = self.axes[2].imshow(output, cmap="gray", interpolation_stage="data")
+        self.frame = self.axes[2].add_patch(Rectangle((0, 0), 1, 1, fill=False,
+                                                      edgecolor="0.55", linewidth=1.2,
+                                                      linestyle="--", clip_on=False))
         self.update(image, kernel, output)
 
     def update(self, image, kernel, output) -> None:
         """Show new arrays (of any shape) in the three panels."""
-        for artist, data in ((self.input_image, image), (self.kernel_image, kernel),
-                             (self.output_image, output)):
+        for artist, data in ((self.input_image, image), (self.kernel_image, kernel)):
             artist.set_data(data)
             artist.set_extent((-0.5, data.shape[1] - 0.5, data.shape[0] - 0.5, -0.5))
-        for ax, data in zip(self.axes, (image, kernel, output), strict=True):
+        # The output centred on the input's area, at the input's scale.
+        top, left = ((size - out) / 2 for size, out in zip(image.shape, output.shape,
+                                                           strict=True))
+        self.output_image.set_data(output)
+        self.output_image.set_extent((left - 0.5, left + output.shape[1] - 0.5,
+                                      top + output.shape[0] - 0.5, top - 0.5))
+        self.frame.set_bounds(-0.5, -0.5, image.shape[1], image.shape[0])
+        for ax, data in zip(self.axes, (image, kernel, image), strict=True):
             ax.set_xlim(-0.5, data.shape[1] - 0.5)
             ax.set_ylim(data.shape[0] - 0.5, -0.5)
         self.kernel_image.set_clim(*_kernel_limits(kernel))
@@ -384,7 +400,7 @@ class ExplorerPlot:
 
 
 def plot_gallery(images, *, ncols=4, cmap="gray", width=FULL_WIDTH, annotate=None,
-                 symmetric=False):
+                 symmetric=False, percentiles=None):
     """Several images (or small matrices) side by side, each titled by its key.
 
     Parameters
@@ -399,6 +415,11 @@ def plot_gallery(images, *, ncols=4, cmap="gray", width=FULL_WIDTH, annotate=Non
     symmetric : bool, default False
         Colour limits ±max|value| for each image, so that zero sits in the middle of
         a diverging colour map (for signed filters and responses).
+    percentiles : (float, float), optional
+        Clip each image's colour range to these percentiles of its values, for example
+        (1, 99): a few extreme pixels then do not wash the rest out to one grey. An
+        image with negative values (a detector's response) gets limits symmetric around
+        zero, ± the upper percentile of its absolute values.
 
     Returns
     -------
@@ -413,11 +434,76 @@ def plot_gallery(images, *, ncols=4, cmap="gray", width=FULL_WIDTH, annotate=Non
     fig = new_figure(width, nrows * (width / ncols) * aspect + 0.5 * nrows)
     axes = np.atleast_1d(fig.subplots(nrows, ncols)).ravel()
     for ax, name in zip(axes, names, strict=False):
-        limits = _kernel_limits(images[name]) if symmetric else (None, None)
+        if percentiles is not None:
+            limits = _percentile_limits(images[name], percentiles)
+        else:
+            limits = _kernel_limits(images[name]) if symmetric else (None, None)
         draw_matrix(ax, images[name], cmap=cmap, annotate=annotate, title=name,
                     vmin=limits[0], vmax=limits[1])
     for ax in axes[len(names):]:
         ax.set_visible(False)
+    return fig
+
+
+def _percentile_limits(M, percentiles):
+    """Colour limits at ``percentiles`` of ``M``; symmetric around 0 if ``M`` is signed."""
+    M = np.asarray(M, dtype=float)
+    low, high = percentiles
+    if M.min() < 0:
+        bound = float(np.percentile(np.abs(M), high)) or 1.0
+        return -bound, bound
+    vmin, vmax = (float(v) for v in np.percentile(M, [low, high]))
+    return vmin, (vmax if vmax > vmin else vmin + 1.0)
+
+
+def plot_edge_modes(outputs, input_shape, *, corner=(48, 96)):
+    """A filtered photograph for each edge mode, at true scale, with a zoomed corner.
+
+    Parameters
+    ----------
+    outputs : dict of str to ndarray, each shape (H', W')
+        Edge mode → output. An output smaller than the input (edges "none") is drawn
+        centred in the input's area, at the input's scale, so it looks as much smaller
+        as it is.
+    input_shape : (int, int)
+        (H, W) of the input.
+    corner : (int, int), default (48, 96)
+        Rows and columns of the input's top-left corner shown enlarged under each
+        output, where the padding decides the border (outlined on the outputs).
+
+    Returns
+    -------
+    fig : Figure
+        Two rows: the outputs, titled with their sizes, then their corners.
+    """
+    names = list(outputs)
+    H, W = input_shape
+    rows, cols = corner
+    columns = len(names)
+    panel = min((FULL_WIDTH - 0.3) / columns, 2.25)  # inches per output, 5 to a row
+    fig = new_figure(FULL_WIDTH, panel * H / W + panel * rows / cols + 0.6)
+    axes = fig.subplots(2, columns, height_ratios=[H / W, rows / cols])
+    for column, name in enumerate(names):
+        C = np.asarray(outputs[name], dtype=float)
+        top, left = (H - C.shape[0]) / 2, (W - C.shape[1]) / 2
+        extent = (left - 0.5, left + C.shape[1] - 0.5, top + C.shape[0] - 0.5, top - 0.5)
+        full, zoom = axes[0, column], axes[1, column]
+        for ax in (full, zoom):
+            ax.imshow(C, cmap="gray", vmin=0, vmax=1, extent=extent,
+                      interpolation="antialiased" if ax is full else "nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.spines[:].set_visible(True)
+            ax.spines[:].set_color("0.55")
+        full.set(xlim=(-0.5, W - 0.5), ylim=(H - 0.5, -0.5))
+        full.set_title(f"{name}: {C.shape[0]}×{C.shape[1]}")
+        full.add_patch(Rectangle((-0.5, -0.5), cols, rows, fill=False, edgecolor=OKABE_ORANGE,
+                                 linewidth=2))
+        zoom.set(xlim=(-0.5, cols - 0.5), ylim=(rows - 0.5, -0.5))
+        for spine in zoom.spines.values():
+            spine.set_color(OKABE_ORANGE)
+            spine.set_linewidth(2)
+    axes[1, 0].set_ylabel("corner", labelpad=4)
     return fig
 
 

@@ -9,6 +9,7 @@ with their slider on a laptop screen.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.lines import Line2D
 
 from lessons_lib.losses import (
     cross_entropy,
@@ -23,7 +24,7 @@ from lessons_lib.losses import (
     softmax_cross_entropy_backward,
 )
 from lessons_lib.metrics import precision_recall_curve, roc_auc, roc_curve
-from lessons_lib.plots import MIN_FONT_PT, new_figure
+from lessons_lib.plots import MIN_FONT_PT, OKABE_ITO, new_figure
 
 POSITIVE_COLOR, NEGATIVE_COLOR, MARKER_COLOR = "tab:red", "tab:blue", "black"
 # The slides' names for the four cells of a binary matrix drawn positive class first.
@@ -65,6 +66,9 @@ class ConfusionPlot:
     cell_names : C x C nested sequence of str, optional
         For example :data:`BINARY_CELL_NAMES` for the binary layout.
     title : str, optional
+    decimals : int, optional
+        Show the counts with this many decimals (expected counts, which need not be
+        whole numbers); by default they are shown as given.
 
     Attributes
     ----------
@@ -74,20 +78,22 @@ class ConfusionPlot:
         The counts currently shown.
     """
 
-    def __init__(self, ax, CM, class_names, *, cell_names=None, title=None):
+    def __init__(self, ax, CM, class_names, *, cell_names=None, title=None, decimals=None):
         CM = np.asarray(CM)
         k = len(class_names)
         if CM.shape != (k, k):
             raise ValueError(f"CM must have shape ({k}, {k}) for {k} class_names, got {CM.shape}")
-        self.ax, self.cell_names = ax, cell_names
+        self.ax, self.cell_names, self.decimals = ax, cell_names, decimals
         self.image = ax.imshow(_row_rates(CM), cmap="Blues", vmin=0, vmax=1, aspect="auto")
         # Column names stand side by side over narrow cells: one word per line.
         ax.set_xticks(range(k), [name.replace(" ", "\n") for name in class_names])
         ax.set_yticks(range(k), class_names)
         ax.xaxis.set_ticks_position("top")
         ax.xaxis.set_label_position("top")
-        ax.set_xlabel("PREDICTED")
-        ax.set_ylabel("TRUE")
+        # The two headers stand apart from the class names (bold, with room), so that
+        # "PREDICTED" is not read together with the column name under it.
+        ax.set_xlabel("PREDICTED", fontweight="bold", labelpad=12)
+        ax.set_ylabel("TRUE", fontweight="bold", labelpad=12)
         ax.tick_params(length=0)
         ax.spines[:].set_visible(False)
         if title:
@@ -105,7 +111,8 @@ class ConfusionPlot:
         self.image.set_data(rates)
         for (r, c), count in np.ndenumerate(self.CM):
             name = f"{self.cell_names[r][c]}\n" if self.cell_names is not None else ""
-            self.texts[r, c].set_text(f"{name}{count}\n{_percent(rates[r, c])}")
+            shown = count if self.decimals is None else f"{count:.{self.decimals}f}"
+            self.texts[r, c].set_text(f"{name}{shown}\n{_percent(rates[r, c])}")
             self.texts[r, c].set_color("white" if rates[r, c] > 0.55 else "black")
 
 
@@ -259,13 +266,20 @@ class ScoreHistogram:
         ax.hist(negative_scores, bins=edges, color=NEGATIVE_COLOR, alpha=0.6, label=names[1])
         ax.hist(positive_scores, bins=edges, color=POSITIVE_COLOR, alpha=0.75, label=names[0])
         ax.set_yscale("log")
-        # Room above the tallest bar for the legend: a decade and a half on the log axis.
         counts = max(np.histogram(negative_scores, edges)[0].max(),
                      np.histogram(positive_scores, edges)[0].max(), 1)
-        ax.set_ylim(0.6, counts * 30)
-        ax.set(xlim=(0, 1), xlabel=f"score ({names[0]})", ylabel="events (log scale)",
-               title="scores by true class")
-        ax.legend(loc="upper center")
+        ax.set_ylim(0.6, counts * 3)
+        ax.set(xlim=(0, 1), xlabel=f"score ({names[0]}), by true class",
+               ylabel="events (log scale)")
+        # The class names stand above the panel, each over the side where its events
+        # pile up (low scores for the negative class, high for the positive): a legend
+        # inside the panel would cover the tallest bars.
+        self.labels = (
+            ax.text(0, 1.03, names[1], color=NEGATIVE_COLOR, ha="left", va="bottom",
+                    transform=ax.transAxes),
+            ax.text(1, 1.03, names[0], color=POSITIVE_COLOR, ha="right",
+                    va="bottom", transform=ax.transAxes),
+        )
         self.line = ax.axvline(0.5, color=MARKER_COLOR, linewidth=2)
 
     def set_threshold(self, threshold) -> None:
@@ -347,7 +361,24 @@ def plot_losses_against_prediction(y_hat):
         slopes["cross-entropy"].append(cross_entropy_backward(target, pair)[0])
     fig = plot_loss_curves(y_hat, curves, gradients=slopes, target=1.0,
                            title="loss for target y = 1", ylim=(0, 4.7))
-    fig.axes[1].set_ylim(-10, 1)
+    gradient_ax = fig.axes[1]
+    gradient_ax.set_ylim(-10, 1)
+    # MAE's slope jumps from −1 to 0 at the target: a line joining the two values would
+    # draw a steep stretch that is not there. The line stops short of the target, an
+    # open circle marks the value it does not take, a dot the 0 it takes at ŷ = 1.
+    at_target = y_hat == 1.0
+    if at_target.any():
+        mae_line = gradient_ax.lines[1]
+        colour = mae_line.get_color()
+        mae_line.set_ydata(np.where(at_target, np.nan, slopes["MAE"]))
+        below = np.flatnonzero(y_hat < 1.0)
+        left = float(slopes["MAE"][below[np.argmax(y_hat[below])]]) if below.size else -1.0
+        gradient_ax.plot([1.0], [left], "o", markersize=8, markerfacecolor="white",
+                         markeredgecolor=colour, markeredgewidth=2, zorder=4)
+        gradient_ax.plot([1.0], [0.0], "o", markersize=8, color=colour, zorder=4)
+        gradient_ax.annotate("MAE: 0 at ŷ = 1", xy=(1.0, 0.0), xytext=(0.97, -3.0),
+                             ha="right", va="top", color=colour,
+                             arrowprops={"arrowstyle": "->", "color": colour})
     return fig
 
 
@@ -387,9 +418,10 @@ def plot_loss_vs_logit(z):
     # the cross-entropy gradient is labelled where it runs.
     gradient_ax = fig.axes[1]
     gradient_ax.get_legend().remove()
-    z = np.asarray(z, dtype=float)
-    gradient_ax.text(z[0], ce_grad[0] + 0.04, "cross-entropy: ŷ − y", va="bottom",
-                     color=gradient_ax.lines[0].get_color())
+    # Under the curve's right half, where the panel is empty: the curve rises from −1
+    # to 0 there, so the label stays clear of it.
+    gradient_ax.text(0.55, 0.22, "cross-entropy: ŷ − y", ha="left", va="center",
+                     transform=gradient_ax.transAxes, color=gradient_ax.lines[0].get_color())
     return fig
 
 
@@ -438,6 +470,10 @@ class PrevalencePlot:
     styles : dict of str to str, optional
         Metric name → matplotlib line style (default solid), for curves that overlap.
 
+    Several curves run close together near 1 (accuracy, recall, the lazy model's
+    accuracy): each curve has its own colour, line style and marker shape, its markers
+    placed between those of the others, and the first curve is drawn on top.
+
     Attributes
     ----------
     marker : Line2D
@@ -446,22 +482,48 @@ class PrevalencePlot:
         One dot per curve at the current prevalence.
     """
 
+    COLOURS = (OKABE_ITO[4], OKABE_ITO[0], OKABE_ITO[2], OKABE_ITO[5], OKABE_ITO[6],
+               OKABE_ITO[1], OKABE_ITO[7])
+    MARKERS = ("o", "D", "v", "s", "^", "P", "X")
+
     def __init__(self, ax, prevalence, curves, *, styles=None):
         self.lines = {}
         styles = styles or {}
-        for name, values in curves.items():
-            (self.lines[name],) = ax.plot(prevalence, values, styles.get(name, "-"),
-                                          linewidth=2.5, label=name)
+        count = len(curves)
+        # Five markers per curve, evenly spaced on the log axis; curve i starts i / count
+        # of a spacing later, so that markers of curves lying on each other alternate.
+        spacing = max(len(prevalence) // 5, 1)
+        handles = []
+        for number, (name, values) in enumerate(curves.items()):
+            style = {"color": self.COLOURS[number % len(self.COLOURS)],
+                     "marker": self.MARKERS[number % len(self.MARKERS)], "markersize": 8,
+                     "markeredgecolor": "white", "markeredgewidth": 0.8}
+            (self.lines[name],) = ax.plot(prevalence, values, linestyle=styles.get(name, "-"),
+                                          linewidth=2.5, color=style["color"],
+                                          zorder=3 + (count - number) / count, label=name)
+            # The markers go over every line, so that a curve lying under another still
+            # shows its own.
+            shown = slice(spacing // 2 + number * spacing // count, None, spacing)
+            ax.plot(np.asarray(prevalence)[shown], np.asarray(values)[shown],
+                    linestyle="none", zorder=4.5, **style)
+            handles.append(Line2D([], [], linestyle=styles.get(name, "-"), linewidth=2.5,
+                                  label=name, **style))
         ax.set_xscale("log")
         ticks = [t for t in (0.001, 0.01, 0.1, 0.5) if prevalence[0] <= t <= prevalence[-1]]
         ax.set_xticks(ticks, [f"{t:.1%}".replace(".0%", "%") for t in ticks])
         ax.minorticks_off()
-        ax.set(ylim=(0, 1.02), xlabel="fraction of positives (log scale)", ylabel="metric")
-        # Packed tight, the legend stays below the curves in the lower right corner.
-        ax.legend(loc="lower right", labelspacing=0.25, borderaxespad=0.3, handlelength=1.6)
-        self.marker = ax.axvline(prevalence[0], color=MARKER_COLOR, linewidth=1.5)
-        self.points = {name: ax.plot([], [], "o", color=line.get_color(), markersize=8)[0]
-                       for name, line in self.lines.items()}
+        ax.set(ylim=(0, 1.03), xlabel="fraction of positives (log scale)", ylabel="metric")
+        ax.set_yticks(np.linspace(0, 1, 6))
+        # Under the panel, outside it: inside, the legend would cover a curve somewhere
+        # along the slider (the lazy model's accuracy falls to 0.5 at 50 %).
+        self.legend = ax.figure.legend(handles=handles,
+                                       loc="outside lower center", ncols=min(count, 3),
+                                       frameon=False, columnspacing=1.4, handlelength=2.6)
+        self.marker = ax.axvline(prevalence[0], color=MARKER_COLOR, linewidth=1.5, zorder=2)
+        self.points = {name: ax.plot([], [], handle.get_marker(), color=handle.get_color(),
+                                     markersize=11, markeredgecolor="black",
+                                     markeredgewidth=1, zorder=5)[0]
+                       for name, handle in zip(self.lines, handles, strict=True)}
 
     def mark(self, prevalence, values) -> None:
         """Move the marker to ``prevalence``; ``values`` maps curve name → value there."""
@@ -544,6 +606,10 @@ class ImbalancePlot:
         Names of the positive and the negative class.
     n_events : int
         How many events the confusion matrix counts.
+    decimals : int, default 1
+        Decimals of the expected counts in the matrix: expected counts need not be whole
+        numbers, and rounding them would contradict the curves (19.56 true positives of
+        20 is a recall of 0.978, not 20 of 20).
     styles : dict of str to str, optional
         Metric name → line style, as for :class:`PrevalencePlot`.
 
@@ -556,14 +622,18 @@ class ImbalancePlot:
         The current fraction of positives, accuracy and F1.
     """
 
-    def __init__(self, prevalence, curves, class_names, n_events, *, styles=None):
+    def __init__(self, prevalence, curves, class_names, n_events, *, decimals=1,
+                 styles=None):
         # Short enough to be seen together with the slider on a laptop screen.
-        self.fig = new_figure(11.2, 4.3)
-        axes = self.fig.subplots(1, 2, width_ratios=[1.9, 1])
+        self.fig = new_figure(11.2, 4.45)
+        # Two subfigures, laid out apart: the matrix's headers do not push the curves'
+        # panel down, and the curves' legend stays under the curves.
+        left, right = self.fig.subfigures(1, 2, width_ratios=[1.9, 1])
+        axes = (left.add_subplot(), right.add_subplot())
         self.curves = PrevalencePlot(axes[0], prevalence, curves, styles=styles)
-        self.confusion = ConfusionPlot(axes[1], np.zeros((2, 2), int), class_names,
-                                       cell_names=BINARY_CELL_NAMES,
-                                       title=f"≈ counts in {n_events} events")
+        self.confusion = ConfusionPlot(axes[1], np.zeros((2, 2)), class_names,
+                                       cell_names=BINARY_CELL_NAMES, decimals=decimals,
+                                       title=f"expected counts\nin {n_events:,} events")
         self.title = axes[0].set_title("")
 
     def update(self, prevalence, values, counts) -> None:
@@ -574,8 +644,8 @@ class ImbalancePlot:
         prevalence : float
         values : dict of str to float
             Curve name → value at ``prevalence`` (every curve of the plot).
-        counts : array_like of int, shape (2, 2)
-            The expected ``[[TP, FN], [FP, TN]]``.
+        counts : array_like of float, shape (2, 2)
+            The expected ``[[TP, FN], [FP, TN]]`` (shown with ``decimals`` decimals).
         """
         self.curves.mark(prevalence, values)
         self.confusion.update(counts)

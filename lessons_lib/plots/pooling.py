@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from lessons_lib.plots import new_figure
+from lessons_lib.plots import DPI, OKABE_ITO, new_figure
 from lessons_lib.plots.convolution import _format_number, draw_matrix, set_matrix_text
 from lessons_lib.pooling import (
     avg_pool,
@@ -20,9 +20,13 @@ from lessons_lib.pooling import (
     pooling_windows,
 )
 
-# One colour per window (the slides colour the four windows of their example).
-WINDOW_COLOURS = ("tab:orange", "tab:blue", "tab:green", "tab:purple", "tab:red", "tab:olive",
-                  "tab:cyan", "tab:pink", "tab:brown")
+# One colour per window (the slides colour the four windows of their example), from the
+# course's palette: orange, sky blue, bluish green, reddish purple first.
+WINDOW_COLOURS = tuple(OKABE_ITO[i] for i in (0, 1, 2, 6, 4, 5, 3, 7))
+# Frames on a red/blue value scale (the gradients) are dark and named by a letter, so that
+# no frame can be taken for a value's colour.
+FRAME_COLOUR = "0.15"
+WINDOW_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 MODES = ("max", "average")
 CELL = 0.7  # inches per matrix cell: numbers stay readable on a projector
 NUMBER_SIZE = 14  # points, the course's body text size, for the numbers in the cells
@@ -74,17 +78,32 @@ def _outline(ax, row, col, height, width, colour, *, linewidth=3.0, fill=False, 
                                   clip_on=False))
 
 
-def _frame_windows(ax, out_shape, size, stride, *, linewidth=2.0):
-    """Frame every window in its colour, each drawn a little inside its cells.
+def _frame_windows(ax, out_shape, size, stride, *, linewidth=2.0, colour=None, labels=False):
+    """Frame every window in its colour (or all in ``colour``), each a little inside its cells.
 
     The inset keeps the frames of neighbouring windows apart; overlapping windows get
-    different insets so that each frame can be followed.
+    different insets so that each frame can be followed. With ``labels`` each window's
+    letter sits on its frame's top-left corner.
     """
     overlap = stride < size
     for number, (m, n) in enumerate(np.ndindex(out_shape)):
         inset = 0.06 + (0.07 * (number % 4) if overlap else 0.0)
-        _outline(ax, m * stride, n * stride, size, size, _colour(number), linewidth=linewidth,
-                 inset=inset)
+        _outline(ax, m * stride, n * stride, size, size, colour or _colour(number),
+                 linewidth=linewidth, inset=inset)
+        if labels:
+            # Centred on the frame's corner, clear of the numbers inside the window.
+            _letter(ax, m * stride - 0.5 + inset, n * stride - 0.5 + inset, number,
+                    centred=True)
+
+
+def _letter(ax, y, x, number, *, centred=False):
+    """Window ``number``'s letter in a small dark tab at ``(x, y)``: its top-left corner
+    there, or its centre with ``centred``."""
+    ax.text(x, y, WINDOW_LETTERS[number % len(WINDOW_LETTERS)],
+            ha="center" if centred else "left", va="center" if centred else "top",
+            fontsize=NUMBER_SIZE, color="white", fontweight="bold", clip_on=False, zorder=5,
+            bbox={"boxstyle": "square,pad=0.12", "facecolor": FRAME_COLOUR,
+                  "edgecolor": "none"})
 
 
 def plot_pooling(A, *, size=2, stride=2, mode="max"):
@@ -107,7 +126,7 @@ def plot_pooling(A, *, size=2, stride=2, mode="max"):
     out = _pool(A, size, stride, mode)
     # The slides' 4 x 4 example shares its slide with text and two code cells.
     cell = _cell(A, height=2.0)
-    fig = new_figure(cell * (A.shape[1] + max(out.shape[1], 3)) + 1.2, cell * A.shape[0] + 1.3)
+    fig = new_figure(cell * (A.shape[1] + max(out.shape[1], 3)) + 1.2, cell * A.shape[0] + 1.45)
     axes = fig.subplots(1, 2, width_ratios=[A.shape[1], max(out.shape[1], 3)])
     _matrix(axes[0], A, cmap="Greys", vmin=A.min(), vmax=A.max() * 2.5, title="input A")
     _matrix(axes[1], out, cmap="Greys", vmin=A.min(), vmax=A.max() * 2.5,
@@ -125,6 +144,8 @@ def plot_pooling(A, *, size=2, stride=2, mode="max"):
             _outline(axes[0], top + i, left + j, 1, 1, colour)
     fig.suptitle(f"{size}×{size} windows, stride {stride}:  {A.shape[0]}×{A.shape[1]} → "
                  f"{out.shape[0]}×{out.shape[1]}", fontsize=15)
+    # Room between the figure's title and the panels' titles, which would touch.
+    fig.get_layout_engine().set(h_pad=0.12)
     return fig
 
 
@@ -141,7 +162,10 @@ def plot_pooling_backward(A, dout, *, size=2, stride=2):
     -------
     fig : Figure
         Four axes: A, dout, dA (max), dA (average). The three gradients share one
-        colour scale centred on zero (red positive, blue negative).
+        colour scale centred on zero (red positive, blue negative). Windows are framed
+        in dark grey and named by letters (a, b, ... row by row), the same letter on a
+        window, its dout cell and where its gradient lands; coloured frames would be
+        confused with the values' colours.
     """
     A, dout = np.asarray(A, dtype=float), np.asarray(dout, dtype=float)
     dA_max = max_pool_backward(A, dout, size, stride)
@@ -158,15 +182,18 @@ def plot_pooling_backward(A, dout, *, size=2, stride=2):
     for ax, M, title in ((axes[1], dout, "dout"), (axes[2], dA_max, "dA, max pooling"),
                          (axes[3], dA_avg, "dA, average pooling")):
         _matrix(ax, M, cmap="RdBu_r", vmin=-limit, vmax=limit, title=title)
+    for ax in axes:  # room under the titles for the letters on the top frames
+        ax.set_title(ax.get_title(), pad=14)
     for ax in (axes[0], axes[3]):
-        _frame_windows(ax, dout.shape, size, stride)
+        _frame_windows(ax, dout.shape, size, stride, colour=FRAME_COLOUR, labels=True)
     for number, (m, n) in enumerate(np.ndindex(dout.shape)):
-        colour = _colour(number)
         top, left = m * stride, n * stride
-        _outline(axes[1], m, n, 1, 1, colour, inset=0.06)
+        _outline(axes[1], m, n, 1, 1, FRAME_COLOUR, inset=0.06)
+        _letter(axes[1], m - 0.44, n - 0.44, number)
         i, j = _winner(A[top:top + size, left:left + size])
         for ax in (axes[0], axes[2]):
-            _outline(ax, top + i, left + j, 1, 1, colour, linewidth=3.5, inset=0.06)
+            _outline(ax, top + i, left + j, 1, 1, "black", linewidth=3.5, inset=0.06)
+        _letter(axes[2], top + i - 0.44, left + j - 0.44, number)
     return fig
 
 
@@ -270,18 +297,23 @@ class PoolingStepperPlot:
         self.formula.set_text(self.describe(step))
 
 
-def plot_downsampled(images, *, width=11.0):
-    """Images of different sizes drawn at the same size, so their pixels can be compared.
+def plot_downsampled(images, *, width=11.0, zoom=None):
+    """Images of different sizes side by side, so that their pixels can be compared.
 
     Parameters
     ----------
     images : dict of str to ndarray, each shape (h, w)
-        The first is the reference (the full-size image), drawn with matplotlib's
-        anti-aliased resampling so that the screen's own pixels do not alias it; the
-        others are shrunken versions of it, stretched over the same area with
-        nearest-neighbour resampling so that their pixels show.
+        The first is the reference (the full-size image); the others are shrunken
+        versions of it.
     width : float, default 11.0
-        In inches; the height follows from the images' shape.
+        In inches, when ``zoom`` is not given; the height follows from the images' shape.
+    zoom : int or sequence of int, optional
+        Screen pixels per image pixel, one for all images or one per image. Each image is
+        then drawn at exactly that size with nearest-neighbour sampling, and the figure
+        is sized to hold them: no resampling by the figure, so a fine pattern (a zone
+        plate) shows only its own aliasing, not the display's. Without ``zoom`` every
+        image is stretched over the same area: the first with anti-aliased resampling,
+        the others with nearest-neighbour so that their pixels show.
 
     Returns
     -------
@@ -289,18 +321,52 @@ def plot_downsampled(images, *, width=11.0):
         One axes per image, titled with its name and size.
     """
     names = list(images)
-    first = np.asarray(images[names[0]])
+    arrays = [np.asarray(images[name]) for name in names]
+    if zoom is not None:
+        return _plot_at_zoom(names, arrays, zoom)
+    first = arrays[0]
     height, full_width = first.shape
     fig = new_figure(width, width / len(names) * height / full_width + 0.65)
     axes = np.atleast_1d(fig.subplots(1, len(names)))
-    for number, (ax, name) in enumerate(zip(axes, names, strict=True)):
-        image = np.asarray(images[name])
+    for number, (ax, name, image) in enumerate(zip(axes, names, arrays, strict=True)):
         ax.imshow(image, cmap="gray", vmin=0, vmax=1,
                   interpolation="antialiased" if number == 0 else "nearest",
                   extent=(-0.5, full_width - 0.5, height - 0.5, -0.5))
         ax.set_title(f"{name}\n{image.shape[0]}×{image.shape[1]}", fontsize=14)
         ax.set_xticks([])
         ax.set_yticks([])
+    return fig
+
+
+# Margins of a figure laid out in pixels (:func:`_plot_at_zoom`): two lines of 14 pt
+# title above the images, a little room on the other sides and between them.
+_TITLE_PX, _MARGIN_PX, _GAP_PX = 52, 4, 14
+
+
+def _plot_at_zoom(names, arrays, zoom):
+    """:func:`plot_downsampled` with each image at an integer zoom, axes placed in pixels."""
+    zooms = [zoom] * len(arrays) if np.ndim(zoom) == 0 else list(zoom)
+    if len(zooms) != len(arrays) or any(int(z) != z or z < 1 for z in zooms):
+        raise ValueError(f"zoom must be a positive integer or one per image ({len(arrays)}), "
+                         f"got {zoom!r}")
+    sizes = [(a.shape[1] * int(z), a.shape[0] * int(z)) for a, z in zip(arrays, zooms,
+                                                                       strict=True)]
+    width = 2 * _MARGIN_PX + sum(w for w, _ in sizes) + _GAP_PX * (len(sizes) - 1)
+    height = _TITLE_PX + max(h for _, h in sizes) + _MARGIN_PX
+    fig = new_figure(width / DPI, height / DPI)
+    fig.set_layout_engine("none")
+    left = _MARGIN_PX
+    for name, image, (w, h) in zip(names, arrays, sizes, strict=True):
+        # Whole pixels from the figure's top left, so each image pixel covers exactly
+        # zoom x zoom screen pixels.
+        bottom = height - _TITLE_PX - h
+        ax = fig.add_axes((left / width, bottom / height, w / width, h / height))
+        ax.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        ax.set_title(f"{name}\n{image.shape[0]}×{image.shape[1]}", fontsize=14)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.spines[:].set_visible(False)
+        left += w + _GAP_PX
     return fig
 
 
@@ -376,16 +442,21 @@ def plot_translation(A, moved, *, size=2, stride=2):
     pooled, pooled_moved = max_pool(A, size, stride), max_pool(moved, size, stride)
     # One row, so that the figure stays short enough for its slide's text and code; the
     # pooled matrices get wider slots than their cells need, for their two-line titles.
-    cell = 0.35
-    slots = [A.shape[1], A.shape[1], max(pooled.shape[1], 6), max(pooled.shape[1], 6)]
+    # Empty slots (in cells) keep the matrices apart, and a thin frame closes each one:
+    # side by side, the input and its translated copy would read as one 8 x 18 matrix.
+    cell, pooled_slot = 0.35, max(pooled.shape[1], 4.6)
+    slots = [A.shape[1], 1.4, A.shape[1], 1.1, pooled_slot, 1.0, pooled_slot, 0.4]
     fig = new_figure(cell * sum(slots) + 0.5, cell * A.shape[0] + 1.0)
-    axes = fig.subplots(1, 4, width_ratios=slots)
+    grid = fig.add_gridspec(1, len(slots), width_ratios=slots, wspace=0)
+    axes = [fig.add_subplot(grid[0, column]) for column in (0, 2, 4, 6)]
     panels = ((A, A, "input"), (moved, A, "translated"),
               (pooled, pooled, "max pooled"), (pooled_moved, pooled, "max pooled,\ntranslated"))
     for ax, (M, reference, title) in zip(axes, panels, strict=True):
         changed = int(np.sum(M != reference))
         suffix = f"\n{changed} of {M.size} changed" if M is not reference else ""
         _matrix(ax, M, cmap="Greys", vmin=0, vmax=2.5, title=title + suffix)
+        ax.add_patch(Rectangle((-0.5, -0.5), M.shape[1], M.shape[0], fill=False,
+                               edgecolor="0.45", linewidth=1.5, clip_on=False))
         for r, c in zip(*np.nonzero(M != reference), strict=True):
-            _outline(ax, r, c, 1, 1, "tab:red", linewidth=2.5)
+            _outline(ax, r, c, 1, 1, OKABE_ITO[5], linewidth=2.5)
     return fig

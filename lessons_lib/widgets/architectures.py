@@ -59,7 +59,9 @@ class ArchitectureBrowser(View):
         self.input_size = IntSlider(value=input_size or info.input_size, min=16, max=512,
                                             step=1, description="input size",
                                             continuous_update=False)
-        self.expand = widgets.Checkbox(value=False, description="show layers inside blocks")
+        # No indent: the label then has the whole width, not "show layers inside bl…".
+        self.expand = widgets.Checkbox(value=False, description="show layers inside blocks",
+                                       indent=False, layout=widgets.Layout(width="auto"))
         self.message, self.info, self.table = widgets.HTML(), widgets.HTML(), widgets.HTML()
         self.breakdown = BreakdownPlot(None, arch.breakdown(arch.classic(name), (3, 224, 224)),
                                        size=(5.6, 2.2))
@@ -228,7 +230,8 @@ class ArchitectureBuilder(View):
         self._events = {}
         self.history = {"loss": [], "val_loss": [], "val_accuracy": []}
         self.kind = Dropdown(options=BUILDER_KINDS, value="conv", description="layer")
-        self.channels = IntSlider(value=8, min=1, max=64, description="channels/units")
+        self.channels = IntSlider(value=8, min=1, max=64, description="channels/units",
+                                  style={"description_width": "initial"})
         self.size = IntSlider(value=3, min=1, max=11, description="window")
         self.stride = IntSlider(value=1, min=1, max=4, description="stride")
         self.padding = IntSlider(value=1, min=0, max=5, description="padding")

@@ -114,18 +114,18 @@ class FilterLearner(View):
         # A tap that should be 0 can end at -1e-17, which would print as "-0.000".
         learned = ", ".join(f"{v:.3f}".replace("-0.000", "0.000")
                             for v in self.history.filters[-1])
+        # How the loss went is the figure's title: the line here does not repeat it.
         if self.history.diverged:
-            verdict = (f"<b style='color:#c0392b'>Stopped:</b> {self.history.message}. "
-                       f"Along the steepest direction every step overshoots the minimum by "
-                       f"more than the last.")
+            verdict = (f"<b style='color:#c0392b'>Stopped:</b> η = "
+                       f"{self.learning_rate.value:.3g} is too large: along the steepest "
+                       f"direction every step overshoots the minimum by more than the last.")
         elif self.learning_rate.value >= limit:
             # Not stopped yet (too few steps), but the steepest direction already grows.
-            verdict = (f"<b style='color:#c0392b'>Unstable:</b> F = [{learned}]; "
-                       f"{self.history.message}. η is above the limit, so the error along "
-                       f"the steepest direction grows with every step: more steps, and it "
-                       f"diverges.")
+            verdict = (f"<b style='color:#c0392b'>Unstable:</b> F = [{learned}]. η is above "
+                       f"the limit, so the error along the steepest direction grows with "
+                       f"every step: more steps, and it diverges.")
         else:
-            verdict = f"<b>Learned F = [{learned}]</b>; {self.history.message}."
+            verdict = f"<b>Learned F = [{learned}]</b>."
         self.message.value = (f"{verdict}<br>For this input gradient descent converges "
                               f"when η &lt; 2/λ<sub>max</sub> = {limit:.3g}.")
         if self.plot is None:

@@ -93,7 +93,7 @@ class ImbalanceExplorer(View):
         True-positive rate and false-positive rate of the classifier, in [0, 1].
     prevalence : float, default 0.02
         Initial fraction of positives.
-    n_events : int, default 1000
+    n_events : int, default 10000
     class_names : pair of str, default ("proton", "not proton")
 
     Attributes
@@ -101,15 +101,16 @@ class ImbalanceExplorer(View):
     prevalence : FloatLogSlider
     metrics : dict
         :func:`lessons_lib.metrics.metrics_at_prevalence` at the current fraction.
-    counts : ndarray of int, shape (2, 2)
-        The expected confusion matrix (TP FN / FP TN) of ``n_events`` events.
+    counts : ndarray of float, shape (2, 2)
+        The expected confusion matrix (TP FN / FP TN) of ``n_events`` events, not
+        rounded (rounded counts would contradict the rates: shown with one decimal).
     plot : ImbalancePlot
         The figure: the metrics against the fraction of positives, the confusion matrix.
     """
 
     GRID = np.geomspace(0.001, 0.5, 200)
 
-    def __init__(self, tpr, fpr, *, prevalence=0.02, n_events=1000,
+    def __init__(self, tpr, fpr, *, prevalence=0.02, n_events=10_000,
                  class_names=("proton", "not proton")):
         super().__init__()
         self.tpr, self.fpr, self.n_events = float(tpr), float(fpr), int(n_events)
@@ -136,7 +137,6 @@ class ImbalanceExplorer(View):
         self.metrics = metrics_at_prevalence(self.tpr, self.fpr, pi)
         values = {label: self.metrics[key] for key, label in self._names.items()}
         values[self._lazy] = 1 - pi
-        self.counts = np.rint(np.reshape(self.metrics["counts"], (2, 2)) * self.n_events
-                              ).astype(int)
+        self.counts = np.reshape(self.metrics["counts"], (2, 2)) * self.n_events
         self.plot.update(pi, values, self.counts)
         self.redraw()

@@ -31,8 +31,10 @@ class SmoothingDemo(View):
     def __init__(self, width=9):
         super().__init__()
         self.signal = noisy_signal()
+        # The label's own width: at the default width it is cut to "filter wi…".
         self.width = IntSlider(value=width, min=1, max=41, step=2,
-                                       description="filter width")
+                               description="filter width",
+                               style={"description_width": "initial"})
         self.plot = SmoothingPlot(self.signal)
         self.fig = self.plot.fig
         self.ui = widgets.VBox([self.width, self.image])
