@@ -49,6 +49,11 @@ DECK_STYLE = {
             "--jp-code-font-size": "16px",
             "--jp-ui-font-size1": "16px",
             "--jp-widgets-font-size": "16px",
+        },
+        # Printed output wraps between words, as in the exported decks.
+        "body[data-jp-deck-mode='presenting'] & .jp-OutputArea-output pre": {
+            "word-break": "normal",
+            "overflow-wrap": "break-word",
         }}}},
 }
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"

@@ -107,7 +107,8 @@ html:not(.print-pdf) .reveal .slides section.present:not(.stack) {
   font-size: 16px; color: #444; margin: 2px 0 4px; }
 .frozen-view .frozen-controls span { margin-right: 1.2em; }
 .frozen-view figcaption { font-style: italic; }
-.reveal .slide-number { font-size: 16px; }
+/* The slide number sits bottom left, clear of the arrows at the bottom right. */
+.reveal .slide-number { font-size: 16px; right: auto; left: 8px; bottom: 8px; }
 /* Printed, every slide ends its page; the last one must not start an empty page. */
 html.print-pdf .reveal .slides .pdf-page:last-child { break-after: avoid; }
 """
@@ -139,6 +140,9 @@ require({waitSeconds: 60},
 
 LIVE_CAPTION = ("Interactive in JupyterLab: run the notebook to move the controls. "
                 "Shown here as stored.")
+# A view without controls (training curves) changes while its notebook runs.
+UPDATING_CAPTION = ("Live in JupyterLab: it updates while the notebook runs. Shown here as "
+                    "stored.")
 
 
 class MissingAssets(RuntimeError):
@@ -212,7 +216,8 @@ def frozen_view(model_id: str, state: dict, name: str) -> str:
     visit(model_id)
     shown = f'<div class="frozen-controls">{"".join(controls)}</div>' if controls else ""
     return (f'<figure class="frozen-view">{shown}{"".join(parts)}'
-            f"<figcaption>{LIVE_CAPTION}</figcaption></figure>")
+            f"<figcaption>{LIVE_CAPTION if controls else UPDATING_CAPTION}</figcaption>"
+            "</figure>")
 
 
 def freeze_widgets(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
