@@ -25,11 +25,14 @@ per-class values become one number:
 - ``"micro"``: add up TP, FP, FN over classes first (every *sample* counts the same);
 - ``"weighted"``: the mean over classes weighted by support (the number of true samples).
 
-Conventions: labels may be integers, booleans or strings; the classes are the sorted union
-of the labels in ``y_true`` and ``y_pred`` unless ``labels=`` gives them (in that order,
-possibly including classes that never occur). An undefined ratio (0/0, for instance the
-precision of a class that is never predicted) is 0.0, silently. These match scikit-learn
-with ``zero_division=0``, which the tests use as the reference.
+Conventions: labels may be integers, booleans (the integers 0 and 1) or strings, but not
+a mix of integers and strings, in one array or between ``y_true`` and ``y_pred``: 1 and
+"1" are refused rather than compared. The classes are the sorted union of the labels in
+``y_true`` and ``y_pred`` unless ``labels=`` gives them (in that order, possibly including
+classes that never occur; for precision, recall and F1 possibly leaving out classes that
+do occur, which are then not scored). An undefined ratio (0/0, for instance the precision
+of a class that is never predicted) is 0.0, silently. These match scikit-learn with
+``zero_division=0``, which the tests use as the reference.
 """
 
 from __future__ import annotations
