@@ -64,6 +64,11 @@ check_environment()
 # Versions differ between machines: this output is not compared.
 package_versions()
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Run these two cells live: the check should say that every package is installed. The
+# version list is what to paste into a question on the course forum; nobody needs to
+# read it now.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Interactive figures
 #
@@ -108,3 +113,8 @@ SmoothingDemo()
 # If a cell fails, run *Kernel → Restart Kernel and Run All Cells*. If it still fails,
 # run the environment check above again, and `make unit` in a terminal: it tests the
 # library the notebooks use on your machine.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Most failures in a first session are cells run out of order (a name not defined yet)
+# and a kernel started from another environment (the check lists what is missing).
+# "Restart and run all" fixes the first; `make lab` from the course folder the second.

@@ -516,6 +516,11 @@ check_pooled_shape(...)
 print(HAND_MATRIX)
 check_max_pool_by_hand(...)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Give two minutes without laptops: four windows, one maximum each. The usual slip is
+# to slide the window by one cell (stride 1) and produce a 3 × 3 answer; the check says
+# so. Reference answer: tests/test_exercises_03.py.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercise 3: the gradient through max pooling
 #

@@ -122,6 +122,12 @@ plot_event_gallery(x_train, y_train, class_names, per_class=6)
 # Diffusion blurs the tracks, the gain changes from event to event, noisy pads light
 # up at random.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The Bragg peak is the physics detail students remember: the bright end of a proton
+# track is where it stops. If asked why three classes and not two: "other" is a
+# mixture of very different things (sparks, break-ups, noise), and naming it helps
+# the network and us read its mistakes later.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Three classes, one binary question
 #
@@ -134,12 +140,6 @@ print(binary_names, "→ protons:", int(y_binary.sum()), "of", len(y_binary))
 # %% [markdown]
 # We train on the three classes (a harder, more informative task); lesson 05 measures
 # the binary question with the right metrics.
-
-# %% [markdown] slideshow={"slide_type": "notes"}
-# The Bragg peak is the physics detail students remember: the bright end of a proton
-# track is where it stops. If asked why three classes and not two: "other" is a
-# mixture of very different things (sparks, break-ups, noise), and naming it helps
-# the network and us read its mistakes later.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## From one filter to many channels
@@ -282,6 +282,11 @@ print(np.round(nn.predict_proba(model, x_test[:4]), 2), "true:", y_test[:4])
 #         dout = layer.backward(dout)
 #     return dout
 # ```
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Read the four lines of `backward` aloud: this loop is all of backpropagation in the
+# library; everything else is each layer's own derivative, met in lessons 02 and 03.
+# The `dout` name recurs in every layer: the gradient arriving from above.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## One training step by hand

@@ -67,7 +67,7 @@ from lessons_lib.widgets.metrics import ImbalanceExplorer, ThresholdExplorer
 # A screening test for lung cancer is used on 1000 people; 10 of them are sick.
 # Here is a "test" that needs no X-ray at all: it declares everybody healthy.
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 sick = np.r_[np.ones(10, dtype=int), np.zeros(990, dtype=int)]  # 1 = sick
 always_healthy = np.zeros(1000, dtype=int)
 print(f"accuracy: {metrics.accuracy(sick, always_healthy):.0%}")
@@ -79,8 +79,8 @@ print(f"sick people it finds: {metrics.recall(sick, always_healthy):.0%}")
 # common class.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Before running the cell, ask what accuracy the lazy test gets; most people see 99 %
-# quickly. The second line is the point: it finds 0 % of the sick. This is the
+# Before pressing → for the code and its result, ask what accuracy the lazy test gets;
+# most people see 99 % quickly. The second line is the point: it finds 0 % of the sick. This is the
 # slides' lung cancer example; any rare event (fraud, a rare particle) behaves alike.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -660,6 +660,11 @@ check_threshold(..., is_proton, probabilities[:, 0], pos_label=True)
 
 # %%
 check_average(...)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Let students argue from the definitions rather than recall: which average divides by
+# the number of classes, which by the number of events? Reference answer:
+# tests/test_exercises_05.py.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercise 4: the gradient of softmax cross-entropy

@@ -142,7 +142,8 @@ plot_table_slips(X, copies)
 # %% [markdown] slideshow={"slide_type": "notes"}
 # A short detour with a point: a table typed by hand slips; a table computed from the
 # matrix cannot. Let the room find the red outlines before moving on: one cell in
-# slide 2's copy (which also stops early), four in row 3 of slides 3 and 4.
+# lecture slide 2's copy (which also stops early), four in row 3 of lecture slides 3
+# and 4.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Where the copies differ
@@ -344,8 +345,8 @@ plot_attention_rows(A_heads, titles=["head 0", "head 1"])
 
 # %% [markdown]
 # The two heads attend differently. With square $E \times E$ weights each head takes
-# $E / n_h$ columns, so $n_h$ must divide $E$; $E = 17$ is prime, and asking for two
-# heads fails with a clear message. Real ViTs choose $E$ (for example 768 = 12 heads × 64).
+# $E / n_h$ columns, so $n_h$ must divide $E$. Real ViTs choose $E$ to suit (for example
+# 768 = 12 heads × 64). Here $E = 17$, a prime: what happens with two heads?
 
 # %% slideshow={"slide_type": "fragment"}
 try:
@@ -494,7 +495,7 @@ LiveTrainingCurves(title="tiny ViT, tools/train_vit.py",
 # again on **a tenth of the training events** (for ten times as many epochs: the same
 # number of gradient steps).
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 comparison = vit_info["comparison"]
 for name, row in comparison.items():
     print(f"{name}: {row['params']:>6,} parameters,"
@@ -502,9 +503,8 @@ for name, row in comparison.items():
           f" (a tenth of the data: {row['tenth']:.1%})")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Ask the room to guess before showing the next slide: which wins, the newer
-# architecture with three times the parameters, or the CNN? The numbers are printed
-# here; the next slide draws them.
+# Ask the room to guess before pressing → for the numbers: which wins, the newer
+# architecture with three times the parameters, or the CNN? The next slide draws them.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Test accuracy: all the events, and a tenth

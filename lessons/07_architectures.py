@@ -141,8 +141,8 @@ print(arch.format_sweep(sweeps["width"]))
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Read the parameter column: from 417 to 7,347 parameters, and the operations grow
-# faster, from 14,208 to 778,752. Ask the room to predict the accuracies before the
-# figure.
+# faster, from 14,208 to 778,752. Ask whether accuracy grows as fast, then read the
+# accuracy columns: it does not.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## How many nodes: training and validation
@@ -384,34 +384,23 @@ print(arch.format_classics())
 # 22.9 million, has the best top-1, 79.0 %. Architecture matters more than size.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## What AlexNet, VGG and ResNet-18 introduced
+# ## What each network introduced
 #
-# And where each implementation differs from its paper:
+# One idea per network. `arch.CLASSICS[name]` also holds its paper and the implementation
+# whose counts the table follows, with how it differs from the paper.
 
 # %%
-def introduced(info):
-    return (f"{info.title} ({info.year}), {info.paper}\n  idea: {info.idea}\n"
-            f"  {info.implementation}: {info.differs}\n")
-
-
-classics = list(arch.CLASSICS.values())
-print("\n".join(introduced(info) for info in classics[:3]))
+for info in arch.CLASSICS.values():
+    print(f"{info.title} ({info.year}): {info.idea}")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Do not read these aloud; pick one difference per network. AlexNet: torchvision's
-# version is the single-GPU variant, not the 2012 two-GPU one. ResNet-18: the 1×1
-# projection shortcuts appear only where the shape changes.
-
-# %% [markdown] slideshow={"slide_type": "slide"}
-# ## What ResNet-50, GoogLeNet and Xception introduced
-
-# %%
-print("\n".join(introduced(info) for info in classics[3:]))
-
-# %% [markdown] slideshow={"slide_type": "notes"}
-# GoogLeNet's "5×5" branch really uses 3×3 filters in torchvision (the issue number is
-# printed): a reminder that a name in a paper and the code people download can differ.
-# Xception's count includes 54,528 batch-norm statistics that are not trained.
+# Pick two or three ideas and say what they replaced: ReLU for saturating activations,
+# stacked 3×3 for large filters, the shortcut for nothing at all. If a student compares
+# the counts with a paper: torchvision's AlexNet is the single-GPU variant, its
+# ResNet-50 is "v1.5" (the stride sits in the 3×3 convolution), its GoogLeNet adds
+# batch normalisation and uses 3×3 filters in the "5×5" branch, and Keras counts the
+# batch-norm statistics of Xception among its parameters. `arch.CLASSICS[name].differs`
+# says each in full.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## An architecture browser
@@ -471,8 +460,8 @@ plots.plot_breakdown(totals, title="AlexNet")
 plots.plot_run_curves(sweeps["residual"]["runs"])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Ask which curve is which before the next slide: one network learns, the other
-# stays flat. Same layers, same parameters, same training; only the + x differs.
+# Ask why the plain network's curves stay flat before the next slide: one network
+# learns, the other does not. Same layers, same parameters, same training; only the + x differs.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Plain against residual
@@ -591,7 +580,7 @@ for label, layers in (("3×3 convolution", full), ("separable", separable)):
 # 2. **fine-tuning**: start from the pretrained weights, train everything, gently;
 # 3. **from scratch**: the same architecture, random weights.
 
-# %%
+# %% slideshow={"slide_type": "fragment"}
 transfer = results["transfer"]
 print(f"lesson 04's network on its own detector: test accuracy "
       f"{transfer['pretrained']['test_accuracy']:.3f}")
@@ -600,8 +589,8 @@ for run in transfer["runs"]:
           f"{run['trained_params']:>5,} parameters trained")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Before the next slide, ask for a ranking of the four strategies. Most people put
-# fine-tuning first. The number of parameters each one trains is its cost: 0, 1,539
+# Ask for a ranking of the four strategies before pressing → for the numbers. Most
+# people put fine-tuning first. The number of parameters each one trains is its cost: 0, 1,539
 # for a new last layer, 7,555 for the whole network.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
