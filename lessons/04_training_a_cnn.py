@@ -141,6 +141,11 @@ print(binary_names, "→ protons:", int(y_binary.sum()), "of", len(y_binary))
 # We train on the three classes (a harder, more informative task); lesson 05 measures
 # the binary question with the right metrics.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Half the training events are protons, so the binary view is balanced here; lesson 05
+# makes protons rare and shows what that does to accuracy. Keep this slide short: its
+# point is only that the same events answer both questions.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## From one filter to many channels
 #
