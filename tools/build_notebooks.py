@@ -56,6 +56,7 @@ DECK_STYLE = {
             "overflow-wrap": "break-word",
         }}}},
 }
+HIDDEN_INPUT = "hide-input"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 # Model ids are uuid4 hex strings made by the kernel; a stored notebook refers to them
@@ -89,6 +90,10 @@ def build_inputs(lesson: Path) -> nbformat.NotebookNode:
         cell.id = cell_id
         cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("slideshow", "tags")}
         cell.metadata.setdefault("slideshow", dict(DEFAULT_SLIDESHOW))
+        # Prose whose numbers come from stored results is printed by code: JupyterLab
+        # shows such a cell's output with its code collapsed (one click opens it).
+        if HIDDEN_INPUT in cell.metadata.get("tags", []):
+            cell.metadata["jupyter"] = {"source_hidden": True}
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     nb.metadata = nbformat.from_dict(

@@ -220,6 +220,9 @@ def frozen_view(model_id: str, state: dict, name: str) -> str:
             "</figure>")
 
 
+HIDDEN_INPUT = "hide-input"
+
+
 def freeze_widgets(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A copy of ``nb`` whose interactive views are replaced by :func:`frozen_view` HTML."""
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
@@ -250,6 +253,10 @@ def export(notebook: Path, out: Path, slides: SlidesExporter | None = None) -> P
     """Write ``out/<name>.slides.html`` for ``notebook``; return its path."""
     slides = slides or exporter()
     nb = freeze_widgets(nbformat.read(notebook, as_version=4))
+    for cell in nb.cells:
+        # A sentence printed by code (numbers from stored results) shows as text only.
+        if HIDDEN_INPUT in cell.metadata.get("tags", []):
+            cell.transient = {"remove_source": True}
     body, _ = slides.from_notebook_node(nb, resources={"metadata": {"name": notebook.stem}})
     # Links between lessons ("Next: 01 ...") lead to the next deck, not to a notebook.
     body = re.sub(r'href="([\w-]+)\.ipynb"', r'href="\1.slides.html"', body)

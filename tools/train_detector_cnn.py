@@ -1,12 +1,16 @@
 """Train lesson 04's detector CNN and store its weights in data/, so later lessons load them.
 
-    python tools/train_detector_cnn.py              # writes data/detector_cnn.npz and .json
-    python tools/train_detector_cnn.py --epochs 3   # a quicker, weaker run
+    python tools/train_detector_cnn.py                  # writes data/detector_cnn.npz and .json
+    python tools/train_detector_cnn.py --max-epochs 3   # a quicker, weaker run
 
-Everything is seeded (the simulated events, the initial weights, the batch order), so
-the same command on the same machine gives the same weights. The .json next to the
-weights records the settings and the test accuracy; tests/test_detector.py checks that
-the stored weights reproduce it.
+The course split (:func:`lessons_lib.splits.course_split`) gives the events: the network
+is fitted to the 10,000 training events, the epoch to keep is chosen on the 2,000
+validation events (training stops once the validation loss has not improved for
+``--patience`` epochs, and the best epoch's weights are kept), and the 2,000 test
+events are evaluated once, at the end, for the record. Everything is seeded (events,
+initial weights, batch order), so the same command on the same machine gives the same
+weights. The .json next to the weights records the settings, the validation and test
+scores; tests/test_detector.py checks that the stored weights reproduce them.
 """
 
 from __future__ import annotations
@@ -21,20 +25,18 @@ import numpy as np
 
 from lessons_lib import nn
 from lessons_lib._files import write_files
-from lessons_lib.datasets import detector_events
 from lessons_lib.nn.io import encode
 from lessons_lib.nn.models import DETECTOR_WEIGHTS, detector_cnn
+from lessons_lib.splits import COURSE_SPLIT, course_split
 
 ROOT = Path(__file__).resolve().parents[1]
-
-# The held-out test events: the same set lesson 04 reports its accuracy on.
-TEST_EVENTS, TEST_SEED = 2000, 1
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=10000, help="training events (seed 0)")
-    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--max-epochs", type=int, default=20)
+    parser.add_argument("--patience", type=int, default=3,
+                        help="stop after this many epochs without a lower validation loss")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=0.003, help="Adam learning rate")
     parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights")
@@ -42,30 +44,44 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "data" / DETECTOR_WEIGHTS.name)
     args = parser.parse_args(argv)
 
-    x, y, class_names = detector_events(args.events, seed=0)
-    x_test, y_test, _ = detector_events(TEST_EVENTS, seed=TEST_SEED)
+    split = course_split()
+    (x, y), validation = split.train, split.validation
     model = detector_cnn(rng=args.seed)
     start = time.perf_counter()
-    history = nn.fit(model, x, y, epochs=args.epochs, batch_size=args.batch_size,
-                     optimizer=nn.Adam(model, lr=args.lr), validation_split=0.1, seed=args.seed)
+    history = nn.fit(model, x, y, epochs=args.max_epochs, batch_size=args.batch_size,
+                     optimizer=nn.Adam(model, lr=args.lr), validation_data=validation,
+                     early_stopping=args.patience, seed=args.seed)
     seconds = time.perf_counter() - start
-    scores = nn.evaluate(model, x_test, y_test)
-    predicted = nn.predict(model, x_test)
+    model.eval()
+    val_predicted = nn.predict(model, validation[0])
+    # The one look at the test events: the chosen weights, once, for the record.
+    test = split.evaluate_test(lambda images: nn.predict_proba(model, images))
+    predicted = test.outputs.argmax(axis=1)
     confusion = np.zeros((3, 3), dtype=int)
-    np.add.at(confusion, (y_test, predicted), 1)
+    np.add.at(confusion, (test.labels, predicted), 1)
+    test_correct = int(np.sum(predicted == test.labels))
 
     metrics = {
         "command": " ".join(["python tools/train_detector_cnn.py", *(argv or sys.argv[1:])]),
-        "class_names": list(class_names),
-        "train": {"events": args.events, "data_seed": 0, "validation_split": 0.1},
-        "test": {"events": TEST_EVENTS, "data_seed": TEST_SEED},
+        "class_names": list(split.class_names),
+        "split": {part: {"events": n, "data_seed": seed} for part, (n, seed) in
+                  COURSE_SPLIT.items()},
+        "train": {"events": len(y), "data_seed": COURSE_SPLIT["train"][1]},
+        "validation": {"events": len(validation[1]),
+                       "data_seed": COURSE_SPLIT["validation"][1],
+                       "correct": int(np.sum(val_predicted == validation[1]))},
+        "test": {"events": len(test.labels), "data_seed": COURSE_SPLIT["test"][1],
+                 "correct": test_correct},
         "model": {"function": "lessons_lib.nn.models.detector_cnn", "rng": args.seed,
                   "params": model.num_params},
         "optimizer": {"name": "Adam", "lr": args.lr},
         "epochs": history.epochs,
+        "best_epoch": history.best_epoch,
+        "stopping": f"at most {args.max_epochs} epochs; stop after {args.patience} without "
+                    "a lower validation loss, keep the best epoch's weights",
         "batch_size": args.batch_size,
-        "test_accuracy": scores["accuracy"],
-        "test_loss": scores["loss"],
+        "validation_accuracy": float(np.mean(val_predicted == validation[1])),
+        "test_accuracy": test_correct / len(test.labels),
         "confusion_matrix": confusion.tolist(),
         "history": history.as_dict(),
     }
@@ -74,8 +90,9 @@ def main(argv=None) -> int:
     # Together: a failed write keeps the old weights and the old metrics, still a pair.
     write_files({path: encode(model, metadata=metrics),
                  metrics_path: json.dumps(metrics, indent=1) + "\n"})
-    print(f"trained {history.epochs} epochs in {seconds:.0f} s; test accuracy "
-          f"{scores['accuracy']:.4f} on {TEST_EVENTS} events")
+    print(f"trained {history.epochs} epochs in {seconds:.0f} s, kept epoch {history.best_epoch}; "
+          f"validation accuracy {metrics['validation_accuracy']:.4f}, test accuracy "
+          f"{metrics['test_accuracy']:.4f} on {len(test.labels)} events")
     print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} and "
           f"{metrics_path.name}")
     return 0
