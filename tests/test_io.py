@@ -35,6 +35,7 @@ from lessons_lib.nn.models import (
     load_detector_cnn,
 )
 from lessons_lib.nn.transformer import VIT_CONFIG, VIT_IMAGE_SHAPE, VIT_WEIGHTS, load_tiny_vit, tiny_vit
+from lessons_lib.splits import EventSplit
 
 ROOT = Path(__file__).resolve().parent.parent
 SAVE_AGAIN = "rebuild it with `nn.save(model, path)`"
@@ -516,8 +517,10 @@ def train_detector_cnn(monkeypatch):
                                                   ROOT / "tools" / "train_detector_cnn.py")
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
-    monkeypatch.setattr(tool, "TEST_EVENTS", 32)  # a quick run: the files matter here
-    return lambda out: tool.main(["--events", "64", "--epochs", "1", "--out", str(out)])
+    # A quick run on a small split: the files matter here, not the accuracy.
+    small = EventSplit({"train": (64, 0), "validation": (16, 2), "test": (32, 1)}, name="small")
+    monkeypatch.setattr(tool, "course_split", lambda: small)
+    return lambda out: tool.main(["--max-epochs", "1", "--out", str(out)])
 
 
 def test_the_trainer_writes_weights_and_metrics_as_one_pair(tmp_path, train_detector_cnn):
@@ -525,7 +528,8 @@ def test_the_trainer_writes_weights_and_metrics_as_one_pair(tmp_path, train_dete
     assert sorted(os.listdir(tmp_path)) == ["cnn.json", "cnn.npz"]
     model, metadata = load_detector_cnn(tmp_path / "cnn.npz")
     assert detector_metrics(tmp_path / "cnn.json") == metadata
-    assert metadata["test"] == {"events": 32, "data_seed": 1}
+    assert metadata["test"]["events"] == 32 and metadata["test"]["data_seed"] == 1
+    assert metadata["validation"]["events"] == 16 and metadata["train"]["events"] == 64
 
 
 def test_a_trainer_whose_metrics_cannot_be_written_keeps_the_old_pair(

@@ -27,7 +27,7 @@ from lessons_lib import nn
 from lessons_lib._files import write_files
 from lessons_lib.nn.io import encode
 from lessons_lib.nn.models import DETECTOR_WEIGHTS, detector_cnn
-from lessons_lib.splits import COURSE_SPLIT, course_split
+from lessons_lib.splits import course_split
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,12 +65,12 @@ def main(argv=None) -> int:
         "command": " ".join(["python tools/train_detector_cnn.py", *(argv or sys.argv[1:])]),
         "class_names": list(split.class_names),
         "split": {part: {"events": n, "data_seed": seed} for part, (n, seed) in
-                  COURSE_SPLIT.items()},
-        "train": {"events": len(y), "data_seed": COURSE_SPLIT["train"][1]},
+                  split.parts.items()},
+        "train": {"events": len(y), "data_seed": split.parts["train"][1]},
         "validation": {"events": len(validation[1]),
-                       "data_seed": COURSE_SPLIT["validation"][1],
+                       "data_seed": split.parts["validation"][1],
                        "correct": int(np.sum(val_predicted == validation[1]))},
-        "test": {"events": len(test.labels), "data_seed": COURSE_SPLIT["test"][1],
+        "test": {"events": len(test.labels), "data_seed": split.parts["test"][1],
                  "correct": test_correct},
         "model": {"function": "lessons_lib.nn.models.detector_cnn", "rng": args.seed,
                   "params": model.num_params},
