@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed
 CONSTRAINTS := constraints.txt
 # NO_BROWSER=1 make lab: start the server without opening a browser (for a remote machine).
 NO_BROWSER ?=
-NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+# tests.nbval_test_once: after each notebook's last cell, at most one test-set evaluation.
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	-p tests.nbval_test_once
 
 .PHONY: env lab test lint unit sync nbval notebooks bench weights sweeps constraints clean
 

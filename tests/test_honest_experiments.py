@@ -1,25 +1,26 @@
 """Lessons 04 to 07 choose on validation, look at the test events once, and type no score.
 
-- Every lesson, run top to bottom in a kernel, evaluates on the test events at most once
-  (:func:`lessons_lib.splits.evaluation_log` after the last cell).
+- Every notebook, run top to bottom in a kernel, evaluates on the test events at most once:
+  ``make nbval`` loads ``tests/nbval_test_once.py``, which reads
+  :func:`lessons_lib.splits.evaluation_log` after the last cell; tested here on two tiny
+  notebooks.
 - No score is typed in the prose (markdown and notes): a number next to "accuracy",
   "F1", ... is printed by code from the stored results, so it cannot drift from them.
 """
 
 from __future__ import annotations
 
-import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import jupytext
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = {path.stem: path for path in sorted((ROOT / "lessons").glob("0[4-7]_*.py"))}
-NOTEBOOKS = ROOT / "notebooks"
 SCORE_WORDS = re.compile(r"accura|\bF1\b|F₁|precision|recall|\bAUC\b|\bscore", re.I)
 # "96.2 %", "0.765": a measured score; small integers, "0.003" (a learning rate) or
 # "p = 0.6" (a setting) are not.
@@ -54,18 +55,37 @@ def test_prose_types_no_score(name):
         "(a code cell tagged hide-input shows its output as text)")
 
 
-PROBE = ("from lessons_lib.splits import evaluation_log\n"
-         "print([e.split for e in evaluation_log()])")
+def notebook(path: Path, evaluations: int) -> Path:
+    """A two-cell notebook that evaluates on a tiny split's test events ``evaluations`` times."""
+    setup = ("from lessons_lib.splits import EventSplit\n"
+             "split = EventSplit({'train': (4, 0), 'validation': (4, 2), 'test': (4, 1)},"
+             " image_size=16)")
+    look = "_ = split.evaluate_test(lambda x: x.sum(axis=(1, 2, 3)))"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(setup)] + [
+        nbformat.v4.new_code_cell(look) for _ in range(evaluations)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_the_nbval_check_fails_a_notebook_that_tests_twice(tmp_path):
+    once, twice = notebook(tmp_path / "once.ipynb", 1), notebook(tmp_path / "twice.ipynb", 2)
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
+         "--nbval-current-env", "-p", "tests.nbval_test_once", str(once), str(twice)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stdout
+    assert "twice.ipynb evaluates on the test events 2 times" in run.stdout
+    assert "once.ipynb evaluates" not in run.stdout
+
+
+def test_make_nbval_loads_the_check():
+    assert "-p tests.nbval_test_once" in (ROOT / "Makefile").read_text()
 
 
 @pytest.mark.parametrize("name", LESSONS)
-def test_lesson_evaluates_on_test_at_most_once(name):
-    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(PROBE))
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
-    printed = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
-    evaluations = ast.literal_eval(printed)  # the split names the probe printed
-    assert len(evaluations) <= 1, f"{name} evaluates on the test events {len(evaluations)} times"
-    calls = [cell for cell in nb.cells[:-1] if "evaluate_test(" in cell.source]
-    assert len(calls) == len(evaluations)
+def test_lesson_evaluates_on_test_in_one_place(name):
+    source = LESSONS[name].read_text()
+    assert source.count("evaluate_test(") <= 1, (
+        f"{name} evaluates on the test events in more than one cell")
