@@ -5,6 +5,9 @@ a hint. ``None`` (or ``...``) means "not answered yet". Reference answers live i
 ``tests/test_exercises_NN.py`` (one file per lesson), where the tests run them
 through the checks.
 
+Every check also carries hints in three levels, read with :func:`show_hint`: a nudge,
+then the idea, then the answer. The first call never gives the answer away.
+
 An answer is read through :func:`plain`, :func:`as_answer_number`,
 :func:`as_answer_array` or :func:`whole_numbers`, which turn it into plain Python or
 numpy values first: whatever a student's object does when converted (fail, overflow,
@@ -14,6 +17,7 @@ claim to equal everything), the check compares values it made itself.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -189,3 +193,141 @@ def whole_numbers(answer):
             return None
         values.append(int(v))
     return tuple(values)
+
+
+# --- hints in levels ---------------------------------------------------------------------
+
+HINT_LEVELS = ("a nudge", "the idea", "the answer")
+_SHOWN: dict[str, int] = {}
+
+
+@dataclass(frozen=True)
+class Hint:
+    """One level of an exercise's hints; shows itself as a short text in a notebook.
+
+    Examples
+    --------
+    >>> Hint("Exercise 1", "check_output_size", 1, "Count where the filter fits.")
+    💡 Exercise 1, hint 1 of 3 (a nudge): Count where the filter fits.
+       More: show_hint(check_output_size, 2)
+    """
+
+    exercise: str
+    check: str
+    level: int
+    text: str
+
+    def __repr__(self) -> str:
+        text = (f"💡 {self.exercise}, hint {self.level} of {len(HINT_LEVELS)} "
+                f"({HINT_LEVELS[self.level - 1]}): {self.text}")
+        if self.level < len(HINT_LEVELS):
+            text += f"\n   More: show_hint({self.check}, {self.level + 1})"
+        return text
+
+
+def hints(exercise: str, nudge: str, idea: str, answer: str) -> Callable:
+    """Attach three levels of hints to a check function (a decorator).
+
+    Parameters
+    ----------
+    exercise : str
+        How the lesson names the exercise ("Exercise 2").
+    nudge, idea, answer : str
+        Level 1 points where to look without saying what is there; level 2 gives the
+        method; level 3 gives the answer (or the code) itself.
+
+    Examples
+    --------
+    >>> @hints("Exercise 9", "Look at the corners.", "Count the windows.", "4.")
+    ... def check_windows(answer):
+    ...     return answer == 4
+    >>> check_windows.hints[0]
+    'Look at the corners.'
+    """
+    levels = (nudge, idea, answer)
+    if not all(isinstance(text, str) and text.strip() for text in levels):
+        raise ValueError("hints needs a nudge, an idea and an answer, each a non-empty text")
+
+    def attach(check: Callable) -> Callable:
+        check.exercise = exercise
+        check.hints = levels
+        return check
+
+    return attach
+
+
+def show_hint(exercise, level=None) -> Hint:
+    """The next hint for an exercise, or the hint of a given level.
+
+    Parameters
+    ----------
+    exercise : callable or str
+        The exercise's check function (as the lesson calls it, e.g. ``check_output_size``)
+        or its name.
+    level : {1, 2, 3} or None, default None
+        1: a nudge, 2: the idea, 3: the answer. None gives the level after the last one
+        shown for this exercise, starting at 1, so that calling ``show_hint(check)``
+        again and again climbs the levels.
+
+    Returns
+    -------
+    Hint
+
+    Raises
+    ------
+    TypeError
+        If ``exercise`` is neither a check function with hints nor a name, or ``level``
+        is not an integer.
+    ValueError
+        If no check of that name has hints, or ``level`` is outside 1-3.
+
+    Examples
+    --------
+    >>> @hints("Exercise 9", "Look at the corners.", "Count the windows.", "4.")
+    ... def check_windows(answer):
+    ...     return answer == 4
+    >>> show_hint(check_windows)
+    💡 Exercise 9, hint 1 of 3 (a nudge): Look at the corners.
+       More: show_hint(check_windows, 2)
+    >>> show_hint(check_windows).level, show_hint(check_windows, 3).text
+    (2, '4.')
+    """
+    check = _hinted_check(exercise)
+    if level is None:
+        level = min(_SHOWN.get(check.__name__, 0) + 1, len(HINT_LEVELS))
+    elif isinstance(level, bool) or not isinstance(level, (int, np.integer)):
+        raise TypeError(f"level must be 1, 2 or 3, got {shown_answer(level)}")
+    level = int(level)
+    if not 1 <= level <= len(HINT_LEVELS):
+        raise ValueError(f"level must be 1 (a nudge), 2 (the idea) or 3 (the answer), "
+                         f"got {level}")
+    _SHOWN[check.__name__] = max(level, _SHOWN.get(check.__name__, 0))
+    return Hint(check.exercise, check.__name__, level, check.hints[level - 1])
+
+
+def hinted_checks() -> dict[str, Callable]:
+    """Every check function of the course that carries hints, by name."""
+    import importlib
+    import pkgutil
+
+    import lessons_lib.exercises as package
+
+    found = {}
+    for module in pkgutil.iter_modules(package.__path__):
+        for value in vars(importlib.import_module(f"{package.__name__}.{module.name}")).values():
+            if callable(value) and hasattr(value, "hints"):
+                found[value.__name__] = value
+    return found
+
+
+def _hinted_check(exercise) -> Callable:
+    if isinstance(exercise, str):
+        checks = hinted_checks()
+        if exercise not in checks:
+            raise ValueError(f"exercise must name a check with hints, one of "
+                             f"{sorted(checks)}, got {exercise!r}")
+        return checks[exercise]
+    if callable(exercise) and hasattr(exercise, "hints"):
+        return exercise
+    raise TypeError(f"exercise must be an exercise's check function (e.g. check_output_shape) "
+                    f"or its name, got {shown_answer(exercise)}")
