@@ -87,12 +87,13 @@ def test_exercise_2_reference_matches_the_definition_of_stride():
 @pytest.mark.parametrize(
     ("answer", "words"),
     [
-        # The common mistake: treating the stride-2 outputs as consecutive stride-1 outputs.
+        # Stride-2 outputs treated as consecutive stride-1 outputs (repeated to fill).
         (lambda x, F, dout: conv1d_backward(x, F, np.resize(dout, x.size - F.size + 1)),
-         "differs from the numerical gradient"),
+         "it looks like the stride-1 gradient"),
         (lambda x, F, dout: (np.zeros_like(x), np.zeros_like(F)), "relative error 1"),
         (lambda x, F, dout: (x, F, dout), "raised ValueError"),
-        (lambda x, F, dout: conv1d_backward(x, F, dout), "raised ValueError"),
+        (lambda x, F, dout: conv1d_backward(x, F, dout),
+         "raised ValueError: dout must hold one value per output"),
         (lambda x, F, dout: (np.zeros(3), np.zeros(3)), "Expected an array of shape"),
         (lambda x, F, dout: (np.full_like(x, np.nan), F), "contains NaN or inf"),
         (lambda x, F, dout: (backward_stride2(x, F, dout)[0], np.full_like(F, np.inf)),
@@ -146,3 +147,108 @@ def test_exercise_3_odd_answers_get_feedback(answer, words):
     feedback = check_update_step(answer)
     assert feedback.status == INCORRECT
     assert words in feedback.message and feedback.hint
+
+
+def stride1_gradient(x, F, dout):
+    """dout laid on consecutive stride-1 outputs, the rest zero."""
+    full = np.zeros(x.size - F.size + 1)
+    full[:dout.size] = dout
+    return conv1d_backward(x, F, full)
+
+
+def no_zeros_between(x, F, dout):
+    """dout spread to the stride-1 outputs, each value copied into the gap after it."""
+    return conv1d_backward(x, F, np.repeat(dout, 2)[:x.size - F.size + 1])
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (stride1_gradient, "it looks like the stride-1 gradient: dout was laid on consecutive"),
+        (lambda x, F, dout: conv1d_backward(x, F, dout),
+         "It looks like the stride-1 gradient: conv1d_backward wants one dout per stride-1"),
+        (no_zeros_between, "it looks like a forgotten zero between the strided positions"),
+    ],
+    ids=["stride-1 gradient", "stride-2 dout to the stride-1 pass", "forgotten zeros"],
+)
+def test_exercise_2_names_the_mistake(answer, words):
+    feedback = check_backward_stride2(answer)
+    assert feedback.status == INCORRECT
+    assert words in feedback.message, feedback.message
+    assert "show_hint(check_backward_stride2)" in feedback.hint
+
+
+# The three formulas of Exercise 1 as text, for building wrong answers from.
+RIGHT = ["g0*x0 + g1*x1 + g2*x2", "g0*x1 + g1*x2 + g2*x3", "g0*x2 + g1*x3 + g2*x4"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (["-(" + f + ")" for f in RIGHT], r"dJ/dF0 is not -g0\*x0 - g1\*x1 - g2\*x2: it "
+         "looks like a sign error"),
+        (RIGHT[:2] + ["-g0*x2 - g1*x3 - g2*x4"], "dJ/dF2 is not .*: it looks like a sign error"),
+        (RIGHT[::-1], "dJ/dF0 is not .*: it looks like the flipped filter: this is the "
+         "formula of dJ/dF2"),
+        (["g2*x0 + g1*x1 + g0*x2", "g2*x1 + g1*x2 + g0*x3", "g2*x2 + g1*x3 + g0*x4"],
+         "it looks like the flipped filter: g_k is paired with the x of output 2 - k"),
+        # Taps counted from 1, as in the slides' drawing: every x index one too high.
+        (RIGHT[1:] + ["g0*x3 + g1*x4 + g2*x5"], "dJ/dF0 is not .*: it looks like an "
+         "off-by-one index shift: every x index is one too high"),
+        (RIGHT[:2] + ["g0*x3 + g1*x4 + g2*x5"], "dJ/dF2 .* off-by-one index shift: every x "
+         "index is one too high"),
+        (["g1*x0 + g2*x1 + g3*x2", "g1*x1 + g2*x2 + g3*x3", "g1*x2 + g2*x3 + g3*x4"],
+         "off-by-one index shift: the outputs are counted from 1"),
+        (RIGHT[:1] + ["g0*x0 + g1*x1 + g2*x2", RIGHT[2]],
+         "dJ/dF1 is not .*: it looks like an off-by-one index shift: every x index is one "
+         "too low"),
+    ],
+    ids=["sign", "sign of the last", "taps reversed", "outputs reversed", "taps from 1",
+         "x5", "outputs from 1", "x one too low"],
+)
+def test_exercise_1_names_the_mistake(answer, words):
+    feedback = check_dJ_dF(answer)
+    assert feedback.status == INCORRECT
+    assert re.search(words, feedback.message), feedback.message
+    assert "show_hint(check_dJ_dF)" in feedback.hint
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        # ∂J/∂F = [1.5, -5], η = 0.1, F = [0.5, -1] (worked out in the test above).
+        ([0.65, -1.5], "you added the gradient instead of subtracting it"),
+        ([-1.0, 4.0], "you forgot the learning rate"),
+        ([2.0, -6.0], "you added the gradient and forgot the learning rate"),
+        ([1.5, -5.0], "this is the gradient ∂J/∂F, not the new filter"),
+        ([0.15, -0.5], "this is η ∂J/∂F, the step"),
+        ([0.425, -0.75], "missing the factor 2 from the square"),
+        ([-0.1, 1.0], "missing the 1/4 of the mean"),
+        ([0.2, 0.0], "the 2 of the square and the 1/4 of the mean are both missing"),
+    ],
+)
+def test_exercise_3_names_the_mistake(answer, words):
+    feedback = check_update_step(answer)
+    assert feedback.status == INCORRECT
+    assert words in feedback.message, feedback.message
+    assert "show_hint(check_update_step)" in feedback.hint
+
+
+def test_exercise_3_last_hint_holds_the_checked_numbers():
+    from lessons_lib.backprop import conv1d_forward, squared_error
+    from lessons_lib.exercises.backprop import STEP_ETA, STEP_F, STEP_X, STEP_Y
+
+    o = conv1d_forward(STEP_X, STEP_F)
+    _, dout = squared_error(o, STEP_Y)
+    _, dF = conv1d_backward(STEP_X, STEP_F, dout)
+    answer = check_update_step.hints[2]
+    for values in (o, dout, dF, STEP_F - STEP_ETA * dF):
+        assert "[" + ", ".join(f"{v:g}" for v in values) + "]" in answer
+    assert check_update_step(STEP_F - STEP_ETA * dF).status == CORRECT
+
+
+def test_exercise_1_and_2_last_hints_pass_their_checks():
+    assert check_dJ_dF(re.findall(r"g0\*x\d[^,\]]*", check_dJ_dF.hints[2])).status == CORRECT
+    namespace = {"np": np, "conv1d_backward": conv1d_backward}
+    exec(check_backward_stride2.hints[2], namespace)
+    assert check_backward_stride2(namespace["backward_stride2"]).status == CORRECT
