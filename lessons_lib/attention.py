@@ -29,6 +29,7 @@ from lessons_lib._validate import (
     as_float_array,
     brief,
     check_memory,
+    choice,
     positive_int,
     refuse_overflow,
     shape_tuple,
@@ -878,6 +879,61 @@ def sinusoidal_position_encoding(N, E) -> np.ndarray:
     PE[:, 0::2] = np.sin(p * frequencies)
     PE[:, 1::2] = np.cos(p * frequencies[: E // 2])
     return PE
+
+
+INK_PROFILES = ("rows", "columns")
+
+
+def ink_profile_weights(patch_size, along="rows") -> np.ndarray:
+    """Weights that turn a row of the slides' X into the ink of each patch row (or column).
+
+    X's row n is the position index n followed by patch n flattened row by row (see
+    :func:`prepend_position_index`). With ``W = ink_profile_weights(P, "rows")``,
+    ``(X @ W)[n, i]`` is the number of lit pixels (the sum of the pixels) in row i of
+    patch n; with ``"columns"``, in column i. The index meets a row of zeros: position
+    plays no part. Used as both W_Q and W_K, the score Q[n] · K[m] is large when
+    patches n and m have their ink in the same rows (columns), so each patch attends
+    most to the patches whose ink profile is most like its own.
+
+    Parameters
+    ----------
+    patch_size : int
+        P, the side of a patch.
+    along : {"rows", "columns"}, default "rows"
+
+    Returns
+    -------
+    W : ndarray of float64, shape (1 + P², P)
+        Entries 0 and 1: W[1 + i·P + j, i] = 1 for "rows", W[1 + i·P + j, j] = 1
+        for "columns".
+
+    Raises
+    ------
+    TypeError
+        If ``patch_size`` is not an integer.
+    ValueError
+        If ``patch_size`` is below 1 or too large for memory, or ``along`` is not one of
+        :data:`INK_PROFILES`.
+
+    Examples
+    --------
+    >>> ink_profile_weights(2).astype(int)
+    array([[0, 0],
+           [1, 0],
+           [1, 0],
+           [0, 1],
+           [0, 1]])
+    >>> x = np.array([[7, 1, 1, 0, 1]])  # index 7, then the 2 x 2 patch [[1, 1], [0, 1]]
+    >>> (x @ ink_profile_weights(2)).astype(int), (x @ ink_profile_weights(2, "columns")).astype(int)
+    (array([[2, 1]]), array([[1, 2]]))
+    """
+    P = positive_int(patch_size, "patch_size")
+    along = choice(along, "along", INK_PROFILES)
+    check_memory(8 * (1 + P * P) * P, f"ink_profile_weights(patch_size={P})")
+    rows, cols = np.divmod(np.arange(P * P), P)
+    W = np.zeros((1 + P * P, P))
+    W[1 + np.arange(P * P), rows if along == "rows" else cols] = 1.0
+    return W
 
 
 def small_integer_weights(rows, cols, *, seed=0) -> np.ndarray:
