@@ -8,6 +8,7 @@ from hypothesis.extra.numpy import arrays
 
 from lessons_lib.attention import (
     attention_saturation,
+    ink_profile_weights,
     merge_heads,
     multi_head_attention,
     multi_head_attention_backward,
@@ -426,38 +427,97 @@ def test_matrix_and_attention_figures_show_the_given_numbers():
     np.testing.assert_allclose(fig.axes[1].images[0].get_array(), A)
 
 
-def test_comparison_figure_keeps_its_legend_off_the_bars():
+def test_comparison_figure_draws_each_accuracy_with_its_wilson_interval():
     from lessons_lib.plots.attention import plot_comparison
+    from lessons_lib.uncertainty import wilson_interval
 
-    results = {"CNN": {"full": 0.97, "tenth": 0.9, "params": 7555},
-               "ViT": {"full": 0.93, "tenth": 0.85, "params": 21187}}
-    # Half the test events in class 0: answering it always is right half the time, not
-    # one time in three; the dotted baseline says so.
-    fig = plot_comparison(results, test_labels=[0, 0, 0, 0, 1, 1, 2, 2],
+    results = {"CNN": {"full": 194, "tenth": 180, "params": 7555},
+               "ViT": {"full": 186, "tenth": 170, "params": 21187}}
+    # Half the events in class 0: answering it always is right half the time, not one
+    # time in three; the dotted baseline says so.
+    fig = plot_comparison(results, 200, labels=[0, 0, 0, 0, 1, 1, 2, 2],
                           class_names=("proton", "carbon", "other"))
     ax, = fig.axes
     assert ax.get_legend() is None and len(fig.legends) == 1
     assert [t.get_text() for t in fig.legends[0].get_texts()] == [
         "CNN (7,555 parameters)", "ViT (21,187 parameters)",
-        "always 'proton' (50% of the test events)"]
-    heights = [bar.get_height() for container in ax.containers for bar in container]
-    assert heights == [0.97, 0.9, 0.93, 0.85]
-    baseline, = ax.get_lines()
-    assert tuple(baseline.get_ydata()) == (0.5, 0.5)
-    # Without test labels there is no baseline to draw.
-    assert plot_comparison(results).axes[0].get_lines() == []
+        "always 'proton' (50 % of the validation events)"]
+    assert ax.get_ylabel() == "validation accuracy"
+    for container, name in zip(ax.containers, results, strict=True):
+        points, _, (whiskers,) = container
+        np.testing.assert_allclose(points.get_ydata(),
+                                   [results[name]["full"] / 200, results[name]["tenth"] / 200])
+        for segment, size in zip(whiskers.get_segments(), ("full", "tenth"), strict=True):
+            np.testing.assert_allclose(sorted(segment[:, 1]),
+                                       wilson_interval(results[name][size], 200))
+    assert [t.get_text() for t in ax.texts] == ["97.0 %", "90.0 %", "93.0 %", "85.0 %"]
+    baseline = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+    assert [tuple(line.get_ydata()) for line in baseline] == [(0.5, 0.5)]
+    # Without labels there is no baseline to draw.
+    no_labels = plot_comparison(results, 200).axes[0]
+    assert [line for line in no_labels.get_lines() if line.get_linestyle() == ":"] == []
+
+
+# -- the lesson's hand-made Q, K, V ---------------------------------------------------------
+
+
+def ink_per_row_loops(x, P):
+    """The readable formula: feature i is the sum of row i of the patch after the index."""
+    patch = np.asarray(x[1:]).reshape(P, P)
+    return np.array([sum(patch[i, j] for j in range(P)) for i in range(P)], dtype=float)
+
+
+@given(P=st.integers(1, 5), data=st.data())
+def test_ink_profile_weights_count_the_ink_of_each_patch_row_and_column(P, data):
+    x = data.draw(arrays(np.float64, 1 + P * P, elements=st.integers(0, 1)))
+    x[0] = data.draw(st.integers(0, 20))  # the position index plays no part
+    np.testing.assert_array_equal(x @ ink_profile_weights(P), ink_per_row_loops(x, P))
+    transposed = np.concatenate([[x[0]], x[1:].reshape(P, P).T.ravel()])
+    np.testing.assert_array_equal(x @ ink_profile_weights(P, "columns"),
+                                  ink_per_row_loops(transposed, P))
+
+
+@given(P=st.integers(2, 5), row=st.data(), others=st.data())
+def test_a_patch_with_ink_in_one_row_attends_most_to_the_most_ink_in_that_row(P, row, others):
+    """The property the lesson's W_Q = W_K is chosen for, against the readable formula."""
+    i = row.draw(st.integers(0, P - 1))
+    query = np.zeros((P, P))
+    query[i] = 1
+    patches = others.draw(arrays(np.float64, (3, P, P), elements=st.integers(0, 1)))
+    X = prepend_position_index(np.vstack([query.ravel(), patches.reshape(3, -1)]))
+    W = ink_profile_weights(P)
+    _, A = scaled_dot_product_attention(X @ W, X @ W, X)
+    ink_in_row_i = np.array([ink_per_row_loops(x, P)[i] for x in X])
+    np.testing.assert_array_equal(np.flatnonzero(np.isclose(A[0], A[0].max())),
+                                  np.flatnonzero(ink_in_row_i == ink_in_row_i.max()))
+
+
+def test_the_lesson_example_pairs_the_patches_that_share_a_stroke():
+    W_rows, W_columns = ink_profile_weights(4), ink_profile_weights(4, "columns")
+    for W, pair in ((W_rows, [2, 3]), (W_columns, [0, 2])):
+        Q = SLIDES_X @ W
+        _, A = scaled_dot_product_attention(Q, Q, Q)
+        # Patches 2 and 3 hold the figure's horizontal bar in their second row; patches
+        # 0 and 2 its vertical line in their third column: each attends most to the pair.
+        for n in pair:
+            assert set(np.flatnonzero(np.isclose(A[n], A[n].max()))) == set(pair)
+        # The empty patch has a query of zeros: no preference.
+        np.testing.assert_allclose(A[1], 0.25)
+    with pytest.raises(ValueError, match="along must be one of"):
+        ink_profile_weights(4, "diagonals")
+    with pytest.raises(ValueError, match="patch_size must be an integer >= 1"):
+        ink_profile_weights(0)
 
 
 def test_lesson_figures_fit_a_projector_slide():
-    from lessons_lib.attention import attention_saturation, small_integer_weights
     from lessons_lib.plots import attention as plots
     from lessons_lib.plots import check_projector_ready
 
-    W_Q = small_integer_weights(17, 4, seed=28)
+    W_Q = ink_profile_weights(4)
     Q = SLIDES_X @ W_Q
     _, A = scaled_dot_product_attention(Q, Q, Q)
-    results = {"CNN": {"full": 0.97, "tenth": 0.9, "params": 7555},
-               "ViT": {"full": 0.93, "tenth": 0.85, "params": 21187}}
+    results = {"CNN": {"full": 1967, "tenth": 1812, "params": 7555},
+               "ViT": {"full": 1865, "tenth": 1686, "params": 21187}}
     for fig in (plots.plot_patches(figure_matrix(), 4),
                 plots.plot_table_slips(SLIDES_X, slides_x_copies()),
                 plots.plot_matrices({"X": SLIDES_X, "W_Q": W_Q, "Q": Q}, operators="·="),
@@ -465,7 +525,7 @@ def test_lesson_figures_fit_a_projector_slide():
                 plots.plot_attention_rows(np.stack([A, A]), titles=["a", "b"]),
                 plots.plot_saturation(attention_saturation([1, 4, 16])),
                 plots.plot_position_encoding(sinusoidal_position_encoding(64, 32)),
-                plots.plot_comparison(results),
+                plots.plot_comparison(results, 2000, labels=[0, 0, 1, 2]),
                 plots.plot_position_similarity(rng(0).normal(size=(64, 8)), (8, 8))):
         check_projector_ready(fig)
 

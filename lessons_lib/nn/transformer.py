@@ -64,13 +64,11 @@ VIT_CONFIG = {"patch_size": 8, "embed_dim": 32, "depth": 2, "num_heads": 4, "mlp
 """The tiny ViT of lesson 06, as keyword arguments of :func:`tiny_vit`."""
 VIT_IMAGE_SHAPE = (1, 64, 64)
 """One detector event, (C, H, W), as the stored ViT reads it."""
-VIT_DATA = {"train": (10000, 0), "test": (2000, 1)}
-"""Lesson 04's detector events (``tools/train_detector_cnn.py``), as (number, seed) of
-:func:`~lessons_lib.datasets.detector_events`; ``fit`` holds out a tenth of "train"."""
-VIT_TRAINING = {"epochs": 6, "batch_size": 64, "lr": 0.002, "validation_split": 0.1,
-                "cnn_lr": 0.003}
-"""How ``tools/train_vit.py`` trains: Adam, its step decaying from ``lr`` to 0 (cosine); the
-CNN alike, with lesson 04's learning rate."""
+VIT_TRAINING = {"epochs": 6, "batch_size": 64, "lr": 0.002, "cnn_lr": 0.003}
+"""How ``tools/train_vit.py`` trains on the course split's training events
+(:func:`lessons_lib.splits.course_split`): Adam, its step decaying from ``lr`` to 0
+(cosine) over a fixed number of epochs; the CNN it is compared with alike, with lesson
+04's learning rate."""
 
 
 def _tokens(x, layer, features="E"):
@@ -721,7 +719,7 @@ def load_tiny_vit(path=VIT_WEIGHTS) -> tuple[Sequential, dict]:
     model : Sequential
         In evaluation mode.
     metadata : dict
-        "config", "test_accuracy", "train_seconds", "history", "comparison", ...
+        "config", "validation", "test", "test_accuracy", "history", "comparison", ...
 
     Raises
     ------
@@ -744,36 +742,3 @@ def load_tiny_vit(path=VIT_WEIGHTS) -> tuple[Sequential, dict]:
         raise damaged(path, f"it was trained with the configuration {metadata['config']}, "
                             f"the lesson builds {VIT_CONFIG}", rebuild)
     return model.eval(), metadata
-
-
-def detector_split(parts=("train", "test")) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The detector events :data:`VIT_DATA` names: (images, labels) for each part asked for.
-
-    Parameters
-    ----------
-    parts : sequence of {"train", "test"}
-
-    Returns
-    -------
-    data : list of (ndarray of float32 (n, 1, 64, 64), ndarray of int64 (n,))
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``parts`` is not a sequence of those names.
-
-    Examples
-    --------
-    >>> [(x.shape, y.shape) for x, y in detector_split(["test"])]
-    [((2000, 1, 64, 64), (2000,))]
-    """
-    from lessons_lib.datasets import detector_events
-
-    if isinstance(parts, str) or not isinstance(parts, (list, tuple)):
-        raise TypeError(f"parts must be a list of names from {tuple(VIT_DATA)}, got {parts!r}")
-    data = []
-    for part in parts:
-        n, seed = VIT_DATA[choice(part, "parts", tuple(VIT_DATA))]
-        images, labels, _ = detector_events(n, seed=seed, image_size=VIT_IMAGE_SHAPE[-1])
-        data.append((images, labels))
-    return data

@@ -12,6 +12,7 @@ from matplotlib.ticker import MaxNLocator
 from lessons_lib.attention import patch_grid, patchify, prepend_position_index
 from lessons_lib.plots import OKABE_ITO, new_figure
 from lessons_lib.plots.convolution import draw_matrix
+from lessons_lib.uncertainty import wilson_interval
 
 # Patch k is drawn in colour k (cycled): the same colour on the image and in the table.
 PATCH_COLOURS = ("tab:orange", "tab:blue", "tab:green", "tab:purple", "tab:red", "tab:cyan",
@@ -427,49 +428,74 @@ class AttentionOverlayPlot:
             self.bar_ax.set_title(grid_title)
 
 
-def plot_comparison(results, *, test_labels=None, class_names=None):
-    """Test accuracy of two models trained on all the data and on a tenth of it.
+def plot_comparison(results, n, *, labels=None, class_names=None, data="validation"):
+    """Accuracy of two or more models trained on all the data and on a tenth of it.
+
+    Each accuracy is drawn as a point with its 95 % Wilson interval
+    (:func:`lessons_lib.uncertainty.wilson_interval`) as a bar: where two models'
+    bars overlap, these ``n`` events cannot tell the models apart.
 
     Parameters
     ----------
     results : dict of str to dict
-        Model name → {"full": accuracy, "tenth": accuracy, "params": int}.
-    test_labels : array_like of int, shape (N,), optional
-        The test set's labels: a dotted line marks the accuracy of always answering its
+        Model name → {"full": correct, "tenth": correct, "params": int}: how many of
+        the ``n`` events the model classified right after training on all the training
+        events and on a tenth of them.
+    n : int
+        The number of events the models were scored on.
+    labels : array_like of int, shape (n,), optional
+        Those events' labels: a dotted line marks the accuracy of always answering their
         most common class (the baseline a model must beat; with unequal classes it is
         above one over the number of classes).
     class_names : sequence of str, optional
         Names of the labels, for the baseline's legend entry.
+    data : str, default "validation"
+        Which events were scored, for the axis label.
 
     Returns
     -------
     fig : Figure
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a count is not a whole number in [0, n] (as :func:`wilson_interval` says).
     """
     names = list(results)
     fig = new_figure(9, 3.9)
     ax = fig.add_subplot()
-    x = np.arange(2)
     width = 0.8 / len(names)
     for i, name in enumerate(names):
-        values = [results[name]["full"], results[name]["tenth"]]
-        bars = ax.bar(x + (i - (len(names) - 1) / 2) * width, values, width,
-                      label=f"{name} ({results[name]['params']:,} parameters)")
-        ax.bar_label(bars, labels=[f"{v:.1%}" for v in values], padding=2)
-    ax.set_xticks(x, ["all training events", "a tenth of them"])
-    ax.set_ylim(0, 1.1)
-    ax.set_ylabel("test accuracy")
-    handles, labels = ax.get_legend_handles_labels()
-    if test_labels is not None:
-        counts = np.bincount(np.asarray(test_labels, dtype=int))
+        x = np.arange(2) + (i - (len(names) - 1) / 2) * width
+        correct = [results[name]["full"], results[name]["tenth"]]
+        accuracy = np.array(correct) / n
+        low, high = np.array([wilson_interval(k, n) for k in correct]).T
+        ax.errorbar(x, accuracy, yerr=[accuracy - low, high - accuracy], fmt="o",
+                    markersize=9, capsize=8, elinewidth=2.5, capthick=2.5,
+                    color=OKABE_ITO[i % len(OKABE_ITO)],
+                    label=f"{name} ({results[name]['params']:,} parameters)")
+        # Percent as lessons_lib.uncertainty.accuracy_text writes it, so the figure and
+        # the sentences round alike.
+        for xi, k, top in zip(x, correct, high, strict=True):
+            ax.annotate(f"{100 * k / n:.1f} %", (xi, top), xytext=(0, 4),
+                        textcoords="offset points", ha="center", va="bottom")
+    ax.set_xticks(np.arange(2), ["all training events", "a tenth of them"])
+    ax.set_xlim(-0.6, 1.6)
+    ax.set_ylim(0.4, 1.04)
+    ax.yaxis.set_major_formatter(lambda value, _: f"{100 * value:.0f} %")
+    ax.set_ylabel(f"{data} accuracy")
+    handles, names_shown = ax.get_legend_handles_labels()
+    if labels is not None:
+        counts = np.bincount(np.asarray(labels, dtype=int))
         majority, share = int(np.argmax(counts)), float(counts.max() / counts.sum())
         name = (f"'{class_names[majority]}'" if class_names is not None
                 else "the most common class")
         baseline = ax.axhline(share, color="0.3", linestyle=":", linewidth=2)
         handles.append(baseline)
-        labels.append(f"always {name} ({share:.0%} of the test events)")
-    # Outside the axes (inside, it would cover the bars), clear of the axis labels; the
+        names_shown.append(f"always {name} ({100 * share:.0f} % of the {data} events)")
+    # Outside the axes (inside, it would cover the points), clear of the axis labels; the
     # models first, then the baseline.
-    fig.legend(handles, labels, loc="outside lower center", ncols=2, frameon=False)
+    fig.legend(handles, names_shown, loc="outside lower center", ncols=2, frameon=False)
     fig.get_layout_engine().set(h_pad=0.1)
     return fig
 
