@@ -99,10 +99,14 @@ def detector_events(n, *, seed=0, image_size=64, class_mix=detector.DEFAULT_CLAS
                     noise=1.0, view="3-class"):
     """Simulated events of an active-target detector's pad plane, with their classes.
 
-    Protons (long tracks that curl into spirals in the magnetic field, brightest where
-    they stop), carbon ions (short, dense, straight) and "other" events (sparks,
-    multi-prong fragments, noise), projected on the pad plane with diffusion, gain
-    variation, noise pads, a threshold and ADC saturation: see :mod:`lessons_lib.detector`.
+    A 2-D toy, not AT-TPC data (the real detector records 3-D point clouds). Protons
+    (long tracks that curl into spirals in the magnetic field, brightest where they
+    stop), carbon nuclei of the target gas (short, dense, nearly straight: they stop
+    within a short range, before the field visibly curves them) and "other" events
+    (sparks, multi-prong fragments, noise), projected on the pad plane with diffusion,
+    gain variation, noise pads, a threshold and ADC saturation: see
+    :mod:`lessons_lib.detector`. Lessons 04-07 take their events from
+    :func:`lessons_lib.splits.course_split`, which calls this function.
 
     Parameters
     ----------

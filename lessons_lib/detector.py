@@ -1,22 +1,38 @@
 r"""Simulated events in the pad plane of an active-target time projection chamber.
 
-A physically inspired toy after the proton / carbon / other classification of
-Kuchera et al., Nucl. Instrum. Methods A 940 (2019) 156. A beam of nuclei travels
-along the chamber's axis, perpendicular to the pad plane, so it projects onto the
-centre of the image; a reaction at some point of the beam sends charged particles out
-from there. The gas they cross is ionised; the electrons drift to the pad plane, which
-records the charge collected by each pad: the images are that projection.
+A toy, physically inspired by the proton / carbon / other classification of
+Kuchera et al., Nucl. Instrum. Methods A 940 (2019) 156, on events of the AT-TPC. A
+beam of nuclei travels along the chamber's axis, perpendicular to the pad plane, so it
+projects onto the centre of the image; a reaction at some point of the beam sends
+charged particles out from there. The gas they cross is ionised; the electrons drift to
+the pad plane, which records the charge collected by each pad: the images are that
+projection.
+
+What the toy is not: it is not AT-TPC data, nor a model fitted to that detector. The
+real detector records each event as a 3-D point cloud (x and y from the pads, z from
+the electrons' drift time, a charge per point); these events are 64 x 64 images of
+the pad plane only, with lengths, charges and noise chosen to look plausible. A
+network's accuracy on them says how well it separates the toy's classes; networks
+trained on simulated events lose accuracy on real ones (Kuchera et al.).
 
 What a physicist sees, and what is simulated:
 
-- **proton**: a long, faint track from the vertex. The chamber sits in a magnetic field
-  along the beam, so the projected track is an arc of radius :math:`\rho \propto p_T`;
-  as the proton slows down :math:`p_T` shrinks and the arc curls into a spiral. The
-  charge per step follows the Bragg curve, :math:`dE/dx \propto R^{-0.43}` (``R`` the
-  residual range): faint at the start, brightest where the proton stops. A proton
-  leaving almost along the beam has a short projection, a small tight circle.
-- **carbon** (a heavy ion, elastically scattered beam): a short, dense, nearly straight
-  track, its rigidity too high for the field to bend it.
+- **proton** (a proton of the target gas, struck by a beam nucleus): a long, faint
+  track from the vertex. The chamber sits in a magnetic field along the beam, so the
+  projected track is an arc of radius :math:`\rho \propto p_T`; as the proton slows
+  down :math:`p_T` shrinks and the arc curls into a spiral. The charge per step
+  follows the Bragg curve, :math:`dE/dx \propto R^{-0.43}` (``R`` the residual range):
+  faint at the start, brightest where the proton stops. A proton leaving almost along
+  the beam has a short projection, a small tight circle.
+- **carbon** (a carbon nucleus of the target gas, recoiling from a beam nucleus): a
+  short, dense, nearly straight track. Not because the field cannot bend it: at the
+  same kinetic energy :math:`T` a fully stripped :math:`^{12}\mathrm{C}` ion has the
+  momentum :math:`p = \sqrt{2 m T}`, :math:`\sqrt{12} \approx 3.46` times the proton's,
+  and the charge :math:`6e`, so its magnetic rigidity :math:`B\rho = p / q` is
+  :math:`\sqrt{12} / 6 \approx 0.58` of the proton's: it would curl more tightly. Its
+  track is short because the energy loss per unit length grows as the charge squared,
+  :math:`Z^2 = 36` times a proton's at the same velocity, so it stops within a range
+  far shorter than its radius of curvature, before the field can visibly curve it.
 - **other**: everything else the trigger records: sparks (straight bright streaks that
   do not come from the vertex), multi-prong fragmentation (two to four short tracks),
   and pure noise (an unreacted beam spot and random pad hits).
@@ -130,7 +146,11 @@ def _proton_tracks(rng, k, scale):
 
 
 def _carbon_tracks(rng, k, scale):
-    """Short, dense, almost straight tracks from the vertex."""
+    """Short, dense, almost straight tracks from the vertex.
+
+    Straight because the range is far shorter than the radius of curvature (a fast
+    energy loss, not a high rigidity: see the module's docstring).
+    """
     s = np.linspace(0.0, 1.0, _STEPS)
     length = rng.uniform(3, 11, size=(k, 1)) * scale
     phi = rng.uniform(0, 2 * np.pi, size=(k, 1)) + rng.normal(0, 0.05, size=(k, 1)) * s
