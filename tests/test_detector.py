@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
 from lessons_lib import detector, nn
 from lessons_lib.datasets import detector_events
-from lessons_lib.nn.models import DETECTOR_WEIGHTS, detector_metrics, load_detector_cnn
+from lessons_lib.metrics import confusion_matrix
+from lessons_lib.nn.models import (
+    _METRICS_SCHEMA,
+    DETECTOR_WEIGHTS,
+    detector_metrics,
+    load_detector_cnn,
+)
+from lessons_lib.splits import course_split
 
 
 @pytest.fixture(scope="module")
@@ -136,16 +145,72 @@ def test_to_binary_rejects_labels_that_are_not_3_class():
         detector.to_binary([0, 3])
 
 
-@pytest.mark.skipif(not DETECTOR_WEIGHTS.exists(), reason="run tools/train_detector_cnn.py")
-def test_stored_weights_reproduce_their_reported_test_accuracy():
-    model, metadata = load_detector_cnn()
-    metrics = detector_metrics()
-    assert metadata["test_accuracy"] == metrics["test_accuracy"]
-    x_test, y_test, _ = detector_events(metrics["test"]["events"], seed=metrics["test"]["data_seed"])
-    scores = nn.evaluate(model, x_test, y_test)
+needs_weights = pytest.mark.skipif(not DETECTOR_WEIGHTS.exists(),
+                                  reason="run tools/train_detector_cnn.py")
+
+
+@pytest.fixture(scope="module")
+def stored():
+    return load_detector_cnn()
+
+
+@needs_weights
+def test_stored_weights_reproduce_their_validation_accuracy(stored):
+    model, metadata = stored
+    assert metadata == detector_metrics()
+    split = course_split()
+    n, seed = split.parts["validation"]
+    assert metadata["validation"]["events"] == n and metadata["validation"]["data_seed"] == seed
+    assert metadata["train"] == {"events": split.parts["train"][0],
+                                 "data_seed": split.parts["train"][1]}
+    x_val, y_val = split.validation
+    correct = int(np.sum(nn.predict(model, x_val) == y_val))
     # Float32 sums may round differently on another BLAS: allow one event of difference.
-    assert abs(scores["accuracy"] - metrics["test_accuracy"]) <= 1 / len(y_test)
-    assert metrics["test_accuracy"] >= 0.95
+    assert abs(correct - metadata["validation"]["correct"]) <= 1
+    assert metadata["validation_accuracy"] == metadata["validation"]["correct"] / n
+    assert metadata["validation_accuracy"] >= 0.95
+    assert 1 <= metadata["best_epoch"] <= metadata["epochs"]
+
+
+@needs_weights
+def test_stored_weights_reproduce_their_test_accuracy_and_confusion_matrix(stored):
+    model, metadata = stored
+    split = course_split()
+    n, seed = split.parts["test"]
+    assert metadata["test"]["events"] == n and metadata["test"]["data_seed"] == seed
+    before = split.test_evaluations
+    evaluation = split.evaluate_test(lambda images: nn.predict_proba(model, images))
+    assert split.test_evaluations == before + 1
+    predicted = evaluation.outputs.argmax(axis=1)
+    correct = int(np.sum(predicted == evaluation.labels))
+    assert abs(correct - metadata["test"]["correct"]) <= 1
+    assert metadata["test_accuracy"] == metadata["test"]["correct"] / n
+    stored_matrix = np.array(metadata["confusion_matrix"])
+    assert stored_matrix.sum() == n and np.trace(stored_matrix) == metadata["test"]["correct"]
+    # One event predicted otherwise moves one count from a cell to another.
+    difference = confusion_matrix(evaluation.labels, predicted, labels=[0, 1, 2]) - stored_matrix
+    assert np.abs(difference).sum() <= 2
+
+
+NEW_ENTRIES = ["validation_accuracy", "validation", "train", "epochs", "best_epoch",
+               "confusion_matrix"]
+
+
+def test_the_metadata_schema_names_the_split_entries_lessons_read():
+    assert set(NEW_ENTRIES) | {"test_accuracy", "test"} <= set(_METRICS_SCHEMA)
+    assert set(_METRICS_SCHEMA["validation"]) == {"events", "data_seed", "correct"}
+    assert set(_METRICS_SCHEMA["test"]) == {"events", "data_seed", "correct"}
+
+
+@needs_weights
+@pytest.mark.parametrize("entry", NEW_ENTRIES + ["test"])
+def test_stored_metrics_without_an_entry_are_refused_naming_it(entry, tmp_path):
+    metrics = detector_metrics()
+    del metrics[entry]
+    path = tmp_path / "detector_cnn.json"
+    path.write_text(json.dumps(metrics))
+    with pytest.raises(ValueError, match=f"has no entry '{entry}'; rebuild it with"):
+        detector_metrics(path)
 
 
 def test_a_request_larger_than_the_memory_is_refused_at_once_naming_n_and_the_limit():

@@ -17,9 +17,24 @@ from lessons_lib.nn.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU, Seque
 DETECTOR_WEIGHTS = data_path("detector_cnn.npz")
 """The trained weights, as ``tools/train_detector_cnn.py`` wrote them to ``data/``."""
 DETECTOR_METRICS = data_path("detector_cnn.json")
-"""The metrics of those weights (test accuracy, data seeds, training settings)."""
-# What the lessons read from the metrics, stored both in the .json and with the weights.
-_METRICS_SCHEMA = {"test_accuracy": NUMBER, "test": {"events": int, "data_seed": int}}
+"""The metrics of those weights (validation and test results, data seeds, training settings)."""
+# What the lessons and tests read from the metrics, stored both in the .json and with the
+# weights; a file without one of these entries is refused by name. Each part of the
+# course split (lessons_lib.splits) records its size and seed; validation and test also
+# their count of right answers, so that an accuracy prints with its interval. The
+# weights were chosen on validation (early stopping: `best_epoch` of `epochs`); the test
+# entries, with the test confusion matrix (rows true class, columns predicted), come
+# from the one look at the test events after that choice.
+_METRICS_SCHEMA = {
+    "test_accuracy": NUMBER,
+    "test": {"events": int, "data_seed": int, "correct": int},
+    "validation_accuracy": NUMBER,
+    "validation": {"events": int, "data_seed": int, "correct": int},
+    "train": {"events": int, "data_seed": int},
+    "epochs": int,
+    "best_epoch": int,
+    "confusion_matrix": [[int]],
+}
 
 
 def detector_cnn(num_classes=3, *, image_size=64, rng=0) -> Sequential:
@@ -84,7 +99,11 @@ def dense_baseline(num_classes=3, *, image_size=64, hidden=64, rng=0) -> Sequent
 
 
 def load_detector_cnn(path=DETECTOR_WEIGHTS) -> tuple[Sequential, dict]:
-    """The trained detector CNN from ``data/`` and its metadata (test accuracy, seeds...).
+    """The trained detector CNN from ``data/`` and its metadata (accuracies, seeds...).
+
+    ``make weights`` trained it on the training part of
+    :func:`lessons_lib.splits.course_split`, chose its epoch on the validation part
+    (early stopping) and then evaluated it once on the test part.
 
     Parameters
     ----------
@@ -95,14 +114,28 @@ def load_detector_cnn(path=DETECTOR_WEIGHTS) -> tuple[Sequential, dict]:
     model : Sequential
         In evaluation mode.
     metadata : dict
+        At least these entries (the same as :func:`detector_metrics`):
+
+        - ``"train"``: ``{"events", "data_seed"}`` of the events the weights were
+          fitted to;
+        - ``"validation"``: ``{"events", "data_seed", "correct"}`` and
+          ``"validation_accuracy"`` (= correct / events): what the choices were made on;
+        - ``"epochs"``, ``"best_epoch"``: epochs run, and the one whose weights were
+          kept (the lowest validation loss);
+        - ``"test"``: ``{"events", "data_seed", "correct"}``, ``"test_accuracy"`` and
+          ``"confusion_matrix"`` (3 x 3, rows true class, columns predicted): the
+          one evaluation on the test events.
+
+        Also stored: ``"split"``, ``"history"``, ``"stopping"``, the optimiser and the
+        command that wrote it.
 
     Raises
     ------
     FileNotFoundError
         If the file is missing, naming the command that writes it.
     ValueError
-        If the file cannot be used (damaged, other arrays, metadata without the test
-        accuracy and test set...), naming the file and that command.
+        If the file cannot be used (damaged, other arrays, metadata without one of the
+        entries above...), naming the file and that command.
     """
     path = as_path(path)
     if not path.exists():
@@ -122,8 +155,8 @@ def detector_metrics(path=DETECTOR_METRICS) -> dict:
     FileNotFoundError
         If the file is missing, naming the command that writes it.
     ValueError
-        If it is not JSON, or lacks the test accuracy or the test set's size and seed:
-        one error naming the file and that command.
+        If it is not JSON, or lacks one of the entries :func:`load_detector_cnn` lists:
+        one error naming the entry, the file and that command.
     """
     path = as_path(path)
     if not path.exists():
