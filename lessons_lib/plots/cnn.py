@@ -12,6 +12,7 @@ import numpy as np
 from lessons_lib._validate import positive_int
 from lessons_lib.plots import MIN_FONT_PT, new_figure
 from lessons_lib.plots.convolution import draw_matrix
+from lessons_lib.uncertainty import accuracy_text, wilson_interval
 
 EVENT_CMAP = "inferno"
 CURVE_COLOURS = {"train": "tab:blue", "validation": "tab:orange"}
@@ -300,26 +301,67 @@ def plot_misclassified(images, true, predicted, class_names, *, probabilities=No
     return fig
 
 
-def plot_baselines(names, accuracies, params, *, width=8):
-    """Test accuracy of each model, its parameter count written on its bar.
+def plot_baselines(names, accuracies, params, *, events=None, data="validation", width=10):
+    """Accuracy of each model on the same events, its parameter count beside its name.
 
     Parameters
     ----------
     names : sequence of str
     accuracies : sequence of float in [0, 1]
     params : sequence of int
+    events : int, optional
+        How many events every accuracy was measured on. When given, each bar carries
+        its 95 % Wilson interval (:func:`lessons_lib.uncertainty.wilson_interval`) as
+        an error bar and in its label: two models are told apart only when their
+        intervals are.
+    data : str, default "validation"
+        The events measured on, named in the axis label.
+
+    Returns
+    -------
+    fig : Figure
+
+    Raises
+    ------
+    ValueError
+        If ``events`` is given and an accuracy times ``events`` is not a whole count
+        of events.
+
+    Examples
+    --------
+    >>> fig = plot_baselines(["majority", "CNN"], [0.5, 0.9765], [0, 7555], events=2000)
+    >>> fig.axes[0].get_xlabel()
+    'validation accuracy (2,000 events)'
+    >>> fig.axes[0].texts[1].get_text()
+    '97.7 % (95 % interval 97.0–98.2 %)'
     """
+    accuracies = np.asarray(accuracies, dtype=float)
+    labels = [f"{acc:.1%}" for acc in accuracies]
+    errors = None
+    if events is not None:
+        events = positive_int(events, "events")
+        correct = np.round(accuracies * events)
+        if not np.allclose(correct, accuracies * events, rtol=0, atol=1e-6):
+            raise ValueError(f"accuracies must be counts out of events={events}, got "
+                             f"{accuracies.tolist()}")
+        correct = correct.astype(int)
+        intervals = np.array([wilson_interval(int(k), events) for k in correct])
+        errors = np.abs(intervals.T - accuracies)
+        labels = [accuracy_text(int(k), events) for k in correct]
     fig = new_figure(width, 0.8 * len(names) + 1.2)
     ax = fig.subplots()
     y = np.arange(len(names))[::-1]
-    bars = ax.barh(y, accuracies, color=["tab:gray", "tab:purple", "tab:green"][: len(names)])
-    for bar, acc, p in zip(bars, accuracies, params, strict=True):
-        # Inside a long bar in white, beside a short one in black: always readable.
-        inside = acc >= 0.5
-        ax.text(acc - 0.01 if inside else acc + 0.01, bar.get_y() + bar.get_height() / 2,
-                f"{acc:.1%}  ({p:,} parameters)", ha="right" if inside else "left",
-                va="center", color="white" if inside else "black")
-    ax.set_yticks(y, names)
+    bars = ax.barh(y, accuracies, xerr=errors, capsize=6,
+                   color=["tab:gray", "tab:purple", "tab:green"][: len(names)])
+    for bar, acc, label in zip(bars, accuracies, labels, strict=True):
+        # Inside a long bar in white, beside a short one in black: always readable. A
+        # label inside starts left of the error bar.
+        inside = acc >= 0.7
+        ax.text(acc - 0.04 if inside else acc + 0.04, bar.get_y() + bar.get_height() / 2,
+                label, ha="right" if inside else "left", va="center",
+                color="white" if inside else "black")
+    ax.set_yticks(y, [f"{name}\n{p:,} parameters" for name, p in zip(names, params,
+                                                                      strict=True)])
     ax.set_xlim(0, 1)
-    ax.set_xlabel("test accuracy")
+    ax.set_xlabel(f"{data} accuracy" + (f" ({events:,} events)" if events else ""))
     return fig
