@@ -46,7 +46,6 @@ from lessons_lib.nn.transformer import (
     TokenPool,
     TransformerBlock,
     attention_maps,
-    detector_split,
     tiny_vit,
 )
 
@@ -480,8 +479,6 @@ def test_tiny_vit_refuses_huge_or_bad_requests_up_front(kwargs, words):
 
 
 def test_the_vit_helpers_check_their_arguments():
-    with pytest.raises(TypeError, match="parts must be a list of names"):
-        detector_split("train")
     with pytest.raises(TypeError, match="model must be a Sequential"):
         attention_maps(nn.ReLU())
     model = tiny_vit((1, 8, 8), 3, patch_size=4, embed_dim=4, depth=1, num_heads=2)

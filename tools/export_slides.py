@@ -256,7 +256,7 @@ def export(notebook: Path, out: Path, slides: SlidesExporter | None = None) -> P
     for cell in nb.cells:
         # A sentence printed by code (numbers from stored results) shows as text only.
         if HIDDEN_INPUT in cell.metadata.get("tags", []):
-            cell.transient = {"remove_source": True}
+            cell.metadata["transient"] = {"remove_source": True}
     body, _ = slides.from_notebook_node(nb, resources={"metadata": {"name": notebook.stem}})
     # Links between lessons ("Next: 01 ...") lead to the next deck, not to a notebook.
     body = re.sub(r'href="([\w-]+)\.ipynb"', r'href="\1.slides.html"', body)
