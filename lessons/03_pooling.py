@@ -2,11 +2,13 @@
 # # 03 · Pooling
 #
 # **You will be able to**
-# - max pool and average pool a matrix by hand and with code, for any window size and stride;
+# - say why a CNN pools (some tolerance to small shifts, fewer numbers, a larger
+#   receptive field), what it costs (aliasing, lost positions), and when a convolution
+#   keeps its feature map's size;
+# - max pool and average pool a matrix by hand and with code, for any window size
+#   and stride;
 # - predict the pooled shape, $H' = 1 + \lfloor (H - k) / s \rfloor$;
-# - say where the gradient goes when it flows back through max and average pooling;
-# - explain what pooling buys a CNN (some tolerance to small shifts, a larger receptive
-#   field, fewer numbers) and what it costs (aliasing, lost positions).
+# - say where the gradient goes when it flows back through max and average pooling.
 #
 # **Slides:** *Convolutional neural networks: architecture and training*, the
 # *Pooling* slide (max pool with 2x2 filters and stride 2) and the *Backpropagation*
@@ -21,6 +23,7 @@ import numpy as np
 from lessons_lib.backprop import numerical_gradient, relative_error
 from lessons_lib.convolution import correlate
 from lessons_lib.datasets import figure_matrix, photograph, pooling_example
+from lessons_lib.exercises import show_hint  # noqa: F401 (for the exercises)
 from lessons_lib.exercises.pooling import (
     HAND_MATRIX,
     check_max_pool_by_hand,
@@ -50,26 +53,74 @@ from lessons_lib.pooling import (
     translation_sensitivity,
     zone_plate,
 )
+from lessons_lib.shapes import output_size
+from lessons_lib.source import show_source
 from lessons_lib.widgets.pooling import PhotoPooling, PoolingStepper
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 50 minutes with the exercises. Pooling is the easy layer after lessons 01 and
-# 02: no weights, one formula. Spend the time on the two ideas students get wrong:
-# where the gradient goes (all of it to one cell, for max), and what pooling does to
-# a picture (aliasing). Run the whole notebook before the lecture: the stepper and
-# the photograph view need a live kernel.
+# 02: no weights, one formula. Start with why (the first slide), then how. Spend the
+# time on the two ideas students get wrong: where the gradient goes (all of it to one
+# cell, for max), and what pooling does to a picture (aliasing). Run the whole
+# notebook before the lecture: the stepper and the photograph view need a live kernel.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## The slides' example
+# ## Why pool? The slides' example
 #
-# A convolution layer produces feature maps as large as its input. **Pooling** shrinks
-# them: cut the map into windows and keep one number per window. *Max pooling* keeps
-# the largest. The slides pool this $4 \times 4$ matrix with $2 \times 2$ windows and
-# stride 2: four windows (one colour each), four outputs. The framed cell is the one
-# each window keeps.
+# Read the slides' $4 \times 4$ matrix as a feature map: large numbers where a feature
+# is. Shift it one cell up, as when the object moves by one pixel: 14 of its 16
+# numbers change. Max pooled ($2 \times 2$ windows, stride 2, the slides' choice) the
+# map keeps 3 of its 4 numbers: the 6, 9 and 7 stay inside their windows.
 
 # %%
 A = pooling_example()
+plot_translation(A, translate(A, down=-1, right=0), size=2, stride=2)
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# Two gains: **some tolerance to small shifts** (a shift that carries a maximum across
+# a window's border changes more, as measured later), and **fewer numbers**: 16 become
+# 4, so every later layer has a quarter of the work. The rest of the lesson: how.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Let the class find the one pooled number that changed (bottom left, 3 → 2) before
+# the next press: the 3 left its window upwards and a 2 moved in. Every large number
+# stayed in its window. Ask what a shift to the right would do; the measuring slide
+# later answers it (more changes: the 6 crosses a border). "Feature map" here is a
+# convolution layer's output, the input of pooling in a CNN.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## How large is a feature map?
+#
+# Lesson 01's `correlate` keeps only the positions where a filter of $K \times K$ taps
+# fits (edges "none", its default): the map loses $K - 1$ rows and columns. It keeps
+# the input's size only when padded by $\omega = (K - 1)/2$ on each side (odd $K$,
+# any edges but "none") at stride 1, as most CNN layers are; pooling then shrinks it.
+
+# %%
+F = figure_matrix()
+blur = make_filter("box blur", 3)  # K = 3 taps per axis, ω = 1
+print("figure matrix", F.shape, "→", correlate(F, blur).shape, "unpadded,",
+      correlate(F, blur, edges="zero").shape, "zero padded")
+for K in (3, 5, 7):
+    omega = (K - 1) // 2
+    print(f"K = {K}: 28 → {output_size(28, K)} unpadded,"
+          f" 28 → {output_size(28, K, padding=omega)} padded by ω = {omega}")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Both lines use the one output-size formula, H' = 1 + ⌊(H + 2p − K)/s⌋
+# (`shapes.output_size`): with p = ω and s = 1 it gives H' = H, with p = 0 it gives
+# H − K + 1. A padded layer keeps the size so that the network's designer decides
+# where the maps shrink: at the pooling layers (and strided convolutions).
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## How: the slides' example
+#
+# **Pooling** cuts the map into windows and keeps one number per window. *Max pooling*
+# keeps the largest. The slides pool the $4 \times 4$ matrix with $2 \times 2$ windows
+# and stride 2: four windows (one colour each), four outputs. The framed cell is the
+# one each window keeps.
+
+# %%
 plot_pooling(A, size=2, stride=2)
 
 # %%
@@ -78,32 +129,30 @@ max_pool(A, size=2, stride=2)
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Point at one colour at a time: the orange window holds 1, 1, 5, 6 and keeps the 6;
 # blue keeps the 9, green the 3, purple the 7. The code under the figure gives the
-# slides' answer, [[6, 9], [3, 7]]. Ask what *average* pooling would keep; do not
-# compute it here: the stepper, a few slides on, shows it with pooling set to average.
+# slides' answer, [[6, 9], [3, 7]]; out[0, 1] is row m = 0, column n = 1 of the
+# output. Ask what *average* pooling would keep; do not compute it here: the stepper,
+# a few slides on, shows it with pooling set to average.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The formula
 #
-# With windows of $k \times k$ cells placed every $s$ cells (the stride):
+# With windows of $k \times k$ cells (`size=k`) placed every $s$ cells (`stride=s`):
 #
 # $$\text{out}[m, n] = \max_{0 \le i, j < k} A[m s + i,\; n s + j]
 # \qquad\text{(average pooling: } \tfrac{1}{k^2} \textstyle\sum_{i, j} \text{ instead of } \max\text{)}$$
 #
-# Pooling has **no weights**: nothing to learn, only $k$ and $s$ to choose. Each
-# output sees its own window; with $s = k$ the windows tile the input without
-# overlapping. As loops (`max_pool_loops` in `lessons_lib.pooling`):
-#
-# ```python
-# for m in range(H_out):
-#     for n in range(W_out):
-#         window = A[m*s : m*s + k, n*s : n*s + k]
-#         out[m, n] = window.max()
-# ```
+# Pooling has **no weights**: nothing to learn, only $k$ and $s$ to choose. With
+# $s = k$ the windows tile the input without overlapping. As loops, from
+# `lessons_lib.pooling` (`_first_max` finds a window's first largest cell, row by row):
+
+# %%
+show_source(max_pool_loops)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Stress "no weights": students who just learned backpropagation expect every layer to
 # learn something. Pooling only passes gradients on (two slides on). The loops are
-# the definition; the next slide shows how the library avoids them.
+# the definition: `plane` runs over the (N, C) maps of a batch, then m and n over the
+# output. The next slide shows how the library avoids the loops.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Every window at once
@@ -336,11 +385,12 @@ PhotoPooling("camera", method="max pool", factor=4)
 # shrunken pixels show at their real size.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## Why pool? 1. Small shifts matter less
+# ## Small shifts, on a larger map
 #
-# Shift the figure matrix one cell to the right: about a third of its cells change,
-# and every one of its ones moves. After $2 \times 2$ max pooling only one output
-# changes: a shift *inside* a window does not change the window's maximum.
+# The first slide's test on lesson 01's figure matrix: shift it one cell to the right.
+# About a third of its cells change, and every one of its ones moves. After
+# $2 \times 2$ max pooling only one output changes: a shift *inside* a window does not
+# change the window's maximum.
 
 # %%
 F = figure_matrix()
@@ -379,12 +429,13 @@ for row in translation_sensitivity(F, shifts):
 # is tolerant.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## Why pool? 2. A larger receptive field
+# ## Why pool? A larger receptive field
 #
 # The *receptive field* of an output is the patch of the input it depends on. Each
-# $3 \times 3$ convolution widens it by 2 pixels times the distance (in input pixels)
-# between neighbouring inputs of that layer; each $2 \times 2$ pooling with stride 2 widens
-# it by one such distance and then doubles the distance. So the same three convolutions
+# convolution of $K \times K$ taps widens it by $K - 1 = 2\omega$ times the distance (in
+# input pixels) between neighbouring inputs of that layer: 2 for $K = 3$. Each
+# $2 \times 2$ pooling with stride 2 widens it by one such distance and then doubles the
+# distance. So the same three convolutions
 # see much more of the image when pooling sits between them:
 
 # %%
@@ -400,11 +451,11 @@ print("conv, pool, conv, pool, conv:  ", r_pooled, "x", r_pooled, "pixels")
 # view to recognise whole objects.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## Why pool? 3. Fewer numbers to process
+# ## Fewer numbers, in a CNN's batch
 #
-# $2 \times 2$ pooling with stride 2 keeps a quarter of the numbers, so every later
-# layer has a quarter of the work, and the dense layer at the end a quarter of the
-# weights:
+# As 16 became 4 on the first slide, $2 \times 2$ pooling with stride 2 keeps a quarter
+# of the numbers: every later layer has a quarter of the work, and the dense layer at
+# the end a quarter of the weights:
 
 # %%
 for shape in [(64, 16, 64, 64), pooled_shape((64, 16, 64, 64)),
@@ -420,11 +471,11 @@ for shape in [(64, 16, 64, 64), pooled_shape((64, 16, 64, 64)),
 # ## Global average pooling
 #
 # The extreme case: one window as large as the whole feature map, one number per map.
-# Three filters from lesson 01 on the camera photograph, each followed by a ReLU
-# ($\max(0, x)$, as in a CNN), give three feature maps; global average pooling turns
-# them into three numbers, *how much* of each feature the photograph holds, whatever
-# its size. Many modern CNNs (ResNet, Inception) end this way, in place of a large
-# dense layer.
+# Three $3 \times 3$ filters ($K = 3$) from lesson 01 on the camera photograph, each
+# followed by a ReLU ($\max(0, x)$, as in a CNN), give three feature maps; global
+# average pooling turns them into three numbers, *how much* of each feature the
+# photograph holds, whatever its size. Many modern CNNs (ResNet, Inception) end this
+# way, in place of a large dense layer.
 
 # %%
 filters = ["box blur", "horizontal lines", "vertical lines"]
@@ -445,7 +496,8 @@ for name, value in zip(filters, global_avg_pool(maps)[0], strict=True):
 # ## Pooling versus a strided convolution
 #
 # A convolution with stride 2 shrinks a map just as much. Average pooling *is* one: a
-# strided convolution with a fixed box filter.
+# strided convolution with a fixed box filter of $2 \times 2$ taps ($K = 2$, even like
+# the slides' 2-tap filter of lesson 02: no centre cell, so no $\omega$).
 
 # %%
 box = np.full((2, 2), 1 / 4)
@@ -475,13 +527,14 @@ print("max_pool(F + G) == max_pool(F) + max_pool(G):",
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Key points
 #
+# - Why: pooled features tolerate small shifts, and there are fewer of them (16 → 4).
+#   A convolution keeps its map's size only when padded by $\omega = (K - 1)/2$.
 # - Pooling keeps one number per $k \times k$ window placed every $s$ cells: the
 #   maximum or the average. No weights. $H' = 1 + \lfloor (H - k)/s \rfloor$.
 # - The slides' example: $2 \times 2$, stride 2, $[[6, 9], [3, 7]]$.
 # - Backward, max: each $\text{dout}$ goes whole to its window's maximum (the first
 #   one on a tie); average: $\text{dout}/k^2$ to every cell; overlapping windows add up.
-# - Pooling makes features tolerate small shifts, widens the receptive field and cuts
-#   the work; subsampling without blurring aliases.
+# - Pooling also widens the receptive field; subsampling without blurring aliases.
 # - Global average pooling: one number per feature map. Average pooling is a strided
 #   box-filter convolution; max pooling is not linear.
 
@@ -493,7 +546,9 @@ print("max_pool(F + G) == max_pool(F) + max_pool(G):",
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 #
-# Replace each `...` with your answer and run the cell.
+# Replace each `...` with your answer and run the cell. Stuck? Run
+# `show_hint(check_pooled_shape)` for a nudge; run it again for the idea, a third time
+# for the answer. Every check of the lesson has its three hints.
 #
 # **1.** A batch of shape $(32, 16, 28, 28)$ is max pooled with $3 \times 3$ windows and
 # stride 2. What is the pooled shape? Answer with a tuple of four integers.
@@ -503,8 +558,9 @@ check_pooled_shape(...)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 15 minutes for the four exercises. Reference answers: `tests/test_exercises_03.py`
-# (not in the students' notebook). The usual slip in 1: rounding up instead of down;
-# only the last two axes shrink.
+# (not in the students' notebook). The usual slips in 1: rounding up instead of down,
+# forgetting the + 1, stride 1 instead of 2; the check names each. Only the last two
+# axes shrink. Point a stuck student to show_hint rather than to the answer.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercise 2: max pooling by hand

@@ -314,6 +314,51 @@ def test_plot_translation_counts_the_changed_cells():
                                             "changed")
 
 
+def tick_labels(axis):
+    return [t.get_text() for t in axis.get_ticklabels()]
+
+
+@pytest.mark.parametrize("make", ["pooling", "backward", "translation", "stepper"])
+def test_small_matrix_plots_number_every_row_and_column(make):
+    """A cell the formula names, out[m, n] or A[m s + i, n s + j], can be found by its
+    indices; the outputs' axes are named m and n."""
+    from lessons_lib.plots import MIN_FONT_PT
+    from lessons_lib.plots.pooling import (
+        PoolingStepperPlot,
+        plot_pooling,
+        plot_pooling_backward,
+        plot_translation,
+    )
+
+    A = pooling_example()
+    fig = {"pooling": lambda: plot_pooling(A),
+           "backward": lambda: plot_pooling_backward(A, [[1, -2], [3, 2]]),
+           "translation": lambda: plot_translation(A, translate(A, -1, 0)),
+           "stepper": lambda: PoolingStepperPlot(A).fig}[make]()
+    for ax in fig.axes:
+        rows, cols = ax.images[0].get_array().shape
+        assert tick_labels(ax.yaxis) == [str(r) for r in range(rows)]
+        assert tick_labels(ax.xaxis) == [str(c) for c in range(cols)]
+        assert all(t.get_fontsize() >= MIN_FONT_PT for t in ax.get_xticklabels())
+    outputs = [ax for ax in fig.axes if ax.images[0].get_array().shape == (2, 2)]
+    assert outputs and all((ax.get_ylabel(), ax.get_xlabel()) == ("m", "n")
+                           for ax in outputs)
+
+
+def test_plot_translation_on_the_slides_example_draws_the_pooled_maps_no_taller():
+    from lessons_lib.plots import check_projector_ready
+    from lessons_lib.plots.pooling import plot_translation
+
+    A = pooling_example()
+    fig = plot_translation(A, translate(A, -1, 0))
+    check_projector_ready(fig)
+    assert fig.axes[1].get_title().endswith("14 of 16 changed")
+    assert fig.axes[3].get_title().endswith("1 of 4 changed")
+    fig.canvas.draw()
+    heights = [ax.get_position().height for ax in fig.axes]
+    assert max(heights) <= heights[0] * 1.01
+
+
 def test_plot_downsampled_titles_give_the_sizes():
     from lessons_lib.plots.pooling import plot_downsampled
     from lessons_lib.pooling import downsample, zone_plate

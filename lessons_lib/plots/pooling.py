@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from lessons_lib.plots import DPI, OKABE_ITO, new_figure
+from lessons_lib.plots import DPI, MIN_FONT_PT, OKABE_ITO, new_figure
 from lessons_lib.plots.convolution import _format_number, draw_matrix, set_matrix_text
 from lessons_lib.pooling import (
     avg_pool,
@@ -30,11 +30,11 @@ WINDOW_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 MODES = ("max", "average")
 CELL = 0.7  # inches per matrix cell: numbers stay readable on a projector
 NUMBER_SIZE = 14  # points, the course's body text size, for the numbers in the cells
-# Inches of a stepper's height taken by the titles above the matrices and the formula
-# below them; the rest, up to STEPPER_HEIGHT, is for the cells. A view's figure may be
+# Inches of a stepper's height taken by the titles above the matrices, the index ticks
+# and the formula below them; the rest, up to STEPPER_HEIGHT, is for the cells. A view's figure may be
 # 430 px tall (4.48 inches), but a 1366 x 768 laptop shows only about 418 px of it
 # below the controls, and the stepper's slide has text above it.
-STEPPER_MARGIN = 1.5
+STEPPER_MARGIN = 1.95
 STEPPER_HEIGHT = 4.1
 
 
@@ -60,12 +60,30 @@ def _winner(window):
     return divmod(int(np.argmax(window)), window.shape[1])
 
 
-def _matrix(ax, M, **kwargs):
-    """:func:`draw_matrix` with the numbers at the course's text size."""
+def _matrix(ax, M, *, index=None, **kwargs):
+    """:func:`draw_matrix` with the numbers at the course's text size.
+
+    ``index`` numbers the rows and columns (True), and with a pair of letters, such as
+    ``("m", "n")``, also names the two axes; None leaves them bare.
+    """
     image, texts = draw_matrix(ax, M, **kwargs)
     for text in () if texts is None else texts.flat:
         text.set_fontsize(NUMBER_SIZE)
+    if index is not None:
+        _index_ticks(ax, np.shape(M), None if index is True else index)
     return image, texts
+
+
+def _index_ticks(ax, shape, names=None):
+    """Every row and column index of a small matrix as a tick, so that a cell named by a
+    formula (``out[m, n]``, ``A[m s + i, n s + j]``) can be found in the figure."""
+    rows, cols = shape
+    ax.set_yticks(range(rows), [str(r) for r in range(rows)])
+    ax.set_xticks(range(cols), [str(c) for c in range(cols)])
+    ax.tick_params(length=3, pad=2, labelsize=MIN_FONT_PT)
+    if names is not None:
+        ax.set_ylabel(names[0], labelpad=2, fontsize=MIN_FONT_PT)
+        ax.set_xlabel(names[1], labelpad=1, fontsize=MIN_FONT_PT)
 
 
 def _outline(ax, row, col, height, width, colour, *, linewidth=3.0, fill=False, alpha=1.0,
@@ -126,11 +144,13 @@ def plot_pooling(A, *, size=2, stride=2, mode="max"):
     out = _pool(A, size, stride, mode)
     # The slides' 4 x 4 example shares its slide with text and two code cells.
     cell = _cell(A, height=2.0)
-    fig = new_figure(cell * (A.shape[1] + max(out.shape[1], 3)) + 1.2, cell * A.shape[0] + 1.45)
+    # The index ticks and the output's m, n take about 0.5 inch below and left.
+    fig = new_figure(cell * (A.shape[1] + max(out.shape[1], 3)) + 1.7, cell * A.shape[0] + 1.9)
     axes = fig.subplots(1, 2, width_ratios=[A.shape[1], max(out.shape[1], 3)])
-    _matrix(axes[0], A, cmap="Greys", vmin=A.min(), vmax=A.max() * 2.5, title="input A")
+    _matrix(axes[0], A, cmap="Greys", vmin=A.min(), vmax=A.max() * 2.5, title="input A",
+            index=True)
     _matrix(axes[1], out, cmap="Greys", vmin=A.min(), vmax=A.max() * 2.5,
-            title=f"{mode} pooled")
+            title=f"{mode} pooled", index=("m", "n"))
     if stride < size:
         _frame_windows(axes[0], out.shape, size, stride)
     for number, (m, n) in enumerate(np.ndindex(out.shape)):
@@ -171,17 +191,20 @@ def plot_pooling_backward(A, dout, *, size=2, stride=2):
     dA_max = max_pool_backward(A, dout, size, stride)
     dA_avg = avg_pool_backward(A, dout, size, stride)
     # Four matrices side by side fit a slide's width at 0.6 inch per cell of the 4 x 4.
-    cell = min(_cell(A), 0.6)
-    fig = new_figure(cell * (3 * A.shape[1] + max(dout.shape[1], 2)) + 2.4,
-                     cell * A.shape[0] + 1.2)
+    cell = min(_cell(A), 0.55)
+    # Room for four columns of row indices, and the column indices below.
+    fig = new_figure(cell * (3 * A.shape[1] + max(dout.shape[1], 2)) + 3.2,
+                     cell * A.shape[0] + 1.65)
     axes = fig.subplots(1, 4, width_ratios=[A.shape[1], max(dout.shape[1], 2), A.shape[1],
                                             A.shape[1]])
     # One scale for all three: overlapping windows can make dA larger than dout.
     limit = max(float(np.abs(M).max()) for M in (dout, dA_max, dA_avg)) or 1.0
-    _matrix(axes[0], A, cmap="Greys", vmin=A.min(), vmax=A.max() * 2.5, title="input A")
-    for ax, M, title in ((axes[1], dout, "dout"), (axes[2], dA_max, "dA, max pooling"),
-                         (axes[3], dA_avg, "dA, average pooling")):
-        _matrix(ax, M, cmap="RdBu_r", vmin=-limit, vmax=limit, title=title)
+    _matrix(axes[0], A, cmap="Greys", vmin=A.min(), vmax=A.max() * 2.5, title="input A",
+            index=True)
+    for ax, M, title, index in ((axes[1], dout, "dout", ("m", "n")),
+                                (axes[2], dA_max, "dA, max pooling", True),
+                                (axes[3], dA_avg, "dA, average pooling", True)):
+        _matrix(ax, M, cmap="RdBu_r", vmin=-limit, vmax=limit, title=title, index=index)
     for ax in axes:  # room under the titles for the letters on the top frames
         ax.set_title(ax.get_title(), pad=14)
     for ax in (axes[0], axes[3]):
@@ -243,10 +266,12 @@ class PoolingStepperPlot:
         self.fig = fig
         self.axes = fig.subplots(1, 2, width_ratios=[W, max(self.output.shape[1], 3)])
         low, high = self.A.min(), self.A.max() * 2.5
-        _matrix(self.axes[0], self.A, cmap="Greys", vmin=low, vmax=high, title="input A")
+        _matrix(self.axes[0], self.A, cmap="Greys", vmin=low, vmax=high, title="input A",
+                index=True)
         blank = np.full(self.output.shape, np.nan)
         self.output_image, self.output_texts = _matrix(
             self.axes[1], blank, cmap="Greys", vmin=low, vmax=high, annotate=True,
+            index=("m", "n"),
             title=f"{mode} pooled\n{self.output.shape[0]}×{self.output.shape[1]}")
         self.axes[1].add_patch(Rectangle((-0.5, -0.5), *self.output.shape[::-1], fill=False,
                                          edgecolor="0.6", linewidth=1, clip_on=False))
@@ -431,30 +456,37 @@ def plot_translation(A, moved, *, size=2, stride=2):
     Parameters
     ----------
     A, moved : ndarray, shape (H, W)
+        Up to about 8 x 9 cells (the figure matrix); a smaller matrix, such as the
+        slides' 4 x 4 example, gets larger cells.
     size, stride : int, default 2
 
     Returns
     -------
     fig : Figure
-        Four axes in a row: A, moved, their max-pooled versions.
+        Four axes in a row: A, moved, their max-pooled versions, every row and column
+        numbered (the pooled ones by m and n).
     """
     A, moved = np.asarray(A, dtype=float), np.asarray(moved, dtype=float)
     pooled, pooled_moved = max_pool(A, size, stride), max_pool(moved, size, stride)
-    # One row, so that the figure stays short enough for its slide's text and code; the
-    # pooled matrices get wider slots than their cells need, for their two-line titles.
-    # Empty slots (in cells) keep the matrices apart, and a thin frame closes each one:
-    # side by side, the input and its translated copy would read as one 8 x 18 matrix.
-    cell, pooled_slot = 0.35, max(pooled.shape[1], 4.6)
-    slots = [A.shape[1], 1.4, A.shape[1], 1.1, pooled_slot, 1.0, pooled_slot, 0.4]
-    fig = new_figure(cell * sum(slots) + 0.5, cell * A.shape[0] + 1.0)
-    grid = fig.add_gridspec(1, len(slots), width_ratios=slots, wspace=0)
-    axes = [fig.add_subplot(grid[0, column]) for column in (0, 2, 4, 6)]
-    panels = ((A, A, "input"), (moved, A, "translated"),
-              (pooled, pooled, "max pooled"), (pooled_moved, pooled, "max pooled,\ntranslated"))
-    for ax, (M, reference, title) in zip(axes, panels, strict=True):
+    # One row, so that the figure stays short enough for its slide's text and code. The
+    # pooled matrices get wider slots than their cells need, for their three-line titles,
+    # but never so wide that they would be drawn taller than the input.
+    tallest = A.shape[0] * pooled.shape[1] / pooled.shape[0]
+    slots = [A.shape[1], A.shape[1]] + [min(max(pooled.shape[1], 5.0), tallest)] * 2
+    cell = min(0.55, 9.0 / sum(slots))  # inches per input cell
+    fig = new_figure(sum(slots) * cell + 2.4, cell * A.shape[0] + 1.7)
+    axes = fig.subplots(1, 4, width_ratios=slots)
+    # Gaps between the panels: side by side, the input and its translated copy would
+    # otherwise read as one wide matrix.
+    fig.get_layout_engine().set(wspace=0.08)
+    panels = ((A, A, "input", True), (moved, A, "translated", True),
+              (pooled, pooled, "max pooled", ("m", "n")),
+              (pooled_moved, pooled, "max pooled,\ntranslated", ("m", "n")))
+    for ax, (M, reference, title, index) in zip(axes, panels, strict=True):
         changed = int(np.sum(M != reference))
         suffix = f"\n{changed} of {M.size} changed" if M is not reference else ""
-        _matrix(ax, M, cmap="Greys", vmin=0, vmax=2.5, title=title + suffix)
+        _matrix(ax, M, cmap="Greys", vmin=0, vmax=max(2.5, 1.25 * float(A.max())),
+                title=title + suffix, index=index)
         ax.add_patch(Rectangle((-0.5, -0.5), M.shape[1], M.shape[0], fill=False,
                                edgecolor="0.45", linewidth=1.5, clip_on=False))
         for r, c in zip(*np.nonzero(M != reference), strict=True):
