@@ -2,9 +2,11 @@
 # # 02 · Backpropagation through a 1-D convolution
 #
 # **You will be able to**
-# - write the update of a weight with the chain rule, and say why gradient descent *subtracts*;
+# - write the updates of the weights $w_1$, $w_2$ with the chain rule on a computation graph,
+#   and say why gradient descent *subtracts*;
 # - derive $\partial J / \partial F_i$ for a 1-D convolution $\vec o = \vec x \circledast \vec F$
-#   by hand, and check it by computer algebra and by numerical differentiation;
+#   by hand, and check it by computer algebra and by numerical differentiation, reading
+#   the relative error against a tolerance;
 # - see that both gradients of a convolution are convolutions again;
 # - train a filter by gradient descent, and recognise a learning rate that is too large.
 #
@@ -24,20 +26,28 @@ from lessons_lib.backprop import (
     conv1d_backward_loops,
     conv1d_forward,
     conv1d_forward_loops,
+    gradient_check,
     learn_filter,
     numerical_gradient,
-    relative_error,
+    small_network,
+    small_network_loss,
     squared_error,
     stability_limit,
     training_pair,
 )
 from lessons_lib.convolution import convolve, correlate, pad
+from lessons_lib.exercises import show_hint  # noqa: F401 (for the exercises)
 from lessons_lib.exercises.backprop import (
     check_backward_stride2,
     check_dJ_dF,
     check_update_step,
 )
-from lessons_lib.plots.backprop import plot_conv1d, plot_learning
+from lessons_lib.plots.backprop import (
+    plot_computation_graph,
+    plot_conv1d,
+    plot_learning,
+)
+from lessons_lib.source import show_source
 from lessons_lib.widgets.backprop import FilterLearner, TapExplorer
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -50,21 +60,27 @@ from lessons_lib.widgets.backprop import FilterLearner, TapExplorer
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## How a weight learns: the chain rule
 #
-# The slides start from a small network: a weight $w_1$ feeds a node $q_1$, which
-# feeds the prediction $\hat y$, which the loss $J$ judges. The slides write the update as
+# The slides start from a small network: two weights $w_1$ and $w_2$ feed one node
+# $q_1$, which feeds the prediction $\hat y$, which the loss $J$ judges. The slides
+# write the two updates one above the other:
 #
-# $$w_1 = w_1 + \eta \, \frac{\partial J}{\partial \hat y} \frac{\partial \hat y}{\partial q_1} \frac{\partial q_1}{\partial w_1}$$
+# $$\begin{aligned}
+# w_1 &= w_1 + \eta \, \frac{\partial J}{\partial \hat y} \frac{\partial \hat y}{\partial q_1} \frac{\partial q_1}{\partial w_1} \\
+# w_2 &= w_2 + \eta \, \frac{\partial J}{\partial \hat y} \frac{\partial \hat y}{\partial q_1} \frac{\partial q_1}{\partial w_2}
+# \end{aligned}$$
 #
-# The product is the **chain rule**: how much $J$ changes when $w_1$ moves is the
-# product of the local rates of change along the path $w_1 \to q_1 \to \hat y \to J$.
-# Computing these products from the loss backwards, layer by layer, is
-# *backpropagation*.
+# Each product is the **chain rule**: how much $J$ changes when a weight moves is the
+# product of the local rates of change along its path, $w_1 \to q_1 \to \hat y \to J$.
+# The two paths share every factor but the last, so the shared part is computed once:
+# computing these products from the loss backwards, node by node, is *backpropagation*.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Draw the path w₁ → q₁ → ŷ → J on the board if there is one. The
-# point to land: each factor is *local* (one node knows its own derivative), and
-# backpropagation is only the order of multiplication, from the loss backwards, so
-# that shared factors are computed once. Leave the plus sign for the next slide.
+# Point at the two formulas line by line: the first two factors are the same, only
+# the last differs (∂q₁/∂w₁ against ∂q₁/∂w₂). The point to land: each factor is
+# *local* (one node knows its own derivative), and backpropagation is only the order
+# of multiplication, from the loss backwards, so that shared factors are computed
+# once. The graph of this network comes four slides on. Leave the plus sign for the
+# next slide.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The sign of the step
@@ -113,7 +129,8 @@ print(f"J(w) = {J(w):.2f}   minus step: J = {J(w - eta * dJ_dw):.2f}   "
 #
 # $$J = \frac{1}{M} \sum_k (o_k - y_k)^2,$$
 #
-# the mean squared error of lesson 05.
+# the mean squared error of lesson 05. The small network has one output:
+# $J = (\hat y - y)^2$.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Ask the room to minimise ŷ − y: the answer "make ŷ as negative as possible" shows
@@ -122,30 +139,75 @@ print(f"J(w) = {J(w):.2f}   minus step: J = {J(w - eta * dJ_dw):.2f}   "
 # 2(o_k − y_k)/M, is simple.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
+# ## The small network as a computation graph
+#
+# The slides name the nodes; to compute, we give them the simplest functions (the
+# formulas above the graph; ReLU is lesson 04's activation). Values go forward,
+# gradients come back:
+
+# %%
+net = small_network(x=[2, -1], w=[0.5, -0.5], y=3)
+plot_computation_graph(net)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Read it left to right first: q₁ = 0.5·2 + (−0.5)·(−1) = 1.5, ReLU keeps it, J =
+# (1.5 − 3)² = 2.25. Then right to left in vermillion: ∂J/∂ŷ = −3, times the blue 1 on
+# the ReLU edge gives ∂J/∂q₁ = −3, times the blue x₁ = 2 gives ∂J/∂w₁ = −6, times
+# x₂ = −1 gives ∂J/∂w₂ = 3. The inputs x₁, x₂ get no gradient here: they are data, not
+# learned. Ask what happens if q₁ were negative (ReLU's factor is 0: neither weight
+# learns).
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Both updates, step by step
+#
+# $$\begin{aligned}
+# \frac{\partial J}{\partial w_1} &= \frac{\partial J}{\partial \hat y} \, \frac{\partial \hat y}{\partial q_1} \, \frac{\partial q_1}{\partial w_1} = 2(\hat y - y) \cdot [q_1 > 0] \cdot x_1 \\
+# \frac{\partial J}{\partial w_2} &= \frac{\partial J}{\partial \hat y} \, \frac{\partial \hat y}{\partial q_1} \, \frac{\partial q_1}{\partial w_2} = 2(\hat y - y) \cdot [q_1 > 0] \cdot x_2
+# \end{aligned}$$
+#
+# ($[q_1 > 0]$ is 1 when $q_1 > 0$, else 0: ReLU's derivative.) Then one step against
+# the gradient for both weights, with $\eta = 0.05$:
+
+# %%
+shared = net.dJ_dy_hat * net.dy_hat_dq1      # ∂J/∂ŷ · ∂ŷ/∂q1, computed once
+dJ_dw1, dJ_dw2 = shared * net.x1, shared * net.x2
+print(f"∂J/∂w1 = {dJ_dw1:g}   ∂J/∂w2 = {dJ_dw2:g}")
+w_new = np.array([net.w1, net.w2]) - 0.05 * np.array([dJ_dw1, dJ_dw2])
+print(f"w1, w2 = {w_new[0]:g}, {w_new[1]:g}: the loss falls from {net.J:g} "
+      f"to {small_network_loss([2, -1], w_new, 3):g}")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# −6 and 3, as the graph showed. Both weights move so that q₁ grows towards y = 3:
+# w₁ up (x₁ is positive), w₂ down (x₂ is negative). The loss falls from 2.25 to
+# 0.5625. Later in the lesson these two numbers are checked against central
+# differences, the check every backward pass should get.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The layer: $\vec o = \vec x \circledast \vec F$
 #
 # $$o[n] = (x \circledast F)[n] = \sum_{i=-\omega}^{\omega} x[i + n + \omega] \, F[i + \omega]$$
 #
-# With $j = i + \omega$ running from $0$ to $K - 1$ (for $K = 2\omega + 1$ taps) this is
-# $o[n] = \sum_j x[n + j] \, F[j]$: lay the filter on the signal at position $n$,
-# multiply, add. The slides draw it like this (the dashed outputs are explained next):
+# This form is for an odd, centred filter of $K = 2\omega + 1$ taps (offsets
+# $-\omega \dots \omega$). Counted from 0, the taps give the same sum for any $K$, even
+# the worked example's $K = 2$: $o[n] = \sum_{i=0}^{K-1} x[n + i] \, F[i]$. The slides' drawing:
 
 # %%
-plot_conv1d(N=8, K=3, first_tap=1)
+plot_conv1d(N=8, K=3, slide_names=True)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # This is lesson 01's 1-D correlation with new letters: x the input, F the filter,
-# o the output. Point at the three orange lines into o₀: one output, three products. Then ask how many outputs a 3-tap filter can make from eight inputs
-# without padding; the next slide answers (six).
+# o the output: lay the filter on the signal at position n, multiply, add. Point at
+# the three orange lines into o₀: one output, three products. Then ask how many
+# outputs a 3-tap filter can make from eight inputs without padding; the next slide
+# answers (six).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Two things to notice in the slides' drawing
 #
-# - **Numbering.** The drawing labels the taps $F_1, F_2, F_3$, counting from 1, while
-#   $x_0 \dots x_7$, $o_0 \dots o_7$, the formula's $F[i + \omega]$ and the worked
-#   example ($o_0 = F_0 x_0 + F_1 x_1$) count from 0. The small labels show the same
-#   taps counted from 0. **From here on every index starts at 0**, as in the worked
-#   example and in Python: the slides' $F_1$ is our $F_0$.
+# - **Numbering.** The slides' drawing labels the taps $F_1, F_2, F_3$ (grey, under
+#   the taps), counting from 1, while $x_0 \dots x_7$, $o_0 \dots o_7$ and the worked
+#   example ($o_0 = F_0 x_0 + F_1 x_1$) count from 0. **This course counts every
+#   index from 0, taps included**, in formulas and in code: the slides' $F_1$ is our $F_0$.
 # - **How many outputs.** The drawing has eight outputs, but a 3-tap filter fits
 #   inside eight inputs at only $M = N - K + 1 = 6$ positions; $o_6$ and $o_7$ would
 #   need $x_8$ and $x_9$, which exist only if the signal is padded. The formula above
@@ -191,10 +253,10 @@ o, np.array_equal(o, conv1d_forward_loops(x, F))
 #   \frac{\partial J}{\partial F_1} = \frac{\partial J}{\partial o_0} x_1 + \frac{\partial J}{\partial o_1} x_2$$
 
 # %%
-plot_conv1d(N=3, K=2, first_tap=0)
+plot_conv1d(N=3, K=2)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# This is the slides' example, in their own 0-based numbering. Work it on the board:
+# This is the slides' example, in their own numbering from 0. Work it on the board:
 # F₁ multiplies x₁ in o₀ and x₂ in o₁, so those are its two local derivatives. Ask for
 # ∂J/∂F₀ before moving on: ∂J/∂o₀ · x₀ + ∂J/∂o₁ · x₁.
 
@@ -248,17 +310,13 @@ np.array_equal(dF, dF_lib), np.array_equal(dx, dx_lib)
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The backward pass as loops
 #
-# The backward pass walks the same products as the forward pass: each product
-# $x_{n+i} F_i$ sends $\partial J / \partial o_n$ back to both of its factors, and a
-# number used in several products collects the sum (`+=`):
-#
-# ```python
-# for n in range(M):
-#     for i in range(K):
-#         o[n] += x[n + i] * F[i]           # forward
-#         dF[i] += dout[n] * x[n + i]       # backward, to the filter
-#         dx[n + i] += dout[n] * F[i]       # backward, to the input
-# ```
+# The forward loops (`conv1d_forward_loops`) add up the products
+# `o[n] += x[n + i] * F[i]`. The backward pass walks the same products: each sends
+# $\partial J / \partial o_n$ back to both of its factors, and a number used in several
+# products collects the sum (`+=`). The library's loop version:
+
+# %%
+show_source(conv1d_backward_loops)
 
 # %%
 dx_loops, dF_loops = conv1d_backward_loops(x, F, dout)
@@ -347,23 +405,55 @@ print("equal:", [float(s) for s in symbolic] == dF_num.tolist())
 # $$\frac{\partial J}{\partial F_i} \approx \frac{J(F + \epsilon e_i) - J(F - \epsilon e_i)}{2 \epsilon}, \qquad \epsilon = 10^{-6}$$
 #
 # is accurate to about $\epsilon^2$, up to rounding. It costs two evaluations of $J$
-# per parameter (far too slow for training, perfect for testing). We compare the
-# two gradients with the **relative error**
-#
-# $$\frac{\lVert a - b \rVert}{\lVert a \rVert + \lVert b \rVert}:$$
-#
-# 0 when they are equal, 1 when one is minus the other, independent of the size of
-# the numbers. In float64 a correct backward pass gives about $10^{-10}$; above
-# $10^{-3}$ there is a bug.
+# per parameter: far too slow for training, right for testing a backward pass.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # e_i is the unit vector of tap i: nudge one tap up and down, everything else fixed.
-# Why relative error: an absolute difference of 0.01 is tiny for gradients of size
-# 1000 and huge for gradients of size 0.001. Why not a smaller ε: below about 1e-8,
-# rounding in J dominates and the estimate gets worse.
+# Why not a smaller ε: below about 1e-8, rounding in J dominates and the estimate
+# gets worse; why not a larger one: the ε² term grows. 1e-6 balances the two for
+# values of order 1.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## The check in code
+# ## Reading a gradient check
+#
+# `gradient_check` compares the two gradients $a$ and $b$ by their **relative error**
+# $\lVert a - b \rVert / (\lVert a \rVert + \lVert b \rVert)$ (`relative_error`):
+# 0 when they are equal, 1 when one is minus the other, whatever the size of the
+# numbers. It prints the error beside a tolerance, $10^{-6}$. In float64, with
+# $\epsilon = 10^{-6}$:
+#
+# | relative error | what it means |
+# |---|---|
+# | about $10^{-10}$ | they agree: only rounding in $J$, divided by $\epsilon$, is left |
+# | $10^{-6}$ to $10^{-3}$ | suspect: a kink (ReLU, max) within $\epsilon$ of the point, float32 or too large an $\epsilon$; check at another point |
+# | above $10^{-3}$ | a bug: a wrong sign, a flipped filter, a missing term |
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Why relative: an absolute difference of 0.01 is tiny for gradients of size 1000 and
+# huge for gradients of size 0.001. A real bug rarely lands between the rows: a wrong
+# sign or a missing term changes the gradient by as much as its own size, which gives
+# an error of order 0.1 to 1. Ask the room where 0.5 and 3e-11 go in the table.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The check in code: the small network
+#
+# First the two weights of the small network: the chain rule's
+# $\partial J / \partial w_1$ and $\partial J / \partial w_2$ against central differences.
+
+# %%
+w0 = np.array([net.w1, net.w2])
+numerical = numerical_gradient(
+    lambda w_: small_network_loss([2, -1], w_, 3), w0)
+print("chain rule:", net.dw, "  central differences:", numerical.round(6))
+gradient_check(net.dw, numerical)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The two gradients print alike to six decimals, and the relative error, about 1e-11,
+# sits in the first row of the table: the chain rule of the graph was right. The
+# ReLU's kink is at q₁ = 0, far from q₁ = 1.5, so the estimate is not disturbed.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The check on a convolution
 #
 # A loss whose $\partial J / \partial o$ is a fixed random vector, and both gradients
 # of a 5-tap filter on 20 inputs compared with central differences:
@@ -376,20 +466,17 @@ dout = rng.standard_normal(16)
 
 
 def J_lin(x, F):
-    return dout @ conv1d_forward(x, F)   # a loss whose ∂J/∂o is exactly dout
+    return np.sum(dout * conv1d_forward(x, F))   # ∂J/∂o is exactly dout
 
 
 dx, dF = conv1d_backward(x, F, dout)
-error_F = relative_error(dF, numerical_gradient(lambda F_: J_lin(x, F_), F))
-error_x = relative_error(dx, numerical_gradient(lambda x_: J_lin(x_, F), x))
-print(f"relative error below 1e-8?  dF: {error_F < 1e-8}"
-      f"   dx: {error_x < 1e-8}")
+print("dF:", gradient_check(dF, numerical_gradient(lambda F_: J_lin(x, F_), F)))
+print("dx:", gradient_check(dx, numerical_gradient(lambda x_: J_lin(x_, F), x)))
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Both are True. The cell prints a yes/no rather than the errors themselves because
-# the last digits of a relative error near 1e-10 differ between machines. The linear
-# loss J = dout · o is a trick worth teaching: it tests the backward pass with any
-# upstream gradient we like.
+# Both agree, with errors around 1e-10 (the last digits may differ on another
+# machine; the verdict does not). The linear loss J = dout · o is a trick worth
+# teaching: it tests the backward pass with any upstream gradient we like.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A check that catches a bug
@@ -400,10 +487,10 @@ print(f"relative error below 1e-8?  dF: {error_F < 1e-8}"
 # %% slideshow={"slide_type": "fragment"}
 dx_wrong = correlate(pad(dout, (F.size - 1,)), F)
 dx_numerical = numerical_gradient(lambda x_: J_lin(x_, F), x)
-round(relative_error(dx_wrong, dx_numerical), 2)
+gradient_check(dx_wrong, dx_numerical)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# 0.68: far above 1e-3, an unmistakable bug, though the shapes are right and the
+# 0.68: far above 1e-3, the last row of the table, though the shapes are right and the
 # numbers look plausible. That is the point: a wrong backward pass rarely crashes, it
 # just trains badly. Lesson 04 checks the gradient of its whole network this way.
 
@@ -511,9 +598,9 @@ FilterLearner()
 #   a correlation of the input with the upstream gradient.
 # - The gradient for the input, $\partial J / \partial x$, is the full convolution of
 #   the upstream gradient with the filter (padded, filter flipped).
-# - Check every backward pass against central differences; a relative error near
-#   $10^{-10}$ means correct, above $10^{-3}$ means a bug. Computer algebra gives the
-#   same formulas symbolically.
+# - Check every backward pass against central differences and read the relative error
+#   against the tolerance: near $10^{-10}$ means correct, above $10^{-3}$ a bug.
+#   Computer algebra gives the same formulas symbolically.
 # - A learning rate above $2 / \lambda_\text{max}$ makes gradient descent diverge.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -522,6 +609,9 @@ FilterLearner()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
+#
+# Stuck? `show_hint(check_dJ_dF)` gives a nudge; call it again for the idea, and a
+# third time for the answer (the same for every check).
 #
 # **1. Derive $\partial J / \partial F$ for a 3-tap filter.** Five inputs
 # $x_0 \dots x_4$, taps $F_0, F_1, F_2$, three outputs $o_0, o_1, o_2$. Write
@@ -533,10 +623,11 @@ FilterLearner()
 check_dJ_dF(...)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Each formula has one term per output, as on the worked-example slide. Students who
-# number the taps from 1 get every index off by one; the check names any symbol that
-# does not belong (a g3, say). The reference answers are in `tests/test_exercises_02.py`
-# (kept out of this notebook, which students open too).
+# Each formula has one term per output, as on the worked-example slide. The check
+# names the usual mistakes: a sign error, the taps or outputs in flipped order, and
+# indices off by one (students who number the taps from 1, as the slides' drawing
+# does). The answers are in `tests/test_exercises_02.py` and behind the third hint,
+# not in this notebook, which students open too.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercise 2: the backward pass for stride 2
@@ -559,7 +650,8 @@ check_backward_stride2(...)
 # The hint to give when a student is stuck: start from the loops of "The backward
 # pass as loops" and ask where output n's window now starts. An input that no window
 # reaches (the last one when N − K is odd) must get a gradient of 0; the numerical
-# check tests that too.
+# check tests that too, and names the two usual mistakes: the stride-1 gradient, and
+# copies of dout where the skipped positions need zeros.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercise 3: one step by hand
@@ -574,4 +666,5 @@ check_update_step(...)   # replace ... with the new filter [F0, F1]
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Have students write o, ∂J/∂o, ∂J/∂F and the new F in that order, each on its own
 # line. The usual slip is ∂J/∂o: the factor is 2/4, and the 2 from the square is easy
-# to forget. The check also says whether the step lowered the loss.
+# to forget. The check names the usual slips: a plus where the minus belongs, a
+# forgotten η, a lost 2 or 1/4 in ∂J/∂o.

@@ -7,9 +7,10 @@ The slides write the 1-D convolution :math:`\vec o = \vec x \circledast \vec F` 
     o[n] = \sum_{i=-\omega}^{\omega} x[i + n + \omega]\, F[i + \omega]
          = \sum_{i=0}^{K-1} x[n + i]\, F[i],
 
-for a filter of ``K = 2ω + 1`` taps, at the ``M = N - K + 1`` positions where the
-filter fits inside a signal of ``N`` samples (no padding). Given the upstream
-gradient ``dout[n] = ∂J/∂o[n]`` of a loss ``J``, the chain rule gives
+the first form for an odd, centred filter of ``K = 2ω + 1`` taps, the second for any
+``K``, at the ``M = N - K + 1`` positions where the filter fits inside a signal of
+``N`` samples (no padding). Given the upstream gradient ``dout[n] = ∂J/∂o[n]`` of a
+loss ``J``, the chain rule gives
 
 .. math::
 
@@ -24,12 +25,18 @@ then correlated with the flipped filter). Each function comes as a pair, forward
 backward, in two versions tested equal: plain loops that read like the formulas, and
 vectorised ones built on :func:`lessons_lib.convolution.correlate`.
 
+Before the convolution, the slides' small network of two weights
+(:func:`small_network`) shows the chain rule on a computation graph; every gradient is
+checked against central differences (:func:`numerical_gradient`) by
+:func:`gradient_check`, which reads the :func:`relative_error` against a tolerance.
+
 Indices count from 0, as in the slides' worked example (``o0 = F0 x0 + F1 x1``) and
 in Python; the slides' drawing of a 3-tap filter labels its taps F1, F2, F3.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -354,6 +361,245 @@ def relative_error(a, b) -> float:
     # the largest element keeps the squares inside the norms from overflowing.
     a, b = a / largest, b / largest
     return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
+
+
+#: The tolerance of :func:`gradient_check`. A correct backward pass checked by central
+#: differences in float64 lands near 1e-10 (rounding in ``J`` divided by ``eps``), far
+#: below; a wrong one (a sign, a flipped filter, a missing term) near 0.1 to 1, far above.
+GRADIENT_TOLERANCE = 1e-6
+#: A relative error above this is a bug; between the tolerance and this, it may also be a
+#: kink (ReLU, max) within ``eps`` of the point, float32 arithmetic or too large an ``eps``.
+BUG_LEVEL = 1e-3
+
+
+def _short(number: float) -> str:
+    """A number in at most two significant digits: 3.1e-10, 1e-06 as 1e-6, 0.68, 0.
+
+    Examples
+    --------
+    >>> [_short(v) for v in (3.14e-10, 1e-6, 0.6812, 0.0, 2.0, 1.5e-3)]
+    ['3.1e-10', '1e-6', '0.68', '0', '2', '1.5e-3']
+    """
+    if number == 0 or 1e-2 <= abs(number) < 1e3:
+        return f"{number:.2g}"
+    mantissa, exponent = f"{number:.1e}".split("e")
+    mantissa = mantissa.removesuffix(".0")
+    return f"{mantissa}e{int(exponent)}"
+
+
+@dataclass(frozen=True)
+class GradientCheck:
+    """The verdict of :func:`gradient_check`: a relative error read against a tolerance.
+
+    Shows itself as one sentence, never as a bare True or False.
+
+    Attributes
+    ----------
+    error : float
+        :func:`relative_error` of the two gradients, in [0, 1].
+    tolerance : float
+        The largest error that counts as agreement.
+    """
+
+    error: float
+    tolerance: float
+
+    @property
+    def agree(self) -> bool:
+        """Whether the error is below the tolerance."""
+        return self.error < self.tolerance
+
+    def __repr__(self) -> str:
+        error, tolerance = _short(self.error), _short(self.tolerance)
+        if self.agree:
+            return f"relative error {error} < tolerance {tolerance}: the gradients agree"
+        if self.error >= BUG_LEVEL:
+            return (f"relative error {error} ≥ tolerance {tolerance}: the gradients disagree, "
+                    "a bug")
+        return (f"relative error {error} ≥ tolerance {tolerance}: the gradients disagree "
+                "slightly; a kink (ReLU, max) near the point, float32 or too large an eps, "
+                "else a bug")
+
+
+def gradient_check(analytic, numerical, *, tolerance=GRADIENT_TOLERANCE) -> GradientCheck:
+    """Compare a backward pass's gradient with a numerical estimate of it.
+
+    Parameters
+    ----------
+    analytic : array_like, any shape
+        The gradient from a backward pass.
+    numerical : array_like, same shape
+        The same gradient from :func:`numerical_gradient`.
+    tolerance : float, default :data:`GRADIENT_TOLERANCE` (1e-6)
+        The largest :func:`relative_error` that counts as agreement, > 0.
+
+    Returns
+    -------
+    check : GradientCheck
+        The relative error and the tolerance; prints as a sentence that says which is
+        larger and what that means.
+
+    Raises
+    ------
+    TypeError
+        If an array is not numeric or ``tolerance`` is not a number.
+    ValueError
+        As :func:`relative_error`; if ``tolerance`` is not positive and finite.
+
+    Examples
+    --------
+    >>> gradient_check([1.0, 2.0], [1.0, 2.0 + 1e-9])
+    relative error 2.2e-10 < tolerance 1e-6: the gradients agree
+    >>> gradient_check([1.0, 2.0], [1.0, -2.0])
+    relative error 0.89 ≥ tolerance 1e-6: the gradients disagree, a bug
+    >>> gradient_check([1.0, 2.0], [1.0, 2.0001]).agree
+    False
+    """
+    tolerance = real_number(tolerance, "tolerance", minimum=0, above_minimum=True)
+    return GradientCheck(relative_error(analytic, numerical), tolerance)
+
+
+# --- the slides' small network -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SmallNetwork:
+    """Every value of the slides' small network, forward and backward.
+
+    ``q1 = w1 x1 + w2 x2``, ``y_hat = ReLU(q1)``, ``J = (y_hat - y)²``. Local
+    derivatives are named ``da_db`` for ∂a/∂b; the gradients of the loss ``dJ_db``.
+
+    Attributes
+    ----------
+    x1, x2, w1, w2, y : float
+        The inputs, the weights and the target.
+    q1, y_hat, J : float
+        The forward values.
+    dJ_dy_hat, dy_hat_dq1, dq1_dw1, dq1_dw2 : float
+        The local derivatives on the edges: ``2 (y_hat - y)``, 1 where ``q1 > 0`` else
+        0, ``x1`` and ``x2``.
+    dJ_dq1, dJ_dw1, dJ_dw2 : float
+        The backward gradients, products of the local derivatives along each path.
+    """
+
+    x1: float
+    x2: float
+    w1: float
+    w2: float
+    y: float
+    q1: float
+    y_hat: float
+    J: float
+    dJ_dy_hat: float
+    dy_hat_dq1: float
+    dq1_dw1: float
+    dq1_dw2: float
+    dJ_dq1: float
+    dJ_dw1: float
+    dJ_dw2: float
+
+    @property
+    def dw(self) -> np.ndarray:
+        """``[∂J/∂w1, ∂J/∂w2]``, shape (2,)."""
+        return np.array([self.dJ_dw1, self.dJ_dw2])
+
+
+def _small_network_inputs(x, w, y):
+    x = as_float_array(x, "x", ndim=1)
+    w = as_float_array(w, "w", ndim=1)
+    for array, name in ((x, "x"), (w, "w")):
+        if array.shape != (2,):
+            raise ValueError(f"{name} must hold two numbers [{name}1, {name}2], got shape "
+                             f"{array.shape}")
+    return x, w, real_number(y, "y")
+
+
+def small_network_loss(x, w, y) -> float:
+    """The loss of the slides' small network: ``J = (ReLU(w1 x1 + w2 x2) - y)²``.
+
+    Parameters
+    ----------
+    x : array_like, shape (2,)
+        The inputs ``[x1, x2]``.
+    w : array_like, shape (2,)
+        The weights ``[w1, w2]``.
+    y : float
+        The target.
+
+    Returns
+    -------
+    J : float
+
+    Raises
+    ------
+    TypeError
+        If an argument is not numeric.
+    ValueError
+        If ``x`` or ``w`` does not hold two finite numbers, ``y`` is not finite, or the
+        loss overflows float64.
+
+    Examples
+    --------
+    >>> small_network_loss([2, -1], [0.5, -0.5], 3)
+    2.25
+    """
+    return small_network(x, w, y).J
+
+
+def small_network(x, w, y) -> SmallNetwork:
+    """Forward and backward pass of the slides' small network, every value kept.
+
+    Two inputs meet their weights in one node, ``q1 = w1 x1 + w2 x2``; the prediction
+    is ``y_hat = ReLU(q1)`` and the loss ``J = (y_hat - y)²``. The chain rule gives
+
+    ``∂J/∂w1 = ∂J/∂y_hat · ∂y_hat/∂q1 · ∂q1/∂w1 = 2 (y_hat - y) · [q1 > 0] · x1``
+
+    and the same for ``w2`` with ``x2`` as the last factor: both paths share every
+    factor but the last. Scalars are computed as Python floats, whose arithmetic is
+    the same on every machine.
+
+    Parameters
+    ----------
+    x : array_like, shape (2,)
+        The inputs ``[x1, x2]``.
+    w : array_like, shape (2,)
+        The weights ``[w1, w2]``.
+    y : float
+        The target.
+
+    Returns
+    -------
+    network : SmallNetwork
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`small_network_loss`.
+
+    Examples
+    --------
+    >>> net = small_network([2, -1], [0.5, -0.5], 3)
+    >>> net.q1, net.y_hat, net.J
+    (1.5, 1.5, 2.25)
+    >>> net.dJ_dy_hat, net.dy_hat_dq1, net.dJ_dw1, net.dJ_dw2
+    (-3.0, 1.0, -6.0, 3.0)
+    """
+    x, w, y = _small_network_inputs(x, w, y)
+    x1, x2, w1, w2 = (float(v) for v in (*x, *w))
+    q1 = w1 * x1 + w2 * x2
+    y_hat = max(q1, 0.0)
+    gap = y_hat - y
+    J = gap * gap
+    if not (math.isfinite(q1) and math.isfinite(J)):
+        raise ValueError("x, w and y are too large: the loss (ReLU(w1 x1 + w2 x2) - y)² "
+                         "exceeds the largest float64 (about 1.8e308); scale them down")
+    dJ_dy_hat = 2.0 * gap
+    # ReLU's derivative at exactly 0 is taken as 0, as the course's ReLU layer does.
+    dy_hat_dq1 = 1.0 if q1 > 0 else 0.0
+    dJ_dq1 = dJ_dy_hat * dy_hat_dq1
+    return SmallNetwork(x1=x1, x2=x2, w1=w1, w2=w2, y=y, q1=q1, y_hat=y_hat, J=J,
+                        dJ_dy_hat=dJ_dy_hat, dy_hat_dq1=dy_hat_dq1, dq1_dw1=x1, dq1_dw2=x2,
+                        dJ_dq1=dJ_dq1, dJ_dw1=dJ_dq1 * x1, dJ_dw2=dJ_dq1 * x2)
 
 
 def squared_error(o, y) -> tuple[float, np.ndarray]:

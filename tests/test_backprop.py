@@ -7,14 +7,18 @@ from hypothesis import strategies as st
 
 from lessons_lib.backprop import (
     DIVERGENCE_FACTOR,
+    GRADIENT_TOLERANCE,
     HIDDEN_FILTERS,
     conv1d_backward,
     conv1d_backward_loops,
     conv1d_forward,
     conv1d_forward_loops,
+    gradient_check,
     learn_filter,
     numerical_gradient,
     relative_error,
+    small_network,
+    small_network_loss,
     squared_error,
     stability_limit,
     training_pair,
@@ -300,34 +304,36 @@ def test_names_and_seeds_are_checked_by_name():
         learn_filter(np.ones(5), np.ones(1), np.ones(6), learning_rate=0.1)
 
 
-def test_diagram_labels_follow_either_numbering():
+def test_diagram_counts_taps_from_0_and_can_show_the_slides_names():
     from lessons_lib.plots.backprop import plot_conv1d
 
     def texts(fig):
         return {t.get_text() for t in fig.axes[0].texts}
 
-    slides = plot_conv1d(8, 3, first_tap=1)
-    assert {"$F_{1}$", "$F_{2}$", "$F_{3}$", "$o_{5}$", "$o_{7}$", "need padding"} <= texts(slides)
-    assert slides.axes[0].get_title() == "$o_0 = F_{1} x_{0} + F_{2} x_{1} + F_{3} x_{2}$"
-    worked = plot_conv1d(3, 2, first_tap=0)
+    slides = plot_conv1d(8, 3, slide_names=True)
+    assert {"$F_{0}$", "$F_{1}$", "$F_{2}$", "$F_{3}$", "slides:", "$o_{5}$", "$o_{7}$",
+            "need padding"} <= texts(slides)
+    # The title's taps and inputs count from 0 alike: o_0 = F_0 x_0 + F_1 x_1 + F_2 x_2.
+    assert slides.axes[0].get_title() == "$o_0 = F_{0} x_{0} + F_{1} x_{1} + F_{2} x_{2}$"
+    worked = plot_conv1d(3, 2)
     assert worked.axes[0].get_title() == "$o_0 = F_{0} x_{0} + F_{1} x_{1}$"
     assert "need padding" in texts(worked)
-    # The worked example counts from 0 itself: no second numbering (F_2) under its taps.
-    assert "$F_{2}$" not in texts(worked)
-    assert sorted(t.get_text() for t in worked.axes[0].texts).count("$F_{1}$") == 1
-    with pytest.raises(ValueError, match="first_tap must be 0 or 1"):
-        plot_conv1d(first_tap=2)
+    # Without the slides' names no second numbering (F_2) appears under the taps.
+    assert "$F_{2}$" not in texts(worked) and "slides:" not in texts(worked)
+    with pytest.raises(TypeError, match="slide_names must be True or False, got 1"):
+        plot_conv1d(slide_names=1)
 
 
 def test_lesson_figures_fit_a_slide_and_read_on_a_projector():
     from lessons_lib.backprop import learn_filter, training_pair
     from lessons_lib.plots import check_projector_ready
-    from lessons_lib.plots.backprop import plot_conv1d, plot_learning
+    from lessons_lib.plots.backprop import plot_computation_graph, plot_conv1d, plot_learning
 
     x, y, F_hidden = training_pair("edge detector")
     diverged = learn_filter(x, y, np.zeros(3), learning_rate=1.2, steps=100)
-    for fig in (plot_conv1d(8, 3, first_tap=1), plot_conv1d(3, 2, first_tap=0),
-                plot_learning(F_hidden, diverged)):
+    for fig in (plot_conv1d(8, 3, slide_names=True), plot_conv1d(3, 2),
+                plot_learning(F_hidden, diverged),
+                plot_computation_graph(small_network([2, -1], [0.5, -0.5], 3))):
         check_projector_ready(fig)
 
 
@@ -406,3 +412,93 @@ def test_loss_label_stays_in_the_figure_when_later_ticks_are_wider():
              if t.get_visible() and t.get_text()]
     assert label.x0 >= 0
     assert all(label.x1 <= tick.x0 for tick in ticks)
+
+
+def test_relative_error_and_gradient_check_against_a_hand_computation():
+    # a = [3, 4], b = [3, 0]: ‖a - b‖ = 4, ‖a‖ + ‖b‖ = 5 + 3 = 8, so 4 / 8 = 0.5.
+    assert relative_error([3.0, 4.0], [3.0, 0.0]) == 0.5
+    check = gradient_check([3.0, 4.0], [3.0, 0.0])
+    assert not check.agree and check.error == 0.5 and check.tolerance == GRADIENT_TOLERANCE
+    assert repr(check) == "relative error 0.5 ≥ tolerance 1e-6: the gradients disagree, a bug"
+    # [1, 0] and [1, 2e-7]: 2e-7 / (1 + 1.00000000000002) = 1e-7 to eight digits.
+    close = gradient_check([1.0, 0.0], [1.0, 2e-7])
+    assert close.error == pytest.approx(1e-7, rel=1e-8) and close.agree
+    assert repr(close) == "relative error 1e-7 < tolerance 1e-6: the gradients agree"
+    slightly = repr(gradient_check([1.0, 0.0], [1.0, 2e-4]))
+    assert slightly.startswith("relative error 1e-4 ≥ tolerance 1e-6: the gradients "
+                               "disagree slightly; a kink")
+    assert repr(gradient_check([1.0], [1.0], tolerance=1e-3)) == (
+        "relative error 0 < tolerance 1e-3: the gradients agree")
+
+
+@pytest.mark.parametrize(("tolerance", "error"), [(0, ValueError), (-1e-6, ValueError),
+                                                  (np.inf, ValueError), ("1e-6", TypeError),
+                                                  (None, TypeError)])
+def test_gradient_check_refuses_a_bad_tolerance_by_name(tolerance, error):
+    with pytest.raises(error, match="tolerance must be a finite number > 0"):
+        gradient_check([1.0], [1.0], tolerance=tolerance)
+
+
+def test_small_network_by_hand_and_by_central_differences():
+    # q1 = 0.5·2 + (-0.5)·(-1) = 1.5 > 0, so y_hat = 1.5; J = (1.5 - 3)² = 2.25.
+    # ∂J/∂y_hat = 2(1.5 - 3) = -3, ∂y_hat/∂q1 = 1: ∂J/∂w1 = -3·1·2, ∂J/∂w2 = -3·1·(-1).
+    net = small_network([2, -1], [0.5, -0.5], 3)
+    assert (net.q1, net.y_hat, net.J) == (1.5, 1.5, 2.25)
+    assert (net.dJ_dy_hat, net.dy_hat_dq1, net.dq1_dw1, net.dq1_dw2) == (-3.0, 1.0, 2.0, -1.0)
+    assert (net.dJ_dq1, net.dJ_dw1, net.dJ_dw2) == (-3.0, -6.0, 3.0)
+    assert net.dw.tolist() == [-6.0, 3.0]
+    w = np.array([0.5, -0.5])
+    numerical = numerical_gradient(lambda w_: small_network_loss([2, -1], w_, 3), w)
+    assert gradient_check(net.dw, numerical, tolerance=1e-9).agree
+    # A step against the gradient lowers the loss.
+    assert small_network_loss([2, -1], w - 0.05 * net.dw, 3) < net.J
+
+
+@given(st.lists(st.floats(-10, 10), min_size=5, max_size=5))
+def test_small_network_agrees_with_torch_autograd(values):
+    torch = pytest.importorskip("torch")
+    x1, x2, w1, w2, y = values
+    net = small_network([x1, x2], [w1, w2], y)
+    w = torch.tensor([w1, w2], dtype=torch.float64, requires_grad=True)
+    J = (torch.relu(w[0] * x1 + w[1] * x2) - y) ** 2
+    J.backward()
+    assert net.J == pytest.approx(J.item(), rel=1e-12, abs=1e-300)
+    np.testing.assert_allclose(net.dw, w.grad.numpy(), rtol=1e-12, atol=1e-300)
+
+
+def test_a_dead_relu_passes_no_gradient_to_either_weight():
+    net = small_network([2, -1], [-0.5, 0.5], 3)
+    assert net.q1 == -1.5 and net.y_hat == 0.0 and net.dy_hat_dq1 == 0.0
+    assert net.dw.tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: small_network([1.0, 2.0, 3.0], [1.0, 1.0], 0), ValueError,
+         r"x must hold two numbers \[x1, x2\], got shape \(3,\)"),
+        (lambda: small_network([1.0, 2.0], [[1.0, 1.0]], 0), ValueError, "w must be"),
+        (lambda: small_network([1.0, 2.0], [1.0, 1.0], "3"), TypeError, "y must be"),
+        (lambda: small_network([1e200, 1.0], [1e200, 1.0], 0), ValueError,
+         "x, w and y are too large"),
+        (lambda: small_network_loss([np.nan, 1.0], [1.0, 1.0], 0), ValueError, "x"),
+    ],
+)
+def test_small_network_refuses_bad_input_by_name(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+def test_computation_graph_shows_every_value_gradient_and_local_derivative():
+    from lessons_lib.plots.backprop import plot_computation_graph
+
+    fig = plot_computation_graph(small_network([2, -1], [0.5, -0.5], 3))
+    texts = {t.get_text() for t in fig.axes[0].texts}
+    assert {"$w_1 = 0.5$", "$w_2 = -0.5$", "$x_1 = 2$", "$x_2 = -1$", "$q_1 = 1.5$",
+            r"$\hat y = 1.5$", "$y = 3$", "$J = 2.25$"} <= texts
+    assert {r"$\partial J/\partial w_1 = -6$", r"$\partial J/\partial w_2 = 3$",
+            r"$\partial J/\partial q_1 = -3$", r"$\partial J/\partial \hat y = -3$"} <= texts
+    assert {r"$\partial q_1/\partial w_1 = x_1 = 2$", r"$\partial q_1/\partial w_2 = x_2 = -1$",
+            r"$\partial \hat y/\partial q_1 = 1$"} <= texts
+    with pytest.raises(TypeError, match="network must be a SmallNetwork"):
+        plot_computation_graph({"w1": 0.5})

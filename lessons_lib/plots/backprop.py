@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.patches import Rectangle
+from matplotlib.patches import FancyBboxPatch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from lessons_lib.backprop import conv1d_backward
@@ -44,30 +44,42 @@ def _blank_axes(fig, width, height):
     return ax
 
 
-def plot_conv1d(N=8, K=3, *, first_tap=1):
+def plot_conv1d(N=8, K=3, *, slide_names=False):
     """The slides' picture of ``o = x ⊛ F``: inputs, a K-tap filter, and the outputs.
 
     The filter is drawn at its first position, under ``x_0 ... x_{K-1}``, with lines
     to ``o_0``. Outputs that need the filter to hang over the end of ``x`` (the slides
     draw ``N`` outputs) are dashed: without padding there are only ``N - K + 1``.
+    Every index counts from 0, as in the slides' worked example and in Python.
 
     Parameters
     ----------
     N : int, default 8
         Number of inputs ``x_0 ... x_{N-1}``.
     K : int, default 3
-        Number of filter taps, ``K <= N``.
-    first_tap : {1, 0}, default 1
-        How the taps are numbered: 1 as in the slides' drawing (``F_1, F_2, F_3``),
-        with the numbering from 0 written small under each tap; 0 as in their
-        worked example and in Python.
+        Number of filter taps ``F_0 ... F_{K-1}``, ``K <= N``.
+    slide_names : bool, default False
+        Also write, small and grey under each tap, the name the slides' drawing gives
+        it (``F_1, F_2, F_3``: counted from 1).
 
     Returns
     -------
     fig : Figure
+
+    Raises
+    ------
+    TypeError
+        If ``slide_names`` is not a bool.
+    ValueError
+        If ``K`` is not between 1 and ``N``.
+
+    Examples
+    --------
+    >>> plot_conv1d(8, 3, slide_names=True).axes[0].get_title()
+    '$o_0 = F_{0} x_{0} + F_{1} x_{1} + F_{2} x_{2}$'
     """
-    if first_tap not in (0, 1):
-        raise ValueError(f"first_tap must be 0 or 1, got {first_tap!r}")
+    if not isinstance(slide_names, bool):
+        raise TypeError(f"slide_names must be True or False, got {slide_names!r}")
     if not 1 <= K <= N:
         raise ValueError(f"K must be between 1 and N = {N}, got {K}")
     # 0.75 inch per cell pitch: the boxes and their labels stay large on a projector.
@@ -78,13 +90,16 @@ def plot_conv1d(N=8, K=3, *, first_tap=1):
         ax.text(-1.0, row, name, ha="center", va="center", fontsize=17)
     for j in range(N):
         _cell(ax, j, 3.2, f"$x_{{{j}}}$")
-    # The lines to o_0 leave room under the taps for the small labels, if any.
-    gap = 0.4 if first_tap == 1 else 0.0
+    # The lines to o_0 leave room under the taps for the slides' names, if any.
+    gap = 0.4 if slide_names else 0.0
+    if slide_names:
+        ax.text(-1.0, 1.8 - CELL / 2 - 0.06, "slides:", ha="center", va="top",
+                fontsize=LABEL_SIZE, color="0.35")
     for i in range(K):
-        _, text = _cell(ax, i, 1.8, f"$F_{{{i + first_tap}}}$")
+        _, text = _cell(ax, i, 1.8, f"$F_{{{i}}}$")
         text.set_color(ACCENT)
-        if first_tap == 1:
-            ax.text(i, 1.8 - CELL / 2 - 0.06, f"$F_{{{i}}}$", ha="center", va="top",
+        if slide_names:
+            ax.text(i, 1.8 - CELL / 2 - 0.06, f"$F_{{{i + 1}}}$", ha="center", va="top",
                     fontsize=LABEL_SIZE, color="0.35")
         ax.plot([i, i], [3.2 - CELL / 2, 1.8 + CELL / 2], color=ACCENT, linewidth=1.5)
         ax.plot([i, 0], [1.8 - CELL / 2 - gap, CELL / 2], color=ACCENT, linewidth=1.5)
@@ -93,7 +108,7 @@ def plot_conv1d(N=8, K=3, *, first_tap=1):
     if M < N:
         ax.text(M - 0.5 + (N - M) / 2, -CELL / 2 - 0.1, "need padding", ha="center",
                 va="top", fontsize=LABEL_SIZE, color="0.35")
-    ax.set_title(r"$o_0 = " + " + ".join(f"F_{{{i + first_tap}}} x_{{{i}}}" for i in range(K))
+    ax.set_title(r"$o_0 = " + " + ".join(f"F_{{{i}}} x_{{{i}}}" for i in range(K))
                  + "$", fontsize=16)
     return fig
 
@@ -293,3 +308,128 @@ def plot_learning(F_hidden, history):
         Loss per step (log scale) and each tap per step, titled with how the run ended.
     """
     return LearningPlot(F_hidden, history).fig
+
+
+# The computation graph: forward values in black, backward gradients in vermillion, the
+# local derivatives on the edges in blue (Okabe-Ito).
+GRADIENT_COLOUR = OKABE_ITO[5]
+LOCAL_COLOUR = OKABE_ITO[4]
+
+
+def _number(value: float) -> str:
+    """A value for a mathtext label: 2.25, -6, 0.5 (three significant digits)."""
+    text = f"{float(value):.3g}"
+    return "0" if text == "-0" else text
+
+
+def _graph_node(ax, centre, width, value, gradient=None):
+    """A rounded box with a forward value and, below it, a backward gradient."""
+    height = 0.5 if gradient is None else 0.86
+    cx, cy = centre
+    ax.add_patch(FancyBboxPatch((cx - width / 2, cy - height / 2), width, height,
+                                boxstyle="round,pad=0,rounding_size=0.12",
+                                facecolor="white", edgecolor="0.25", linewidth=1.6))
+    if gradient is None:
+        ax.text(cx, cy, value, ha="center", va="center", fontsize=16)
+    else:
+        ax.text(cx, cy + 0.19, value, ha="center", va="center", fontsize=16)
+        ax.text(cx, cy - 0.2, gradient, ha="center", va="center", fontsize=15,
+                color=GRADIENT_COLOUR)
+    return cx - width / 2, cx + width / 2, cy - height / 2, cy + height / 2
+
+
+def _graph_edge(ax, start, end, label=None, label_at=None):
+    """A forward arrow from ``start`` to ``end``, with a local derivative beside it."""
+    ax.annotate("", xy=end, xytext=start,
+                arrowprops={"arrowstyle": "-|>", "color": "0.3", "linewidth": 1.6,
+                            "mutation_scale": 18, "shrinkA": 0, "shrinkB": 0})
+    if label is not None:
+        ax.text(*label_at, label, ha="center", va="center", fontsize=15, color=LOCAL_COLOUR,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5})
+
+
+def plot_computation_graph(network):
+    """The slides' small network as a computation graph, forward and backward.
+
+    Nodes hold their forward value (black) and the gradient ``∂J/∂node`` of the loss
+    (vermillion); the arrows of the weights and of the inner nodes carry their local
+    derivatives (blue). A gradient is the product of the local derivatives on the path
+    from ``J`` back to its node: ``∂J/∂w1 = ∂J/∂ŷ · ∂ŷ/∂q1 · ∂q1/∂w1``.
+
+    Parameters
+    ----------
+    network : SmallNetwork
+        What :func:`lessons_lib.backprop.small_network` returned.
+
+    Returns
+    -------
+    fig : Figure
+        1075 x 490 px.
+
+    Raises
+    ------
+    TypeError
+        If ``network`` is not a :class:`~lessons_lib.backprop.SmallNetwork`.
+
+    Examples
+    --------
+    >>> from lessons_lib.backprop import small_network
+    >>> fig = plot_computation_graph(small_network([2, -1], [0.5, -0.5], 3))
+    >>> [round(v) for v in fig.get_size_inches() * fig.dpi]
+    [1075, 490]
+    """
+    from lessons_lib.backprop import SmallNetwork
+
+    if not isinstance(network, SmallNetwork):
+        raise TypeError(f"network must be a SmallNetwork (from small_network), got "
+                        f"{type(network).__name__}")
+    n = network
+    width, height = 11.2, 5.1
+    fig = new_figure(width, height)
+    # Coordinates in inches: the boxes keep their size whatever the labels hold.
+    fig.set_layout_engine("none")
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.axis("off")
+
+    mid = 2.53
+    w1 = _graph_node(ax, (1.1, 3.95), 1.8, f"$w_1 = {_number(n.w1)}$",
+                     rf"$\partial J/\partial w_1 = {_number(n.dJ_dw1)}$")
+    x1 = _graph_node(ax, (1.1, 2.98), 1.8, f"$x_1 = {_number(n.x1)}$")
+    x2 = _graph_node(ax, (1.1, 2.08), 1.8, f"$x_2 = {_number(n.x2)}$")
+    w2 = _graph_node(ax, (1.1, 1.1), 1.8, f"$w_2 = {_number(n.w2)}$",
+                     rf"$\partial J/\partial w_2 = {_number(n.dJ_dw2)}$")
+    q1 = _graph_node(ax, (4.7, mid), 2.0, f"$q_1 = {_number(n.q1)}$",
+                     rf"$\partial J/\partial q_1 = {_number(n.dJ_dq1)}$")
+    y_hat = _graph_node(ax, (7.3, mid), 2.0, rf"$\hat y = {_number(n.y_hat)}$",
+                        rf"$\partial J/\partial \hat y = {_number(n.dJ_dy_hat)}$")
+    J = _graph_node(ax, (9.95, mid), 1.75, f"$J = {_number(n.J)}$",
+                    r"$\partial J/\partial J = 1$")
+    y = _graph_node(ax, (9.95, 3.95), 1.2, f"$y = {_number(n.y)}$")
+
+    _graph_edge(ax, (w1[1], 3.95), (q1[0], mid + 0.3),
+                rf"$\partial q_1/\partial w_1 = x_1 = {_number(n.dq1_dw1)}$", (3.55, 4.02))
+    _graph_edge(ax, (x1[1], 2.98), (q1[0], mid + 0.1))
+    _graph_edge(ax, (x2[1], 2.08), (q1[0], mid - 0.1))
+    _graph_edge(ax, (w2[1], 1.1), (q1[0], mid - 0.3),
+                rf"$\partial q_1/\partial w_2 = x_2 = {_number(n.dq1_dw2)}$", (3.55, 1.0))
+    _graph_edge(ax, (q1[1], mid), (y_hat[0], mid),
+                rf"$\partial \hat y/\partial q_1 = {_number(n.dy_hat_dq1)}$", (6.0, 3.22))
+    _graph_edge(ax, (y_hat[1], mid), (J[0], mid),
+                rf"$\partial J/\partial \hat y = 2(\hat y - y) = {_number(n.dJ_dy_hat)}$",
+                (8.6, 3.22))
+    _graph_edge(ax, (9.95, y[2]), (9.95, J[3]))
+    ax.text(6.0, 1.83, "ReLU: 1 if $q_1 > 0$, else 0", ha="center", va="center",
+            fontsize=14, color=LOCAL_COLOUR)
+
+    ax.text(width / 2, 4.8, r"$q_1 = w_1 x_1 + w_2 x_2 \qquad \hat y = \mathrm{ReLU}(q_1)"
+            r"\qquad J = (\hat y - y)^2$", ha="center", va="center", fontsize=17)
+    # The backward pass runs from J to the weights: one arrow under the whole graph.
+    ax.annotate("", xy=(0.3, 0.15), xytext=(width - 0.3, 0.15),
+                arrowprops={"arrowstyle": "-|>", "color": GRADIENT_COLOUR, "linewidth": 2,
+                            "mutation_scale": 20})
+    ax.text(width / 2, 0.38, "backward: each gradient is the product of the local "
+            "derivatives on the path from J", ha="center", va="center", fontsize=14,
+            color=GRADIENT_COLOUR)
+    return fig
