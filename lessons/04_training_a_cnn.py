@@ -483,13 +483,6 @@ except nn.TrainingDiverged as error:
 # 2,000 validation events, each with its 95 % interval: a difference counts when the
 # intervals are apart.
 
-# %% [markdown] slideshow={"slide_type": "notes"}
-# Ask for guesses before the next slide: how much better than always answering
-# "proton" will a dense network be, and will the CNN beat it?
-
-# %% [markdown] slideshow={"slide_type": "slide"}
-# ## Three models compared on validation
-
 # %%
 majority = np.bincount(y_train).argmax()
 majority_correct = int(np.sum(y_val == majority))
@@ -498,11 +491,18 @@ nn.fit(dense, x_train, y_train, epochs=6, optimizer=nn.Adam(dense, lr=0.001),
        validation_data=(x_val, y_val), progress=False)
 dense_correct = int(np.sum(nn.predict(dense, x_val) == y_val))
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Ask for guesses before the next slide: how much better than always answering
+# "proton" will a dense network be, and will the CNN beat it?
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Three models compared on validation
+
 # %%
-correct = [majority_correct, dense_correct, val_correct]
+correct = np.array([majority_correct, dense_correct, val_correct])
 plot_baselines(["majority class", "dense network", "CNN trained above"],
-               np.array(correct) / n_val,
-               [0, dense.num_params, model.num_params], events=n_val)
+               correct / n_val, [0, dense.num_params, model.num_params],
+               events=n_val)
 
 # %% slideshow={"slide_type": "fragment"} tags=["hide-input", "NBVAL_IGNORE_OUTPUT"]
 # Both networks train in float32: counts may differ by a few events elsewhere.
