@@ -334,6 +334,10 @@ def plot_baselines(names, accuracies, params, *, events=None, data="validation",
     'validation accuracy (2,000 events)'
     >>> fig.axes[0].texts[1].get_text()
     '97.7 % (95 % interval 97.0–98.2 %)'
+    >>> plot_baselines(["majority"], [0.3333], [0], events=2000)
+    Traceback (most recent call last):
+    ...
+    ValueError: accuracies must be counts out of events=2000, got [0.3333]
     """
     accuracies = np.asarray(accuracies, dtype=float)
     labels = [f"{acc:.1%}" for acc in accuracies]
