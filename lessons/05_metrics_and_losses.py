@@ -182,13 +182,11 @@ plot_confusion_matrices({"'never proton'": C_never, "CNN": C_cnn},
                         ["proton", "not proton"], cell_names=BINARY_CELL_NAMES)
 
 # %% tags=["hide-input"]
-(TP, FN), (FP, TN) = C_cnn
 Markdown(
-    "Left: every proton lands in FN, the lazy model finds none of them. "
-    f"Accuracy hid that, because the {C_never[1, 1]} true negatives swamp the "
-    f"{C_never[0, 1]} misses. Right: the CNN finds {TP} of the {TP + FN} "
-    f"protons; its price is {FP} false positives among the {FP + TN} other "
-    "events.")
+    "Left: every proton lands in FN; accuracy hid that behind the "
+    f"{C_never[1, 1]} true negatives. Right: the CNN finds {C_cnn[0, 0]} of "
+    f"the {C_cnn[0].sum()} protons, at the price of {C_cnn[1, 0]} false "
+    f"positives among the {C_cnn[1].sum()} other events.")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Point at the FN cell of the left matrix (all of the protons) and at the FP cell of
@@ -263,24 +261,32 @@ for name, (y, y_pred) in event_sets.items():
         print(f"   {metric.__name__:<9}  by hand {by_hand:.3f}"
               f"   library {metric(y, y_pred):.3f}")
 
-# %% slideshow={"slide_type": "fragment"} tags=["hide-input"]
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Let the class compute one line by hand first, for example precision on the 2 %
+# events from the printed TP and FP. The library agrees on every line. Before moving
+# on, ask what changed between the two blocks; the next slide gives the answer.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Same model, another mix of events
+#
+# What changed between the two blocks? Not the model: only how many of the events
+# are protons.
+
+# %% tags=["hide-input"]
 half, rare = (metrics.binary_counts(y, y_pred, pos_label=True)
               for y, y_pred in event_sets.values())
 Markdown(
-    f"With half protons the four numbers are close (the CNN misses {half.FN} "
-    f"protons and calls {half.FP} other events protons). With 2 % protons it "
-    f"still finds the protons, but its precision falls from "
-    f"{accuracy_text(half.TP, half.TP + half.FP)} to "
+    "With 2 % protons the same CNN still finds the protons, but its precision "
+    f"falls from {accuracy_text(half.TP, half.TP + half.FP)} to "
     f"{accuracy_text(rare.TP, rare.TP + rare.FP)}: its {rare.FP} false "
     f"positives now stand next to {rare.TP} protons instead of {half.TP}. "
     "Accuracy barely notices; precision and $F_1$ do.")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Let the class compute one line by hand first, for example precision on the 2 %
-# events from the printed TP and FP. The library agrees on every line. Before the next
-# press, ask what changed between the two blocks; the paragraph gives the answer.
-# The model did not change, only the mix of events. Precision depends on the class
-# balance, recall does not: remember this for the class-imbalance view at the end.
+# The false-positive rate is about the same on both sets of events, but with 2 %
+# protons there are far more other events to draw false positives from. Precision
+# depends on the class balance, recall does not: remember this for the
+# class-imbalance view at the end.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The perfect model
