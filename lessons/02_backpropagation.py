@@ -474,9 +474,9 @@ print("dF:", gradient_check(dF, numerical_gradient(lambda F_: J_lin(x, F_), F)))
 print("dx:", gradient_check(dx, numerical_gradient(lambda x_: J_lin(x_, F), x)))
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Both agree, with errors around 1e-10 (the last digits may differ on another
-# machine; the verdict does not). The linear loss J = dout · o is a trick worth
-# teaching: it tests the backward pass with any upstream gradient we like.
+# Both agree, with errors around 1e-10: the first row of the table. The linear loss
+# J = dout · o is a trick worth teaching: it tests the backward pass with any
+# upstream gradient we like.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A check that catches a bug
