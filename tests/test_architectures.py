@@ -17,6 +17,7 @@ from lessons_lib.architectures import (
     receptive_field,
     summarize,
 )
+from lessons_lib.architectures import sweeps as sweeps_module
 
 # The reference implementations' published parameter counts for 1000 classes: torchvision's
 # model documentation ("num_params") and Keras's Xception model summary.
@@ -490,17 +491,43 @@ def test_sweep_and_curve_plots_draw_what_they_are_given():
     from lessons_lib.plots import architectures as plots
 
     sweep = {"xlabel": "depth", "runs": [
-        {"label": "1", "params": 10, "train_accuracy": 0.8, "val_accuracy": 0.7,
-         "history": {"loss": [1.0, 0.5], "val_accuracy": [0.5, 0.7]}},
-        {"label": "2", "params": 20, "diverged": "boom",
-         "history": {"loss": [1.0, None], "val_accuracy": [0.4, None]}}]}
+        {"label": "1", "params": 10, "train_accuracy": [0.8, 0.82, 0.84],
+         "val_accuracy": [0.7, 0.7, 0.7],
+         "history": [{"loss": [1.0, 0.5], "val_accuracy": [0.5, 0.7]},
+                     {"loss": [1.0, 0.4, 0.3], "val_accuracy": [0.5, 0.7, 0.7]}]},
+        {"label": "2", "params": 20, "train_accuracy": [None, 0.5, 0.6],
+         "val_accuracy": [None, 0.4, 0.5], "diverged": ["boom", None, None],
+         "history": [{"loss": [1.0, None], "val_accuracy": [0.4, None]}]}]}
     fig = plots.plot_sweep_results(sweep)
-    heights = [p.get_height() for p in fig.axes[0].patches]
-    assert heights == [0.8, 0.0, 0.7, 0.0]
+    ax = fig.axes[0]
+    # The means with their error bars: train (0.82 ± 0.02, 0.55 ± 0.07), validation.
+    means = [np.asarray(c.lines[0].get_ydata(), float) for c in ax.containers]
+    np.testing.assert_allclose(means[0], [0.82, 0.55])
+    np.testing.assert_allclose(means[1], [0.7, 0.45])
+    bars = ax.containers[0].lines[2][0].get_segments()
+    np.testing.assert_allclose([seg[:, 1] for seg in bars],
+                               [[0.8, 0.84], [0.55 - 0.0707107, 0.55 + 0.0707107]], atol=1e-6)
     fig = plots.plot_run_curves(sweep["runs"])
     lines = fig.axes[0].get_lines()
-    assert [len(line.get_xdata()) for line in lines] == [2, 1]
+    # Two seeds and their mean over the two epochs both ran; the diverged run stops
+    # where it left off and has no mean (no seed of it finished); the legend says so.
+    assert [len(line.get_xdata()) for line in lines] == [2, 3, 2, 1, 0]
     assert any(t.get_text() == "diverged" for t in fig.axes[0].texts)
+    assert len(fig.axes[0].collections) == 1  # one ± sd band: the run with two seeds
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["1 (2 seeds)", "2"]
+
+
+def test_gradient_norms_and_comparison_show_their_spread():
+    from lessons_lib.plots import architectures as plots
+
+    fig = plots.plot_gradient_norms({"relu": [[1.0, 10.0], [1.0, 1000.0]]})
+    line = fig.axes[0].containers[0].lines[0]
+    np.testing.assert_allclose(line.get_ydata(), [1.0, 100.0])  # geometric means
+    fig = plots.plot_comparison(["a", "b"], [0.5, 0.8], ylabel="accuracy",
+                                errors=[(0.1, 0.2), (0.05, 0.05)])
+    segments = fig.axes[0].containers[1].lines[2][0].get_segments()
+    np.testing.assert_allclose([seg[:, 1] for seg in segments], [[0.4, 0.7], [0.75, 0.85]])
+    assert [t.get_text() for t in fig.axes[0].texts] == ["0.50", "0.80"]
 
 
 def test_breakdown_plot_moves_its_bars():
@@ -606,9 +633,18 @@ def test_cached_sweeps_match_their_specs():
     assert len(runs) >= 25
     for run in runs:
         assert arch.count_params(run["spec"], (1, size, size)) == run["params"], run["label"]
-        for key in ("train_accuracy", "val_accuracy", "test_accuracy"):
-            assert run.get("diverged") or 0 <= run[key] <= 1
+        assert arch.count_macs(run["spec"], (1, size, size)) == run["macs"], run["label"]
     assert set(results) >= {"meta", "sweeps", "transfer", "workflow"}
+
+
+def test_sweep_tables_and_sentences_show_mean_and_sd_and_no_test_column():
+    results = arch.load_sweeps()
+    for sweep in results["sweeps"].values():
+        table = arch.format_sweep(sweep)
+        assert "test" not in table and "±" in table
+    first, second = results["sweeps"]["layers"]["runs"][:2]
+    sentence = sweeps_module.compare_text(first, second)
+    assert sentence.count("±") == 2 and "seeds" in sentence
 
 
 def test_missing_sweeps_file_says_how_to_make_it(tmp_path):
@@ -656,14 +692,21 @@ def test_views_and_figures_fit_a_projector_slide():
         view = ArchitectureBrowser(name)
         check_projector_ready(view.fig, MAX_VIEW_PX)
     check_projector_ready(ArchitectureBuilder().fig, MAX_VIEW_PX)
-    sweep = {"xlabel": "depth", "runs": [
-        {"label": str(n), "params": 10 * n, "train_accuracy": 0.8, "val_accuracy": 0.7,
-         "history": {"loss": [1.0, 0.5], "val_accuracy": [0.5, 0.7]}} for n in range(4)]}
+    sweep = {"xlabel": "filters in the two convolution layers", "runs": [
+        {"label": f"{n}-{2 * n}", "params": 10 * n, "train_accuracy": [0.8, 0.81, 0.79],
+         "val_accuracy": [0.7, 0.72, 0.71],
+         "history": [{"loss": [1.0, 0.5], "val_accuracy": [0.5, 0.7]}] * 3}
+        for n in range(4)]}
     for fig in (plots.plot_sweep_results(sweep), plots.plot_run_curves(sweep["runs"]),
                 plots.plot_breakdown(arch.breakdown(classic("alexnet"), INPUT["alexnet"]),
                                      title="AlexNet"),
                 plots.plot_receptive_fields([arch.receptive_field_weights([3, 3])], ["a"]),
-                plots.plot_events(np.zeros((8, 1, 16, 16)), ["true a\nsaid b"] * 8)):
+                plots.plot_events(np.zeros((8, 1, 16, 16)), ["true a\nsaid b"] * 8),
+                plots.plot_gradient_norms({"sigmoid": [[1e-4, 1e-2, 1.0]] * 3}),
+                plots.plot_comparison(["as it is\n(no training)", "frozen features\n+ new head",
+                                       "fine-tuned", "from scratch"], [0.6, 0.8, 0.7, 0.6],
+                                      ylabel="validation accuracy", errors=[(0.03, 0.03)] * 4,
+                                      title="a noisier detector, 200 labelled events")):
         check_projector_ready(fig)
 
 

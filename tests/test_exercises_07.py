@@ -6,7 +6,7 @@ from lessons_lib.exercises import CORRECT, INCORRECT, UNANSWERED
 from lessons_lib.exercises import architectures as ex
 
 # The reference answers, worked out by hand.
-CONV_PARAMS = 3 * 3 * 64 * 128 + 128  # 73,856
+CONV_PARAMS = 5 * 5 * 32 * 96 + 96  # 76,896
 OUTPUT_SHAPE = (16, 7, 7)  # 64 → 64 → 32 → (32 - 3) // 2 + 1 = 15 → 7
 LARGER_FIELD = "B"  # A: 1 + 3·2 = 7; B: 5, then 6 (jump 2), then 6 + 2·2 = 10
 SEPARABLE_RATIO = (25 * 64 * 128) / (25 * 64 + 64 * 128)  # 20.92
@@ -20,6 +20,7 @@ SEPARABLE_RATIO = (25 * 64 * 128) / (25 * 64 + 64 * 128)  # 20.92
     (ex.check_receptive_field, " b "),
     (ex.check_separable_savings, SEPARABLE_RATIO),
     (ex.check_separable_savings, 20.92),
+    (ex.check_separable_savings, 20.91),  # cut instead of rounded: within ±0.01
 ])
 def test_reference_answers_are_correct(check, answer):
     feedback = check(answer)
@@ -28,8 +29,9 @@ def test_reference_answers_are_correct(check, answer):
 
 
 @pytest.mark.parametrize("check, answer, hint", [
-    (ex.check_conv_params, 3 * 3 * 64 * 128, "bias"),
-    (ex.check_conv_params, 3 * 3 * 128 + 128, "64 input channels"),
+    (ex.check_conv_params, 5 * 5 * 32 * 96, "bias"),
+    (ex.check_conv_params, 5 * 5 * 96 + 96, "32 input channels"),
+    (ex.check_conv_params, 5 * 5 * 32 + 32, "96 filters"),
     (ex.check_conv_params, 12, "Count the weights"),
     (ex.check_conv_params, "many", None),
     (ex.check_output_shape, (16, 8, 8), "no padding"),
@@ -45,7 +47,8 @@ def test_reference_answers_are_correct(check, answer):
     (ex.check_separable_savings, float("nan"), "depthwise"),
     (ex.check_conv_params, float("nan"), None),
     (ex.check_conv_params, float("inf"), None),
-    (ex.check_conv_params, 73_856.5, None),
+    (ex.check_conv_params, 76_896.5, None),
+    (ex.check_conv_params, 76_897, "Count the weights"),
     (ex.check_output_shape, (16.5, 7, 7), None),
     (ex.check_output_shape, (float("inf"), 7, 7), None),
     (ex.check_output_shape, (float("nan"), 7, 7), None),
@@ -70,3 +73,24 @@ def test_unanswered(check, answer):
 def test_the_networks_of_exercise_3_have_the_fields_worked_out_by_hand():
     assert ex.receptive_field_sizes() == (7, 10)
     assert ex.separable_weights() == (204_800, 9_792)
+
+
+def test_incorrect_answers_say_what_kind_of_answer_the_check_expects():
+    assert "exact whole number" in ex.check_conv_params(12).message
+    assert "within ±0.01" in ex.check_separable_savings(25.0).message
+    assert "within ±0.01" in ex.check_separable_savings(...).message
+
+
+def test_exercise_1_answer_is_no_count_the_lesson_prints_before_it():
+    import re
+    from pathlib import Path
+
+    import nbformat
+
+    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "07_architectures.ipynb"
+    cells = nbformat.read(notebook, as_version=4).cells
+    before = cells[:next(i for i, c in enumerate(cells) if "check_conv_params" in c.source)]
+    shown = " ".join(c.source + " ".join(o.get("text", "") + str(o.get("data", {}))
+                                         for o in c.get("outputs", []))
+                     for c in before)
+    assert not re.search(r"76[, ]?896", shown)

@@ -6,16 +6,28 @@
 
 Each question of the slides' "choosing an architecture" (how many layers, how many
 nodes, learning rate, dropout, activation, convolution layers, filter size, stride,
-pooling) is answered by a few small networks trained the same way on the same simulated
-events, plus a residual-connection experiment, transfer learning and a workflow. Every
-run is seeded: the results (except the wall times) are the same on every machine. The
-whole cache takes a few minutes on two cores; the notebook only reads it.
+pooling) is answered by a few small networks trained the same way on the same events,
+plus a residual-connection experiment, transfer learning and a workflow.
+
+The events are the course split (:func:`lessons_lib.splits.course_split`) at 32 × 32
+pads, to afford many runs: the first :data:`N_TRAIN` training events and all 2,000
+validation events. Every setting is trained once per seed of :data:`SEEDS` (the seed
+sets the initial weights and the batch order; the events stay the same), each run for
+at most :data:`MAX_EPOCHS` epochs, stopping when the validation loss has not improved
+for :data:`PATIENCE` epochs and keeping the weights of its best epoch. Per setting the
+cache holds each seed's training and validation accuracy and curves, and their mean and
+sd; no setting is scored on the test events. Transfer learning and the workflow use
+other detector settings, with splits (:class:`~lessons_lib.splits.EventSplit`) and seeds
+of their own; only the workflow's final model is evaluated on its test events, once.
+Everything is seeded: the same numbers on every machine. The whole cache takes about ten
+minutes on two cores; the notebook only reads it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -25,34 +37,50 @@ import numpy as np
 from lessons_lib import architectures as A
 from lessons_lib._data import REBUILD
 from lessons_lib._files import read_json, write_files
-from lessons_lib.datasets import detector_events
 from lessons_lib.losses import softmax_cross_entropy_backward
 from lessons_lib.metrics import confusion_matrix, f1_score
 from lessons_lib.nn.layers import Dense, Sequential
 from lessons_lib.nn.models import detector_cnn, load_detector_cnn
 from lessons_lib.nn.optim import SGD, Adam
-from lessons_lib.nn.training import TrainingDiverged, evaluate, fit, predict
+from lessons_lib.nn.training import TrainingDiverged, evaluate, fit, predict, predict_proba
+from lessons_lib.splits import COURSE_SPLIT, EventSplit, course_split
+from lessons_lib.uncertainty import bootstrap_interval, mean_sd
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "data" / "sweeps.json"
 SIZE = 32
-N_TRAIN, N_VAL, N_TEST = 800, 200, 400
-EPOCHS, BATCH, LR = 6, 32, 0.003
-DATA_SEED, INIT_SEED = 11, 0
+N_TRAIN = 2000  # the first events of the course split's training part
+N_VAL = 2000  # all of its validation part
+SEEDS = (0, 1, 2, 3, 4)
+MAX_EPOCHS, PATIENCE = 40, 4
+BATCH, LR = 32, 0.003
+DIGITS = 4  # curves are stored to 4 decimals: enough for any plot
+
+# Transfer learning: a much noisier detector, few labelled events (64 × 64, the size
+# lesson 04's network was trained on).
+TRANSFER_PARTS = {"train": (200, 21), "validation": (1000, 22), "test": (1000, 23)}
+TRANSFER_NOISE = 8.0
+# The workflow: a binary question in a noisier detector where protons are rare. Its
+# training part holds twice the events the first model uses (the "more data" step).
+WORKFLOW_PARTS = {"train": (4000, 31), "validation": (2000, 32), "test": (2000, 33)}
+WORKFLOW_FIRST = 2000
+WORKFLOW_SETTINGS = {"image_size": SIZE, "view": "binary", "noise": 1.5,
+                     "class_mix": (0.2, 0.4, 0.4)}
 
 
-def events(n, *, seed, **kwargs):
-    images, labels, names = detector_events(n, seed=seed, image_size=SIZE, **kwargs)
-    return images, labels, names
+def stopping_rule() -> str:
+    return (f"at most {MAX_EPOCHS} epochs; stop when the validation loss has not "
+            f"improved for {PATIENCE} epochs; keep the weights of the best epoch")
 
 
-def split(images, labels, n_train, n_val):
-    return ((images[:n_train], labels[:n_train]),
-            (images[n_train:n_train + n_val], labels[n_train:n_train + n_val]),
-            (images[n_train + n_val:], labels[n_train + n_val:]))
+def course_data():
+    """The sweeps' events: part of the course split's training events, its validation."""
+    split = course_split(image_size=SIZE)
+    (x, y), (xv, yv) = split.train, split.validation
+    return (x[:N_TRAIN], y[:N_TRAIN]), (xv[:N_VAL], yv[:N_VAL])
 
 
-def base_cnn(c1=6, c2=12, k=3, stride=1, pool="max", head=()):
+def base_cnn(c1=6, c2=12, k=3, stride=1, pool="max", head=(), classes=3):
     """The sweeps' reference network; each experiment changes one thing of it."""
     def down(channels):
         if pool == "max":
@@ -62,55 +90,106 @@ def base_cnn(c1=6, c2=12, k=3, stride=1, pool="max", head=()):
         return []
 
     return ([A.conv(c1, k, stride=stride, padding=k // 2), A.relu(), *down(c1),
-             A.conv(c2, 3, padding=1), A.relu(), *down(c2), A.flatten(), *head, A.dense(3)])
+             A.conv(c2, 3, padding=1), A.relu(), *down(c2), A.flatten(), *head,
+             A.dense(classes)])
 
 
-def run(label, spec, data, *, optimizer="adam", lr=LR, epochs=EPOCHS, net=None):
-    """Train one network; return what the notebook shows about it."""
-    (x, y), val, (x_test, y_test) = data
-    shape = x.shape[1:]
-    net = A.build(spec, shape, seed=INIT_SEED) if net is None else net
-    opt = Adam(net, lr=lr) if optimizer == "adam" else SGD(net, lr=lr, momentum=0.9)
-    epochs_seen = []
+def _curves(history: dict) -> dict:
+    return {k: [None if v is None or not np.isfinite(v) else round(float(v), DIGITS)
+                for v in values] for k, values in history.items()}
+
+
+def _spread(values):
+    """Mean and sd of the seeds that have a value (a diverged seed has none)."""
+    values = [v for v in values if v is not None]
+    if len(values) < 2:
+        return None
+    mean, sd = mean_sd(values)
+    return {"mean": mean, "sd": sd, "seeds": len(values)}
+
+
+def train_seeds(label, make, data, *, optimizer="adam", lr=LR, max_epochs=None,
+                patience=None, extra=None):
+    """Train the network ``make(seed)`` once per seed; return the setting's record.
+
+    ``make(seed)`` returns a fresh network (weights from that seed); ``extra(net, seed)``
+    may add per-seed numbers. Returns (record, networks by seed).
+    """
+    (x, y), val = data
+    max_epochs = MAX_EPOCHS if max_epochs is None else max_epochs
+    patience = PATIENCE if patience is None else patience
+    record = {"label": str(label), "seeds": list(SEEDS), "train_accuracy": [],
+              "val_accuracy": [], "epochs": [], "best_epoch": [], "diverged": [],
+              "history": []}
+    nets = {}
     start = time.perf_counter()
-    diverged = None
-    try:
-        history = fit(net, x, y, epochs=epochs, batch_size=BATCH, optimizer=opt,
-                      validation_data=val, seed=INIT_SEED, progress=False,
-                      callback=lambda h: epochs_seen.append(h.as_dict()))
-        curves = history.as_dict()
-    except TrainingDiverged as error:
-        diverged = str(error)
-        curves = epochs_seen[-1] if epochs_seen else {"loss": [], "accuracy": [],
-                                                      "val_loss": [], "val_accuracy": []}
-        curves = {k: [*v, float("nan")] for k, v in curves.items()}
-    seconds = time.perf_counter() - start
-    record = {"label": str(label), "spec": spec, "params": A.count_params(spec, shape),
-              "macs": A.count_macs(spec, shape), "history": curves, "diverged": diverged,
-              "seconds": round(seconds, 1)}
-    if diverged is None:
-        net.eval()
-        record["train_accuracy"] = evaluate(net, x, y)["accuracy"]
-        record["val_accuracy"] = evaluate(net, *val)["accuracy"]
-        record["test_accuracy"] = evaluate(net, x_test, y_test)["accuracy"]
-    print(f"  {label:>16}: {record.get('test_accuracy', 'diverged')} "
-          f"({record['params']:,} parameters, {seconds:.1f} s)", flush=True)
-    return record, net
+    for seed in SEEDS:
+        net = make(seed)
+        opt = Adam(net, lr=lr) if optimizer == "adam" else SGD(net, lr=lr, momentum=0.9)
+        seen = []
+        try:
+            history = fit(net, x, y, epochs=max_epochs, batch_size=BATCH, optimizer=opt,
+                          validation_data=val, early_stopping=patience, seed=seed,
+                          progress=False, callback=seen.append)
+        except TrainingDiverged as error:
+            curves = seen[-1].as_dict() if seen else dict.fromkeys(
+                ("loss", "accuracy", "val_loss", "val_accuracy"), [])
+            record["history"].append(_curves({k: [*v, float("nan")]
+                                              for k, v in curves.items()}))
+            record["diverged"].append(str(error))
+            for key in ("train_accuracy", "val_accuracy", "epochs", "best_epoch"):
+                record[key].append(None)
+            continue
+        record["history"].append(_curves(history.as_dict()))
+        record["diverged"].append(None)
+        record["epochs"].append(history.epochs)
+        record["best_epoch"].append(history.best_epoch)
+        record["train_accuracy"].append(evaluate(net, x, y)["accuracy"])
+        record["val_accuracy"].append(evaluate(net, *val)["accuracy"])
+        if extra is not None:
+            for key, value in extra(net, seed).items():
+                record.setdefault(key, []).append(value)
+        nets[seed] = net
+    record["train"] = _spread(record["train_accuracy"])
+    record["validation"] = _spread(record["val_accuracy"])
+    shown = record["validation"]
+    print(f"  {label:>28}: validation "
+          + (f"{shown['mean']:.3f} ± {shown['sd']:.3f}" if shown else "diverged")
+          + f", epochs {record['epochs']} ({time.perf_counter() - start:.0f} s)", flush=True)
+    return record, nets
+
+
+_MEMO: dict = {}
+
+
+def run(label, spec, data, *, optimizer="adam", lr=LR, key="course"):
+    """One setting of a sweep: a spec trained with every seed (run once per identical
+    setting: the reference network appears in several sweeps)."""
+    shape = data[0][0].shape[1:]
+    memo = (json.dumps(spec, sort_keys=True), optimizer, lr, key, len(data[0][1]))
+    if memo not in _MEMO:
+        _MEMO[memo], _ = train_seeds(label, lambda seed: A.build(spec, shape, seed=seed),
+                                     data, optimizer=optimizer, lr=lr)
+    return {**_MEMO[memo], "label": str(label), "spec": spec,
+            "params": A.count_params(spec, shape), "macs": A.count_macs(spec, shape)}
 
 
 def sweep(question, xlabel, runs, data, **kwargs):
     print(question, flush=True)
     return {"question": question, "xlabel": xlabel,
-            "runs": [run(label, spec, data, **kwargs)[0] for label, spec in runs]}
+            "runs": [run(label, spec, data, **kwargs) for label, spec in runs]}
 
 
 # -- the slides' questions --------------------------------------------------------------
 
+def dense_net(hidden, width=32, activation="relu", classes=3):
+    layers = [x for _ in range(hidden) for x in (A.dense(width), getattr(A, activation)())]
+    return [A.flatten(), *layers, A.dense(classes)]
+
+
 def layers_sweep(data):
-    runs = [(str(n), [A.flatten(), *[x for _ in range(n) for x in (A.dense(32), A.relu())],
-                      A.dense(3)]) for n in (0, 1, 2, 4)]
     return sweep("How many layers? Dense networks with 0 to 4 hidden layers of 32 units",
-                 "hidden layers", runs, data)
+                 "hidden layers", [(str(n), dense_net(n)) for n in (0, 1, 2, 4)], data)
 
 
 def width_sweep(data):
@@ -120,38 +199,38 @@ def width_sweep(data):
 
 
 def lr_sweep(data):
-    runs = [(f"{lr:g}", lr) for lr in (1e-4, 1e-2, 1.0)]
     print("Learning rate", flush=True)
     return {"question": "Learning rate: too small, about right, too large (SGD, momentum 0.9)",
             "xlabel": "learning rate",
-            "runs": [run(label, base_cnn(), data, optimizer="sgd", lr=lr)[0]
-                     for label, lr in runs]}
+            "runs": [run(f"{lr:g}", base_cnn(), data, optimizer="sgd", lr=lr)
+                     for lr in (1e-4, 1e-2, 1.0)]}
 
 
 def dropout_sweep(data):
     # A small training set and a big dense layer: the setting where dropout matters.
-    (x, y), val, test = data
-    small = ((x[:300], y[:300]), val, test)
+    (x, y), val = data
+    small = ((x[:300], y[:300]), val)
     runs = [(f"{p:g}", base_cnn(head=[A.dense(64), A.relu(), *([A.dropout(p)] if p else [])]))
             for p in (0.0, 0.3, 0.6)]
     return sweep("Dropout? A dense layer of 64 units on 300 training events, with dropout p",
-                 "dropout probability p", runs, small, epochs=10)
+                 "dropout probability p", runs, small)
 
 
 def activation_sweep(data):
     depth = 8
-    runs = [(name, [A.flatten(), *[x for _ in range(depth) for x in (A.dense(32), getattr(A, name)())],
-                    A.dense(3)]) for name in ("sigmoid", "tanh", "relu")]
+    runs = [(name, dense_net(depth, activation=name)) for name in ("sigmoid", "tanh", "relu")]
     # How much gradient reaches each layer of the untrained network, on one batch.
-    (x, y), _, _ = data
+    (x, y), _ = data
     norms = {}
     for name, spec in runs:
-        net = A.build(spec, x.shape[1:], seed=INIT_SEED)
-        logits = net.forward(x[:BATCH])
-        net.zero_grad()
-        net.backward(softmax_cross_entropy_backward(logits, y[:BATCH]))
-        norms[name] = [float(np.linalg.norm(layer.grads["W"])) for layer in net
-                       if isinstance(layer, Dense)]
+        norms[name] = []
+        for seed in SEEDS:
+            net = A.build(spec, x.shape[1:], seed=seed)
+            logits = net.forward(x[:BATCH])
+            net.zero_grad()
+            net.backward(softmax_cross_entropy_backward(logits, y[:BATCH]))
+            norms[name].append([float(np.linalg.norm(layer.grads["W"])) for layer in net
+                                if isinstance(layer, Dense)])
     result = sweep(f"What activation function? {depth} hidden dense layers of 32 units",
                    "activation", runs, data)
     result["gradient_norms"] = norms
@@ -202,131 +281,133 @@ def residual_sweep(data, depth=40, width=16):
     return sweep(f"A residual connection: {depth} hidden layers of {width} units with batch "
                  "normalisation, plain or in residual blocks",
                  "network", [("plain", plain()), ("residual", residual())], data,
-                 optimizer="sgd", lr=0.01, epochs=8)
+                 optimizer="sgd", lr=0.01)
 
 
 # -- transfer learning ---------------------------------------------------------------------
 
-def transfer(seed=DATA_SEED, n_train=200, noise=8.0):
+def transfer():
     """Lesson 04's trained network (data/detector_cnn.npz) reused in a new detector setting."""
     print("Transfer learning", flush=True)
     pretrained, metadata = load_detector_cnn()
     size = 64  # the events lesson 04's network was trained on
-    # The new setting: a much noisier detector, and only n_train labelled events from it.
-    images, labels, names = detector_events(n_train + 1200, seed=seed + 2, image_size=size,
-                                            noise=noise)
-    (x, y), (xv, yv), (xt, yt) = split(images, labels, n_train, 200)
+    split = EventSplit(TRANSFER_PARTS, name="a noisier detector", image_size=size,
+                       noise=TRANSFER_NOISE)
+    (x, y), (xv, yv) = split.train, split.validation
+    data = ((x, y), (xv, yv))
+    classes = len(split.class_names)
+    body = Sequential(pretrained.layers[:-1]).eval()
+    features = body(x), body(xv)
+    width = pretrained.layers[-1].in_features
     runs = []
 
-    def record(label, net, history, seconds, trained):
-        accuracy = float(np.mean(predict(net, xt) == yt))
-        runs.append({"label": label, "trained_params": trained, "test_accuracy": accuracy,
-                     "history": history, "seconds": round(seconds, 1)})
-        print(f"  {label}: {accuracy:.3f} ({trained:,} parameters trained, {seconds:.1f} s)",
-              flush=True)
-
-    def train(net, lr, epochs):
-        start = time.perf_counter()
-        history = fit(net, x, y, epochs=epochs, batch_size=BATCH, optimizer=Adam(net, lr=lr),
-                      validation_data=(xv, yv), seed=INIT_SEED, progress=False)
-        return history.as_dict(), time.perf_counter() - start
-
-    # 0. As it is, trained on the quieter detector, no training at all.
-    runs.append({"label": "as it is (no training)", "trained_params": 0,
-                 "test_accuracy": float(np.mean(predict(pretrained, xt) == yt)),
-                 "seconds": 0.0})
     # 1. Frozen features: everything up to the old head computes features, once; only a
     #    new head (one output per class) is trained on them.
-    body = Sequential(pretrained.layers[:-1])
+    record, _ = train_seeds("frozen features + new head",
+                            lambda seed: Dense(width, classes, rng=seed),
+                            ((features[0], y), (features[1], yv)))
+    runs.append({**record, "trained_params": width * classes + classes})
 
-    def features(v):
-        return body.eval()(v)
-
-    classes = len(names)
-    head = Dense(pretrained.layers[-1].in_features, classes, rng=INIT_SEED)
-    start = time.perf_counter()
-    f_train = features(x)
-    history = fit(head, f_train, y, epochs=40, batch_size=BATCH, optimizer=Adam(head, lr=LR),
-                  validation_data=(features(xv), yv), seed=INIT_SEED, progress=False)
-    seconds = time.perf_counter() - start
-    record("frozen features + new head", Sequential([body, head]), history.as_dict(), seconds,
-           head.num_params)
     # 2. Fine-tuning: the pretrained weights and a new head, everything trained, gently.
-    tuned, _ = load_detector_cnn()
-    tuned = Sequential([*tuned.layers[:-1], Dense(head.in_features, classes, rng=INIT_SEED)])
-    curves, seconds = train(tuned, LR / 3, 15)
-    record("fine-tuned", tuned, curves, seconds, tuned.num_params)
+    def tuned(seed):
+        return Sequential([*load_detector_cnn()[0].layers[:-1], Dense(width, classes, rng=seed)])
+
+    record, _ = train_seeds("fine-tuned", tuned, data, lr=LR / 3)
+    runs.append({**record, "trained_params": pretrained.num_params})
     # 3. From scratch: the same architecture, random weights, the same small data.
-    scratch = detector_cnn(num_classes=classes, image_size=size, rng=INIT_SEED)
-    curves, seconds = train(scratch, LR, 15)
-    record("from scratch", scratch, curves, seconds, scratch.num_params)
+    record, _ = train_seeds("from scratch", lambda seed: detector_cnn(
+        num_classes=classes, image_size=size, rng=seed), data)
+    runs.append({**record, "trained_params": pretrained.num_params})
+    # 0. As it is, trained on the quieter detector, no training at all: one network, no
+    #    seeds, so its spread is the events' (a Wilson interval in the lesson).
+    as_is = int(np.sum(predict(pretrained, xv) == yv))
+    course = metadata["validation"]
     return {"pretrained": {"source": "data/detector_cnn.npz (lesson 04)",
-                           "test_accuracy": metadata.get("test_accuracy"),
-                           "params": pretrained.num_params},
-            "task": {"events": n_train, "noise": noise, "image_size": size,
-                     "class_names": list(names)},
+                           "params": pretrained.num_params,
+                           "validation": {"events": course["events"],
+                                          "correct": course["correct"],
+                                          "split": "course split"}},
+            "as_it_is": {"label": "as it is (no training)", "trained_params": 0,
+                         "validation": {"events": len(yv), "correct": as_is}},
+            "task": {"split": {part: {"events": n, "data_seed": s}
+                               for part, (n, s) in TRANSFER_PARTS.items()},
+                     "noise": TRANSFER_NOISE, "image_size": size,
+                     "class_names": list(split.class_names)},
             "runs": runs}
 
 
 # -- the example workflow ---------------------------------------------------------------------
 
-def workflow(seed=DATA_SEED):
+def workflow():
     """A fresh question, end to end: is this event a proton? (binary, F1 of the protons)."""
     print("Workflow", flush=True)
-    extra = N_TRAIN  # events simulated for the "more data" step
-    images, labels, names = detector_events(N_TRAIN + N_VAL + N_TEST + extra, seed=seed + 3,
-                                            image_size=SIZE, view="binary", noise=1.5,
-                                            class_mix=(0.2, 0.4, 0.4))
-    (x, y), (xv, yv), (xt, yt) = split(images, labels, N_TRAIN, N_VAL)
-    xt, yt = xt[:N_TEST], yt[:N_TEST]
-    data = ((x, y), (xv, yv), (xt, yt))
-    steps = []
+    split = EventSplit(WORKFLOW_PARTS, name="workflow: a noisier detector, binary",
+                       **WORKFLOW_SETTINGS)
+    (x_all, y_all), (xv, yv) = split.train, split.validation
+    x, y = x_all[:WORKFLOW_FIRST], y_all[:WORKFLOW_FIRST]
+    shape = x.shape[1:]
+    steps, candidates = [], {}
 
-    def score(model, label, record=None, **extra_fields):
-        """Validation scores (to choose with) and test scores (to report) of one step."""
-        val_predictions, predictions = model(xv), model(xt)
-        step = {"label": label, "val_accuracy": float(np.mean(val_predictions == yv)),
-                "val_f1": f1_score(yv, val_predictions, pos_label=1),
-                "test_accuracy": float(np.mean(predictions == yt)),
-                "test_f1": f1_score(yt, predictions, pos_label=1),
-                "confusion": confusion_matrix(yt, predictions, labels=[0, 1]).tolist(),
-                **extra_fields}
-        if record is not None:
-            step.update({k: record[k] for k in ("spec", "params", "history", "seconds")})
-        steps.append(step)
-        print(f"  {label}: validation F1 {step['val_f1']:.3f}; test accuracy "
-              f"{step['test_accuracy']:.3f}, F1 {step['test_f1']:.3f}", flush=True)
-        return predictions
+    def f1_of(net, _seed):
+        return {"val_f1": f1_score(yv, predict(net, xv), pos_label=1)}
 
-    def train(spec, x_train, y_train, label):
-        net = A.build(spec, x.shape[1:], seed=INIT_SEED)
-        start = time.perf_counter()
-        history = fit(net, x_train, y_train, epochs=12, batch_size=BATCH,
-                      optimizer=Adam(net, lr=LR), validation_data=(xv, yv), early_stopping=3,
-                      seed=INIT_SEED, progress=False)
-        record = {"spec": spec, "params": A.count_params(spec, x.shape[1:]),
-                  "history": history.as_dict(), "seconds": round(time.perf_counter() - start, 1)}
-        return score(lambda events: predict(net, events), label, record,
-                     best_epoch=history.best_epoch, stopped_early=history.stopped_early,
-                     train_events=len(x_train))
+    def step(label, spec, data):
+        record, nets = train_seeds(label, lambda seed: A.build(spec, shape, seed=seed), data,
+                                   extra=f1_of)
+        record["val_f1_spread"] = _spread(record["val_f1"])
+        # The events' share of the uncertainty: a bootstrap over the validation events
+        # of the first seed's predictions.
+        first = predict(nets[SEEDS[0]], xv)
+        record["val_f1_interval"] = list(bootstrap_interval(
+            yv, first, lambda t, p: f1_score(t, p, pos_label=1)))
+        record.update(spec=spec, params=A.count_params(spec, shape),
+                      train_events=len(data[0][1]),
+                      train_protons=int(np.sum(data[0][1] == 1)))
+        steps.append(record)
+        candidates[label] = nets[SEEDS[0]], first
+        return nets[SEEDS[0]], first
 
-    # Baselines: always the majority class ("not proton"), then a dense layer.
+    # Baseline without learning: always the majority class ("not proton").
     majority = int(np.bincount(y).argmax())
-    score(lambda events: np.full(len(events), majority), "majority baseline")
-    dense_record, net = run("dense baseline", [A.flatten(), A.dense(2)], data)
-    score(lambda events: predict(net, events), "dense baseline", dense_record)
-    cnn = base_cnn()[:-1] + [A.dense(2)]
-    predictions = train(cnn, x, y, "first CNN")
-    wrong = np.flatnonzero(predictions != yt)[:8]
+    always = np.full(len(yv), majority)
+    baseline = {"label": "majority baseline", "predicts": split.class_names[majority],
+                "val_accuracy": float(np.mean(always == yv)),
+                "val_f1": f1_score(yv, always, pos_label=1)}
+    step("dense baseline", [A.flatten(), A.dense(2)], ((x, y), (xv, yv)))
+    cnn = base_cnn(classes=2)
+    _, first = step("first CNN", cnn, ((x, y), (xv, yv)))
+    # Error analysis on validation events: the first CNN's confusion and first errors.
+    wrong = np.flatnonzero(first != yv)[:8]
+    errors = {"model": "first CNN", "seed": SEEDS[0], "part": "validation",
+              "confusion": confusion_matrix(yv, first, labels=[0, 1]).tolist(),
+              "indices": wrong.tolist(), "true": yv[wrong].tolist(),
+              "predicted": first[wrong].tolist()}
     # Change one thing: twice the training events (simulating more is cheap here).
-    more = np.concatenate([x, images[-extra:]]), np.concatenate([y, labels[-extra:]])
-    train(cnn, *more, "first CNN, twice the events")
-    return {"class_names": list(names), "positive": "proton", "steps": steps,
-            "errors": {"indices": wrong.tolist(), "true": yt[wrong].tolist(),
-                       "predicted": predictions[wrong].tolist()},
-            "data": {"n": len(images), "seed": seed + 3, "image_size": SIZE,
-                     "view": "binary", "noise": 1.5, "class_mix": [0.2, 0.4, 0.4],
-                     "test_start": N_TRAIN + N_VAL}}
+    step("first CNN, twice the events", cnn, ((x_all, y_all), (xv, yv)))
+    # The choice, on validation only: the step with the highest mean validation F1.
+    chosen = max(steps, key=lambda s: s["val_f1_spread"]["mean"])
+    net, _ = candidates[chosen["label"]]
+    # The one look at the test events, for the chosen step's first-seed network.
+    test = split.evaluate_test(lambda images: predict_proba(net, images))
+    predicted = test.outputs.argmax(axis=1)
+    final = {"label": chosen["label"], "seed": SEEDS[0],
+             "rule": "the step with the highest mean validation F1 over the seeds",
+             "test": {"events": len(test.labels), "protons": int(np.sum(test.labels == 1)),
+                      "correct": int(np.sum(predicted == test.labels)),
+                      "f1": f1_score(test.labels, predicted, pos_label=1),
+                      "f1_interval": list(bootstrap_interval(
+                          test.labels, predicted, lambda t, p: f1_score(t, p, pos_label=1))),
+                      "confusion": confusion_matrix(test.labels, predicted,
+                                                    labels=[0, 1]).tolist()}}
+    print(f"  final model ({final['label']}, seed {final['seed']}): test F1 "
+          f"{final['test']['f1']:.3f}", flush=True)
+    return {"class_names": list(split.class_names), "positive": "proton",
+            "validation": {"events": len(yv), "protons": int(np.sum(yv == 1))},
+            "baseline": baseline, "steps": steps, "errors": errors, "final": final,
+            "data": {"split": {part: {"events": n, "data_seed": s}
+                               for part, (n, s) in WORKFLOW_PARTS.items()},
+                     "first_events": WORKFLOW_FIRST, **WORKFLOW_SETTINGS,
+                     "class_mix": list(WORKFLOW_SETTINGS["class_mix"])}}
 
 
 SWEEPS = {
@@ -335,6 +416,15 @@ SWEEPS = {
     "stride": stride_sweep, "pooling": pooling_sweep, "residual": residual_sweep,
 }
 OTHERS = {"transfer": transfer, "workflow": workflow}
+
+
+def meta() -> dict:
+    return {"split": course_split(image_size=SIZE).name, "image_size": SIZE,
+            "train": {"events": N_TRAIN, "of": COURSE_SPLIT["train"][0],
+                      "data_seed": COURSE_SPLIT["train"][1]},
+            "validation": {"events": N_VAL, "data_seed": COURSE_SPLIT["validation"][1]},
+            "seeds": list(SEEDS), "max_epochs": MAX_EPOCHS, "patience": PATIENCE,
+            "stopping": stopping_rule(), "batch_size": BATCH, "lr": LR, "optimizer": "Adam"}
 
 
 def main(argv=None) -> int:
@@ -348,16 +438,13 @@ def main(argv=None) -> int:
     cache = (read_json(args.output, rebuild=REBUILD["sweeps.json"])
              if args.output.exists() and not args.rerun else {})
     cache.setdefault("sweeps", {})
-    cache["meta"] = {"image_size": SIZE, "n_train": N_TRAIN, "n_val": N_VAL, "n_test": N_TEST,
-                     "epochs": EPOCHS, "batch_size": BATCH, "lr": LR, "data_seed": DATA_SEED,
-                     "init_seed": INIT_SEED, "optimizer": "Adam"}
+    cache["meta"] = meta()
     wanted = set(args.only or [*SWEEPS, *OTHERS])
+    _MEMO.clear()
     data = None
     for name, function in SWEEPS.items():
         if name in wanted and (args.rerun or args.only or name not in cache["sweeps"]):
-            if data is None:
-                data = split(*events(N_TRAIN + N_VAL + N_TEST, seed=DATA_SEED)[:2], N_TRAIN,
-                             N_VAL)
+            data = course_data() if data is None else data
             cache["sweeps"][name] = function(data)
             write(cache, args.output)
     for name, function in OTHERS.items():
@@ -368,10 +455,17 @@ def main(argv=None) -> int:
     return 0
 
 
+# A list of numbers (a curve, per-seed values) on one line: the file stays readable and
+# small while its objects keep one key per line.
+_NUMBERS = re.compile(r"\[\s*((?:-?[\d.eE+-]+|null)(?:,\s*(?:-?[\d.eE+-]+|null))*)\s*\]")
+
+
 def write(cache, path):
     # NaN marks where a diverged run left off; JSON has no NaN, so it is stored as null.
     # Written beside and moved into place: a run stopped part-way keeps the old cache.
-    write_files({path: json.dumps(_finite(cache), indent=1) + "\n"})
+    text = json.dumps(_finite(cache), indent=1, ensure_ascii=False)
+    text = _NUMBERS.sub(lambda m: "[" + ", ".join(re.split(r",\s*", m.group(1))) + "]", text)
+    write_files({path: text + "\n"})
 
 
 def _finite(node):

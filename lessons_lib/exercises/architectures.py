@@ -38,33 +38,49 @@ def _integer(answer, name, what):
     return value
 
 
+# Exercise 1: one convolution layer (no count the lesson prints before it equals this).
+CONV_IN, CONV_OUT, CONV_KERNEL = 32, 96, 5
+
+# Exercise 4: the ratio is accepted within this distance (the question asks for two
+# decimals: rounding either way stays inside it).
+RATIO_TOLERANCE = 0.01
+
+
 def check_conv_params(answer) -> Feedback:
-    """Exercise 1: parameters of a 3×3 convolution from 64 to 128 channels, with biases.
+    """Exercise 1: parameters of a 5×5 convolution from 32 to 96 channels, with biases.
+
+    The answer is a whole number and must be exact.
 
     Examples
     --------
     >>> check_conv_params(...)
-    ⏳ Exercise 1: not answered yet. Replace ... with a whole number and run the cell again.
+    ⏳ Exercise 1: not answered yet. Replace ... with a whole number (exact) and run the cell again.
+    >>> check_conv_params(2.5)
+    ❌ Exercise 1: not yet. Expected a whole number of parameters (exact), got 2.5.
     """
     name = "Exercise 1"
+    k, c_in, c_out = CONV_KERNEL, CONV_IN, CONV_OUT
     if is_unanswered(answer):
-        return unanswered(name, "a whole number")
-    value = _integer(answer, name, "a whole number of parameters")
+        return unanswered(name, "a whole number (exact)")
+    value = _integer(answer, name, "a whole number of parameters (exact)")
     if isinstance(value, Feedback):
         return value
-    expected = arch.count_params([arch.conv(128, 3)], (64, 8, 8))
+    expected = arch.count_params([arch.conv(c_out, k)], (c_in, 8, 8))
     if value == expected:
-        return Feedback(CORRECT, name, f"{expected:,} = 3·3·64·128 weights + 128 biases: each "
-                                       "filter spans all 64 input channels.")
+        return Feedback(CORRECT, name, f"{expected:,} = {k}·{k}·{c_in}·{c_out} weights + "
+                                       f"{c_out} biases: each filter spans all {c_in} input "
+                                       "channels.")
     hints = {
-        3 * 3 * 64 * 128: "Almost: every one of the 128 filters also has a bias.",
-        3 * 3 * 128 + 128: "Each filter is 3×3 on every one of the 64 input channels, not on "
-                           "one channel only.",
-        3 * 3 * 64 + 64: "There are 128 filters (one per output channel), each 3×3×64.",
+        k * k * c_in * c_out: f"Almost: every one of the {c_out} filters also has a bias.",
+        k * k * c_out + c_out: f"Each filter is {k}×{k} on every one of the {c_in} input "
+                               "channels, not on one channel only.",
+        k * k * c_in + c_in: f"There are {c_out} filters (one per output channel), each "
+                             f"{k}×{k}×{c_in}.",
     }
     hint = hints.get(value, "Count the weights of one filter (kernel height × width × input "
                             "channels), multiply by the number of filters, add one bias each.")
-    return Feedback(INCORRECT, name, f"{value:,} is not right.", hint)
+    return Feedback(INCORRECT, name, f"{value:,} is not right: the check expects the exact "
+                                     "whole number of weights and biases.", hint)
 
 
 def check_output_shape(answer) -> Feedback:
@@ -136,27 +152,31 @@ def check_separable_savings(answer) -> Feedback:
 
     Examples
     --------
-    >>> check_separable_savings(...)
-    ⏳ Exercise 4: not answered yet. Replace ... with a number (the ratio) and run the cell again.
+    >>> check_separable_savings(...)  # doctest: +NORMALIZE_WHITESPACE
+    ⏳ Exercise 4: not answered yet. Replace ... with the ratio full / separable, a number
+    above 1 (accepted within ±0.01) and run the cell again.
     """
     name = "Exercise 4"
+    kind = (f"the ratio full / separable, a number above 1 (accepted within "
+            f"±{RATIO_TOLERANCE})")
     if is_unanswered(answer):
-        return unanswered(name, "a number (the ratio)")
+        return unanswered(name, kind)
     answer = as_answer_number(answer, name)
     if isinstance(answer, Feedback):
         return answer
     full, separable = separable_weights()
     expected = full / separable
-    if abs(answer - expected) < 0.01:
+    if abs(answer - expected) <= RATIO_TOLERANCE:
         return Feedback(CORRECT, name, f"{full:,} / {separable:,} = {expected:.2f}: the 5×5 "
                                        "step is done once per channel, the mixing by a 1×1; "
                                        "the larger the kernel, the larger the saving.")
-    if abs(answer - 1 / expected) < 0.01:
+    if abs(answer - 1 / expected) <= RATIO_TOLERANCE:
         hint = "That is separable / full: the question asks how many times fewer."
     else:
         hint = ("Full: 5·5·64·128. Separable: a depthwise 5·5·64 plus a pointwise "
                 "1·1·64·128.")
-    return Feedback(INCORRECT, name, f"{answer} is not right.", hint)
+    return Feedback(INCORRECT, name, f"{answer} is not right: the check expects {kind}.",
+                    hint)
 
 
 def separable_weights() -> tuple[int, int]:

@@ -25,15 +25,30 @@ def _short_count(n: float) -> str:
     return f"{int(n)}"
 
 
+def _seed_values(values) -> np.ndarray:
+    """Per-seed values as floats, a diverged seed (None) as NaN."""
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+def _mean_sd(values) -> tuple[float, float]:
+    """Mean and sd (n − 1) of the finite values; NaN when fewer than two."""
+    values = values[np.isfinite(values)]
+    if len(values) < 2:
+        return np.nan, np.nan
+    return float(values.mean()), float(values.std(ddof=1))
+
+
 def plot_sweep(settings, train_accuracy, val_accuracy, *, xlabel, params=None, title=None,
                ax=None):
-    """Training and validation accuracy for each setting of one choice, as grouped bars.
+    """Training and validation accuracy for each setting of one choice: every seed as a
+    small dot, the mean as a large one with ± sd error bars.
 
     Parameters
     ----------
     settings : sequence of str
-        The values tried (bar labels).
-    train_accuracy, val_accuracy : sequence of float, one per setting
+        The values tried (tick labels).
+    train_accuracy, val_accuracy : sequence of sequence of float, one per setting
+        One value per seed (None for a seed that diverged).
     xlabel : str
     params : sequence of int, optional
         Parameter counts, written under the labels.
@@ -48,36 +63,47 @@ def plot_sweep(settings, train_accuracy, val_accuracy, *, xlabel, params=None, t
     if ax is None:
         fig = new_figure(max(6.0, 1.5 * len(settings) + 2.5), 3.8)
         ax = fig.add_subplot()
-    fig = ax.figure
     x = np.arange(len(settings))
-    for offset, values, label in ((-0.2, train_accuracy, "train"),
-                                  (0.2, val_accuracy, "validation")):
-        bars = ax.bar(x + offset, values, width=0.4, color=COLOURS[label], label=label)
-        ax.bar_label(bars, labels=[f"{v:.2f}" for v in values], fontsize=NUMBER_PT,
-                     padding=1)
+    for offset, per_setting, label in ((-0.15, train_accuracy, "train"),
+                                       (0.15, val_accuracy, "validation")):
+        colour = COLOURS[label]
+        means, sds = [], []
+        for position, values in zip(x + offset, per_setting, strict=True):
+            values = _seed_values(values)
+            ax.plot(np.full(len(values), position), values, "o", color=colour, alpha=0.35,
+                    markersize=4)
+            mean, sd = _mean_sd(values)
+            means.append(mean)
+            sds.append(sd)
+        ax.errorbar(x + offset, means, yerr=sds, fmt="o", color=colour, markersize=8,
+                    capsize=5, elinewidth=2, label=f"{label} (mean ± sd)")
     labels = [str(s) for s in settings]
     if params is not None:
         labels = [f"{s}\n{_short_count(p)} par." for s, p in zip(labels, params, strict=True)]
     ax.set_xticks(x, labels)
+    ax.set_xlim(-0.6, len(settings) - 0.4)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("accuracy")
-    ax.set_ylim(0, 1.12)
-    # Outside the axes: inside, it would hide the bars of the last setting.
+    ax.grid(axis="y", alpha=0.3)
+    # Outside the axes: inside, it would hide the points of the last setting.
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     if title:
         ax.set_title(title)
-    return fig
+    return ax.figure
 
 
 def plot_histories(histories, *, metric="loss", title=None, log=False, ax=None,
                    legend_title=None, legend=True):
-    """One curve per run: a training metric against the epoch.
+    """One colour per setting: each seed's curve thin, their mean ± sd as a line and band.
 
     Parameters
     ----------
-    histories : dict of str to dict
-        Label → a history with lists under keys such as "loss", "val_loss",
-        "val_accuracy" (one value per epoch; non-finite values end the curve).
+    histories : dict of str to dict or list of dict
+        Label → one history, or one per seed: lists under keys such as "loss",
+        "val_loss", "val_accuracy" (one value per epoch; non-finite values or None end
+        the curve of a run that diverged). The mean and the ± sd band are over the
+        seeds that did not diverge, for the epochs all of them reached; the legend
+        counts the seeds that diverged.
     metric : str, default "loss"
     title : str, optional
     log : bool, default False
@@ -94,17 +120,37 @@ def plot_histories(histories, *, metric="loss", title=None, log=False, ax=None,
     if ax is None:
         fig = new_figure(6.5, 4.0)
         ax = fig.add_subplot()
-    for label, history in histories.items():
-        values = np.asarray(history[metric], dtype=float)
-        epochs = np.arange(1, len(values) + 1)
-        finite = np.isfinite(values)
-        line, = ax.plot(epochs[finite], values[finite], marker="o", markersize=3, label=label)
-        if not finite.all():
-            # A diverged run: mark where it left the chart.
-            last = epochs[finite][-1] if finite.any() else 1
-            ax.annotate("diverged", (last, values[finite][-1] if finite.any() else 0),
-                        color=line.get_color(), fontsize=NUMBER_PT, xytext=(5, 5),
-                        textcoords="offset points")
+    for index, (label, seeds) in enumerate(histories.items()):
+        seeds = [seeds] if isinstance(seeds, dict) else list(seeds)
+        colour = f"C{index}"
+        curves = [_seed_values(history[metric]) for history in seeds]
+        finished = [values for values in curves if np.isfinite(values).all() and len(values)]
+        for values in curves:
+            epochs = np.arange(1, len(values) + 1)
+            finite = np.isfinite(values)
+            ax.plot(epochs[finite], values[finite], color=colour, alpha=0.35, linewidth=1)
+            if finite.any() and not finite.all():
+                # A run that diverged part-way: mark where it left the chart.
+                ax.annotate("diverged", (epochs[finite][-1], values[finite][-1]),
+                            color=colour, fontsize=NUMBER_PT, xytext=(5, 5),
+                            textcoords="offset points")
+        diverged = len(curves) - len(finished)
+        name = label if len(curves) == 1 else f"{label} ({len(finished)} seeds" + (
+            f", {diverged} diverged)" if diverged else ")")
+        if not finished:
+            ax.plot([], [], color=colour, linewidth=2.5, label=name)
+            continue
+        # The mean (and ± sd) of the seeds that finished, over the epochs all of them ran.
+        common = min(len(values) for values in finished)
+        stack = np.array([values[:common] for values in finished])
+        epochs = np.arange(1, common + 1)
+        mean = stack.mean(axis=0)
+        ax.plot(epochs, mean, color=colour, linewidth=2.5, marker="o", markersize=3,
+                label=name)
+        if len(finished) > 1:
+            sd = stack.std(axis=0, ddof=1)
+            ax.fill_between(epochs, mean - sd, mean + sd, color=colour, alpha=0.2,
+                            linewidth=0)
     ax.set_xlabel("epoch")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
     ax.set_ylabel(metric.replace("_", " "))
@@ -122,8 +168,10 @@ def plot_gradient_norms(norms, *, title="gradient reaching each layer at initial
 
     Parameters
     ----------
-    norms : dict of str to sequence of float
-        Activation name → norm of ∂J/∂W of each layer, first layer first.
+    norms : dict of str to sequence of sequence of float
+        Activation name → for each seed (initial weights), the norm of ∂J/∂W of each
+        layer, first layer first. The line is the geometric mean over the seeds, the
+        error bars ± one sd of log10 of the norm (a log axis spreads factors evenly).
     title : str
 
     Returns
@@ -132,9 +180,15 @@ def plot_gradient_norms(norms, *, title="gradient reaching each layer at initial
     """
     fig = new_figure(6.5, 4.2)
     ax = fig.add_subplot()
-    for label, values in norms.items():
-        values = np.asarray(values, dtype=float)
-        ax.semilogy(np.arange(1, len(values) + 1), values, marker="o", label=label)
+    for label, seeds in norms.items():
+        logs = np.log10(np.atleast_2d(np.asarray(seeds, dtype=float)))
+        mean = logs.mean(axis=0)
+        sd = logs.std(axis=0, ddof=1) if len(logs) > 1 else np.zeros_like(mean)
+        layers = np.arange(1, logs.shape[1] + 1)
+        ax.errorbar(layers, 10 ** mean, yerr=(10 ** mean - 10 ** (mean - sd),
+                                              10 ** (mean + sd) - 10 ** mean),
+                    marker="o", capsize=4, label=label)
+    ax.set_yscale("log")
     ax.set_xlabel("layer (1 = nearest the input)")
     ax.set_ylabel("‖∂J/∂W‖")
     ax.set_title(title)
@@ -266,14 +320,19 @@ def plot_breakdown(totals, *, title=None):
     return plot.fig
 
 
-def plot_comparison(labels, values, *, ylabel, annotations=None, title=None, colours=None):
-    """One bar per option (for example transfer-learning strategies), annotated.
+def plot_comparison(labels, values, *, ylabel, errors=None, annotations=None, title=None,
+                    colours=None):
+    """One bar per option (for example transfer-learning strategies), with error bars.
 
     Parameters
     ----------
     labels : sequence of str
     values : sequence of float
+        The bars' heights (means over seeds, or a single measurement).
     ylabel : str
+    errors : sequence of (float, float), optional
+        For each bar, how far the error bar reaches below and above its top (± sd,
+        or the distance to the ends of an interval).
     annotations : sequence of str, optional
         Written above the bars (default the values to 2 decimals).
     title : str, optional
@@ -285,12 +344,21 @@ def plot_comparison(labels, values, *, ylabel, annotations=None, title=None, col
     """
     fig = new_figure(max(6.0, 1.9 * len(labels) + 1), 3.5)
     ax = fig.add_subplot()
-    bars = ax.bar(range(len(labels)), values, color=colours or "tab:blue")
-    ax.bar_label(bars, labels=annotations or [f"{v:.2f}" for v in values],
-                 fontsize=NUMBER_PT)
-    ax.set_xticks(range(len(labels)), labels)
+    x = np.arange(len(labels))
+    values = np.asarray(values, dtype=float)
+    spans = np.zeros((2, len(values))) if errors is None else np.asarray(errors, float).T
+    ax.bar(x, values, color=colours or "tab:blue")
+    if errors is not None:
+        ax.errorbar(x, values, yerr=spans, fmt="none", ecolor="black", capsize=6,
+                    elinewidth=2)
+    for position, top, text in zip(x, values + spans[1],
+                                   annotations or [f"{v:.2f}" for v in values], strict=True):
+        ax.annotate(text, (position, top), xytext=(0, 3), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=NUMBER_PT)
+    ax.set_xticks(x, labels)
     ax.set_ylabel(ylabel)
-    ax.set_ylim(0, max(values) * 1.2 if max(values) > 0 else 1)
+    highest = float(np.max(values + spans[1]))
+    ax.set_ylim(0, highest * 1.2 if highest > 0 else 1)
     if title:
         ax.set_title(title)
     return fig
@@ -355,13 +423,14 @@ class TrainingPlot:
 
 
 def plot_sweep_results(sweep, *, title=None):
-    """A sweep of ``tools/run_sweeps.py``: training and validation accuracy per setting.
+    """A sweep of ``tools/run_sweeps.py``: training and validation accuracy per setting,
+    every seed and the mean ± sd (:func:`plot_sweep`).
 
     Parameters
     ----------
     sweep : dict
-        With "xlabel" and "runs" (each "label", "params", "train_accuracy",
-        "val_accuracy"); diverged runs are drawn as empty bars.
+        With "xlabel" and "runs" (each "label", "params", and per-seed lists
+        "train_accuracy", "val_accuracy"; a diverged seed is None and not drawn).
     title : str, optional
 
     Returns
@@ -369,18 +438,19 @@ def plot_sweep_results(sweep, *, title=None):
     fig : Figure
     """
     runs = sweep["runs"]
-    return plot_sweep([r["label"] for r in runs], [r.get("train_accuracy", 0.0) for r in runs],
-                      [r.get("val_accuracy", 0.0) for r in runs], xlabel=sweep["xlabel"],
+    return plot_sweep([r["label"] for r in runs], [r["train_accuracy"] for r in runs],
+                      [r["val_accuracy"] for r in runs], xlabel=sweep["xlabel"],
                       params=[r["params"] for r in runs], title=title)
 
 
 def plot_run_curves(runs, metrics=("loss", "val_accuracy"), *, log=False, legend_title=None):
-    """Curves of several runs side by side, one panel per metric.
+    """Curves of several settings side by side, one panel per metric.
 
     Parameters
     ----------
     runs : sequence of dict
-        Each with "label" and "history" (lists per epoch; None marks divergence).
+        Each with "label" and "history": one history, or a list of one per seed
+        (lists per epoch; None marks divergence), drawn by :func:`plot_histories`.
     metrics : sequence of str, default ("loss", "val_accuracy")
     log : bool, default False
         Logarithmic y axis for the loss panels.
@@ -392,8 +462,7 @@ def plot_run_curves(runs, metrics=("loss", "val_accuracy"), *, log=False, legend
     """
     fig = new_figure(min(11.4, 4.6 * len(metrics) + 2.0), 3.4)
     axes = np.atleast_1d(fig.subplots(1, len(metrics)))
-    histories = {r["label"]: {k: [np.nan if v is None else v for v in values]
-                              for k, values in r["history"].items()} for r in runs}
+    histories = {r["label"]: r["history"] for r in runs}
     for ax, metric in zip(axes, metrics, strict=True):
         plot_histories(histories, metric=metric, ax=ax, log=log and "loss" in metric,
                        legend=False)
