@@ -83,10 +83,11 @@ plot_translation(A, translate(A, down=-1, right=0), size=2, stride=2)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Let the class find the one pooled number that changed (bottom left, 3 → 2) before
-# the next press: the 3 left its window upwards and a 2 moved in. Every large number
-# stayed in its window. Ask what a shift to the right would do; the measuring slide
-# later answers it (more changes: the 6 crosses a border). "Feature map" here is a
-# convolution layer's output, the input of pooling in a CNN.
+# the next press: the 3 left its window upwards, and a 2 is now that window's largest.
+# The 6, 9 and 7 stayed in their windows. Ask what a shift to the right would do: the
+# 6 crosses into the next window and the 7 leaves the map, so 2 of the 4 pooled
+# numbers change; the measuring slide later shows the same on a larger map. "Feature
+# map" here is a convolution layer's output, the input of pooling in a CNN.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## How large is a feature map?
@@ -432,11 +433,11 @@ for row in translation_sensitivity(F, shifts):
 # ## Why pool? A larger receptive field
 #
 # The *receptive field* of an output is the patch of the input it depends on. Each
-# convolution of $K \times K$ taps widens it by $K - 1 = 2\omega$ times the distance (in
-# input pixels) between neighbouring inputs of that layer: 2 for $K = 3$. Each
+# convolution of $K \times K$ taps widens it by $K - 1$ ($2\omega$ for an odd filter)
+# times the distance (in input pixels) between neighbouring inputs of that layer. Each
 # $2 \times 2$ pooling with stride 2 widens it by one such distance and then doubles the
-# distance. So the same three convolutions
-# see much more of the image when pooling sits between them:
+# distance. So the same three $3 \times 3$ convolutions see much more of the image when
+# pooling sits between them:
 
 # %%
 r_plain = receptive_field([(3, 1), (3, 1), (3, 1)])[-1][0]
