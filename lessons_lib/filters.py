@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessons_lib._validate import check_memory, choice, positive_int, real_number
+from lessons_lib._validate import (
+    as_float_array,
+    check_memory,
+    choice,
+    positive_int,
+    real_number,
+)
+from lessons_lib.convolution import correlate
 
 LINE_DIRECTIONS = ("horizontal", "vertical", "diagonal", "antidiagonal")
 SOBEL_DIRECTIONS = ("x", "y")
@@ -175,6 +182,62 @@ def line_detector(direction="horizontal", size=3) -> np.ndarray:
     elif direction == "vertical":
         on_line[:, size // 2] = True
     return np.where(on_line, size - 1.0, -1.0)
+
+
+def line_pixels(A, h, threshold) -> np.ndarray:
+    """The pixels of ``A`` on a line: where the detector ``h`` responds at least ``threshold``.
+
+    This is line *extraction*: the response ``C = correlate(A, h)`` (stride 1, edges
+    "none") is thresholded, and each output cell at or above the threshold marks the
+    input pixel under the filter's centre, ``A[m + ω, n + ω]`` (ω = (K − 1) / 2 on
+    each axis). The border of ω pixels, where the filter does not fit, is never marked.
+
+    Parameters
+    ----------
+    A : array_like, shape (H, W)
+        The input (a matrix, a photograph).
+    h : array_like, shape (K_h, K_w)
+        The detector, odd sizes (it needs a centre), at most ``A``'s.
+    threshold : float
+        The smallest response that counts as a line.
+
+    Returns
+    -------
+    mask : ndarray of bool, shape (H, W)
+        True on the detected line pixels.
+
+    Raises
+    ------
+    TypeError
+        If ``A`` or ``h`` is not numeric, or ``threshold`` is not a number.
+    ValueError
+        If ``A`` or ``h`` is not 2-D, ``h`` has an even size or is larger than ``A``,
+        or a value is not finite.
+
+    Examples
+    --------
+    A vertical line of ones: the pixels under the filter's centre where it fits.
+
+    >>> A = np.zeros((4, 5))
+    >>> A[:, 2] = 1
+    >>> line_pixels(A, line_detector("vertical"), 4).astype(int)
+    array([[0, 0, 0, 0, 0],
+           [0, 0, 1, 0, 0],
+           [0, 0, 1, 0, 0],
+           [0, 0, 0, 0, 0]])
+    """
+    A = as_float_array(A, "A", ndim=2)
+    h = as_float_array(h, "h", ndim=2)
+    threshold = real_number(threshold, "threshold")
+    if any(k % 2 == 0 for k in h.shape):
+        raise ValueError(f"h must have odd sizes (a centre pixel to mark), got {h.shape}")
+    # Direct sums: an FFT's round-off could move a response that equals the threshold.
+    response = correlate(A, h, method="direct")
+    omega_m, omega_n = ((k - 1) // 2 for k in h.shape)
+    mask = np.zeros(A.shape, dtype=bool)
+    mask[omega_m:omega_m + response.shape[0], omega_n:omega_n + response.shape[1]] = (
+        response >= threshold)
+    return mask
 
 
 def sobel(direction="x") -> np.ndarray:

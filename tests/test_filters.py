@@ -13,6 +13,7 @@ from lessons_lib.filters import (
     gaussian_blur,
     identity,
     line_detector,
+    line_pixels,
     make_filter,
     sharpen,
     sobel,
@@ -94,3 +95,38 @@ def test_sizes_and_sigma_are_checked_by_name_before_any_work():
         gaussian_blur(3, sigma="1")
     with pytest.raises(ValueError, match="sigma must be a finite number > 0, got nan"):
         gaussian_blur(3, sigma=float("nan"))
+
+
+def test_line_pixels_mark_the_centre_of_every_window_at_or_above_the_threshold():
+    from lessons_lib.datasets import figure_matrix
+
+    A = figure_matrix()
+    h = line_detector("vertical")
+    C = correlate(A, h, method="direct")
+    for threshold in (-10, 0, 3, 5, 6):
+        mask = line_pixels(A, h, threshold)
+        assert mask.shape == A.shape and mask.dtype == bool
+        np.testing.assert_array_equal(mask[1:-1, 1:-1], C >= threshold)
+        # The border, where the filter does not fit, is never marked.
+        assert not mask[[0, -1], :].any() and not mask[:, [0, -1]].any()
+    # The figure's long stroke, column 2, from row 1 to row 6.
+    assert np.argwhere(line_pixels(A, h, 3)).tolist() == [[r, 2] for r in range(1, 7)]
+
+
+def test_line_pixels_of_a_rectangular_filter_sit_under_its_centre():
+    A = np.zeros((9, 7))
+    A[:, 3] = 1
+    mask = line_pixels(A, np.array([[-1.0, 2, -1]] * 5), 10)
+    assert np.argwhere(mask).tolist() == [[r, 3] for r in range(2, 7)]
+
+
+@pytest.mark.parametrize("args, error, words", [
+    ((np.ones(5), line_detector(), 1), ValueError, "A must be 2-D"),
+    ((np.ones((5, 5)), np.ones((2, 2)), 1), ValueError, "odd sizes"),
+    ((np.ones((5, 5)), np.ones((7, 7)), 1), ValueError, "larger than A"),
+    ((np.ones((5, 5)), line_detector(), "3"), TypeError, "threshold"),
+    ((np.ones((5, 5)), line_detector(), np.nan), ValueError, "threshold"),
+])
+def test_line_pixels_refuses_bad_input_by_name(args, error, words):
+    with pytest.raises(error, match=words):
+        line_pixels(*args)
