@@ -6,8 +6,9 @@ The slides write the 2-D operation :math:`C = A \circledast h` as
 
     C[m, n] = \sum_{j=-\omega}^{\omega} \sum_{i=-\omega}^{\omega} h[i + \omega, j + \omega]\, A[m + i, n + j]
 
-for a filter ``h`` of size ``(2ω + 1) x (2ω + 1)``, where ``(m, n)`` is the position of
-the filter's centre on ``A``. In code, output cells are numbered from 0: output
+for a filter ``h`` of ``K x K`` taps, ``K = 2ω + 1`` odd (ω = (K − 1) / 2 is its
+half-width, the offsets ``i``, ``j`` run from −ω to ω), where ``(m, n)`` is the
+position of the filter's centre on ``A``. In code, output cells are numbered from 0: output
 ``(m, n)`` is centred on ``A_p[s·m + ω, s·n + ω]`` of the (padded) input ``A_p`` for
 stride ``s``, so :func:`correlate` computes
 ``C[m, n] = Σ_j Σ_i h[i + ω, j + ω] · A_p[s·m + ω + i, s·n + ω + j]``.
@@ -22,10 +23,10 @@ the two fast methods of :mod:`lessons_lib.fast.convolution` (tested equal): "dir
 one vectorised multiply-add per filter tap, or "fft", the correlation theorem, cheaper
 for large filters.
 
-Output size, per axis, for input size ``H``, filter size ``k``, padding ``p``
-(``p = 0`` for ``edges="none"``, ``p = ω = (k - 1) / 2`` otherwise) and ``stride``::
+Output size, per axis, for input size ``H``, a filter of ``K`` taps, padding ``p``
+(``p = 0`` for ``edges="none"``, ``p = ω = (K - 1) / 2`` otherwise) and ``stride``::
 
-    H' = 1 + (H + 2 p - k) // stride
+    H' = 1 + (H + 2 p - K) // stride
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ def output_shape(input_shape, filter_shape, *, stride=1, edges="none") -> tuple[
     Returns
     -------
     shape : tuple of int
-        ``1 + (H + 2 p - k) // stride`` on every axis.
+        ``1 + (H + 2 p - K) // stride`` on every axis, for ``K`` taps of the filter
+        along it.
 
     Raises
     ------
@@ -129,7 +131,7 @@ def pad(A, widths, edges="zero") -> np.ndarray:
     A : array_like, shape (n_0, ..., n_{d-1})
         Real numbers; the result is float64 (float32 stays float32).
     widths : int or tuple of int
-        Padding on each side of each axis (the filter's ω), one per axis of ``A``, or
+        Padding on each side of each axis (the filter's ω = (K - 1) / 2), one per axis of ``A``, or
         one for all of them; each >= 0.
     edges : {"none", "zero", "reflect", "replicate", "wrap"}, default "zero"
         What the border is filled with: zeros; the input mirrored about its edge
@@ -196,20 +198,21 @@ def correlate(A, h, *, stride=1, edges="none", method="auto") -> np.ndarray:
     r"""Slide the filter ``h`` over ``A``: ``C[m] = Σ_i h[i + ω] · A_p[s·m + ω + i]`` on every axis.
 
     ``A_p`` is ``A`` padded as ``edges`` says, ``s`` the stride and ``i`` runs from
-    ``-ω`` to ``ω`` (for an even filter size, from ``-ω`` to ``ω + 1`` with
-    ``ω = (k - 1) // 2``): output cells are numbered from 0.
+    ``-ω`` to ``ω``, ``ω = (K - 1) / 2`` for a filter of ``K`` taps along the axis (for
+    an even ``K``, from ``-ω`` to ``ω + 1`` with ``ω = (K - 1) // 2``): output cells are
+    numbered from 0.
 
     Parameters
     ----------
     A : array_like, shape (n_0, ..., n_{d-1})
         The input, any number of dimensions (1-D signal, 2-D image, 3-D volume).
-    h : array_like, shape (k_0, ..., k_{d-1})
-        The filter, with ``h.ndim == A.ndim``.
+    h : array_like, shape (K_0, ..., K_{d-1})
+        The filter, with ``h.ndim == A.ndim``: ``K_d`` taps along axis ``d``.
     stride : int or tuple of int, default 1
         Keep every stride-th output position on each axis, starting at the first.
     edges : {"none", "zero", "reflect", "replicate", "wrap"}, default "none"
         "none": only positions where the filter fits inside ``A`` (the output
-        shrinks by ``k - 1``). The others pad ``A`` by ω = (k - 1) / 2 on each side
+        shrinks by ``K - 1``). The others pad ``A`` by ω = (K - 1) / 2 on each side
         (see :func:`pad`), so that at stride 1 the output has the shape of ``A``;
         they need odd filter sizes.
     method : {"auto", "direct", "fft"}, default "auto"
@@ -309,13 +312,16 @@ def correlate_loops(A, h, *, stride=1, edges="none") -> np.ndarray:
     Parameters
     ----------
     A : array_like, shape (H, W)
-    h : array_like, shape (kh, kw)
+    h : array_like, shape (K_h, K_w)
+        ``K_h`` taps down a column (the code's ``kh``), ``K_w`` along a row (``kw``);
+        offsets ``i`` from ``-ω_i`` (``omega_i``), ``ω_i = (K_h - 1) // 2``, and ``j``
+        likewise.
     stride : int or tuple of 2 int, default 1
     edges : {"none", "zero", "reflect", "replicate", "wrap"}, default "none"
 
     Returns
     -------
-    C : ndarray of float64, shape (1 + (H + 2 p - kh) // stride, 1 + (W + 2 p - kw) // stride)
+    C : ndarray of float64, shape (1 + (H + 2 p - K_h) // stride, 1 + (W + 2 p - K_w) // stride)
 
     Raises
     ------

@@ -1,20 +1,21 @@
 r"""Sizes of sliding-window outputs and receptive fields: one formula each, for every module.
 
-A window of size ``k`` (a filter, a pooling window) slides along an axis of length ``H``
+A window of size ``K`` (a filter of ``K`` taps; a pooling window of ``k`` cells, as
+lesson 03 writes it) slides along an axis of length ``H``
 (the height; the same holds for the width ``W``) padded by ``p`` on each side, one
 position every ``s`` (the stride). It fits at
 
-.. math:: H' = 1 + \left\lfloor \frac{H + 2p - k}{s} \right\rfloor
+.. math:: H' = 1 + \left\lfloor \frac{H + 2p - K}{s} \right\rfloor
 
 positions: the output size of :func:`lessons_lib.convolution.correlate`,
 :func:`lessons_lib.pooling.max_pool`, :class:`lessons_lib.nn.Conv2D` and of every layer
 in :mod:`lessons_lib.architectures` (:func:`output_size`).
 
-Stacked windows see more and more of the input. After a layer of window ``k`` and
+Stacked windows see more and more of the input. After a layer of window ``K`` and
 stride ``s`` one output depends on a square of side ``r`` of the input (the
 receptive field) and neighbouring outputs are a *jump* of input pixels apart:
 
-.. math:: r \leftarrow r + (k - 1)\, \text{jump}, \qquad \text{jump} \leftarrow \text{jump}\; s
+.. math:: r \leftarrow r + (K - 1)\, \text{jump}, \qquad \text{jump} \leftarrow \text{jump}\; s
 
 starting from ``r = jump = 1`` (:func:`receptive_field`).
 """
@@ -27,14 +28,15 @@ from lessons_lib._validate import brief, positive_int
 
 
 def output_size(length, k, stride=1, padding=0, *, ceil_mode=False, what="window") -> int:
-    """The number of positions of a window of size ``k`` along an axis of ``length`` cells.
+    """The number of positions of a window of size ``k`` (``K``) along an axis of ``length`` cells.
 
     Parameters
     ----------
     length : int
         ``H`` (or ``W``): the input's size along the axis, before padding.
     k : int
-        Size of the window (filter or pooling window) along the axis.
+        Size of the window along the axis: ``K``, the number of taps of a filter, or
+        the side of a pooling window (lesson 03's ``k``).
     stride : int, default 1
         ``s``: distance between neighbouring window positions.
     padding : int or "same", default 0
@@ -50,7 +52,7 @@ def output_size(length, k, stride=1, padding=0, *, ceil_mode=False, what="window
     Returns
     -------
     size : int
-        ``H' = 1 + (H + 2p - k) // s`` (floor), at least 1.
+        ``H' = 1 + (H + 2p - K) // s`` (floor), at least 1.
 
     Raises
     ------
