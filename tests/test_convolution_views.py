@@ -5,15 +5,19 @@ import pytest
 
 from lessons_lib.convolution import correlate, pad
 from lessons_lib.datasets import figure_matrix, photograph
-from lessons_lib.filters import box_blur, line_detector
-from lessons_lib.plots import MAX_VIEW_PX, check_projector_ready
+from lessons_lib.filters import box_blur, line_detector, line_pixels
+from lessons_lib.plots import MAX_VIEW_PX, check_projector_ready, new_figure
 from lessons_lib.plots.convolution import (
     ExplorerPlot,
     StepperPlot,
+    draw_matrix,
+    plot_border_crops,
     plot_correlation,
     plot_gallery,
+    plot_line_pixels,
     plot_matrix,
     plot_signal,
+    tick_step,
 )
 from lessons_lib.widgets.convolution import ConvolutionStepper, FilterExplorer
 from lessons_lib.widgets.start import SmoothingDemo
@@ -154,9 +158,102 @@ def test_stepper_colours_signed_outputs_around_zero():
     assert "(−1)·0" in plot.describe(0)
 
 
+def tick_labels(ax):
+    """The row and column tick labels of an axes, as drawn (real minus signs)."""
+    return ([t.get_text() for t in ax.get_yticklabels()],
+            [t.get_text() for t in ax.get_xticklabels()])
+
+
+def test_draw_matrix_draws_no_ticks_unless_asked():
+    """Other topics' figures call draw_matrix: its default output stays as it was."""
+    ax = new_figure(3, 3).add_subplot()
+    draw_matrix(ax, np.ones((4, 5)))
+    assert list(ax.get_xticks()) == [] and list(ax.get_yticks()) == []
+    assert ax.get_xlabel() == ax.get_ylabel() == ""
+
+
+def test_draw_matrix_numbers_rows_and_columns_on_request():
+    ax = new_figure(3, 3).add_subplot()
+    draw_matrix(ax, np.ones((3, 3)), ticks=("i", "j"), first_index=(-1, -1))
+    assert tick_labels(ax) == (["−1", "0", "1"], ["−1", "0", "1"])
+    assert list(ax.get_xticks()) == [0, 1, 2]  # cell centres
+    assert (ax.get_ylabel(), ax.get_xlabel()) == ("i", "j")
+
+
+def test_large_matrices_get_sparse_ticks_and_large_filters_their_ends():
+    ax = new_figure(3, 3).add_subplot()
+    draw_matrix(ax, np.zeros((512, 384)), ticks=True)
+    assert tick_labels(ax) == (["0", "100", "200", "300", "400", "500"],
+                               ["0", "100", "200", "300"])
+    ax = new_figure(3, 3).add_subplot()
+    draw_matrix(ax, box_blur(101), ticks=True, first_index=(-50, -50))
+    assert tick_labels(ax)[0] == ["−50", "0", "50"]
+    assert [tick_step(n) for n in (16, 17, 101, 512)] == [1, 5, 20, 100]
+
+
+def test_lesson_matrices_carry_their_indices():
+    A = figure_matrix()
+    fig = plot_matrix(pad(A, (1, 1), "zero"), padding=(1, 1))
+    rows, cols = tick_labels(fig.axes[0])
+    assert rows[0] == "−1" and rows[-1] == "8" and cols[-1] == "9"
+    fig = plot_correlation(A, box_blur(3), correlate(A, box_blur(3)))
+    assert tick_labels(fig.axes[1]) == (["−1", "0", "1"], ["−1", "0", "1"])
+    assert fig.axes[2].get_xlabel() == "n" and tick_labels(fig.axes[2])[0][-1] == "5"
+    plot = StepperPlot(A, box_blur(3), edges="zero")
+    assert tick_labels(plot.axes[0])[0][0] == "−1"
+    assert tick_labels(plot.axes[2])[1] == [str(n) for n in range(9)]
+
+
+def test_correlation_without_its_input_shows_the_filter_and_the_output():
+    camera = photograph("camera")
+    C = correlate(camera, box_blur(101))
+    fig = plot_correlation(camera, box_blur(101), C, show_input=False)
+    assert [ax.get_title().split("\n")[0] for ax in fig.axes] == [
+        "filter h", "output C = A ⊛ h  412×412"]
+    assert tick_labels(fig.axes[0]) == (["−50", "0", "50"], ["−50", "0", "50"])
+    check_projector_ready(fig)
+
+
+def test_line_pixels_are_drawn_over_the_input():
+    A = figure_matrix()
+    detected = {d: line_pixels(A, line_detector(d), 3) for d in ("vertical", "antidiagonal")}
+    fig = plot_line_pixels(A, detected)
+    assert [ax.get_title() for ax in fig.axes] == ["vertical: 6 pixels", "antidiagonal: 2 pixels"]
+    rgb = fig.axes[1].images[0].get_array()
+    orange = rgb[detected["antidiagonal"]]
+    assert len(orange) == 2 and np.allclose(orange, orange[0])
+    assert not np.isclose(rgb[~detected["antidiagonal"]], orange[0]).all(axis=1).any()
+    with pytest.raises(ValueError, match="A's shape"):
+        plot_line_pixels(A, {"wrong": np.zeros((3, 3), bool)})
+
+
+def test_border_crops_show_the_same_region_of_each_image_with_its_indices():
+    camera = photograph("camera")
+    blurred = correlate(camera, box_blur(31))  # edges "none": 482 x 482, centred
+    fig = plot_border_crops({"input": camera, "none": blurred},
+                            {"top left": (0, 0, 48, 96), "bottom left": (464, 0, 48, 96)})
+    assert [ax.get_title() for ax in fig.axes] == [
+        "input, top left", "none, top left", "input, bottom left", "none, bottom left"]
+    np.testing.assert_array_equal(shown_values(fig.axes[0].images[0]), camera[:48, :96])
+    crop = shown_values(fig.axes[3].images[0])
+    assert np.isnan(crop[-15:]).all() and np.isnan(crop[:, :15]).all()  # lost border
+    np.testing.assert_array_equal(crop[:33, 15:], blurred[449:, :81])
+    assert tick_labels(fig.axes[2])[0][0] == "470"
+
+
 def test_lesson_figures_fit_a_slide_and_read_on_a_projector():
     A, camera = figure_matrix(), photograph("camera")
+    detected = {"v": line_pixels(camera, line_detector("vertical", 5), 2.6)}
     figures = [
+        plot_line_pixels(A, {"v": line_pixels(A, line_detector("vertical"), 3)}),
+        plot_line_pixels(A, {d: line_pixels(A, line_detector(d), 3) for d in
+                             ("horizontal", "vertical", "diagonal", "antidiagonal")}),
+        plot_line_pixels(camera, detected | {"w": detected["v"]}, width=9, ticks=True),
+        plot_correlation(camera, box_blur(101), correlate(camera, box_blur(101))),
+        plot_border_crops({"input": camera, "wrap": camera, "reflect": camera},
+                          {"top left": (0, 0, 48, 96), "bottom left": (464, 0, 48, 96)},
+                          width=9),
+        plot_gallery({str(k): camera for k in range(5)}, ncols=5, ticks=True),
         plot_matrix(A, title="A"),
         plot_matrix(pad(A, (1, 1), "zero"), title="padded", padding=(1, 1)),
         plot_correlation(A, box_blur(3), correlate(A, box_blur(3))),

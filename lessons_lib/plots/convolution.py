@@ -67,7 +67,8 @@ def output_colours(C, h):
     return "gray", (low, high if high > low else low + 1.0)
 
 
-def draw_matrix(ax, M, *, cmap="Greys", vmin=None, vmax=None, annotate=None, title=None):
+def draw_matrix(ax, M, *, cmap="Greys", vmin=None, vmax=None, annotate=None, title=None,
+                ticks=None, first_index=(0, 0)):
     """Draw ``M`` as a grid of cells, with each cell's value written in when small.
 
     Parameters
@@ -81,6 +82,13 @@ def draw_matrix(ax, M, *, cmap="Greys", vmin=None, vmax=None, annotate=None, tit
     annotate : bool, optional
         Write the numbers in; default when both sides are at most 16.
     title : str, optional
+    ticks : None, True or (str, str), default None
+        Opt-in index ticks (see :func:`index_ticks`): True numbers the rows and
+        columns; a pair of letters, such as ("m", "n") or ("i", "j"), also names the
+        two axes. None draws no ticks.
+    first_index : (int, int), default (0, 0)
+        The index of the top-left cell when ``ticks`` is set: (−ω, −ω) for a filter's
+        offsets, (−p, −p) for an input padded by p.
 
     Returns
     -------
@@ -99,6 +107,8 @@ def draw_matrix(ax, M, *, cmap="Greys", vmin=None, vmax=None, annotate=None, tit
     ax.spines[:].set_visible(False)
     if title:
         ax.set_title(title)
+    if ticks is not None:
+        index_ticks(ax, M.shape, None if ticks is True else ticks, first_index)
     if annotate is None:
         annotate = max(M.shape) <= ANNOTATE_LIMIT
     texts = None
@@ -108,6 +118,66 @@ def draw_matrix(ax, M, *, cmap="Greys", vmin=None, vmax=None, annotate=None, tit
             texts[r, c] = ax.text(c, r, "", ha="center", va="center", fontsize=MIN_FONT_PT)
         set_matrix_text(image, texts, M)
     return image, texts
+
+
+def tick_step(size: int, most: int = 6) -> int:
+    """Distance between index ticks along an axis of ``size`` cells: 1 up to 16 cells
+    (up to ``3 * most`` cells if that is fewer), else the smallest of 2, 5, 10, 20, 50,
+    100, 200, ... that leaves at most ``most`` ticks.
+
+    Examples
+    --------
+    >>> tick_step(9), tick_step(101), tick_step(512), tick_step(512, most=3)
+    (1, 20, 100, 200)
+    >>> tick_step(11), tick_step(11, most=3)
+    (1, 5)
+    """
+    if size <= min(ANNOTATE_LIMIT, 3 * most):
+        return 1
+    step, factors = 1, (2, 2.5, 2)  # 1, 2, 5, 10, 20, 50, 100, 200, ...
+    for turn in range(60):
+        if size / step <= most:
+            break
+        step = round(step * factors[turn % 3])
+    return step
+
+
+def index_ticks(ax, shape, names=None, first_index=(0, 0), *, most=6) -> None:
+    """Label the rows and columns of a matrix drawn by :func:`draw_matrix` by their index.
+
+    Every index on an axis of up to 16 cells, else round indices :func:`tick_step`
+    apart (sparse ticks on a photograph), or only −ω, 0 and ω on a large centred
+    filter. Negative indices are written with a real minus sign.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    shape : (int, int)
+        Rows and columns of the matrix, whose cell (r, c) is drawn at x = c, y = r.
+    names : (str, str), optional
+        Letters of the row and the column index, written as axis labels ("m", "n").
+    first_index : (int, int), default (0, 0)
+        The index of the top-left cell: (−ω, −ω) for the offsets of a filter of K × K
+        taps, ω = (K − 1) / 2.
+    most : int, default 6
+        At most this many ticks on a large axis (3 for a small panel).
+    """
+    for axis, size, first in ((ax.yaxis, shape[0], first_index[0]),
+                              (ax.xaxis, shape[1], first_index[1])):
+        step = tick_step(size, most)
+        if step > 1 and first == -((size - 1) // 2):
+            # A large centred filter: its ends and centre, −ω, 0 and ω, say what ω is.
+            labels = [first, 0, first + size - 1]
+        else:
+            # Round indices (multiples of the step) wherever the axis starts.
+            labels = [k for k in range(first, first + size) if k % step == 0]
+        axis.set_ticks([k - first for k in labels],
+                       [_format_number(k) for k in labels])
+    ax.tick_params(length=3, pad=2, labelsize=MIN_FONT_PT)
+    if names is not None:
+        # Upright: a rotated "i" reads as a minus sign.
+        ax.set_ylabel(names[0], labelpad=6, rotation=0, ha="right", va="center")
+        ax.set_xlabel(names[1], labelpad=1)
 
 
 def set_matrix_text(image, texts, M) -> None:
@@ -122,7 +192,7 @@ def set_matrix_text(image, texts, M) -> None:
         texts[r, c].set_color("white" if luminance < 0.5 else "black")
 
 
-def plot_matrix(M, *, title=None, cmap="Greys", size=None, padding=(0, 0)):
+def plot_matrix(M, *, title=None, cmap="Greys", size=None, padding=(0, 0), ticks=("m", "n")):
     """One matrix, every number written in (the slides' way of showing the figure).
 
     Parameters
@@ -136,7 +206,11 @@ def plot_matrix(M, *, title=None, cmap="Greys", size=None, padding=(0, 0)):
         and two of code on a slide).
     padding : tuple of 2 int, default (0, 0)
         Rows and columns of padding on each side of ``M``: drawn hatched, with the
-        original matrix framed.
+        original matrix framed. The index ticks then count from −padding, so that the
+        original cells keep their indices.
+    ticks : None, True or (str, str), default ("m", "n")
+        Index ticks and the letters of the row and column index (see
+        :func:`draw_matrix`); None for none.
 
     Returns
     -------
@@ -145,9 +219,11 @@ def plot_matrix(M, *, title=None, cmap="Greys", size=None, padding=(0, 0)):
     M = np.asarray(M, dtype=float)
     if size is None:
         size = min(0.45, 3.6 / M.shape[0])
-    fig = new_figure(max(2.5, size * M.shape[1] + 0.4), size * M.shape[0] + 0.8)
+    extra = 0.0 if ticks is None else 0.45  # tick labels and axis letters
+    fig = new_figure(max(2.5, size * M.shape[1] + 0.4 + extra), size * M.shape[0] + 0.8 + extra)
     ax = fig.add_subplot()
-    draw_matrix(ax, M, cmap=cmap, title=title)
+    draw_matrix(ax, M, cmap=cmap, title=title, ticks=ticks,
+                first_index=(-padding[0], -padding[1]))
     if any(padding):
         draw_padding(ax, M.shape, padding)
     return fig
@@ -171,36 +247,57 @@ def _kernel_limits(h):
     return -bound, bound
 
 
-def plot_correlation(A, h, C, *, titles=("input A", "filter h", "output C = A ⊛ h")):
+def plot_correlation(A, h, C, *, titles=("input A", "filter h", "output C = A ⊛ h"),
+                     ticks=True, show_input=True):
     """Input, filter and output side by side.
 
     Parameters
     ----------
     A : ndarray, shape (H, W)
-    h : ndarray, shape (kh, kw)
+    h : ndarray, shape (K_h, K_w)
+        Odd sizes when ``ticks`` is set: its ticks are the offsets −ω … ω.
     C : ndarray, shape (H', W')
     titles : tuple of 3 str
+    ticks : bool, default True
+        Index ticks: A's rows and columns, the filter's offsets ``i``, ``j`` from −ω to
+        ω (ω = (K − 1) / 2), and the output's ``m``, ``n`` from 0; sparse on a
+        photograph or a large filter.
+    show_input : bool, default True
+        False leaves ``A`` out (a slide that already showed it): two axes, h and C.
 
     Returns
     -------
     fig : Figure
-        Three axes, in the order A, h, C.
+        Three axes, in the order A, h, C (two without A).
     """
     A, h, C = (np.asarray(x, dtype=float) for x in (A, h, C))
     small = max(A.shape) <= ANNOTATE_LIMIT
     # Small matrices get up to 0.45 inch per row, room for a number like 0.56 at 14 pt,
-    # and 0.9 inch for the titles (the filter's takes two lines).
-    fig = new_figure(FULL_WIDTH, 4.2 if not small else min(0.45 * A.shape[0], 3.6) + 0.9)
-    axes = fig.subplots(1, 3, width_ratios=[A.shape[1], max(h.shape[1], A.shape[1] / 3),
-                                             C.shape[1]])
+    # and 0.9 inch for the titles (the filter's takes two lines), 0.45 for the ticks.
+    extra = 0.45 if ticks else 0.0
+    fig = new_figure(FULL_WIDTH if show_input else 0.7 * FULL_WIDTH,
+                     4.2 if not small else min(0.45 * A.shape[0], 3.6) + 0.9 + extra)
+    ratios = [A.shape[1], max(h.shape[1], A.shape[1] / 3), C.shape[1]]
+    axes = fig.subplots(1, len(ratios) if show_input else 2,
+                        width_ratios=ratios if show_input else ratios[1:])
     cmap = "Greys" if small else "gray"
-    draw_matrix(axes[0], A, cmap=cmap, title=f"{titles[0]}  {A.shape[0]}×{A.shape[1]}")
+    omega = tuple((k - 1) // 2 for k in h.shape)
+    if show_input:
+        draw_matrix(axes[0], A, cmap=cmap, title=f"{titles[0]}  {A.shape[0]}×{A.shape[1]}",
+                    ticks=True if ticks else None)
+    else:
+        axes = [None, *axes]
     kmin, kmax = _kernel_limits(h)
     draw_matrix(axes[1], h, cmap="RdBu_r", vmin=kmin, vmax=kmax, annotate=max(h.shape) <= 7,
                 title=f"{titles[1]}\n{describe_filter(h)}")
+    if ticks:
+        # Beside a photograph the filter's panel is narrow: −ω, 0, ω only for K > 9.
+        index_ticks(axes[1], h.shape, ("i", "j"), (-omega[0], -omega[1]),
+                    most=6 if small else 3)
     out_cmap, (low, high) = output_colours(C, h)
     draw_matrix(axes[2], C, cmap=cmap if out_cmap == "gray" else out_cmap, vmin=low, vmax=high,
-                title=f"{titles[2]}  {C.shape[0]}×{C.shape[1]}")
+                title=f"{titles[2]}  {C.shape[0]}×{C.shape[1]}",
+                ticks=("m", "n") if ticks else None)
     return fig
 
 
@@ -263,20 +360,25 @@ class StepperPlot:
             frame[1] / frame[0] / out_aspect])
         self.fig, self.axes = fig, axes
         padded = any(widths)
+        # Ticks: A's own indices (the padding from −ω), the filter's offsets, and the
+        # output's (m, n) from 0, so that C[m, n] of the products line can be found.
         draw_matrix(axes[0], self.padded, cmap="Greys", vmin=min(0, self.padded.min()),
-                    title=f"input A, padded ({edges})" if padded else "input A")
+                    title=f"input A, padded ({edges})" if padded else "input A",
+                    ticks=True, first_index=(-widths[0], -widths[1]))
         if padded:
             draw_padding(axes[0], self.padded.shape, widths)
         kmin, kmax = _kernel_limits(self.h)
         draw_matrix(axes[1], self.h, cmap="RdBu_r", vmin=kmin, vmax=kmax,
-                    title=f"filter h ({self.h.shape[0]}×{self.h.shape[1]})")
+                    title=f"filter h ({self.h.shape[0]}×{self.h.shape[1]})", ticks=("i", "j"),
+                    first_index=tuple(-((k - 1) // 2) for k in self.h.shape))
         blank = np.full(self.output.shape, np.nan)
         out_cmap, (low, high) = output_colours(self.output, self.h)
         if out_cmap == "gray":
             out_cmap, low, high = "Greys", min(0.0, low), max(high, 1.0)
         self.output_image, self.output_texts = draw_matrix(
             axes[2], blank, cmap=out_cmap, vmin=low, vmax=high,
-            annotate=True, title=f"output C ({self.output.shape[0]}×{self.output.shape[1]})")
+            annotate=True, title=f"output C ({self.output.shape[0]}×{self.output.shape[1]})",
+            ticks=("m", "n"))
         axes[2].set_aspect(out_aspect)
         axes[2].set_xlim(-0.5, frame[1] - 0.5)
         axes[2].set_ylim(frame[0] - 0.5, -0.5)
@@ -390,17 +492,23 @@ class ExplorerPlot:
         for ax, data in zip(self.axes, (image, kernel, image), strict=True):
             ax.set_xlim(-0.5, data.shape[1] - 0.5)
             ax.set_ylim(data.shape[0] - 0.5, -0.5)
+        # Sparse indices on the photograph, −ω, 0, ω on a large filter; the output is
+        # drawn in the photograph's frame, where its own indices would mislead.
+        index_ticks(self.axes[0], image.shape, most=5)
+        index_ticks(self.axes[1], kernel.shape,
+                    first_index=tuple(-((k - 1) // 2) for k in kernel.shape), most=3)
         self.kernel_image.set_clim(*_kernel_limits(kernel))
         cmap, limits = output_colours(output, kernel)
         self.output_image.set_cmap(cmap)
         self.output_image.set_clim(*limits)
         self.axes[0].set_title(f"input {image.shape[0]}×{image.shape[1]}")
-        self.axes[1].set_title(f"filter {describe_filter(kernel)}")
+        # Two lines: "weights −1 … 10" beside the size would run into the output panel.
+        self.axes[1].set_title("filter " + describe_filter(kernel).replace(", ", "\n", 1))
         self.axes[2].set_title(f"output {output.shape[0]}×{output.shape[1]}")
 
 
 def plot_gallery(images, *, ncols=4, cmap="gray", width=FULL_WIDTH, annotate=None,
-                 symmetric=False, percentiles=None):
+                 symmetric=False, percentiles=None, ticks=None, first_index=(0, 0)):
     """Several images (or small matrices) side by side, each titled by its key.
 
     Parameters
@@ -420,6 +528,10 @@ def plot_gallery(images, *, ncols=4, cmap="gray", width=FULL_WIDTH, annotate=Non
         (1, 99): a few extreme pixels then do not wash the rest out to one grey. An
         image with negative values (a detector's response) gets limits symmetric around
         zero, ± the upper percentile of its absolute values.
+    ticks : None, True or (str, str), default None
+        Index ticks on every image (see :func:`draw_matrix`), sparse on photographs.
+    first_index : (int, int), default (0, 0)
+        Index of the top-left cell of every image: (−ω, −ω) for filters.
 
     Returns
     -------
@@ -431,7 +543,8 @@ def plot_gallery(images, *, ncols=4, cmap="gray", width=FULL_WIDTH, annotate=Non
     nrows = -(-len(names) // ncols)
     first = np.asarray(images[names[0]])
     aspect = first.shape[0] / first.shape[1]
-    fig = new_figure(width, nrows * (width / ncols) * aspect + 0.5 * nrows)
+    below = 0.5 if ticks is None else 0.95  # title, and tick labels with their letters
+    fig = new_figure(width, nrows * (width / ncols) * aspect + below * nrows)
     axes = np.atleast_1d(fig.subplots(nrows, ncols)).ravel()
     for ax, name in zip(axes, names, strict=False):
         if percentiles is not None:
@@ -440,6 +553,10 @@ def plot_gallery(images, *, ncols=4, cmap="gray", width=FULL_WIDTH, annotate=Non
             limits = _kernel_limits(images[name]) if symmetric else (None, None)
         draw_matrix(ax, images[name], cmap=cmap, annotate=annotate, title=name,
                     vmin=limits[0], vmax=limits[1])
+        if ticks is not None:
+            # Panels under 3 inches have room for three numbers along a photograph.
+            index_ticks(ax, np.shape(images[name]), None if ticks is True else ticks,
+                        first_index, most=3 if width / ncols < 3 else 6)
     for ax in axes[len(names):]:
         ax.set_visible(False)
     return fig
@@ -504,6 +621,108 @@ def plot_edge_modes(outputs, input_shape, *, corner=(48, 96)):
             spine.set_color(OKABE_ORANGE)
             spine.set_linewidth(2)
     axes[1, 0].set_ylabel("corner", labelpad=4)
+    return fig
+
+
+def plot_border_crops(images, regions, *, width=FULL_WIDTH):
+    """Enlarged crops of the same regions of several images: what each edge mode puts
+    at the border, large enough to see on a projector.
+
+    Parameters
+    ----------
+    images : dict of str to ndarray, each shape (H', W') with H' <= H, W' <= W
+        Name → image. The first one fixes the input's shape (H, W); a smaller image
+        (an output with edges "none") is placed centred in it, the cells it lacks
+        left blank. Grey levels between 0 and 1.
+    regions : dict of str to (int, int, int, int)
+        Name → (top, left, rows, cols) of a region of the input; all regions the same
+        size.
+    width : float, default :data:`FULL_WIDTH`
+        Figure width in inches.
+
+    Returns
+    -------
+    fig : Figure
+        One row per region, one column per image; ticks give the input's row and
+        column indices, so a crop can be found in the full picture.
+    """
+    names = list(images)
+    H, W = np.asarray(images[names[0]]).shape
+    boxes = list(regions.values())
+    rows, cols = boxes[0][2], boxes[0][3]
+    below = 0.85  # title and tick labels of each row
+    # As wide as asked, unless the rows of crops would not fit 5.5 inches in height.
+    panel = min(width / len(names), (5.5 / len(boxes) - below) * cols / rows)
+    fig = new_figure(panel * len(names), len(boxes) * (panel * rows / cols + below))
+    axes = np.atleast_2d(fig.subplots(len(boxes), len(names), squeeze=False))
+    for column, name in enumerate(names):
+        C = np.asarray(images[name], dtype=float)
+        canvas = np.full((H, W), np.nan)
+        top, left = (H - C.shape[0]) // 2, (W - C.shape[1]) // 2
+        canvas[top:top + C.shape[0], left:left + C.shape[1]] = C
+        for row, (region, (r0, c0, r, c)) in enumerate(regions.items()):
+            ax = axes[row, column]
+            draw_matrix(ax, canvas[r0:r0 + r, c0:c0 + c], cmap="gray", vmin=0, vmax=1,
+                        annotate=False, ticks=True, first_index=(r0, c0),
+                        title=f"{name}, {region}")
+            ax.spines[:].set_visible(True)
+            ax.spines[:].set_color("0.55")
+    return fig
+
+
+def plot_line_pixels(A, detected, *, width=FULL_WIDTH, ticks=("m", "n")):
+    """The pixels where a detector found a line, coloured over the input.
+
+    Parameters
+    ----------
+    A : ndarray, shape (H, W)
+        The input (a small matrix or a photograph, grey levels from 0 up).
+    detected : dict of str to ndarray of bool, each shape (H, W)
+        Detector name → its line pixels (:func:`lessons_lib.filters.line_pixels`).
+    width : float, default :data:`FULL_WIDTH`
+    ticks : None, True or (str, str), default ("m", "n")
+        Index ticks (sparse on a photograph).
+
+    Returns
+    -------
+    fig : Figure
+        One panel per detector, titled with its name and its number of line pixels:
+        the input dimmed in grey, the line pixels in orange.
+    """
+    A = np.asarray(A, dtype=float)
+    names = list(detected)
+    # Panels side by side, none taller than 4.3 inches (with its title, a slide's room).
+    panel = min(width / len(names), 4.3 * A.shape[1] / A.shape[0])
+    small = max(A.shape) <= ANNOTATE_LIMIT
+    # Room for the title, and for tick labels (and the letters naming the axes).
+    below = 0.5 if ticks is None else 0.7 if ticks is True else 0.95
+    fig = new_figure(panel * len(names), panel * A.shape[0] / A.shape[1] + below)
+    axes = np.atleast_1d(fig.subplots(1, len(names)))
+    span = float(A.max() - A.min()) or 1.0
+    # Ink of a small matrix in mid grey, a photograph dimmed: orange stands out on both.
+    grey = (A - A.min()) / span
+    grey = 1 - 0.55 * grey if small else 0.15 + 0.6 * grey
+    orange = np.array([int(OKABE_ORANGE[k:k + 2], 16) / 255 for k in (1, 3, 5)])
+    for ax, name in zip(axes, names, strict=True):
+        mask = np.asarray(detected[name], dtype=bool)
+        if mask.shape != A.shape:
+            raise ValueError(f"detected[{name!r}] must have A's shape {A.shape}, "
+                             f"got {mask.shape}")
+        rgb = np.repeat(grey[..., None], 3, axis=2)
+        rgb[mask] = orange
+        ax.imshow(rgb, interpolation="nearest" if small else "antialiased")
+        ax.set_title(f"{name}: {int(mask.sum())} pixels")
+        ax.spines[:].set_visible(small is False)
+        if ticks is not None:
+            index_ticks(ax, A.shape, None if ticks is True else ticks)
+        else:
+            ax.set_xticks([])
+            ax.set_yticks([])
+        if small:  # cell borders, so that a pixel can be counted
+            ax.set_xticks(np.arange(-0.5, A.shape[1]), minor=True)
+            ax.set_yticks(np.arange(-0.5, A.shape[0]), minor=True)
+            ax.grid(which="minor", color="white", linewidth=1.5)
+            ax.tick_params(which="minor", length=0)
     return fig
 
 
