@@ -24,19 +24,28 @@ from lessons_lib.convolution import (
     pad,
 )
 from lessons_lib.datasets import figure_matrix, photograph
+from lessons_lib.exercises import show_hint  # noqa: F401 (the student calls it)
 from lessons_lib.exercises.convolution import (
     check_line_response,
     check_output_shape,
     check_vertical_detector,
 )
-from lessons_lib.filters import box_blur, line_detector, make_filter
+from lessons_lib.filters import (
+    box_blur,
+    line_detector,
+    line_pixels,
+    make_filter,
+)
 from lessons_lib.plots.convolution import (
+    plot_border_crops,
     plot_correlation,
     plot_edge_modes,
     plot_gallery,
+    plot_line_pixels,
     plot_matrix,
     plot_signal,
 )
+from lessons_lib.source import show_source
 from lessons_lib.widgets.convolution import ConvolutionStepper, FilterExplorer
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -79,7 +88,8 @@ filters = {"box blur": box_blur(9),
            "sobel x": make_filter("sobel x")}
 outputs = {name: correlate(camera, h) for name, h in filters.items()}
 # grey levels spread over the 1st to 99th percentile of each picture
-plot_gallery({"photograph": camera} | outputs, ncols=5, percentiles=(1, 99))
+plot_gallery({"photograph": camera} | outputs, ncols=5, percentiles=(1, 99),
+             ticks=True)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Point at the tripod legs: they stand out in "vertical lines" and in "sobel x",
@@ -93,14 +103,15 @@ plot_gallery({"photograph": camera} | outputs, ncols=5, percentiles=(1, 99))
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The formula
 #
-# For a filter $h$ of size $(2\omega + 1) \times (2\omega + 1)$, each output is a
-# weighted sum of the input around position $(m, n)$:
+# For a filter $h$ of $K \times K$ taps ($K$ odd) and half-width
+# $\omega = (K - 1) / 2$, each output is a weighted sum of the input around
+# position $(m, n)$:
 #
 # $$C[m, n] = \sum_{j=-\omega}^{\omega} \sum_{i=-\omega}^{\omega} h[i + \omega, j + \omega] \, A[m + i, n + j]$$
 #
 # Read it as: *lay the filter on the input, multiply the overlapping numbers, add
-# them up, move on.* $\omega$ is the filter's half-width: $\omega = 1$ for a
-# $3 \times 3$ filter.
+# them up, move on.* A $3 \times 3$ filter has $K = 3$ taps per axis and
+# $\omega = 1$: the offsets $i, j$ run from $-1$ to $1$.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Read the formula aloud with ω = 1: nine terms, i and j from −1 to 1, and h indexed
@@ -114,22 +125,20 @@ plot_gallery({"photograph": camera} | outputs, ncols=5, percentiles=(1, 99))
 # The slides name an output by the input position $(m, n)$ under the filter's
 # **centre**. Code numbers output cells from 0 instead: output $(m, n)$, with stride
 # $s$, has its centre at $(s\,m + \omega,\; s\,n + \omega)$ of the input $A_p$
-# ($A$ padded, if the edges are padded). Written as loops, this is `correlate_loops`:
-#
-# ```python
-# for m in range(rows):
-#     for n in range(cols):
-#         for j in range(-ω, ω + 1):
-#             for i in range(-ω, ω + 1):
-#                 C[m, n] += h[i + ω, j + ω] * A_p[s*m + ω + i, s*n + ω + j]
-# ```
+# ($A$ padded, if the edges are padded). Written as loops, this is the library's
+# `correlate_loops` (`omega_i`, `omega_j`: $\omega$ along each axis):
+
+# %%
+show_source(correlate_loops)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Two numberings meet here: the slides' (m, n) is a position in the input (the
 # centre), the code's is a position in the output, starting at 0. With stride 1 and
-# no padding they differ by ω on each axis. The four loops are the formula
-# word for word; the library's `correlate` computes the same numbers without Python
-# loops (checked a few slides on).
+# no padding they differ by ω on each axis. The code shown is read from the library
+# when the cell runs, so it is the code the tests check. Skip its first lines (they
+# check the arguments and pad A); the four loops at the end are the formula word for
+# word. The library's `correlate` computes the same numbers without Python loops
+# (checked a few slides on).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The figure matrix
@@ -159,9 +168,9 @@ plot_matrix(A, title="A: the figure matrix (8×9)")
 #   shrinks. Otherwise the input is **padded** by $\omega$ on each side, with zeros
 #   or with copies of itself.
 #
-# Per axis, for input size $H$, filter size $k$, padding $p$ and stride $s$:
+# Per axis, for input size $H$, a filter of $K$ taps, padding $p$ and stride $s$:
 #
-# $$H' = 1 + \left\lfloor \frac{H + 2p - k}{s} \right\rfloor$$
+# $$H' = 1 + \left\lfloor \frac{H + 2p - K}{s} \right\rfloor$$
 #
 # What does the $8 \times 9$ figure matrix become under a $3 \times 3$ filter?
 
@@ -181,7 +190,8 @@ for stride, edges in [(1, "none"), (2, "none"), (1, "zero"), (2, "zero")]:
 # ## Zero padding
 #
 # A frame of zeros (hatched) one cell wide, $\omega = 1$, lets a $3 \times 3$ filter be
-# centred on every original cell.
+# centred on every original cell. The indices are $A$'s: the frame is row and
+# column $-1$, and row 8, column 9.
 
 # %%
 plot_matrix(pad(A, (1, 1), "zero"), title="A padded with zeros (10×11)",
@@ -244,20 +254,25 @@ print("largest difference:", np.abs(C - correlate_loops(A, box_blur(3))).max())
 # ## Line detection and extraction
 #
 # A line detector has positive weights along a line and negative weights beside
-# it, adding up to zero: a flat region gives 0, and only a line in that direction
-# gives a strong response. Here are the four detectors; "diagonal" follows the
-# matrix's main diagonal (\\), "antidiagonal" the other one (/):
+# it, adding up to zero: a flat region gives 0. Its response is what lies under
+# the positive weights minus what lies beside them: largest for a bright line
+# along them. Here are the four detectors, with their offsets $i$, $j$;
+# "diagonal" follows the matrix's main diagonal (\\), "antidiagonal" the other
+# one (/):
 
 # %%
 directions = ["horizontal", "vertical", "diagonal", "antidiagonal"]
 detectors = {d: line_detector(d) for d in directions}
-plot_gallery(detectors, cmap="RdBu_r", width=9, symmetric=True)
+plot_gallery(detectors, cmap="RdBu_r", width=9, symmetric=True,
+             ticks=("i", "j"), first_index=(-1, -1))
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Each detector has three 2s along its line and six −1s beside it: 6 − 6 = 0 on a flat
 # patch. A full line of ones under the 2s gives 6, minus whatever lies beside it.
-# Ask before the next slide: on the figure matrix, where will the horizontal
-# detector respond most?
+# The word to stress is "largest": a detector does not know what a line is, it adds
+# and subtracts, so any ones under its 2s count, even if they belong to a stroke in
+# another direction (next slides). Ask before the next slide: on the figure matrix,
+# where will the horizontal detector respond most?
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The detectors on the figure matrix
@@ -266,21 +281,70 @@ plot_gallery(detectors, cmap="RdBu_r", width=9, symmetric=True)
 
 # %%
 responses = {d: correlate(A, h) for d, h in detectors.items()}
-plot_gallery(responses, cmap="RdBu_r", symmetric=True)
+plot_gallery(responses, cmap="RdBu_r", symmetric=True, ticks=("m", "n"))
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # The horizontal detector fires along output row 4, the windows centred on the full
 # row 5 of $A$; the vertical detector along output column 1, centred on the full
 # column 2 of $A$; the diagonal detector along the long \\ stroke from $A[0, 0]$ to
-# $A[7, 7]$. The figure has no / stroke: the antidiagonal detector only responds,
-# unevenly, where other strokes cross its window.
+# $A[7, 7]$. But strong responses also appear off those lines, where strokes cross
+# or one stroke ends on another: the antidiagonal detector gives 3 at $C[3, 1]$ and
+# $C[4, 2]$, though the figure has no / stroke; the vertical one gives 2 at
+# $C[4, 3]$ and $C[4, 5]$, where the diagonal and the leg meet the arms.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Let the room answer before pressing for the explanation. The off-by-one is the
 # usual stumbling block: output row 4 is centred on input row 5, because output
 # indices start where the filter's centre first fits (ω = 1). The diagonal
 # detector gives 4 along its whole stroke, not 6: the stroke's neighbours are not
-# all zero. The antidiagonal's strongest value, −4, is a *negative* response.
+# all zero. Off the lines: C[3, 1] of the antidiagonal is centred on A[4, 2]; its
+# three 2s lie on A[3, 3], A[4, 2] and A[5, 1], ones of three different strokes
+# (the diagonal, the long stroke, the arms), and three ones beside them leave 3. The
+# horizontal detector gives 2 at C[0, 1] and C[2, 1], where the diagonal meets the
+# long stroke. The antidiagonal's most extreme value, −4, is a *negative* response.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Extracting the lines
+#
+# Detection gives a response at every position; **extraction** keeps the pixels
+# where the response reaches a threshold, here 3 (half the 6 of a clean line), and
+# marks them on the input: `line_pixels(A, h, threshold)`.
+
+# %%
+found = {d: line_pixels(A, h, 3) for d, h in detectors.items()}
+plot_line_pixels(A, found)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Each orange cell is the centre of a window whose response is at least 3. The
+# horizontal detector extracts the arms and the vertical one the long stroke, both
+# without their end cells: the filter cannot be centred on the border. The
+# diagonal one gets the \\ stroke. The antidiagonal detector "extracts" two pixels
+# where strokes cross, A[4, 2] and A[5, 3]: false detections, the crossings of the
+# previous slide. Ask: what happens to them at threshold 4? (They go, and so does
+# part of the arms; a threshold trades missed pixels against false ones.)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Lines in a photograph
+#
+# The same on the photograph, with $5 \times 5$ detectors; the threshold keeps the
+# strongest 1 % of each response (its value is in each title):
+
+# %%
+found = {}
+for d in ["vertical", "horizontal"]:
+    h = line_detector(d, 5)
+    threshold = np.percentile(correlate(camera, h), 99)
+    found[f"{d} ≥ {threshold:.1f}"] = line_pixels(camera, h, threshold)
+plot_line_pixels(camera, found, width=7.8, ticks=True)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The vertical detector extracts the tripod legs, the horizontal one the top of
+# the camera, the shoulder and the buildings on the horizon. Both also pick parts
+# of the coat's outline: beside a dark region, a bright one looks like part of a
+# line to a filter that only adds and subtracts. Scattered orange in the grass is
+# texture. A 5×5 detector (weights 4 on its line, −1 beside it) adds up five pixels
+# along the line, which is why it holds on to the long, slightly tilted legs better
+# than a 3×3 would.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Filtering a photograph
@@ -295,10 +359,28 @@ plot_correlation(camera, box_blur(11), C)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Same call as for the figure matrix, only larger: 512×512 becomes 502×502, 5 pixels
-# lost on each side (ω = 5). The filter panel is one flat colour because all
-# 121 weights are equal (1/121). Students sometimes expect the output to be smaller
-# *visibly*; 10 pixels out of 512 is hard to see, which is why the next slides use
-# much larger filters.
+# lost on each side (ω = 5, the filter's ticks run from −5 to 5). The filter panel
+# is one flat colour because all 121 weights are equal (1/121). Students sometimes
+# expect the output to be smaller *visibly*; 10 pixels out of 512 is hard to see,
+# which is why the next slides use much larger filters.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The slides' 101 × 101 filter
+#
+# The same photograph (previous slide) under $K = 101$ taps per axis,
+# $\omega = 50$: each output is the mean of 10,201 pixels, and edges none loses 50
+# pixels on each side.
+
+# %%
+C = correlate(camera, box_blur(101))
+plot_correlation(camera, box_blur(101), C, show_input=False)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# 512 − 100 = 412 on each axis: read it on the output's ticks (0 to 411) against
+# the input's on the previous slide (0 to 511); the filter's ticks give its
+# offsets, −50 to 50. At this size only light and dark patches are left: the sky,
+# the coat, the grass. The explorer on the next slide opens on this filter; there
+# it can be resized.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A filter explorer
@@ -311,8 +393,8 @@ FilterExplorer(size=101)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Large filters are computed with the FFT, so even 101×101 redraws as soon as a
-# slider is released. It opens on the slides' 101×101 blur: the output is 412×412 and
-# hardly more than light and dark patches. The output is drawn at the photograph's
+# slider is released. It opens on the slides' 101×101 blur of the previous slide.
+# The output is drawn at the photograph's
 # scale inside a dashed frame the size of the input, so the 50 pixels lost on each
 # side show as an empty border. Drag `size` down to 11 and back. Switch the
 # filter to "vertical lines" at size 11 and to "sobel x"; then raise `stride` to 4
@@ -325,8 +407,7 @@ FilterExplorer(size=101)
 #
 # With a large filter, the border is a large part of the image. "none" gives a
 # smaller image; zero padding pulls the border towards black; reflect and replicate
-# keep it plausible; wrap brings in the opposite side (sky at the bottom, the coat
-# at the top right).
+# keep it plausible; wrap brings in the opposite side of the photograph.
 
 # %%
 edge_modes = ["none", "zero", "reflect", "replicate", "wrap"]
@@ -337,9 +418,36 @@ plot_edge_modes(blurred, camera.shape)  # below: each top-left corner, enlarged
 # A 31×31 blur: "none" gives 482×482, every padded mode keeps 512×512; all are drawn
 # at the same scale, so "none" is visibly smaller. The enlarged corners show the
 # 15-pixel band (ω = 15) the padding decides: empty for "none", dark for "zero",
-# plausible sky for reflect and replicate, the grass of the bottom edge for "wrap". In a CNN the
-# usual choice is zero padding ("same" padding in the libraries): cheap, and the
-# network learns to live with the dark border.
+# plausible sky for reflect and replicate, a darker band at the top for "wrap"
+# (the next slide shows why). In a CNN the usual choice is zero padding ("same"
+# padding in the libraries): cheap, and the network learns to live with the dark
+# border.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Wrap brings in the opposite side
+#
+# The two left corners, enlarged, of the photograph and of its reflect and wrap
+# blurs (ticks: the photograph's rows and columns). What has wrap put into the
+# band of $\omega = 15$ pixels along each border?
+
+# %%
+corners = {"top left": (0, 0, 48, 96), "bottom left": (464, 0, 48, 96)}
+plot_border_crops({"input": camera, "reflect": blurred["reflect"],
+                   "wrap": blurred["wrap"]}, corners, width=9)
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# Wrap pads each side with the opposite one. At the top left the dark coat of the
+# bottom edge darkens the sky; at the bottom left the bright sky of the top edge
+# lightens the coat, and the grass of the right edge its left border. Reflect
+# fills the band with the photograph's own neighbourhood, so nothing foreign
+# appears.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Let the room describe the wrap column before pressing: two bands that reflect
+# does not have. Wrap is right for periodic data (a signal over a full circle,
+# textures that tile); for a photograph it mixes opposite borders. The crops are
+# 48×96 pixels at about three times their size; the ticks place them on the
+# photograph (rows 464 to 511 at the bottom).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## N-D discrete convolutions
@@ -349,7 +457,7 @@ plot_edge_modes(blurred, camera.shape)  # below: each top-left corner, enlarged
 # $$C[m] = \sum_{i=-\omega}^{\omega} h[i + \omega] \, A[m + i]$$
 #
 # The same function filters a 3-D volume with a 3-D filter (for example a video or a
-# medical scan); with edges "none" every axis shrinks by $k - 1$:
+# medical scan); with edges "none" an axis of $K$ taps shrinks by $K - 1$:
 # $(16 - 3 + 1,\; 32 - 5 + 1,\; 32 - 5 + 1)$.
 
 # %%
@@ -365,7 +473,8 @@ print(correlate(volume, np.ones((3, 5, 5)) / 75).shape)
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The slides' 1-D filter
 #
-# The slides' $1 \times 5$ filter of $0.5$ sums five neighbours and halves them:
+# The slides' $1 \times 5$ filter of $0.5$ ($K = 5$ taps, $\omega = 2$) sums five
+# neighbours and halves them. Why is the output larger than the input?
 
 # %%
 x = np.array([0, 0, 1, 2, 3, 4, 4, 4, 2, 0, 0, 0], dtype=float)
@@ -374,10 +483,34 @@ print("o =", o)
 plot_signal(x, {"o = x ⊛ [0.5 0.5 0.5 0.5 0.5]": (2, o)})
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# The filter's weights add up to 2.5, not 1, so it smooths *and* amplifies: the
-# plateau of 4s becomes 8.5 at the top. Twelve inputs, five taps, no padding:
-# 12 − 5 + 1 = 8 outputs, drawn from sample 2 (the first centre). Lesson 02 learns
-# 1-D filters like this one by gradient descent.
+# Let the room answer: the top of o, 8.5, is more than twice the largest input, 4.
+# Twelve inputs, five taps, no padding: 12 − 5 + 1 = 8 outputs, drawn from sample 2
+# (the first centre). The next slide names the reason.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The gain of a filter
+#
+# On a constant signal $c$ every window holds $K$ copies of $c$, so the output is
+# $c \sum_i h[i]$: the sum of the weights is the filter's **gain**, the factor by
+# which it multiplies a constant (a flat region).
+
+# %%
+h = np.full(5, 0.5)
+print("gain of [0.5 0.5 0.5 0.5 0.5]:", h.sum())
+print("a constant 2 becomes", correlate(np.full(8, 2.0), h))
+print("gains of the 3×3 blur and the vertical line detector:",
+      box_blur(3).sum(), line_detector("vertical").sum())
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# A gain of 2.5 smooths *and* amplifies: a long plateau of 4s would become 10; the
+# signal's plateau holds three 4s, so its top is 8.5. A blur has gain 1 and keeps
+# brightness; a detector has gain 0, so a flat region gives 0.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The gain links the earlier slides: the blurs' weights 1/9 and 1/121 are chosen to
+# add up to 1, the detectors' to 0. A filter with gain 2.5 applied again and again
+# (as in a deep network with no normalisation) multiplies flat regions by 2.5 each
+# time. Lesson 02 learns 1-D filters like this one by gradient descent.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Convolution or cross-correlation?
@@ -411,9 +544,12 @@ print("correlate:", correlate(impulse, h), "  convolve:", convolve(impulse, h))
 # - $C[m, n] = \sum_{i,j} h[i + \omega, j + \omega]\,A[m + i, n + j]$, with $(m, n)$
 #   under the filter's centre: multiply the window by the filter, add, move by the
 #   stride.
-# - Output size per axis: $1 + \lfloor (H + 2p - k) / s \rfloor$.
+# - Output size per axis, for a filter of $K$ taps: $1 + \lfloor (H + 2p - K) / s \rfloor$.
 # - Edges "none" shrinks the output; padding keeps its size but invents border
 #   values, which matters for large filters.
+# - The gain, the sum of the weights, is what a filter does to a flat region.
+# - A detector responds to whatever lies under its positive weights; thresholding
+#   its response extracts lines, with false detections where strokes cross.
 # - Filters **extract features** (lines, edges) or **transform** the input (blur,
 #   sharpen). A CNN learns its filters instead of having them designed: lessons 02
 #   and 04.
@@ -427,7 +563,9 @@ print("correlate:", correlate(impulse, h), "  convolve:", convolve(impulse, h))
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 #
-# Replace each `...` with your answer and run the cell.
+# Replace each `...` with your answer and run the cell. Stuck? Run
+# `show_hint(check_output_shape)` (with the exercise's check): a first call gives
+# a nudge, a second the idea, a third the answer.
 #
 # **1.** A photograph of 512 rows and 384 columns is filtered by an $11 \times 11$
 # filter with stride 4 and edges "none". What is the output shape? Answer with a tuple
@@ -437,10 +575,12 @@ print("correlate:", correlate(impulse, h), "  convolve:", convolve(impulse, h))
 check_output_shape(...)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Exercise 1 practises the output-size formula, one axis at a time; the check
-# recognises rows and columns swapped and says so. Give two minutes. The reference
-# answers are in `tests/test_exercises_01.py` (kept out of this notebook, which
-# students open too).
+# Exercise 1 practises the output-size formula, one axis at a time; the check names
+# the usual slips: rows and columns swapped, the missing "1 +", rounding up,
+# padding that edges "none" does not add, the wrong stride. Give two minutes, and
+# point at show_hint for those who are stuck: its first two levels give no number.
+# The reference answers are in `tests/test_exercises_01.py` (kept out of this
+# notebook, which students open too).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercise 2: one output by hand
@@ -453,6 +593,8 @@ check_output_shape(...)
 check_line_response(...)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
+# The check recognises a forgotten padding, an inverted sign, a missing product and
+# products added without their signs, and names each.
 # The usual mistake is to forget the padding and take the top-left 3×3 block of A as
 # the window: with edges "zero" the window of C[0, 0] is centred on A[0, 0], so its
 # top row and left column are padding. Students who finish early can confirm their
@@ -461,14 +603,16 @@ check_line_response(...)
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercise 3: design a filter
 #
-# Design a $3 \times 3$ filter that gives 0 on flat regions and responds more
-# to a vertical line than to a horizontal one (without calling `line_detector`).
+# Design a $3 \times 3$ filter that detects bright vertical **lines** (one pixel
+# wide), not edges: it gives 0 on flat regions and responds more to a vertical line
+# than to a horizontal one (without calling `line_detector`).
 
 # %%
 check_vertical_detector(...)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Many filters pass. The two conditions are "weights add up to 0" (flat gives 0) and
-# "the weights change across a row more than down a column". A filter of all zeros
-# gives 0 for both lines and fails; the check reports both numbers. Ask two students
-# with different answers to compare: both can be right.
+# Many filters pass: the check asks for a line detector as the lesson defines it,
+# with any weights of the right signs. It names the near misses: a filter that
+# detects dark lines (sign inverted), an edge detector such as Sobel's, a
+# horizontal detector (transposed), weights that do not add up to zero. Ask two
+# students with different answers to compare: both can be right.
