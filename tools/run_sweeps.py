@@ -19,7 +19,7 @@ cache holds each seed's training and validation accuracy and curves, and their m
 sd; no setting is scored on the test events. Transfer learning and the workflow use
 other detector settings, with splits (:class:`~lessons_lib.splits.EventSplit`) and seeds
 of their own; only the workflow's final model is evaluated on its test events, once.
-Everything is seeded: the same numbers on every machine. The whole cache takes about ten
+Everything is seeded: the same numbers on every machine. The whole cache takes about 14
 minutes on two cores; the notebook only reads it.
 """
 
