@@ -51,6 +51,7 @@ from lessons_lib.plots.cnn import (
     plot_multichannel_convolution,
     plot_training_curves,
 )
+from lessons_lib.source import show_source
 from lessons_lib.splits import course_split
 from lessons_lib.uncertainty import accuracy_text, wilson_interval
 from lessons_lib.widgets.cnn import FeatureMapExplorer, TrainingCurves
@@ -302,19 +303,16 @@ print(np.round(nn.predict_proba(model, x_val[:4]), 2), "true:", y_val[:4])
 # Along the way, convolution and dense layers store $\partial J / \partial w$: the sum
 # of lesson 02 (`dJ/dF_i = Σ_k dJ/do_k · x[k+i]`), now in 2-D and over
 # channels; max pooling sends each gradient to the maximum (lesson 03); ReLU lets it
-# through where its input was positive.
-#
-# ```python
-# def backward(self, dout):                 # Sequential
-#     for layer in reversed(self.layers):
-#         dout = layer.backward(dout)
-#     return dout
-# ```
+# through where its input was positive. `Sequential.backward` checks `dout`, then
+# runs this loop:
+
+# %%
+show_source(nn.Sequential._backward)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Read the four lines of `backward` aloud: this loop is all of backpropagation in the
-# library; everything else is each layer's own derivative, met in lessons 02 and 03.
-# The `dout` name recurs in every layer: the gradient arriving from above.
+# Read the loop aloud: these three lines are all of backpropagation in the library;
+# everything else is each layer's own derivative, met in lessons 02 and 03. The
+# `dout` name recurs in every layer: the gradient arriving from above.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## One training step by hand
