@@ -193,7 +193,9 @@ def max_pool_loops(A, size=2, stride=2) -> np.ndarray:
     for plane in np.ndindex(A.shape[:-2]):
         for m in range(out_shape[-2]):
             for n in range(out_shape[-1]):
-                window = A[plane][m * stride : m * stride + size, n * stride : n * stride + size]
+                rows = slice(m * stride, m * stride + size)
+                cols = slice(n * stride, n * stride + size)
+                window = A[plane][rows, cols]
                 i, j = _first_max(window)
                 out[plane][m, n] = window[i, j]
     return out
@@ -222,7 +224,9 @@ def max_pool_backward_loops(A, dout, size=2, stride=2) -> np.ndarray:
     for plane in np.ndindex(A.shape[:-2]):
         for m in range(out_shape[-2]):
             for n in range(out_shape[-1]):
-                window = A[plane][m * stride : m * stride + size, n * stride : n * stride + size]
+                rows = slice(m * stride, m * stride + size)
+                cols = slice(n * stride, n * stride + size)
+                window = A[plane][rows, cols]
                 i, j = _first_max(window)
                 # += because overlapping windows can pick the same cell.
                 dA[plane][m * stride + i, n * stride + j] += dout[plane][m, n]
