@@ -761,7 +761,14 @@ for label, layers in (("3×3 convolution", full), ("separable", separable)):
 # 2. **fine-tuning**: start from the pretrained weights, train everything, gently;
 # 3. **from scratch**: the same architecture, random weights.
 
-# %% slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Ask for a ranking of the four strategies before pressing → for the numbers. Most
+# people put fine-tuning first.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Four ways: the numbers
+
+# %%
 transfer = results["transfer"]
 mine, as_is = transfer["pretrained"]["validation"], transfer["as_it_is"]
 print(f"lesson 04's network, its own detector ({mine['events']:,} validation "
@@ -776,9 +783,8 @@ for run in transfer["runs"]:
           f"{run['trained_params']:,} parameters trained")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Ask for a ranking of the four strategies before pressing → for the numbers. Most
-# people put fine-tuning first. The number of parameters each one trains is its cost: 0,
-# 1,539 for a new last layer, 7,555 for the whole network. The untrained network has
+# Compare with the ranking the room gave. The number of parameters each one trains is
+# its cost: 0, 1,539 for a new last layer, 7,555 for the whole network. The untrained network has
 # no seeds: its spread is the 95 % interval over the validation events.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
