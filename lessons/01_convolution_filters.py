@@ -122,19 +122,17 @@ plot_gallery({"photograph": camera} | outputs, ncols=5, percentiles=(1, 99),
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The formula in code
 #
-# The slides name an output by the input position $(m, n)$ under the filter's
-# **centre**. Code numbers output cells from 0 instead: output $(m, n)$, with stride
-# $s$, has its centre at $(s\,m + \omega,\; s\,n + \omega)$ of the input $A_p$
-# ($A$ padded, if the edges are padded). Written as loops, this is the library's
-# `correlate_loops` (`omega_i`, `omega_j`: $\omega$ along each axis):
+# Output $(m, n)$, numbered from 0, is centred on $A_p[s\,m + \omega, s\,n + \omega]$:
 
 # %%
 show_source(correlate_loops)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Two numberings meet here: the slides' (m, n) is a position in the input (the
+# The library's correlate_loops; s is the stride, A_p is A padded as the edges
+# say. Two numberings meet here: the slides' (m, n) is a position in the input (the
 # centre), the code's is a position in the output, starting at 0. With stride 1 and
-# no padding they differ by ω on each axis. The code shown is read from the library
+# no padding they differ by ω on each axis (`omega_i`, `omega_j` in the code: ω
+# along the rows and the columns). The code shown is read from the library
 # when the cell runs, so it is the code the tests check. Skip its first lines (they
 # check the arguments and pad A); the four loops at the end are the formula word for
 # word. The library's `correlate` computes the same numbers without Python loops
@@ -335,7 +333,7 @@ for d in ["vertical", "horizontal"]:
     h = line_detector(d, 5)
     threshold = np.percentile(correlate(camera, h), 99)
     found[f"{d} ≥ {threshold:.1f}"] = line_pixels(camera, h, threshold)
-plot_line_pixels(camera, found, width=7.8, ticks=True)
+plot_line_pixels(camera, found, width=6.8, ticks=True)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The vertical detector extracts the tripod legs, the horizontal one the top of
@@ -426,14 +424,13 @@ plot_edge_modes(blurred, camera.shape)  # below: each top-left corner, enlarged
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Wrap brings in the opposite side
 #
-# The two left corners, enlarged, of the photograph and of its reflect and wrap
-# blurs (ticks: the photograph's rows and columns). What has wrap put into the
-# band of $\omega = 15$ pixels along each border?
+# The left corners of the photograph and of its two blurs, enlarged. What has
+# wrap put into the band of $\omega = 15$ pixels along each border?
 
 # %%
 corners = {"top left": (0, 0, 48, 96), "bottom left": (464, 0, 48, 96)}
 plot_border_crops({"input": camera, "reflect": blurred["reflect"],
-                   "wrap": blurred["wrap"]}, corners, width=9)
+                   "wrap": blurred["wrap"]}, corners, width=7)
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # Wrap pads each side with the opposite one. At the top left the dark coat of the

@@ -650,7 +650,7 @@ def plot_border_crops(images, regions, *, width=FULL_WIDTH):
     H, W = np.asarray(images[names[0]]).shape
     boxes = list(regions.values())
     rows, cols = boxes[0][2], boxes[0][3]
-    below = 0.85  # title and tick labels of each row
+    below = 0.75  # title and tick labels of each row
     # As wide as asked, unless the rows of crops would not fit 5.5 inches in height.
     panel = min(width / len(names), (5.5 / len(boxes) - below) * cols / rows)
     fig = new_figure(panel * len(names), len(boxes) * (panel * rows / cols + below))
