@@ -444,7 +444,8 @@ def gradient_check(analytic, numerical, *, tolerance=GRADIENT_TOLERANCE) -> Grad
     TypeError
         If an array is not numeric or ``tolerance`` is not a number.
     ValueError
-        As :func:`relative_error`; if ``tolerance`` is not positive and finite.
+        If the shapes differ, an array is empty or not finite, or ``tolerance`` is not
+        positive and finite.
 
     Examples
     --------
@@ -455,6 +456,11 @@ def gradient_check(analytic, numerical, *, tolerance=GRADIENT_TOLERANCE) -> Grad
     >>> gradient_check([1.0, 2.0], [1.0, 2.0001]).agree
     False
     """
+    analytic = as_float_array(analytic, "analytic")
+    numerical = as_float_array(numerical, "numerical")
+    if analytic.shape != numerical.shape:
+        raise ValueError(f"analytic and numerical must have the same shape, got "
+                         f"{analytic.shape} and {numerical.shape}")
     tolerance = real_number(tolerance, "tolerance", minimum=0, above_minimum=True)
     return GradientCheck(relative_error(analytic, numerical), tolerance)
 

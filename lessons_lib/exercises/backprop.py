@@ -82,7 +82,7 @@ def _dJ_dF_mistakes(i):
         (_tap_gradient(i, g_shift=-1), "an off-by-one index shift: every g index is one "
                                        "too low"),
     ]
-    return [(formula, words) for formula, words in candidates
+    return [(sp.expand(formula), words) for formula, words in candidates
             if formula is not None and sp.expand(formula - right) != 0]
 
 
@@ -167,10 +167,13 @@ def check_dJ_dF(answer) -> Feedback:
         expression, problem = _as_expression(given)
         if problem:
             return Feedback(INCORRECT, name, problem, hint)
-        if sp.expand(expression - expected) == 0:
+        # Expanded once (the costly step for a long answer); an expanded sum minus
+        # another collects like terms by itself, so each comparison after it is cheap.
+        expanded = sp.expand(expression)
+        if expanded - sp.expand(expected) == 0:
             continue
         for mistake, words in _dJ_dF_mistakes(i):
-            if sp.expand(expression - mistake) == 0:
+            if expanded - mistake == 0:
                 return Feedback(INCORRECT, name, f"dJ/dF{i} is not {expression}: it looks "
                                 f"like {words}.", hint)
         unknown = _unknown_symbols(expression)
@@ -179,7 +182,7 @@ def check_dJ_dF(answer) -> Feedback:
                             f"{', '.join(unknown)}; use only x0..x4, F0..F2 and g0..g2.",
                             hint)
         terms = sp.Add.make_args(sp.expand(expected))
-        missing = [t for t in terms if t not in sp.Add.make_args(sp.expand(expression))]
+        missing = [t for t in terms if t not in sp.Add.make_args(expanded)]
         detail = f" It is missing {missing[0]}." if missing else ""
         return Feedback(INCORRECT, name, f"dJ/dF{i} is not {expression}.{detail}", hint)
     return Feedback(CORRECT, name, "∂J/∂F_i = Σ_k g_k x_(k+i): the correlation of x with "
