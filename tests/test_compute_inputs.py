@@ -87,6 +87,7 @@ KINDS = {
     # An int >= 1 that says how much memory to allocate: a huge one is refused up front.
     "alloc": st.sampled_from([None, "3", 2.5, True, 0, -1, [3], HUGE, 10**40]),
     "nonneg": st.sampled_from([None, "1", 1.5, True, -1, [0]]),
+    "real": st.sampled_from([None, "1", True, float("nan"), float("inf"), 1j, [1.0]]),
     "positive_real": st.sampled_from([None, "1", True, 0, -1.0, float("nan"), float("inf"),
                                       1j, [1.0]]),
     "nonneg_real": st.sampled_from([None, "1", True, -1.0, float("nan"), float("inf"), 1j]),
@@ -219,6 +220,13 @@ CASES = [
                                  "learning_rate": 0.1, "steps": 3},
          {"x": "array_fixed", "y": "array_fixed", "F_init": "array_fixed",
           "learning_rate": "positive_real", "steps": "alloc"}),
+    Case(backprop.gradient_check,
+         {"analytic": D22, "numerical": D22 + 1e-9, "tolerance": 1e-6},
+         {"analytic": "array", "numerical": "array", "tolerance": "positive_real"},
+         float_result=False),
+    *[Case(function, {"x": np.array([2.0, -1.0]), "w": np.array([0.5, -0.5]), "y": 3.0},
+           {"x": "array_fixed", "w": "array_fixed", "y": "real"}, float_result=False)
+      for function in (backprop.small_network, backprop.small_network_loss)],
     # pooling and shapes
     Case(pooling.pooled_shape, {"input_shape": (4, 4), "size": 2, "stride": 2},
          {"input_shape": "shape", "size": "alloc", "stride": "count"}, float_result=False),
@@ -336,6 +344,8 @@ CASES = [
     Case(attention.sinusoidal_position_encoding, {"N": 3, "E": 4}, {"N": "alloc", "E": "alloc"}),
     Case(attention.small_integer_weights, {"rows": 2, "cols": 3, "seed": 0},
          {"rows": "alloc", "cols": "alloc", "seed": "nonneg"}),
+    Case(attention.ink_profile_weights, {"patch_size": 2, "along": "rows"},
+         {"patch_size": "alloc", "along": "choice"}),
     Case(attention.attention_saturation, {"dims": [2], "num_tokens": 4, "trials": 3, "seed": 0},
          {"dims": "dims", "num_tokens": "alloc", "trials": "alloc", "seed": "nonneg"},
          float_result=False),
@@ -358,6 +368,8 @@ CASES = [
     Case(filters.line_detector, {"direction": "diagonal", "size": 3},
          {"direction": "choice", "size": "odd_size"}),
     Case(filters.sobel, {"direction": "x"}, {"direction": "choice"}),
+    Case(filters.line_pixels, {"A": A45, "h": H33, "threshold": 3.0},
+         {"A": "array_fixed", "h": "array_fixed", "threshold": "real"}, float_result=False),
     Case(filters.make_filter, {"name": "sobel x", "size": 3},
          {"name": "choice", "size": "odd_size"}),
 ]
@@ -407,7 +419,7 @@ def test_every_public_compute_function_is_covered():
     covered = {(case.function.__module__, case.function.__name__) for case in CASES}
     # Functions without arguments, and record types.
     exempt = {"figure_matrix", "pooling_example", "slides_x_copies", "sharpen",
-              "BinaryCounts", "LearningHistory"}
+              "BinaryCounts", "LearningHistory", "GradientCheck", "SmallNetwork"}
     missing = []
     for module in (convolution, backprop, pooling, shapes, metrics, losses, attention,
                    datasets, detector, filters):
