@@ -54,10 +54,11 @@ from lessons_lib.widgets.architectures import (
 # train the same way on the same data, compare on data the network did not train on.
 #
 # Each experiment below does exactly that on the course's split of the detector events
-# (proton, carbon, other), at 32×32 pads so that many runs fit in a few minutes: part of
-# the training events to fit, the validation events to compare. The test events play
-# no part: nothing here is chosen, so nothing is reported on them. Every setting is
-# trained several times with different seeds, so that its spread shows.
+# (proton, carbon, other), at 32×32 pads so that all the runs fit in about a quarter
+# of an hour on two cores: part of the training events to fit, the validation events
+# to compare. The test events play no part: nothing here is chosen, so nothing is
+# reported on them. Every setting is trained several times with different seeds, so
+# that its spread shows.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Open by asking the room for rules of thumb they have heard ("deeper is better",
