@@ -97,7 +97,8 @@ class Unprintable(Broken):
 NASTY = {
     "huge int": 10**400, "huge negative int": -(10**400), "huge tuple": (10**400,) * 3,
     "huge list": [10**400] * 9, "very long int": 10**5000,
-    "tower as text": "9**9**9", "towers": ["9**9**9"] * 3, "tower exponent": "x0**(9**9**9)",
+    "tower as text": "9**9**9", "towers": ["9**9**9"] * 3,
+    "nested towers": [("9**9**9",) * 3] * 3, "tower exponent": "x0**(9**9**9)",
     "long formula": ["x0 + " * 2000 + "x1"] * 3, "huge float text": "1e999",
     "liar": Liar(), "liars": [Liar()] * 3, "liar tuple": (Liar(), Liar(), Liar()),
     "lying text": LyingText("no"), "lying texts": [LyingText("no")] * 3,

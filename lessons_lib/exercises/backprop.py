@@ -111,8 +111,14 @@ def _as_expression(answer):
             # "g_0*x_0" is how many people write indices: read it as g0*x0.
             text = re.sub(r"\b([xFg])_(\d)\b", r"\1\2", answer)
             expression = sp.parse_expr(text, local_dict=dict(_SYMBOLS), evaluate=False)
+        elif isinstance(answer, sp.Basic):
+            expression = answer
+        elif isinstance(answer, (int, float)) and not isinstance(answer, bool):
+            expression = sp.sympify(answer)
         else:
-            expression = sp.sympify(answer, evaluate=False)
+            # sympify would read the texts inside a list or tuple with evaluation on,
+            # and "9**9**9" in a nested list would be computed: not a formula anyway.
+            return None, unreadable
     except Exception:  # parsing a student's text or object may fail in any way
         return None, unreadable
     if not isinstance(expression, sp.Expr):
