@@ -175,7 +175,7 @@ print("proton vs not proton → protons:", int(y_binary.sum()),
 #
 # Lesson 01 slid **one** filter over **one** image. A layer of a CNN takes an input
 # with $C_{in}$ channels (1 for our events, 8 after the first layer...) and has
-# $C_{out}$ filters, each of shape $C_{in} \times k_h \times k_w$. Output channel $f$ is a
+# $C_{out}$ filters, each of shape $C_{in} \times K_h \times K_w$. Output channel $f$ is a
 # **sum over the input channels** of lesson 01's correlation $\circledast$, plus one
 # bias $b_f$ per filter:
 #
@@ -720,7 +720,7 @@ Markdown(f"**The stored CNN classifies {accuracy_text(test_stored, n_test)} "
 # - A CNN layer sums lesson 01's correlation over its input channels, for every filter;
 #   blocks of convolution → ReLU → pooling, then flatten → dense → softmax.
 # - Output size per layer: $1 + \lfloor (H + 2p - k) / s \rfloor$; a convolution has
-#   $C_{out} (C_{in} k_h k_w + 1)$ parameters, whatever the image size.
+#   $C_{out} (C_{in} K_h K_w + 1)$ parameters, whatever the image size.
 # - Backpropagation is the chain rule run backwards, one `backward` per layer; a
 #   numerical gradient check catches mistakes.
 # - Train on the training events, make every choice on validation (baselines, length

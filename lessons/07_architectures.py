@@ -1045,7 +1045,7 @@ ArchitectureBuilder()
 #   ReLU and tanh keep gradients alive; the learning rate must be the largest that
 #   still decreases the loss smoothly; dropout did not help on this small problem.
 # - A layer's output size is $\lfloor (H + 2p - k)/s \rfloor + 1$; a convolution has
-#   $k^2 C_{in} C_{out} + C_{out}$ parameters and $k^2 C_{in} C_{out} H' W'$ MACs.
+#   $K^2 C_{in} C_{out} + C_{out}$ parameters and $K^2 C_{in} C_{out} H' W'$ MACs.
 # - Stacked small filters see as far as a large one, with fewer parameters (VGG).
 #   Residual connections let very deep networks train (ResNet). 1×1 convolutions mix
 #   channels and cut costs (Inception, Xception).
@@ -1070,7 +1070,7 @@ ex.check_conv_params(...)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The usual mistake is forgetting that each filter spans all 32 input channels; the
-# key points' formula k²·C_in·C_out + C_out is the whole calculation. The reference
+# key points' formula K²·C_in·C_out + C_out is the whole calculation. The reference
 # answers are in tests/test_exercises_07.py (kept out of this notebook, which students
 # open too).
 
@@ -1116,6 +1116,6 @@ ex.check_separable_savings(...)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The calculation is the one of the Xception slide with 5×5 filters: the full
-# convolution has k²·C_in·C_out weights, the separable one k²·C_in (depthwise) plus
+# convolution has K²·C_in·C_out weights, the separable one K²·C_in (depthwise) plus
 # C_in·C_out (pointwise). The larger the kernel, the larger the saving: expect more
 # than the 8.7 seen there.
