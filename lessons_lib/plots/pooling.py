@@ -10,8 +10,13 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from lessons_lib.plots import DPI, MIN_FONT_PT, OKABE_ITO, new_figure
-from lessons_lib.plots.convolution import _format_number, draw_matrix, set_matrix_text
+from lessons_lib.plots import DPI, OKABE_ITO, new_figure
+from lessons_lib.plots.convolution import (
+    _format_number,
+    draw_matrix,
+    index_ticks,
+    set_matrix_text,
+)
 from lessons_lib.pooling import (
     avg_pool,
     avg_pool_backward,
@@ -70,20 +75,8 @@ def _matrix(ax, M, *, index=None, **kwargs):
     for text in () if texts is None else texts.flat:
         text.set_fontsize(NUMBER_SIZE)
     if index is not None:
-        _index_ticks(ax, np.shape(M), None if index is True else index)
+        index_ticks(ax, np.shape(M), None if index is True else index)
     return image, texts
-
-
-def _index_ticks(ax, shape, names=None):
-    """Every row and column index of a small matrix as a tick, so that a cell named by a
-    formula (``out[m, n]``, ``A[m s + i, n s + j]``) can be found in the figure."""
-    rows, cols = shape
-    ax.set_yticks(range(rows), [str(r) for r in range(rows)])
-    ax.set_xticks(range(cols), [str(c) for c in range(cols)])
-    ax.tick_params(length=3, pad=2, labelsize=MIN_FONT_PT)
-    if names is not None:
-        ax.set_ylabel(names[0], labelpad=2, fontsize=MIN_FONT_PT)
-        ax.set_xlabel(names[1], labelpad=1, fontsize=MIN_FONT_PT)
 
 
 def _outline(ax, row, col, height, width, colour, *, linewidth=3.0, fill=False, alpha=1.0,
