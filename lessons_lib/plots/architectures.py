@@ -10,6 +10,7 @@ from matplotlib.ticker import MaxNLocator
 from lessons_lib.architectures import CATEGORIES
 from lessons_lib.plots import new_figure
 from lessons_lib.plots.convolution import draw_matrix
+from lessons_lib.uncertainty import mean_sd
 
 COLOURS = {"train": "tab:blue", "validation": "tab:orange", "test": "tab:green"}
 #: Numbers written on bars and cells: the smallest a projector allows.
@@ -31,11 +32,10 @@ def _seed_values(values) -> np.ndarray:
 
 
 def _mean_sd(values) -> tuple[float, float]:
-    """Mean and sd (n − 1) of the finite values; NaN when fewer than two."""
+    """:func:`~lessons_lib.uncertainty.mean_sd` of the finite values (the seeds that did
+    not diverge); NaN when fewer than two."""
     values = values[np.isfinite(values)]
-    if len(values) < 2:
-        return np.nan, np.nan
-    return float(values.mean()), float(values.std(ddof=1))
+    return mean_sd(values) if len(values) >= 2 else (np.nan, np.nan)
 
 
 def plot_sweep(settings, train_accuracy, val_accuracy, *, xlabel, params=None, title=None,
