@@ -42,7 +42,15 @@ nbval: env
 notebooks: env
 	$(BIN)/python tools/build_notebooks.py $(LESSONS)
 
-bench: env
+# PyTorch is the benchmarks' reference: the CPU build (2.13.0), not the gigabytes of CUDA an
+# unpinned torch pulls in.
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[test,bench]" "torch==2.13.0"
+	@touch $@
+
+# Speed against scipy and PyTorch, measured in the same run; writes build/bench.json.
+bench: env $(BENCH_STAMP)
 	$(BIN)/python bench/run.py $(TOPICS)
 
 # Retrain the networks later lessons load (seeded): lesson 04's CNN, then lesson 06's ViT.
