@@ -7,7 +7,7 @@ CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser)
 .PHONY: e2e
 
 $(E2E_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[test,e2e]"
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[test,e2e,site]"
 	@touch $@
 
 e2e: env $(E2E_STAMP) slides-assets

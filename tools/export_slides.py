@@ -149,15 +149,16 @@ class MissingAssets(RuntimeError):
     """The npm packages that the decks carry are not installed."""
 
 
-def copy_assets(out: Path, node_modules: Path = NODE_MODULES) -> Path:
-    """Copy the files that :data:`ASSETS` lists into ``out/_static``; return that folder."""
-    missing = [name for name in ASSETS if not (node_modules / name / "package.json").exists()]
+def copy_assets(out: Path, node_modules: Path = NODE_MODULES, assets: dict = ASSETS) -> Path:
+    """Copy the files that ``assets`` lists (npm package: patterns, default :data:`ASSETS`)
+    into ``out/_static``; return that folder."""
+    missing = [name for name in assets if not (node_modules / name / "package.json").exists()]
     if missing:
         raise MissingAssets(
             f"npm packages {', '.join(missing)} are missing from {node_modules}: "
             "run `npm ci` in the repository (or `make slides`, which does)")
     static = out / STATIC
-    for name, patterns in ASSETS.items():
+    for name, patterns in assets.items():
         package = node_modules / name
         for pattern in patterns:
             sources = sorted(package.glob(pattern))

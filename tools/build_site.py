@@ -1,0 +1,182 @@
+"""Build the course website into build/site/ with Sphinx and MyST-NB, offline.
+
+    python tools/build_site.py                 # build/site/
+    python tools/build_site.py --out /tmp/site
+
+The pages are the notebooks of ``notebooks/`` as built and checked (their stored
+outputs, never executed again), one page per lesson named like its notebook, the
+notation page (``docs/notation.md``) and an index. Each lesson page starts with links to
+its other editions: the slide deck and the handout (copied from ``slides/`` and
+``handouts/`` when ``make slides`` / ``make handouts`` have made them), the notebook
+to download, and the browser edition (``build/lite``, when ``make lite`` has made it).
+Every script, style sheet and font a page loads is in the site: MathJax, RequireJS and
+the widget manager come from ``node_modules`` (``npm ci``), the theme ships its own.
+
+Serve ``build/`` to see the site beside the browser edition:
+``python -m http.server -d build`` then http://localhost:8000/site/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from export_slides import MissingAssets, copy_assets  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+SITE_SOURCE = ROOT / "site"
+BUILD = ROOT / "build"
+
+# What the pages load at run time, relative to each npm package (see site/conf.py).
+ASSETS = {
+    "mathjax": ["MathJax.js", "config/TeX-AMS_CHTML-full.js", "config/Safe.js",
+                "extensions", "jax/input/TeX", "jax/output/CommonHTML", "jax/element",
+                "fonts/HTML-CSS/TeX/woff", "fonts/HTML-CSS/TeX/otf"],
+    "requirejs": ["require.js"],
+    # The widget manager and the icon fonts its style sheet points at.
+    "@jupyter-widgets/html-manager": ["dist/embed-amd.js", "dist/*.woff2", "dist/*.woff",
+                                      "dist/*.ttf", "dist/*.eot", "dist/*.svg"],
+}
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+STORED_VIEW = ("*The view above is shown as it was stored: its controls move only where "
+               "Python runs, in JupyterLab or in the browser edition.*")
+
+
+def lesson_title(nb) -> str:
+    """The first markdown heading of a notebook, without its hashes."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    raise ValueError("a lesson notebook must start with a markdown heading")
+
+
+def editions(stem: str, out: Path, lite: Path) -> str:
+    """HTML links to a lesson's deck, handout, notebook and browser edition."""
+    links = []
+    if (out / "slides" / f"{stem}.slides.html").exists():
+        links.append((f"slides/{stem}.slides.html", "Slides (full screen, S for notes)"))
+    if (out / "handouts" / f"{stem}.pdf").exists():
+        links.append((f"handouts/{stem}.pdf", "Handout (PDF, one page per slide)"))
+    links.append((f"notebooks/{stem}.ipynb", "Notebook (download, open in JupyterLab)"))
+    if (lite / "lab" / "index.html").exists():
+        links.append((f"../lite/lab/index.html?path={stem}.ipynb",
+                      "Run it in your browser (nothing to install)"))
+    items = "".join(f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
+                    for href, text in links)
+    return f'<nav class="lesson-editions" aria-label="This lesson in other forms">{items}</nav>'
+
+
+def stage_lesson(notebook: Path, source: Path, out: Path, lite: Path) -> str:
+    """Write the lesson's page source (its notebook plus the editions links); return its title."""
+    nb = nbformat.read(notebook, as_version=4)
+    title = lesson_title(nb)
+    links = nbformat.v4.new_markdown_cell(editions(notebook.stem, out, lite))
+    first_heading = next(i for i, cell in enumerate(nb.cells)
+                         if cell.cell_type == "markdown" and cell.source.lstrip().startswith("#"))
+    nb.cells.insert(first_heading + 1, links)
+    for index in reversed(range(len(nb.cells))):
+        cell = nb.cells[index]
+        # Cells that print a sentence from stored results show the sentence only.
+        if "hide-input" in cell.metadata.get("tags", []):
+            cell.metadata["tags"] = [*cell.metadata["tags"], "remove-input"]
+        # Speaker notes are for the one presenting, as in the decks' S view.
+        if cell.metadata.get("slideshow", {}).get("slide_type") == "notes":
+            del nb.cells[index]
+            continue
+        if any(WIDGET_VIEW in output.get("data", {}) for output in cell.get("outputs", [])):
+            nb.cells.insert(index + 1, nbformat.v4.new_markdown_cell(STORED_VIEW))
+    nbformat.write(nb, source / notebook.name)
+    return title
+
+
+INDEX = """\
+# Convolutional neural networks, really understood
+
+An interactive course, from one discrete convolution to a trained CNN and a vision
+transformer's attention. Every lesson below is a notebook shown here with its executed
+outputs; each page links to its slide deck, its handout, the notebook itself, and the
+browser edition, which runs the notebook without installing anything.
+
+| # | lesson |
+|---|---|
+{rows}
+
+The [notation](notation.md) page gives every symbol its one meaning and shape.
+
+```{{toctree}}
+:hidden:
+:maxdepth: 1
+
+{toc}
+notation
+```
+"""
+
+
+def stage(source: Path, out: Path, notebooks: list[Path], lite: Path) -> None:
+    """Write the Sphinx source folder: configuration, pages and an index."""
+    if source.exists():
+        shutil.rmtree(source)
+    shutil.copytree(SITE_SOURCE, source)
+    titles = {nb.stem: stage_lesson(nb, source, out, lite) for nb in notebooks}
+    shutil.copy2(ROOT / "docs" / "notation.md", source / "notation.md")
+    rows = "\n".join(f"| {stem[:2]} | [{title}]({stem}.ipynb) |" for stem, title in titles.items())
+    (source / "index.md").write_text(INDEX.format(rows=rows, toc="\n".join(titles)))
+
+
+def copy_editions(out: Path, notebooks: list[Path]) -> None:
+    """Copy the decks, the handouts and the notebooks beside the pages."""
+    for folder in ("slides", "handouts"):
+        if (ROOT / folder).is_dir() and any((ROOT / folder).iterdir()):
+            shutil.copytree(ROOT / folder, out / folder, dirs_exist_ok=True)
+    (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    for notebook in notebooks:
+        shutil.copy2(notebook, out / "notebooks" / notebook.name)
+
+
+def build(out: Path, notebooks: list[Path], lite: Path = BUILD / "lite") -> Path:
+    """Build the site into ``out``; return the index page's path."""
+    source = out.parent / f"{out.name}-source"
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    copy_editions(out, notebooks)
+    stage(source, out, notebooks, lite)
+    copy_assets(source, assets=ASSETS)
+    # -W: a broken reference or an unreadable output fails the build, not the reader.
+    subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going",
+                    "-d", str(source / ".doctrees"), str(source), str(out)], check=True)
+    return out / "index.html"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=BUILD / "site",
+                        help="output folder (default: build/site/)")
+    args = parser.parse_args(argv)
+    try:
+        index = build(args.out, sorted(NOTEBOOKS.glob("*.ipynb")))
+    except MissingAssets as error:
+        print(error, file=sys.stderr)
+        return 1
+    except subprocess.CalledProcessError:
+        print("sphinx-build failed: see its messages above", file=sys.stderr)
+        return 1
+    print(index)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
