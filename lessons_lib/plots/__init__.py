@@ -17,6 +17,7 @@ import io
 
 import matplotlib as mpl
 import numpy as np
+from cycler import cycler
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
@@ -37,6 +38,15 @@ MAX_VIEW_PX = (1100, 430)
 #: the common colour-vision deficiencies; yellow is for fills, too light for thin lines.
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
              "#000000")
+ORANGE, SKY_BLUE, BLUISH_GREEN, YELLOW, BLUE, VERMILLION, REDDISH_PURPLE, BLACK = OKABE_ITO
+#: Lines and markers without a colour of their own take these in turn: the palette
+#: without yellow.
+LINE_CYCLE = (BLUE, ORANGE, BLUISH_GREEN, VERMILLION, REDDISH_PURPLE, SKY_BLUE, BLACK)
+#: Colour maps, by what the values mean. Magnitudes (images, counts, activations) use a
+#: single hue or a perceptually uniform map that reads in grey too; signed values (filters,
+#: gradients) a diverging map whose white middle is zero.
+IMAGE_CMAPS = ("gray", "gray_r", "Greys", "Blues", "viridis", "magma", "inferno")
+SIGNED_CMAP = "RdBu_r"
 
 STYLE = {
     "font.size": MIN_FONT_PT,
@@ -51,6 +61,7 @@ STYLE = {
     "image.interpolation": "nearest",
     "axes.spines.top": False,
     "axes.spines.right": False,
+    "axes.prop_cycle": cycler(color=LINE_CYCLE),
 }
 mpl.rcParams.update(STYLE)
 

@@ -8,14 +8,14 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from lessons_lib.architectures import CATEGORIES
-from lessons_lib.plots import new_figure
+from lessons_lib.plots import BLUE, BLUISH_GREEN, ORANGE, VERMILLION, new_figure
 from lessons_lib.plots.convolution import draw_matrix
 from lessons_lib.uncertainty import mean_sd
 
-COLOURS = {"train": "tab:blue", "validation": "tab:orange", "test": "tab:green"}
+COLOURS = {"train": BLUE, "validation": ORANGE, "test": BLUISH_GREEN}
 #: Numbers written on bars and cells: the smallest a projector allows.
 NUMBER_PT = 14
-CATEGORY_COLOURS = dict(zip(CATEGORIES, ("tab:blue", "tab:red", "tab:gray"), strict=True))
+CATEGORY_COLOURS = dict(zip(CATEGORIES, (BLUE, VERMILLION, "0.55"), strict=True))
 
 
 def _short_count(n: float) -> str:
@@ -347,7 +347,7 @@ def plot_comparison(labels, values, *, ylabel, errors=None, annotations=None, ti
     x = np.arange(len(labels))
     values = np.asarray(values, dtype=float)
     spans = np.zeros((2, len(values))) if errors is None else np.asarray(errors, float).T
-    ax.bar(x, values, color=colours or "tab:blue")
+    ax.bar(x, values, color=colours or BLUE)
     if errors is not None:
         ax.errorbar(x, values, yerr=spans, fmt="none", ecolor="black", capsize=6,
                     elinewidth=2)

@@ -10,13 +10,12 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from lessons_lib.attention import patch_grid, patchify, prepend_position_index
-from lessons_lib.plots import OKABE_ITO, new_figure
+from lessons_lib.plots import BLUE, LINE_CYCLE, OKABE_ITO, ORANGE, VERMILLION, new_figure
 from lessons_lib.plots.convolution import draw_matrix
 from lessons_lib.uncertainty import wilson_interval
 
 # Patch k is drawn in colour k (cycled): the same colour on the image and in the table.
-PATCH_COLOURS = ("tab:orange", "tab:blue", "tab:green", "tab:purple", "tab:red", "tab:cyan",
-                 "tab:olive", "tab:pink")
+PATCH_COLOURS = LINE_CYCLE  # yellow would not read on white
 
 
 # Attention is drawn in blue over the event drawn in dark grey on white, so the two
@@ -24,7 +23,7 @@ PATCH_COLOURS = ("tab:orange", "tab:blue", "tab:green", "tab:purple", "tab:red",
 OVERLAY_COLOUR = OKABE_ITO[4]
 OVERLAY_OPACITY = 0.75
 QUERY_COLOUR = OKABE_ITO[5]
-INDEX_COLOUR = "tab:red"
+INDEX_COLOUR = VERMILLION
 """The position index column of X: written in, in this colour, never shaded as a pixel."""
 #: Numbers written in matrices, tables and maps: the smallest a projector allows.
 NUMBER_PT = 14
@@ -77,7 +76,7 @@ class PatchPlot:
         # No numbers on the image: the patch numbers go there.
         draw_matrix(self.image_ax, self.image, cmap="Greys", vmin=0, vmax=1.6, annotate=False)
         self.image_ax.set_title(f"image {H}×{W}")
-        self.grid = self.image_ax.add_collection(LineCollection([], colors="tab:orange",
+        self.grid = self.image_ax.add_collection(LineCollection([], colors=ORANGE,
                                                                 linewidths=3))
         self.dropped = [self.image_ax.add_patch(Rectangle((0, 0), 0, 0, facecolor="0.5",
                                                           alpha=0.55, edgecolor="none"))
@@ -183,7 +182,7 @@ def plot_table_slips(X, copies):
         ax.set_xlim(-0.5, X.shape[1] - 0.5)
         wrong = np.argwhere(copy != X[:, : copy.shape[1]])
         for r, c in wrong:
-            ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor="tab:red",
+            ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor=VERMILLION,
                                    linewidth=3))
         missing = X.shape[1] - copy.shape[1]
         problems = []
@@ -289,9 +288,9 @@ def plot_saturation(result):
     dims = result["dims"]
     fig = new_figure(9, 3.4)
     ax = fig.add_subplot()
-    ax.plot(dims, result["unscaled"], "o-", color="tab:red", linewidth=2.5,
+    ax.plot(dims, result["unscaled"], "o-", color=VERMILLION, linewidth=2.5,
             label="softmax(q·k): one key takes it all")
-    ax.plot(dims, result["scaled"], "s-", color="tab:blue", linewidth=2.5,
+    ax.plot(dims, result["scaled"], "s-", color=BLUE, linewidth=2.5,
             label="softmax(q·k / √d_k): stays spread")
     ax.set_xscale("log", base=2)
     ax.set_ylim(0, 1.02)
@@ -516,8 +515,8 @@ class TrainingCurvesPlot:
         self.lines = {}
         for ax, key, label in ((self.loss_ax, "loss", "loss"),
                                (self.accuracy_ax, "accuracy", "accuracy")):
-            self.lines[key], = ax.plot([], [], "o-", color="tab:blue", label="training")
-            self.lines[f"val_{key}"], = ax.plot([], [], "s-", color="tab:orange",
+            self.lines[key], = ax.plot([], [], "o-", color=BLUE, label="training")
+            self.lines[f"val_{key}"], = ax.plot([], [], "s-", color=ORANGE,
                                                 label="validation")
             ax.set_xlabel("epoch")
             ax.set_ylabel(label)
@@ -589,7 +588,7 @@ def plot_position_similarity(P, grid, *, patches=((0, 0), (3, 4), (7, 7))):
         ax.set_yticks([])
         ax.set_title(f"row {pr}, col {pc}")
     fig.colorbar(image, ax=axes[: len(patches)], shrink=0.8, label="cosine similarity")
-    axes[-1].plot(distances, mean, "o-", color="tab:blue", linewidth=2)
+    axes[-1].plot(distances, mean, "o-", color=BLUE, linewidth=2)
     axes[-1].axhline(0, color="0.6", linewidth=1)
     axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[-1].set_xlabel("distance on the grid (rows + columns)")

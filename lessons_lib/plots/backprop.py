@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.colors import to_hex, to_rgb
 from matplotlib.patches import FancyBboxPatch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from lessons_lib.backprop import conv1d_backward
-from lessons_lib.plots import MIN_FONT_PT, OKABE_ITO, new_figure
+from lessons_lib.plots import BLACK, MIN_FONT_PT, OKABE_ITO, ORANGE, VERMILLION, new_figure
 
 CELL = 0.8
-HIGHLIGHT = "#fdd49e"
+# The palette's orange, lightened so that the numbers on it stay black-on-light.
+HIGHLIGHT = to_hex(0.35 * np.asarray(to_rgb(ORANGE)) + 0.65)
 # The learner's taps: the course's palette and a marker each (blue, orange, bluish green,
 # vermillion, reddish purple).
 TAP_COLOURS = tuple(OKABE_ITO[i] for i in (4, 0, 2, 5, 6))
 TAP_MARKERS = ("o", "s", "^", "D", "v")
-ACCENT = "tab:orange"
+ACCENT = ORANGE
 # Labels beside the cells (indices, notes), in grey: the smallest size a projector reads.
 LABEL_SIZE = MIN_FONT_PT
 # Losses are drawn on a log scale; an exact zero (reached in float64) is drawn here.
@@ -291,7 +293,7 @@ class LearningPlot:
         margin = 0.1 * (high - low) + 0.05
         self.tap_ax.set_ylim(low - margin, high + margin)
         self.status.set_text(history.message)
-        self.status.set_color("tab:red" if history.diverged else "black")
+        self.status.set_color(VERMILLION if history.diverged else BLACK)
 
 
 def plot_learning(F_hidden, history):

@@ -10,12 +10,12 @@ from __future__ import annotations
 import numpy as np
 
 from lessons_lib._validate import positive_int
-from lessons_lib.plots import MIN_FONT_PT, new_figure
+from lessons_lib.plots import BLUE, BLUISH_GREEN, MIN_FONT_PT, ORANGE, REDDISH_PURPLE, new_figure
 from lessons_lib.plots.convolution import draw_matrix
 from lessons_lib.uncertainty import accuracy_text, wilson_interval
 
 EVENT_CMAP = "inferno"
-CURVE_COLOURS = {"train": "tab:blue", "validation": "tab:orange"}
+CURVE_COLOURS = {"train": BLUE, "validation": ORANGE}
 
 
 def confidence(p):
@@ -356,7 +356,7 @@ def plot_baselines(names, accuracies, params, *, events=None, data="validation",
     ax = fig.subplots()
     y = np.arange(len(names))[::-1]
     bars = ax.barh(y, accuracies, xerr=errors, capsize=6,
-                   color=["tab:gray", "tab:purple", "tab:green"][: len(names)])
+                   color=["0.55", REDDISH_PURPLE, BLUISH_GREEN][: len(names)])
     for bar, acc, label in zip(bars, accuracies, labels, strict=True):
         # Inside a long bar in white, beside a short one in black: always readable. A
         # label inside starts left of the error bar.

@@ -6,7 +6,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from lessons_lib.convolution import correlate, pad
-from lessons_lib.plots import DPI, MAX_FIGURE_PX, MIN_FONT_PT, OKABE_ITO, new_figure
+from lessons_lib.plots import BLUE, DPI, MAX_FIGURE_PX, MIN_FONT_PT, OKABE_ITO, ORANGE, new_figure
 
 OKABE_ORANGE = OKABE_ITO[0]
 # Matrices up to this many rows and columns are drawn with their numbers written in.
@@ -233,12 +233,12 @@ def draw_padding(ax, padded_shape, widths):
     """Hatch the padding cells of a padded matrix and frame the original inside it."""
     rows, cols = padded_shape
     ax.add_patch(Rectangle((widths[1] - 0.5, widths[0] - 0.5), cols - 2 * widths[1],
-                           rows - 2 * widths[0], fill=False, edgecolor="tab:blue", linewidth=2))
+                           rows - 2 * widths[0], fill=False, edgecolor=BLUE, linewidth=2))
     for r, c in np.ndindex(rows, cols):
         inside = widths[0] <= r < rows - widths[0] and widths[1] <= c < cols - widths[1]
         if not inside:
             ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, hatch="//",
-                                   edgecolor="tab:blue", linewidth=0, alpha=0.35))
+                                   edgecolor=BLUE, linewidth=0, alpha=0.35))
 
 
 def _kernel_limits(h):
@@ -385,9 +385,9 @@ class StepperPlot:
         # The cells not computed yet are blank: a frame shows the output's size.
         axes[2].add_patch(Rectangle((-0.5, -0.5), *self.output.shape[::-1], fill=False,
                                     edgecolor="0.6", linewidth=1, clip_on=False))
-        self.window = axes[0].add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="tab:orange",
+        self.window = axes[0].add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor=ORANGE,
                                                   linewidth=3.5))
-        self.cell = axes[2].add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="tab:orange",
+        self.cell = axes[2].add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor=ORANGE,
                                                 linewidth=3.5))
         # One line across the figure: nine products fit at 14 pt in a proportional font.
         self.formula = fig.text(0.5, 0.015, "", ha="center", va="bottom", fontsize=MIN_FONT_PT)

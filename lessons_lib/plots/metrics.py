@@ -24,9 +24,9 @@ from lessons_lib.losses import (
     softmax_cross_entropy_backward,
 )
 from lessons_lib.metrics import precision_recall_curve, roc_auc, roc_curve
-from lessons_lib.plots import MIN_FONT_PT, OKABE_ITO, new_figure
+from lessons_lib.plots import BLACK, BLUE, MIN_FONT_PT, OKABE_ITO, VERMILLION, new_figure
 
-POSITIVE_COLOR, NEGATIVE_COLOR, MARKER_COLOR = "tab:red", "tab:blue", "black"
+POSITIVE_COLOR, NEGATIVE_COLOR, MARKER_COLOR = VERMILLION, BLUE, BLACK
 # The slides' names for the four cells of a binary matrix drawn positive class first.
 BINARY_CELL_NAMES = (("TP", "FN"), ("FP", "TN"))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from lessons_lib.plots import DPI, OKABE_ITO, new_figure
+from lessons_lib.plots import DPI, OKABE_ITO, ORANGE, VERMILLION, new_figure
 from lessons_lib.plots.convolution import (
     _format_number,
     draw_matrix,
@@ -269,12 +269,12 @@ class PoolingStepperPlot:
         self.axes[1].add_patch(Rectangle((-0.5, -0.5), *self.output.shape[::-1], fill=False,
                                          edgecolor="0.6", linewidth=1, clip_on=False))
         self.window = self.axes[0].add_patch(Rectangle((0, 0), size, size, fill=True,
-                                                       facecolor="tab:orange", alpha=0.25,
-                                                       edgecolor="tab:orange", linewidth=3,
+                                                       facecolor=ORANGE, alpha=0.25,
+                                                       edgecolor=ORANGE, linewidth=3,
                                                        clip_on=False))
-        self.chosen = _outline(self.axes[0], 0, 0, 1, 1, "tab:red", linewidth=3.5)
+        self.chosen = _outline(self.axes[0], 0, 0, 1, 1, VERMILLION, linewidth=3.5)
         self.chosen.set_visible(mode == "max")
-        self.cell = _outline(self.axes[1], 0, 0, 1, 1, "tab:orange", linewidth=3.5)
+        self.cell = _outline(self.axes[1], 0, 0, 1, 1, ORANGE, linewidth=3.5)
         self.formula = fig.text(0.5, 0.01, "", ha="center", va="bottom", fontsize=NUMBER_SIZE,
                                 family="monospace")
         fig.get_layout_engine().set(rect=(0, 0.1, 1, 0.88))

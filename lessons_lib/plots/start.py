@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessons_lib.plots import new_figure
+from lessons_lib.plots import BLUE, new_figure
 
 
 class SmoothingPlot:
@@ -33,7 +33,7 @@ class SmoothingPlot:
         self.fig = new_figure(9, 3.2)
         self.ax = self.fig.add_subplot()
         self.ax.plot(self.signal, color="0.7", label="noisy signal")
-        (self.smoothed,) = self.ax.plot(self.signal, color="tab:blue", linewidth=2.5,
+        (self.smoothed,) = self.ax.plot(self.signal, color=BLUE, linewidth=2.5,
                                         label="smoothed")
         self.ax.set_xlabel("sample")
         self.ax.legend(loc="upper right")
