@@ -47,10 +47,33 @@ def test_correlate_agrees_with_scipy_for_every_method(problem):
 
 
 @given(correlation_problems(ndims=(2,)))
-def test_correlate_loops_agrees_with_correlate(problem):
+def test_correlate_loops_agrees_with_correlate_by_every_method(problem):
     A, h, stride, edges = problem
-    np.testing.assert_allclose(correlate_loops(A, h, stride=stride, edges=edges),
-                               correlate(A, h, stride=stride, edges=edges), atol=1e-9)
+    expected = correlate_loops(A, h, stride=stride, edges=edges)
+    for method in ("direct", "fft", "auto"):
+        np.testing.assert_allclose(correlate(A, h, stride=stride, edges=edges, method=method),
+                                   expected, atol=1e-9, err_msg=method)
+
+
+def test_photograph_sized_inputs_match_scipy_in_every_edges_mode():
+    # Sizes where "auto" picks the banded products (3x3) and the FFT (31x31).
+    rng = np.random.default_rng(4)
+    A = rng.random((150, 203))
+    for size in (3, 31):
+        h = rng.standard_normal((size, size))
+        for edges in EDGES:
+            for method in ("direct", "fft", "auto"):
+                np.testing.assert_allclose(correlate(A, h, edges=edges, method=method),
+                                           reference(A, h, 1, edges),
+                                           atol=1e-10 * np.abs(h).sum(), err_msg=(edges, method))
+
+
+def test_a_nan_or_inf_anywhere_in_A_is_refused():
+    for bad in (np.nan, np.inf, -np.inf):
+        A = np.ones((5, 6))
+        A[3, 4] = bad
+        with pytest.raises(ValueError, match=r"A must contain only finite numbers"):
+            correlate(A, np.ones((3, 3)))
 
 
 @given(correlation_problems())
