@@ -57,6 +57,12 @@ DECK_STYLE = {
         }}}},
 }
 HIDDEN_INPUT = "hide-input"
+# The cell metadata a lesson source sets and the notebook keeps (jupytext's filter in
+# pyproject.toml keeps the same keys). "alt" describes what each figure of a code cell
+# shows, for a reader who cannot see it: one sentence, or a list with one per figure.
+KEPT_METADATA = ("slideshow", "tags", "alt")
+ALT = "alt"
+FIGURE = "image/png"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 # Model ids are uuid4 hex strings made by the kernel; a stored notebook refers to them
@@ -88,7 +94,7 @@ def build_inputs(lesson: Path) -> nbformat.NotebookNode:
     nb = jupytext.read(lesson, fmt="py:percent")
     for cell, cell_id in zip(nb.cells, cell_ids(nb.cells), strict=True):
         cell.id = cell_id
-        cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("slideshow", "tags")}
+        cell.metadata = {k: v for k, v in cell.metadata.items() if k in KEPT_METADATA}
         cell.metadata.setdefault("slideshow", dict(DEFAULT_SLIDESHOW))
         # Prose whose numbers come from stored results is printed by code: JupyterLab
         # shows such a cell's output with its code collapsed (one click opens it).
@@ -170,10 +176,41 @@ def cell_inputs(nb: nbformat.NotebookNode) -> list[tuple]:
             cell.cell_type,
             cell.source,
             cell.get("id"),
-            {k: v for k, v in cell.metadata.items() if k in ("slideshow", "tags")},
+            {k: v for k, v in cell.metadata.items() if k in KEPT_METADATA},
         )
         for cell in nb.cells
     ]
+
+
+def alt_texts(cell) -> list[str]:
+    """The cell's figure descriptions, one per figure, from its ``alt`` metadata."""
+    alt = cell.metadata.get(ALT, [])
+    return [alt] if isinstance(alt, str) else list(alt)
+
+
+def figure_outputs(cell) -> list:
+    """The outputs of a code cell that show a figure (a PNG image)."""
+    return [output for output in cell.get("outputs", []) if FIGURE in output.get("data", {})]
+
+
+def attach_alt_texts(nb: nbformat.NotebookNode) -> list[str]:
+    """Copy each cell's figure descriptions onto its figures; return what does not match.
+
+    A figure output carries its description as ``metadata["image/png"]["alt"]``, where
+    nbconvert (the decks, the handouts) and the website read it.
+    """
+    problems = []
+    for index, cell in enumerate(nb.cells):
+        figures, texts = figure_outputs(cell), alt_texts(cell)
+        if cell.cell_type != "code" or (not figures and not texts):
+            continue
+        if len(figures) != len(texts) or not all(t.strip() for t in texts):
+            problems.append(f"cell {index} shows {len(figures)} figure(s) but its alt "
+                            f"metadata describes {len(texts)}: give one sentence per figure")
+            continue
+        for output, text in zip(figures, texts, strict=True):
+            output.setdefault("metadata", {}).setdefault(FIGURE, {})[ALT] = text
+    return problems
 
 
 def stored_errors(nb: nbformat.NotebookNode) -> list[str]:
@@ -185,11 +222,12 @@ def stored_errors(nb: nbformat.NotebookNode) -> list[str]:
 
 def build(lesson: Path, target: Path | None = None) -> list[str]:
     """Build the notebook of ``lesson`` and write it to ``target`` (default: its place in
-    notebooks/); return the errors its outputs show."""
+    notebooks/); return the errors its outputs show and its figures without a description."""
     nb = stable_widget_ids(execute(build_inputs(lesson)), lesson.stem)
+    problems = attach_alt_texts(nb)
     with replacing(target or notebook_path(lesson)) as file:
         nbformat.write(nb, file)
-    return stored_errors(nb)
+    return stored_errors(nb) + problems
 
 
 def check() -> list[str]:

@@ -48,8 +48,20 @@ ASSETS = {
 
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+FIGURE = "image/png"
 STORED_VIEW = ("*The view above is shown as it was stored: its controls move only where "
                "Python runs, in JupyterLab or in the browser edition.*")
+
+
+def figure_with_description(output) -> None:
+    """Show a figure output as an image that carries its description (the lesson's alt
+    text, which MyST-NB would not pass on) for a screen reader."""
+    data = output.get("data", {})
+    if FIGURE not in data:
+        return
+    alt = output.get("metadata", {}).get(FIGURE, {}).get("alt", "")
+    output["data"] = {"text/html": f'<img src="data:{FIGURE};base64,{data[FIGURE].strip()}"'
+                                   f' alt="{html.escape(alt)}" class="course-figure">'}
 
 
 def lesson_title(nb) -> str:
@@ -95,6 +107,8 @@ def stage_lesson(notebook: Path, source: Path, out: Path, lite: Path) -> str:
         if cell.metadata.get("slideshow", {}).get("slide_type") == "notes":
             del nb.cells[index]
             continue
+        for output in cell.get("outputs", []):
+            figure_with_description(output)
         if any(WIDGET_VIEW in output.get("data", {}) for output in cell.get("outputs", [])):
             nb.cells.insert(index + 1, nbformat.v4.new_markdown_cell(STORED_VIEW))
     nbformat.write(nb, source / notebook.name)

@@ -50,10 +50,15 @@ def print_deck(browser, deck: Path, out: Path) -> Path:
         page.wait_for_function(_TYPESET, timeout=120_000, polling=250)
         page.wait_for_function(
             "() => Array.from(document.images).every((img) => img.complete)")
+        # reveal.js hides every slide but the current one from assistive technology; on
+        # paper every slide is current.
+        page.evaluate("document.querySelectorAll('.reveal .slides [aria-hidden]')"
+                      ".forEach((e) => e.removeAttribute('aria-hidden'))")
         target = out / (deck.name.removesuffix(".slides.html") + ".pdf")
+        # A tagged PDF keeps each figure's description (its alt text) for screen readers.
         page.pdf(path=target, width=f"{WIDTH}px", height=f"{HEIGHT}px",
-                 print_background=True, margin={"top": "0", "right": "0", "bottom": "0",
-                                                "left": "0"})
+                 print_background=True, tagged=True,
+                 margin={"top": "0", "right": "0", "bottom": "0", "left": "0"})
         return target
     finally:
         page.close()

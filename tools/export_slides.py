@@ -116,6 +116,13 @@ html.print-pdf .reveal .slides .pdf-page:last-child { break-after: avoid; }
 OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{#- A figure carries its description (the lesson's alt text) for a screen reader. -#}
+{%- block data_png scoped -%}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
+ alt="{{ ((output | get_metadata('alt', 'image/png')) or '') | escape_html }}">
+</div>
+{%- endblock data_png -%}
 {%- block notebook_css -%}
 {{ super() }}
 <style type="text/css">DECK_CSS</style>
@@ -200,8 +207,10 @@ def frozen_view(model_id: str, state: dict, name: str) -> str:
         kind, values = model["model_name"], model["state"]
         if kind == "ImageModel":
             (buffer,) = [b for b in model.get("buffers", []) if b["path"] == ["value"]]
+            # The view's description (View.alt_text) is the image's tooltip.
+            alt = values.get("tooltip") or f"{name}, as stored"
             parts.append(f'<img src="data:image/{values.get("format", "png")};base64,'
-                         f'{buffer["data"]}" alt="{html.escape(name)}, as stored">')
+                         f'{buffer["data"]}" alt="{html.escape(alt)}">')
         elif kind in ("HTMLModel", "HTMLMathModel"):
             parts.append(f"<div>{values.get('value', '')}</div>")
         elif kind == "LabelModel":

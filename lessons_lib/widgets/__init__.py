@@ -146,6 +146,9 @@ class View:
     """
 
     ui: widgets.Widget
+    #: What the view's figure shows, in one sentence, for a reader who cannot see it. The
+    #: image carries it, with the current value of each control, as its accessible name.
+    ALT = ""
 
     def __init__(self):
         # The figure shows at its natural size (its text at 14 pt): never stretched to the
@@ -156,8 +159,22 @@ class View:
             object_fit="contain"))
 
     def redraw(self) -> None:
-        """Render the current figure into the image widget."""
+        """Render the current figure into the image widget, with its description."""
         self.image.value = to_png(self.fig)
+        self.image.tooltip = self.alt_text()
+
+    def alt_text(self) -> str:
+        """:attr:`ALT` followed by the current value of each control of the view.
+
+        Examples
+        --------
+        >>> from lessons_lib.widgets.pooling import PoolingStepper
+        >>> print(PoolingStepper().alt_text())  # doctest: +ELLIPSIS
+        The pooling stepper: ... Controls: pooling max, size 2, stride 2, step 0.
+        """
+        settings = [f"{control.description} {_shown_value(control)}"
+                    for control in _controls(getattr(self, "ui", None))]
+        return f"{self.ALT} Controls: {', '.join(settings)}." if settings else self.ALT
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.ui._repr_mimebundle_(**kwargs)
@@ -165,6 +182,28 @@ class View:
         # changes with every build; a short, stable line says what this output is.
         bundle["text/plain"] = f"{type(self).__name__}: an interactive view (run the cell to use it)"
         return bundle
+
+
+def _controls(widget) -> list:
+    """The labelled value controls inside ``widget``, in the order they are shown."""
+    if widget is None:
+        return []
+    if isinstance(widget, widgets.Box):
+        return [control for child in widget.children for control in _controls(child)]
+    shown = isinstance(widget, widgets.ValueWidget) and not isinstance(
+        widget, (widgets.Image, widgets.Play, widgets.HTML, widgets.Label))
+    return [widget] if shown and widget.description else []
+
+
+def _shown_value(control) -> str:
+    """A control's value as its label shows it (a choice's label, not its value)."""
+    label = getattr(control, "label", None)
+    if label is not None:
+        return str(label)
+    value = control.value
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 class StepperView(View):

@@ -50,6 +50,9 @@ class ArchitectureBrowser(View):
     breakdown : BreakdownPlot
     """
 
+    ALT = ('For the chosen network, stacked bars of how its parameters and its operations (MACs) '
+           'split between convolution and dense layers.')
+
     def __init__(self, name="alexnet", *, input_size=None):
         super().__init__()
         arch.classic(name)  # checks the name
@@ -222,6 +225,9 @@ class ArchitectureBuilder(View):
     history : dict
         Lists "loss", "val_loss", "val_accuracy" of the last training.
     """
+
+    ALT = ('Training and validation loss and accuracy of the network being built, against the '
+           'epoch; empty until it is trained.')
 
     def __init__(self, spec=None, *, input_size=32, data=None):
         super().__init__()

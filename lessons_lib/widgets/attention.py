@@ -31,6 +31,10 @@ class PatchSizeExplorer(View):
         The figure; ``plot.X`` is the table shown.
     """
 
+    ALT = ('A small image cut into numbered patches of the chosen size, pixels outside every '
+           'patch in grey, and the table X with one row per patch: its position index, then its '
+           'pixels.')
+
     def __init__(self, image=None, *, patch_size=4):
         super().__init__()
         self.A = figure_matrix() if image is None else np.asarray(image, dtype=float)
@@ -90,6 +94,10 @@ class AttentionExplorer(View):
     prediction : int
         The model's class for the current event.
     """
+
+    ALT = ('A detector event with the chosen query patch framed and the attention that query '
+           'gives each patch shaded over the event, and the same attention weights alone with '
+           'their scale, under a title with the true and predicted class.')
 
     def __init__(self, model, images, labels, class_names, *, event=0, head=-1, query=None):
         super().__init__()
@@ -188,6 +196,9 @@ class LiveTrainingCurves(View):
     >>> curves.epochs
     2
     """
+
+    ALT = ("The vision transformer's training and validation loss and accuracy against the "
+           'epoch, redrawn after every epoch.')
 
     def __init__(self, *, title="", history=None):
         super().__init__()

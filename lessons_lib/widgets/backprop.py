@@ -39,6 +39,10 @@ class TapExplorer(View):
         What the figure shows (``plot.tap``, ``plot.formula``, ``plot.dF``).
     """
 
+    ALT = ('The input x and the output gradient ∂J/∂o as rows of boxes, with a line from each '
+           'output to the input that the chosen tap F_i multiplies, and the sum that gives '
+           '∂J/∂F_i written below.')
+
     def __init__(self, x=None, dout=None, *, K=3):
         super().__init__()
         if x is None or dout is None:
@@ -78,6 +82,9 @@ class FilterLearner(View):
         How the run ended, and the largest stable learning rate for this input.
     plot : LearningPlot
     """
+
+    ALT = ('Gradient descent recovering a hidden filter: the loss J falling over the steps on a '
+           'log scale, and each learned tap F_i approaching its hidden value, drawn dashed.')
 
     def __init__(self, filter_name="blur", *, learning_rate=0.05, steps=100, noise=0.0):
         super().__init__()

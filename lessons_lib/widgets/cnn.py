@@ -38,6 +38,9 @@ class TrainingCurves(View):
     'epoch 1 / 3: training loss 0.900, validation accuracy 0.700'
     """
 
+    ALT = ('Training and validation loss and accuracy against the epoch, growing while the '
+           "network trains, under a title with the latest epoch's numbers.")
+
     def __init__(self, epochs):
         super().__init__()
         self.plot = TrainingCurvesPlot(epochs)
@@ -90,6 +93,10 @@ class FeatureMapExplorer(View):
     verdict : Label
         The true class and the network's prediction with its probability.
     """
+
+    ALT = ("A detector event and, for each of the network's three convolution blocks, the "
+           'feature maps of its first channels, each on its own scale from dark for zero to '
+           'yellow for its largest value.')
 
     def __init__(self, model, images, labels, class_names, *, channels=6, event=0):
         super().__init__()

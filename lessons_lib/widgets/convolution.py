@@ -38,6 +38,10 @@ class ConvolutionStepper(StepperView):
         What the figure shows now (window position, products, output so far).
     """
 
+    ALT = ('The convolution stepper: the input matrix A with the filter window framed at the '
+           'current position, the filter h with its weights, and the output C filled in up to '
+           'the current cell, whose sum of products is written below.')
+
     def __init__(self, A=None, *, filter_name="box blur", stride=1, edges="none"):
         super().__init__(interval=700)
         self.A = figure_matrix() if A is None else np.asarray(A, dtype=float)
@@ -73,6 +77,9 @@ class FilterExplorer(View):
         The filtered photograph currently shown.
     plot : ExplorerPlot
     """
+
+    ALT = ('A photograph, the weights of the chosen filter and the filtered photograph side by '
+           'side, each titled with its size.')
 
     def __init__(self, image_name="camera", *, filter_name="box blur", size=11, stride=1,
                  edges="none"):

@@ -44,6 +44,11 @@ class ThresholdExplorer(View):
         The figure: histograms, confusion matrix, precision-recall and ROC curves.
     """
 
+    ALT = ('At the chosen decision threshold: histograms of the proton score for each true class '
+           'with the threshold as a vertical line, the confusion matrix it gives, and the '
+           'precision-recall and ROC curves with the current point marked, under a title with '
+           'accuracy, precision, recall and F1.')
+
     def __init__(self, y_true, scores, *, pos_label=1, class_names=("proton", "not proton"),
                  threshold=0.5):
         super().__init__()
@@ -107,6 +112,10 @@ class ImbalanceExplorer(View):
     plot : ImbalancePlot
         The figure: the metrics against the fraction of positives, the confusion matrix.
     """
+
+    ALT = ('Accuracy, precision, recall and F1 against the fraction of positives on a log scale, '
+           "beside the accuracy of always answering 'not proton', with the chosen fraction "
+           'marked, and the expected confusion matrix of 10,000 events at that fraction.')
 
     GRID = np.geomspace(0.001, 0.5, 200)
 

@@ -35,6 +35,10 @@ class PoolingStepper(StepperView):
         What the figure shows now (window, chosen cell, output so far).
     """
 
+    ALT = ('The pooling stepper: the input matrix A with the current window shaded (and, for max '
+           'pooling, the kept cell framed), the pooled output filled in up to the current cell, '
+           "and the window's formula below.")
+
     def __init__(self, A=None, *, size=2, stride=2, mode="max"):
         super().__init__(interval=900)
         self.A = pooling_example() if A is None else np.asarray(A, dtype=float)
@@ -69,6 +73,9 @@ class PhotoPooling(View):
     plot : PhotoPoolingPlot
         The figure: the photograph and its shrunken version.
     """
+
+    ALT = ('A photograph and the same photograph shrunk by the chosen method, side by side, each '
+           'titled with its size.')
 
     def __init__(self, image_name="camera", *, method="max pool", factor=4):
         super().__init__()

@@ -28,6 +28,9 @@ class SmoothingDemo(View):
         The figure; ``plot.smoothed`` is the filtered signal currently drawn.
     """
 
+    ALT = ('A noisy signal of 200 samples and its moving average: the smoothed curve follows the '
+           'slow wave and leaves out the fast wiggles, more so the wider the window.')
+
     def __init__(self, width=9):
         super().__init__()
         self.signal = noisy_signal()
