@@ -2,10 +2,9 @@
 
 The pages are the built notebooks with their stored outputs (MyST-NB never executes
 them), the notation page and an index that ``tools/build_site.py`` writes. Everything a
-page loads is served from the site itself: MathJax, RequireJS and the widget manager
-are copied from ``node_modules`` into ``_static``, the theme's fonts come with it, and
-search is Sphinx's own index. A reader offline, or behind a school's proxy, sees every
-page whole.
+page loads is served from the site itself: MathJax is copied from ``node_modules`` into
+``_static``, the theme's fonts come with it, and search is Sphinx's own index. A reader
+offline, or behind a school's proxy, sees every page whole.
 """
 
 project = "Convolutional neural networks, really understood"
@@ -17,21 +16,10 @@ exclude_patterns = ["_build", "**.ipynb_checkpoints"]
 
 # The notebooks' outputs are the executed, checked ones of notebooks/ (make nbval).
 nb_execution_mode = "off"
-# A figure shows at its natural size (96 dpi): figure text is then at least 14 pt, as
-# plots.check_projector_ready asserts.
-nb_render_image_options = {}
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "html_image"]
 myst_heading_anchors = 3
 suppress_warnings = ["mystnb.unknown_mime_type"]
 
-# Paths inside _static, never a CDN (tools/build_site.py copies the files there).
-nb_ipywidgets_js = {
-    "requirejs/require.js": {},
-    # The standard controls are inside the manager; any other module would come from
-    # this folder, never from a CDN.
-    "@jupyter-widgets/html-manager/dist/embed-amd.js": {
-        "data-jupyter-widgets-cdn": "_static/widget-modules/"},
-}
 mathjax_path = "mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
 # Sphinx writes \( \) and \[ \], which MathJax 2's TeX input reads by default.
 # MyST-NB marks a page "ignore" and its formulas "math" (MathJax 3's names); MathJax 2

@@ -9,8 +9,9 @@ notation page (``docs/notation.md``) and an index. Each lesson page starts with 
 its other editions: the slide deck and the handout (copied from ``slides/`` and
 ``handouts/`` when ``make slides`` / ``make handouts`` have made them), the notebook
 to download, and the browser edition (``build/lite``, when ``make lite`` has made it).
-Every script, style sheet and font a page loads is in the site: MathJax, RequireJS and
-the widget manager come from ``node_modules`` (``npm ci``), the theme ships its own.
+An interactive view shows as stored (its figure, the values of its controls, a caption),
+as in the decks. Every script, style sheet and font a page loads is in the site: MathJax
+comes from ``node_modules`` (``npm ci``), the theme ships its own.
 
 Serve ``build/`` to see the site beside the browser edition:
 ``python -m http.server -d build`` then http://localhost:8000/site/.
@@ -28,29 +29,20 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from export_slides import MissingAssets, copy_assets  # noqa: E402
+import export_slides  # noqa: E402
+from export_slides import MissingAssets, copy_assets, freeze_widgets  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 SITE_SOURCE = ROOT / "site"
 BUILD = ROOT / "build"
 
-# What the pages load at run time, relative to each npm package (see site/conf.py).
-ASSETS = {
-    "mathjax": ["MathJax.js", "config/TeX-AMS_CHTML-full.js", "config/Safe.js",
-                "extensions", "jax/input/TeX", "jax/output/CommonHTML", "jax/element",
-                "fonts/HTML-CSS/TeX/woff", "fonts/HTML-CSS/TeX/otf"],
-    "requirejs": ["require.js"],
-    # The widget manager and the icon fonts its style sheet points at.
-    "@jupyter-widgets/html-manager": ["dist/embed-amd.js", "dist/*.woff2", "dist/*.woff",
-                                      "dist/*.ttf", "dist/*.eot", "dist/*.svg"],
-}
+# What the pages load at run time, relative to each npm package (see site/conf.py):
+# MathJax, as the decks carry it.
+ASSETS = {"mathjax": export_slides.ASSETS["mathjax"]}
 
 
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 FIGURE = "image/png"
-STORED_VIEW = ("*The view above is shown as it was stored: its controls move only where "
-               "Python runs, in JupyterLab or in the browser edition.*")
 
 
 def figure_with_description(output) -> None:
@@ -92,7 +84,9 @@ def editions(stem: str, out: Path, lite: Path) -> str:
 
 def stage_lesson(notebook: Path, source: Path, out: Path, lite: Path) -> str:
     """Write the lesson's page source (its notebook plus the editions links); return its title."""
-    nb = nbformat.read(notebook, as_version=4)
+    # A view cannot move without Python: it shows as stored (its figure, the values of its
+    # controls and a caption), as in the decks, with no control that would do nothing.
+    nb = freeze_widgets(nbformat.read(notebook, as_version=4))
     title = lesson_title(nb)
     links = nbformat.v4.new_markdown_cell(editions(notebook.stem, out, lite))
     first_heading = next(i for i, cell in enumerate(nb.cells)
@@ -109,8 +103,6 @@ def stage_lesson(notebook: Path, source: Path, out: Path, lite: Path) -> str:
             continue
         for output in cell.get("outputs", []):
             figure_with_description(output)
-        if any(WIDGET_VIEW in output.get("data", {}) for output in cell.get("outputs", [])):
-            nb.cells.insert(index + 1, nbformat.v4.new_markdown_cell(STORED_VIEW))
     nbformat.write(nb, source / notebook.name)
     return title
 

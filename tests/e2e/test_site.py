@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from axe import blocking, run_axe, summary
 from lab_page import ConsoleLog
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,19 +81,22 @@ def test_lesson_page_is_whole_offline(path, site, reader, artifacts):
     text = reader.locator("article").inner_text()
     assert "\\(" not in text and "\\frac" not in text, "a formula was left as TeX"
     notebook = build_site.nbformat.read(path, as_version=4)
-    if any(build_site.WIDGET_VIEW in output.get("data", {})
-           for cell in notebook.cells for output in cell.get("outputs", [])):
-        reader.wait_for_selector(".jupyter-widgets")
-        assert reader.locator(".cell_output .widget-box, .cell_output .widget-inline-hbox"
-                              ).count() > 0, "stored views were not drawn"
+    views = sum(build_site.export_slides.WIDGET_VIEW in output.get("data", {})
+                for cell in notebook.cells for output in cell.get("outputs", []))
+    # Each interactive view shows as stored, captioned, with no control that does nothing.
+    assert reader.locator(".frozen-view figcaption").count() == views
+    assert reader.locator("article :is(input, select, button, textarea)").count() == 0
     images = reader.locator("article img")
     reader.wait_for_function("() => Array.from(document.querySelectorAll('article img'))"
                              ".every((img) => img.complete && img.naturalWidth > 0)")
     editions = reader.locator("nav.lesson-editions a")
     assert editions.count() >= 1
+    missing_alt = reader.locator("article img:not([alt]), article img[alt='']").count()
+    assert missing_alt == 0, "figures without a description"
     reader.screenshot(path=artifacts / f"site_{path.stem}.png")
-    print(f"\n{path.stem}: {images.count()} images, {reader.locator('.jupyter-widgets').count()}"
-          " widget elements")
+    violations = run_axe(reader)
+    print(f"\n{path.stem}: {images.count()} images, {views} views; {summary(violations)}")
+    assert blocking(violations) == []
     assert reader.context.outside == [], "the page asked for something outside the site"
     assert reader.context.failed == [], "files the page needs are missing from the site"
     assert reader.console_log.problems() == []
