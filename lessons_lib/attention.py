@@ -648,6 +648,9 @@ def _check_mha(X, W_Q, W_K, W_V, W_O, num_heads):
 def multi_head_attention_forward(X, W_Q, W_K, W_V, W_O, num_heads):
     """:func:`multi_head_attention`, also returning what its backward pass needs.
 
+    Fast version: :func:`lessons_lib.fast.attention.multi_head_attention_forward`, which
+    the ViT's attention layer runs.
+
     Returns
     -------
     Z : ndarray, shape (N, E_out) or (B, N, E_out)
@@ -734,6 +737,8 @@ def multi_head_attention(X, W_Q, W_K, W_V, W_O, num_heads) -> tuple[np.ndarray, 
 
 def multi_head_attention_backward(dZ, cache):
     """Gradients of :func:`multi_head_attention` with respect to X and the four weights.
+
+    Fast version: :func:`lessons_lib.fast.attention.multi_head_attention_backward`.
 
     Parameters
     ----------

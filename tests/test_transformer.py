@@ -2,8 +2,14 @@
 
 import numpy as np
 import pytest
+from cases import tolerance
 
+from lessons_lib import nn
+from lessons_lib.attention import multi_head_attention_backward, multi_head_attention_forward
 from lessons_lib.backprop import numerical_gradient, relative_error
+from lessons_lib.datasets import detector_events
+from lessons_lib.fast import parallel
+from lessons_lib.losses import softmax_cross_entropy_backward
 from lessons_lib.nn.layers import Sequential
 from lessons_lib.nn.transformer import (
     GELU,
@@ -94,6 +100,47 @@ def test_gradients_accumulate_until_zero_grad():
     layer.backward(np.ones_like(y))
     np.testing.assert_allclose(layer.grads["gamma"], 2 * once)
     assert not layer.zero_grad().grads["gamma"].any()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_attention_layer_computes_the_readable_multi_head_attention(dtype):
+    # The layer runs the fast twin: its numbers must be those of the lesson's formulas.
+    layer = MultiHeadSelfAttention(8, num_heads=2, rng=3).astype(dtype)
+    x, R = TOKENS.astype(dtype), rng(12).normal(size=TOKENS.shape).astype(dtype)
+    weights = [layer.params[name] for name in ("W_Q", "W_K", "W_V", "W_O")]
+    Z, A, cache = multi_head_attention_forward(x, *weights, num_heads=2)
+    grads = multi_head_attention_backward(R, cache)
+    np.testing.assert_allclose(layer.forward(x), Z, **tolerance(dtype))
+    np.testing.assert_allclose(layer.A, A, **tolerance(dtype))
+    np.testing.assert_allclose(layer.backward(R), grads["X"], **tolerance(dtype))
+    for name in ("W_Q", "W_K", "W_V", "W_O"):
+        np.testing.assert_allclose(layer.grads[name], grads[name], **tolerance(dtype))
+
+
+def test_the_attention_layer_works_in_the_dtype_of_its_weights():
+    layer = MultiHeadSelfAttention(8, num_heads=2)
+    assert layer(TOKENS).dtype == np.float32 and layer.A.dtype == np.float32
+    assert layer.backward(np.ones(TOKENS.shape)).dtype == np.float32
+
+
+def _vit_after_two_steps(threads):
+    # Two chunks and a short third: the attention layers share the batch between threads.
+    x, y, _ = detector_events(2 * parallel.CHUNK + 3, seed=3)
+    model = tiny_vit((1, 64, 64), 3, patch_size=16, embed_dim=8, num_heads=2, rng=2)
+    optimizer = nn.Adam(model, lr=0.01)
+    with nn.threads(threads):
+        for _ in range(2):
+            logits = model.forward(x)
+            model.zero_grad()
+            model.backward(softmax_cross_entropy_backward(logits, y))
+            optimizer.step()
+    return model.params
+
+
+def test_training_the_tiny_vit_gives_the_same_numbers_on_one_core_or_several():
+    one, several = _vit_after_two_steps(1), _vit_after_two_steps(3)
+    for name in one:
+        np.testing.assert_array_equal(one[name], several[name], err_msg=name)
 
 
 # -- PyTorch as the oracle ------------------------------------------------------------

@@ -19,6 +19,9 @@ readable version                       fast version (this package)
 ``nn.layers.conv2d_forward_loops``     :mod:`.conv2d`: ``conv2d_forward`` (phase-split im2col and
 and ``conv2d_backward_loops``          one matrix product), ``conv2d_backward`` (col2im)
 ``nn.advanced.depthwise_*_loops``      :mod:`.conv2d`: ``depthwise_forward``, ``depthwise_backward``
+``attention.multi_head_attention_``    :mod:`.attention`: ``multi_head_attention_forward`` and
+``forward`` and ``_backward``          ``multi_head_attention_backward`` (one projection, heads
+                                       as strided views, the softmax and its backward in place)
 =====================================  ==========================================================
 
 The public functions of the topic modules (``correlate``, ``max_pool``, ...) and the

@@ -23,13 +23,8 @@ import numpy as np
 from lessons_lib._data import REBUILD, data_path
 from lessons_lib._files import NUMBER, as_path, check_json, damaged
 from lessons_lib._validate import check_memory, choice, positive_int
-from lessons_lib.attention import (
-    multi_head_attention_backward,
-    multi_head_attention_forward,
-    patchify,
-    patchify_backward,
-    sinusoidal_position_encoding,
-)
+from lessons_lib.attention import patchify, patchify_backward, sinusoidal_position_encoding
+from lessons_lib.fast import attention as fast_attention
 from lessons_lib.nn.io import load
 from lessons_lib.nn.layers import (
     Dense,
@@ -415,6 +410,9 @@ class PositionEmbedding(Layer):
 class MultiHeadSelfAttention(Layer):
     """Multi-head self-attention over the tokens, :func:`~lessons_lib.attention.multi_head_attention`.
 
+    The passes run its fast twin, :mod:`lessons_lib.fast.attention`, on the threads of
+    :func:`lessons_lib.nn.threads`; x and dout are converted to the weights' dtype.
+
     Parameters
     ----------
     embed_dim : int
@@ -456,25 +454,29 @@ class MultiHeadSelfAttention(Layer):
         for name in ("W_Q", "W_K", "W_V", "W_O"):
             self.add_param(name, init_weights((E, E), E, E, init="glorot", rng=generator,
                                               dtype=dtype))
+        self._workspace = {}
 
     def output_shape(self, input_shape):
         return _same_tokens(input_shape, self, self.embed_dim)
 
     def forward(self, x):
-        x = _tokens(x, self, self.embed_dim)
-        B, N, E = x.shape
-        # The attention maps and the heads' queries, keys, values and outputs.
-        check_memory(B * self.num_heads * N * N * x.itemsize + 6 * x.nbytes,
-                     _Named(f"{{}} on x of shape {x.shape}", self))
         p = self.params
-        Z, self.A, self.cache = multi_head_attention_forward(
-            x, p["W_Q"], p["W_K"], p["W_V"], p["W_O"], self.num_heads)
+        x = _as_batch(x, self, ("B", "N", self.embed_dim), dtype=p["W_Q"].dtype)
+        B, N, E = x.shape
+        # The attention maps and, for the backward pass, their gradient; the heads'
+        # queries, keys, values and outputs, and their gradients.
+        check_memory(2 * B * self.num_heads * N * N * x.itemsize + 10 * x.nbytes,
+                     _Named(f"{{}} on x of shape {x.shape}", self))
+        # The fast twin of attention.multi_head_attention_forward; its buffers are
+        # kept in the layer from one batch to the next.
+        Z, self.A, self.cache = fast_attention.multi_head_attention_forward(
+            x, p["W_Q"], p["W_K"], p["W_V"], p["W_O"], self.num_heads, self._workspace)
         return Z
 
     def backward(self, dout):
         cache = _saved(self, "cache")
-        dout = _as_dout(dout, self, cache["X"].shape)
-        grads = multi_head_attention_backward(dout, cache)
+        dout = _as_dout(dout, self, cache["X"].shape, cache["X"].dtype)
+        grads = fast_attention.multi_head_attention_backward(dout, cache, self._workspace)
         for name in ("W_Q", "W_K", "W_V", "W_O"):
             self.grads[name] += grads[name]
         return grads["X"]
