@@ -18,10 +18,10 @@ library calls "convolution". :func:`correlate` computes it; :func:`convolve` fli
 kernel first and so computes the mathematical convolution.
 
 :func:`correlate_loops` is the formula as four nested loops (2-D, for reading).
-:func:`correlate` checks its arguments, pads, and computes the same numbers with one of
-the two fast methods of :mod:`lessons_lib.fast.convolution` (tested equal): "direct",
-one vectorised multiply-add per filter tap, or "fft", the correlation theorem, cheaper
-for large filters.
+:func:`correlate` checks its arguments and computes the same numbers with the fast
+methods of :mod:`lessons_lib.fast.convolution` (tested equal): "direct", the sums of
+the formula (one vectorised multiply-add per filter tap, or strips of outputs as matrix
+products), or "fft", the correlation theorem, cheaper for large filters.
 
 Output size, per axis, for input size ``H``, a filter of ``K`` taps, padding ``p``
 (``p = 0`` for ``edges="none"``, ``p = ω = (K - 1) / 2`` otherwise) and ``stride``::
@@ -216,8 +216,10 @@ def correlate(A, h, *, stride=1, edges="none", method="auto") -> np.ndarray:
         (see :func:`pad`), so that at stride 1 the output has the shape of ``A``;
         they need odd filter sizes.
     method : {"auto", "direct", "fft"}, default "auto"
-        "direct" multiplies and adds one shifted copy of ``A`` per filter tap;
-        "fft" uses the correlation theorem; "auto" picks the cheaper by size. Both
+        "direct" adds up the products of the formula (tap by tap, or as matrix
+        products); "fft" uses the correlation theorem; "auto" picks the fastest by
+        size, from costs measured once for the course (small problems always tap by
+        tap, in the loops' order, so that they give the same digits everywhere). They
         live in :mod:`lessons_lib.fast.convolution`; the readable version of the
         formula is :func:`correlate_loops`.
 
@@ -242,8 +244,8 @@ def correlate(A, h, *, stride=1, edges="none", method="auto") -> np.ndarray:
         - inputs so large that an output could overflow float64 are refused, whatever
           the method: when ``max|A| · Σ|h|`` (a bound on every output and every partial
           sum) reaches 2**1023 ≈ 9e307. Below that both methods give finite results:
-          the FFT works on copies of ``A`` and ``h`` scaled by powers of two (exact),
-          so that its spectra, which add up every sample, cannot overflow either.
+          where its spectra, which add up every sample, could overflow, the FFT works
+          on copies of ``A`` and ``h`` scaled by powers of two (exact).
 
     Examples
     --------
