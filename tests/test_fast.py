@@ -17,7 +17,7 @@ from cases import (
     pooling_problems,
     tolerance,
 )
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from lessons_lib import nn
@@ -52,10 +52,12 @@ TWINS = {
         "lessons_lib.fast.convolution.correlate_direct",
         "lessons_lib.fast.convolution.correlate_fft"],
     "lessons_lib.nn.layers.conv2d_forward_loops": [
-        "lessons_lib.fast.conv2d.conv2d_forward", "lessons_lib.fast.conv2d.conv2d_layer_forward"],
+        "lessons_lib.fast.conv2d.conv2d_forward", "lessons_lib.fast.conv2d.conv2d_layer_forward",
+        "lessons_lib.fast.conv2d.conv_relu_pool_forward"],
     "lessons_lib.nn.layers.conv2d_backward_loops": [
         "lessons_lib.fast.conv2d.conv2d_backward",
-        "lessons_lib.fast.conv2d.conv2d_layer_backward"],
+        "lessons_lib.fast.conv2d.conv2d_layer_backward",
+        "lessons_lib.fast.conv2d.conv_relu_pool_backward"],
     "lessons_lib.nn.advanced.depthwise_forward_loops": ["lessons_lib.fast.conv2d.depthwise_forward"],
     "lessons_lib.nn.advanced.depthwise_backward_loops": [
         "lessons_lib.fast.conv2d.depthwise_backward"],
@@ -211,3 +213,65 @@ def test_depthwise_forward_and_backward_equal_the_loops(case):
     for fast, loops in zip(conv2d.depthwise_backward(x, weights, dout, **kwargs),
                            depthwise_backward_loops(x, weights, dout, **kwargs), strict=True):
         np.testing.assert_allclose(fast, loops, rtol=1e-10, atol=1e-12)
+
+
+# -- convolution, ReLU and max pooling in one pass ---------------------------------------
+
+
+def _fused(x, weights, b, dout, stride, padding, size, threads, workspace=None):
+    """Output and (dx, dw, db) of the fused Conv2D → ReLU → MaxPool2D passes."""
+    out = np.empty(dout.shape, x.dtype)
+    dw, db = np.zeros(weights.shape, x.dtype), np.zeros(b.shape, x.dtype)
+    with nn.threads(threads):
+        saved = conv2d.conv_relu_pool_forward(x, weights, b, stride, padding, size, out,
+                                              workspace)
+        dx = conv2d.conv_relu_pool_backward(saved, x.shape, weights, dout, stride, padding,
+                                            input_grad=True, dw=dw, db=db, workspace=workspace)
+    return out, dx, dw, db
+
+
+@settings(max_examples=25)
+@given(conv_cases(), st.integers(1, 3))
+def test_conv_relu_pool_equals_the_three_readable_steps(case, size):
+    x, weights, b, dout_conv, stride, padding = _conv_problem(case)
+    N, F, Ho, Wo = dout_conv.shape
+    assume(min(Ho, Wo) >= size)
+    dout = np.random.default_rng(case[-1]).normal(size=(N, F, Ho // size, Wo // size))
+    out, *grads = _fused(x, weights, b, dout, stride, padding, size, threads=1)
+    conv = conv2d_forward_loops(x, weights, b, stride=stride, padding=padding)
+    relu = np.maximum(conv, 0)
+    np.testing.assert_allclose(out, max_pool_loops(relu, size, size), rtol=1e-10, atol=1e-12)
+    # Backward through the pooling, then ReLU's derivative, then the convolution.
+    d_conv = max_pool_backward_loops(relu, dout, size, size) * (conv > 0)
+    expected = conv2d_backward_loops(x, weights, d_conv, stride=stride, padding=padding)
+    for fast, loops in zip(grads, expected, strict=True):
+        np.testing.assert_allclose(fast, loops, rtol=1e-10, atol=1e-10)
+
+
+@settings(max_examples=15)
+@given(conv_cases(), st.integers(1, 3), st.sampled_from([np.float32, np.float64]))
+def test_conv_relu_pool_gives_the_numbers_of_the_three_fast_passes_on_any_threads(case, size,
+                                                                                   dtype):
+    x, weights, b, dout_conv, stride, padding = _conv_problem(case)
+    N, F, Ho, Wo = dout_conv.shape
+    assume(min(Ho, Wo) >= size)
+    # Two chunks of the batch or more, the last one short; float32 as in training.
+    copies = (parallel.CHUNK + 1, 1, 1, 1)
+    x = np.tile(x, copies).astype(dtype)
+    weights, b = weights.astype(dtype), b.astype(dtype)
+    dout = np.random.default_rng(case[-1]).normal(
+        size=(len(x), F, Ho // size, Wo // size)).astype(dtype)
+    # The three passes one after the other, as the layers run them alone.
+    conv = np.empty((len(x), F, Ho, Wo), dtype)
+    cols = conv2d.conv2d_layer_forward(x, weights, b, stride, padding, conv)
+    relu = np.maximum(conv, 0)
+    pooled, route_back = fast_pooling.max_pool_layer(relu, size, size)
+    dw, db = np.zeros(weights.shape, dtype), np.zeros(b.shape, dtype)
+    dx = conv2d.conv2d_layer_backward(cols, x.shape, weights, route_back(dout) * (conv > 0),
+                                      stride, padding, input_grad=True, dw=dw, db=db)
+    workspace = parallel.Workspace()
+    for threads in (1, 2, 2):  # the last pass reuses the workspace's arrays
+        results = _fused(x, weights, b, dout, stride, padding, size, threads, workspace)
+        for fused, unfused in zip(results, (pooled, dx, dw, db), strict=True):
+            assert fused.dtype == dtype
+            np.testing.assert_array_equal(fused, unfused)

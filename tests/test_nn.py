@@ -13,6 +13,7 @@ from lessons_lib.backprop import numerical_gradient, relative_error
 from lessons_lib.convolution import correlate
 from lessons_lib.datasets import detector_events
 from lessons_lib.fast import conv2d
+from lessons_lib.losses import softmax_cross_entropy_backward
 from lessons_lib.nn.models import dense_baseline, detector_cnn
 
 GRADIENT_TOLERANCE = 1e-6
@@ -689,3 +690,92 @@ def test_lesson_04_figures_show_their_data():
     assert short[0].get_position()[0] > 0.1 and short[0].get_color() == "black"
     assert short[1].get_position()[0] < 0.9 and short[1].get_color() == "white"
     assert len(plots.plot_filters(np.zeros((8, 1, 5, 5))).axes) == 8
+
+
+# -- Conv2D → ReLU → MaxPool2D in one pass --------------------------------------------
+
+
+def _layer_by_layer(model):
+    """Forward and backward through each layer alone: the network without its fused passes."""
+    from lessons_lib.nn.layers import _run_inside
+
+    def forward(x):
+        for layer in model.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(dout):
+        for layer in reversed(model.layers):
+            dout = layer.backward(dout)
+        return dout
+
+    return (lambda x: _run_inside(forward, x)), (lambda d: _run_inside(backward, d))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_network_with_fused_blocks_trains_to_the_same_numbers_as_its_layers_alone(threads):
+    x, y, _ = detector_events(2 * 64, seed=0)
+    fused, alone = detector_cnn(), detector_cnn()
+    fused_adam, alone_adam = nn.Adam(fused, lr=0.003), nn.Adam(alone, lr=0.003)
+    forward, backward = _layer_by_layer(alone)
+    with nn.threads(threads):
+        for step in range(4):
+            rows = slice(64 * (step % 2), 64 * (step % 2 + 1))
+            logits, expected = fused.forward(x[rows]), forward(x[rows])
+            np.testing.assert_array_equal(logits, expected)
+            fused.zero_grad()
+            alone.zero_grad()
+            dout = softmax_cross_entropy_backward(logits, y[rows])
+            fused.backward(dout)
+            backward(dout)
+            fused_adam.step()
+            alone_adam.step()
+    for name, value in alone.params.items():
+        np.testing.assert_array_equal(fused.params[name], value, err_msg=name)
+
+
+def test_a_fused_block_passes_a_gradient_check_with_rows_the_windows_leave_out():
+    # 7 x 5 outputs pooled 2 x 2: the last row and column get no gradient.
+    model = nn.Sequential([nn.Conv2D(2, 3, 3, padding=1, rng=4), nn.ReLU(), nn.MaxPool2D(2),
+                           nn.Flatten()])
+    x = np.random.default_rng(5).normal(size=(3, 2, 7, 5))
+    assert_gradients(model, x)
+
+
+def test_after_a_fused_pass_each_layer_still_works_alone():
+    conv, relu, pool = nn.Conv2D(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2D()
+    x = np.random.default_rng(6).normal(size=(2, 1, 6, 6)).astype(np.float32)
+    y = conv.forward_relu_pool(x, relu, pool)
+    assert conv.fused_with() == (relu, pool)
+    # ReLU and MaxPool2D kept nothing of the fused pass to go back through.
+    for layer in (relu, pool):
+        with pytest.raises(RuntimeError, match="forward"):
+            layer.backward(np.ones((2, 2, 6, 6), np.float32))
+    with pytest.raises(RuntimeError, match="forward"):
+        conv.backward(np.ones((2, 2, 6, 6), np.float32))
+    dx = conv.backward_relu_pool(np.ones(y.shape, np.float32))
+    assert dx.shape == x.shape
+    # A plain forward afterwards: the layers are separate again.
+    out = conv(x)
+    assert conv.fused_with() is None
+    np.testing.assert_array_equal(pool(relu(out)), y)
+    with pytest.raises(RuntimeError, match="forward"):
+        conv.backward_relu_pool(np.ones(y.shape, np.float32))
+
+
+def test_a_fused_block_names_the_pooling_layer_when_its_window_does_not_fit():
+    model = nn.Sequential([nn.Conv2D(1, 2, 3), nn.ReLU(), nn.MaxPool2D(4, 4)])
+    with pytest.raises(ValueError, match=r"x of MaxPool2D\(size=4, stride=4\) is 3x3"):
+        model(np.zeros((1, 1, 5, 5)))
+
+
+def test_outputs_of_successive_passes_are_separate_arrays():
+    # The layers reuse their work arrays from batch to batch, never what they return.
+    conv = nn.Conv2D(1, 2, 3, padding=1)
+    rng = np.random.default_rng(7)
+    first_x, second_x = rng.normal(size=(2, 2, 1, 5, 5))
+    first = conv(first_x)
+    kept = first.copy()
+    second = conv(second_x)
+    np.testing.assert_array_equal(first, kept)
+    assert not np.shares_memory(first, second)

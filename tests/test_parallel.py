@@ -160,3 +160,44 @@ def test_light_work_runs_on_the_calling_thread():
     with nn.threads(2):
         names = parallel.map_chunks(thread_name, N, sample_size=small)
     assert set(names) == {threading.current_thread().name}
+
+
+def test_a_workspace_hands_back_the_same_array_per_name_and_chunk():
+    workspace = parallel.Workspace()
+    first = workspace.array("cols", slice(0, 32), (2, 3), np.float32)
+    assert first is workspace.array("cols", slice(0, 32), (2, 3), np.float32)
+    assert first is not workspace.array("cols", slice(32, 64), (2, 3), np.float32)
+    assert first is not workspace.array("dcols", slice(0, 32), (2, 3), np.float32)
+    # Another shape or dtype: a new array (zeros), which replaces the old one.
+    assert workspace.array("cols", slice(0, 32), (2, 4), np.float32).shape == (2, 4)
+    assert workspace.array("cols", slice(0, 32), (2, 4), np.float64).dtype == np.float64
+
+
+def test_workspace_arrays_are_zeroed_as_asked():
+    workspace, rows = parallel.Workspace(), slice(0, 32)
+    for zero in ("never", "once", "always"):
+        workspace.array(zero, rows, (3,), np.float32, zero=zero)[...] = 5
+    assert workspace.array("never", rows, (3,), np.float32).tolist() == [5, 5, 5]
+    assert workspace.array("once", rows, (3,), np.float32, zero="once").tolist() == [5, 5, 5]
+    assert workspace.array("always", rows, (3,), np.float32, zero="always").tolist() == [0, 0, 0]
+    assert parallel.scratch(None, "x", rows, (2,), np.float32, zero="once").tolist() == [0, 0]
+
+
+def test_a_workspace_forgets_the_chunks_a_smaller_batch_does_not_have():
+    workspace = parallel.Workspace()
+    arrays = [workspace.array("cols", rows, (2,), np.float32) for rows in parallel.chunks(N)]
+    workspace.keep_chunks(parallel.CHUNK)
+    assert workspace.array("cols", slice(0, parallel.CHUNK), (2,), np.float32) is arrays[0]
+    assert workspace.array("cols", parallel.chunks(N)[1], (2,), np.float32) is not arrays[1]
+
+
+@pytest.mark.parametrize(("size", "stride"), [(2, 2), (3, 1), (3, 2)])
+def test_max_pool_backward_with_indices_is_the_same_on_threads(size, stride):
+    A = np.random.default_rng(3).normal(size=(N, 2, 9, 8)).astype(np.float32)
+    _, indices = pooling.max_pool(A, size, stride, return_indices=True)
+    dout = np.random.default_rng(4).normal(size=indices.shape).astype(np.float32)
+    alone = pooling.max_pool_backward(A, dout, size, stride, indices=indices)
+    with nn.threads(2):
+        shared = pooling.max_pool_backward(A, dout, size, stride, indices=indices)
+    np.testing.assert_array_equal(alone, shared)
+    np.testing.assert_array_equal(alone, pooling.max_pool_backward_loops(A, dout, size, stride))

@@ -18,7 +18,11 @@ cache, and the output comes out in (N, F, H', W') order with no transposition.
 The layer passes, :func:`conv2d_layer_forward` and :func:`conv2d_layer_backward`, cut
 the batch into the chunks of :mod:`lessons_lib.fast.parallel` and run them on the
 threads of :func:`lessons_lib.nn.threads`; gradients are summed in chunk order, so the
-numbers do not depend on the number of threads.
+numbers do not depend on the number of threads. :func:`conv_relu_pool_forward` and
+:func:`conv_relu_pool_backward` do the same for a convolution, its ReLU and a max
+pooling in one pass over each chunk. The large arrays of every pass (columns, products,
+gradients) are kept in the layer's :class:`~lessons_lib.fast.parallel.Workspace` and
+reused by the next batch.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from lessons_lib._validate import int_tuple
 from lessons_lib.fast import parallel
+from lessons_lib.fast import pooling as fast_pooling
 from lessons_lib.shapes import output_size
 
 
@@ -126,8 +131,8 @@ def _phase_slices(x_shape, stride, padding):
             yield inside, source
 
 
-def _phase_buffers(x_shape, kw, stride, padding, dtype):
-    """Zeroed stride phases of a padded input: ``(flat, phases)``.
+def _phase_buffers(x_shape, kw, stride, padding, dtype, flat=None):
+    """Stride phases of a padded input: ``(flat, phases)``, zero unless ``flat`` is given.
 
     ``flat`` has shape (N, C, sh, sw, Hq·Wq + (kw − 1) // sw): each phase flattened row
     by row, plus a tail of zeros that lets the junk of the last output row read past
@@ -136,8 +141,15 @@ def _phase_buffers(x_shape, kw, stride, padding, dtype):
     N, C = x_shape[:2]
     sh, sw = stride
     Hq, Wq = _phase_shape(x_shape, stride, padding)
-    flat = np.zeros((N, C, sh, sw, Hq * Wq + (kw - 1) // sw), dtype=dtype)
+    if flat is None:
+        flat = np.zeros(_flat_shape(x_shape, kw, stride, padding), dtype=dtype)
     return flat, flat[..., : Hq * Wq].reshape(N, C, sh, sw, Hq, Wq)
+
+
+def _flat_shape(x_shape, kw, stride, padding):
+    """The shape of :func:`_phase_buffers`' ``flat``."""
+    Hq, Wq = _phase_shape(x_shape, stride, padding)
+    return (*x_shape[:2], *stride, Hq * Wq + (kw - 1) // stride[1])
 
 
 def _tap_start(u, v, stride, Wq):
@@ -145,7 +157,7 @@ def _tap_start(u, v, stride, Wq):
     return (u // stride[0]) * Wq + v // stride[1]
 
 
-def _im2col(x, kernel_size, stride, padding):
+def _im2col(x, kernel_size, stride, padding, workspace=None, rows=slice(0, None)):
     """:func:`im2col` in the layout of the matrix products: shape (N, C, kh, kw, H', Wq).
 
     The padded input ``x_p`` is split into ``sh·sw`` stride phases
@@ -155,16 +167,20 @@ def _im2col(x, kernel_size, stride, padding):
     ``(u mod sh, v mod sw)`` at flat position ``i·Wq + j + (u // sh)·Wq + v // sw``:
     for all ``(i, j)`` at once, one contiguous slice. Columns ``j ≥ W'`` are junk.
     Reshaped to (N, C·kh·kw, H'·Wq), ``cols[n]`` is the right operand of
-    ``w.reshape(C_out, -1) @ cols[n]``.
+    ``w.reshape(C_out, -1) @ cols[n]``. With a :class:`~.parallel.Workspace`, the
+    arrays are those of chunk ``rows``, reused.
     """
     (kh, kw), (sh, sw) = kernel_size, stride
     N, C, H, W = x.shape
-    flat, phases = _phase_buffers(x.shape, kw, stride, padding, x.dtype)
+    # The padding is zero once and for all: every pass writes the same cells.
+    flat, phases = _phase_buffers(x.shape, kw, stride, padding, x.dtype, parallel.scratch(
+        workspace, "phases", rows, _flat_shape(x.shape, kw, stride, padding), x.dtype,
+        zero="once"))
     Wq = phases.shape[-1]
     L = output_size(H, kh, sh, padding[0]) * Wq
     for inside, source in _phase_slices(x.shape, stride, padding):
         phases[inside] = x[source]
-    cols = np.empty((N, C, kh, kw, L), dtype=x.dtype)
+    cols = parallel.scratch(workspace, "cols", rows, (N, C, kh, kw, L), x.dtype)
     for a in range(min(sh, kh)):
         for b in range(min(sw, kw)):
             # Taps (a + sh·u', b + sw·v') all read phase (a, b), from u'·Wq + v' on: one
@@ -178,7 +194,7 @@ def _im2col(x, kernel_size, stride, padding):
     return cols.reshape(N, C, kh, kw, L // Wq, Wq)
 
 
-def _col2im(dcols, x_shape, stride, padding, out=None):
+def _col2im(dcols, x_shape, stride, padding, out=None, workspace=None, rows=slice(0, None)):
     """The adjoint of :func:`_im2col`: ``dcols`` of shape (N, C, kh, kw, H', Wq) → dx.
 
     Junk columns must be zero in ``dcols``: they are added onto real positions.
@@ -188,7 +204,9 @@ def _col2im(dcols, x_shape, stride, padding, out=None):
     sh, sw = stride
     _, _, kh, kw, Ho, Wq = dcols.shape
     L = Ho * Wq
-    flat, phases = _phase_buffers(x_shape, kw, stride, padding, dcols.dtype)
+    flat, phases = _phase_buffers(x_shape, kw, stride, padding, dcols.dtype, parallel.scratch(
+        workspace, "d_phases", rows, _flat_shape(x_shape, kw, stride, padding), dcols.dtype,
+        zero="always"))
     dcols = dcols.reshape(N, C, kh, kw, L)
     # One contiguous add per kernel tap (kh·kw of them), never a loop over pixels.
     for u in range(kh):
@@ -220,17 +238,25 @@ def conv2d_forward(x, w, b, *, stride=1, padding=0):
     return _conv2d_forward_cols(cols, w, b, Wo)
 
 
-def _conv2d_forward_cols(cols, w, b, Wo, out=None):
+def _conv2d_forward_cols(cols, w, b, Wo, out=None, workspace=None, rows=slice(0, None)):
     """``o`` from the columns of :func:`_im2col`, written into ``out`` (N, C_out, H', W') if given."""
-    N, C, kh, kw, Ho, Wq = cols.shape
-    C_out = w.shape[0]
-    # (C_out, K) @ (K, H'·Wq) for each image: every filter at every position.
-    o = np.matmul(w.reshape(C_out, -1), cols.reshape(N, C * kh * kw, Ho * Wq))
+    o = _products(cols, w, workspace, rows)
+    N, C_out, Ho = len(cols), w.shape[0], cols.shape[4]
     if out is None:
         out = np.empty((N, C_out, Ho, Wo), o.dtype)
     # Junk columns dropped and the bias added in one pass.
-    np.add(o.reshape(N, C_out, Ho, Wq)[..., :Wo], b[:, None, None], out=out)
+    np.add(o.reshape(N, C_out, Ho, -1)[..., :Wo], b[:, None, None], out=out)
     return out
+
+
+def _products(cols, w, workspace, rows):
+    """``w`` times each image's columns: shape (N, C_out, H'·Wq), junk columns included."""
+    N, C, kh, kw, Ho, Wq = cols.shape
+    C_out = w.shape[0]
+    o = parallel.scratch(workspace, "products", rows, (N, C_out, Ho * Wq),
+                         np.result_type(cols, w))
+    # (C_out, K) @ (K, H'·Wq) for each image: every filter at every position.
+    return np.matmul(w.reshape(C_out, -1), cols.reshape(N, C * kh * kw, Ho * Wq), out=o)
 
 
 def conv2d_backward(x, w, dout, *, stride=1, padding=0):
@@ -256,25 +282,32 @@ def conv2d_backward(x, w, dout, *, stride=1, padding=0):
     return _conv2d_backward_cols(cols, x.shape, w, dout, stride, padding)
 
 
-def _conv2d_backward_cols(cols, x_shape, w, dout, stride, padding, input_grad=True, out=None):
+def _conv2d_backward_cols(cols, x_shape, w, dout, stride, padding, input_grad=True, out=None,
+                          workspace=None, rows=slice(0, None)):
     """``(dx, dw, db)`` from the columns of :func:`_im2col`; dx is None without ``input_grad``."""
     N, C, kh, kw, Ho, Wq = cols.shape
     C_out, K, L = w.shape[0], C * kh * kw, Ho * Wq
     # dout in the columns' layout, zero at the junk columns: they then add nothing to
-    # dw, and only zeros to dx.
-    dout_wide = np.zeros((N, C_out, Ho, Wq), dout.dtype)
+    # dw, and only zeros to dx. Every pass writes the same cells: the junk stays zero.
+    dout_wide = parallel.scratch(workspace, "dout_wide", rows, (N, C_out, Ho, Wq), dout.dtype,
+                                 zero="once")
     dout_wide[..., : dout.shape[3]] = dout
     dout_wide = dout_wide.reshape(N, C_out, L)
     # dw = Σ_n dout[n] @ cols[n].T; db = Σ dout.
-    dw = np.matmul(dout_wide, cols.reshape(N, K, L).transpose(0, 2, 1)).sum(axis=0)
+    per_image = parallel.scratch(workspace, "dw", rows, (N, C_out, K), dout_wide.dtype)
+    np.matmul(dout_wide, cols.reshape(N, K, L).transpose(0, 2, 1), out=per_image)
+    dw = per_image.sum(axis=0)
     db = dout.sum(axis=(0, 2, 3))
     if not input_grad:
         return None, dw.reshape(w.shape), db
-    dcols = np.matmul(w.reshape(C_out, K).T, dout_wide).reshape(cols.shape)
-    return _col2im(dcols, x_shape, stride, padding, out=out), dw.reshape(w.shape), db
+    dcols = parallel.scratch(workspace, "dcols", rows, (N, K, L), dout_wide.dtype)
+    np.matmul(w.reshape(C_out, K).T, dout_wide, out=dcols)
+    dx = _col2im(dcols.reshape(cols.shape), x_shape, stride, padding, out=out,
+                 workspace=workspace, rows=rows)
+    return dx, dw.reshape(w.shape), db
 
 
-def conv2d_layer_forward(x, w, b, stride, padding, out):
+def conv2d_layer_forward(x, w, b, stride, padding, out, workspace=None):
     """:class:`lessons_lib.nn.Conv2D`'s forward pass, chunk by chunk on threads.
 
     Readable version: :func:`lessons_lib.nn.layers.conv2d_forward_loops`.
@@ -287,16 +320,21 @@ def conv2d_layer_forward(x, w, b, stride, padding, out):
     stride, padding : tuple of 2 int
     out : ndarray, shape (N, C_out, H', W')
         Receives the output.
+    workspace : Workspace, optional
+        The layer's :class:`~.parallel.Workspace`: its arrays are reused, and the
+        columns returned are among them (valid until the next pass).
 
     Returns
     -------
     cols : list of ndarray
         The im2col columns of each chunk of the batch, for :func:`conv2d_layer_backward`.
     """
+    if workspace is not None:
+        workspace.keep_chunks(x.shape[0])
 
     def forward_chunk(rows):
-        cols = _im2col(x[rows], w.shape[2:], stride, padding)
-        _conv2d_forward_cols(cols, w, b, out.shape[3], out=out[rows])
+        cols = _im2col(x[rows], w.shape[2:], stride, padding, workspace, rows)
+        _conv2d_forward_cols(cols, w, b, out.shape[3], out[rows], workspace, rows)
         return cols
 
     # Samples are independent: the batch goes through in chunks, on several cores
@@ -304,7 +342,8 @@ def conv2d_layer_forward(x, w, b, stride, padding, out):
     return parallel.map_chunks(forward_chunk, x.shape[0])
 
 
-def conv2d_layer_backward(cols, x_shape, w, dout, stride, padding, *, input_grad, dw, db):
+def conv2d_layer_backward(cols, x_shape, w, dout, stride, padding, *, input_grad, dw, db,
+                          workspace=None):
     """:class:`lessons_lib.nn.Conv2D`'s backward pass: adds into ``dw`` and ``db``, returns dx.
 
     Readable version: :func:`lessons_lib.nn.layers.conv2d_backward_loops`.
@@ -321,26 +360,146 @@ def conv2d_layer_backward(cols, x_shape, w, dout, stride, padding, *, input_grad
         Compute dx (False: return None).
     dw, db : ndarray, shapes of w and (C_out,)
         The layer's gradients: each chunk's share is added (``+=``) in chunk order.
+    workspace : Workspace, optional
+        As given to :func:`conv2d_layer_forward`.
 
     Returns
     -------
     dx : ndarray, shape ``x_shape``, or None
     """
-    N = x_shape[0]
-    dx = np.empty(x_shape, dout.dtype) if input_grad else None
+    return _backward_on_chunks(lambda rows, chunk_cols: (chunk_cols, dout[rows]), cols,
+                               x_shape, w, dout.dtype, stride, padding, input_grad, dw, db,
+                               workspace)
 
-    def backward_chunk(rows, chunk_cols):
+
+def _backward_on_chunks(chunk_gradient, saved, x_shape, w, dtype, stride, padding,
+                        input_grad, dw, db, workspace):
+    """The backward pass shared by the layer passes: dx, and dw and db added to.
+
+    ``chunk_gradient(rows, item)`` gives, for a chunk and its item of ``saved``, the
+    chunk's im2col columns and the gradient of the convolution's output there.
+    """
+    dx = np.empty(x_shape, dtype) if input_grad else None
+
+    def backward_chunk(rows, item):
+        chunk_cols, chunk_dout = chunk_gradient(rows, item)
         _, chunk_dw, chunk_db = _conv2d_backward_cols(
-            chunk_cols, (len(chunk_cols), *x_shape[1:]), w, dout[rows], stride, padding,
-            input_grad, out=None if dx is None else dx[rows],
+            chunk_cols, (len(chunk_cols), *x_shape[1:]), w, chunk_dout, stride, padding,
+            input_grad, None if dx is None else dx[rows], workspace, rows,
         )
         return chunk_dw, chunk_db
 
     # Summed in chunk order: the same gradient whatever the number of threads.
-    for chunk_dw, chunk_db in parallel.map_chunks(backward_chunk, N, cols):
+    for chunk_dw, chunk_db in parallel.map_chunks(backward_chunk, x_shape[0], saved):
         dw += chunk_dw
         db += chunk_db
     return dx
+
+
+# -- convolution, ReLU and max pooling in one pass -------------------------------------
+
+
+def conv_relu_pool_forward(x, w, b, stride, padding, size, out, workspace=None):
+    r"""``Conv2D → ReLU → MaxPool2D(size, size)`` on a batch, chunk by chunk on threads.
+
+    Readable versions: :func:`lessons_lib.nn.layers.conv2d_forward_loops`, then
+    :math:`\max(0, \cdot)`, then :func:`lessons_lib.pooling.max_pool_loops`; the
+    output is the same array, and :func:`conv_relu_pool_backward` gives the same
+    gradients as the three backward passes one after the other (tested equal).
+
+    Each chunk goes through the three steps while it is still in the CPU cache, and
+    the convolution's output is never written out at full size. ReLU is applied after
+    the pooling, on a quarter of the values: ReLU never changes which value of a window
+    is largest, :math:`\max_k \max(0, o_k) = \max(0, \max_k o_k)`, and a window
+    whose maximum is not positive passes no gradient either way, so the numbers are
+    the same as in the layers' order.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W), of ``w``'s dtype
+    w : ndarray, shape (C_out, C, kh, kw)
+    b : ndarray, shape (C_out,)
+    stride, padding : tuple of 2 int
+    size : int
+        The pooling window and its stride; it must fit in the convolution's output.
+    out : ndarray, shape (N, C_out, H' // size, W' // size)
+        Receives the output.
+    workspace : Workspace, optional
+        Arrays reused from pass to pass, as in :func:`conv2d_layer_forward`.
+
+    Returns
+    -------
+    saved : list
+        For each chunk of the batch, what :func:`conv_relu_pool_backward` needs.
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> out = np.empty((1, 2, 1, 1))
+    >>> _ = conv_relu_pool_forward(x, np.stack([np.ones((1, 3, 3)), -np.ones((1, 3, 3))]),
+    ...                            np.zeros(2), (1, 1), (0, 0), 2, out)
+    >>> out.ravel()
+    array([90.,  0.])
+    """
+    Wo = output_size(x.shape[3], w.shape[3], stride[1], padding[1])
+    if workspace is not None:
+        workspace.keep_chunks(x.shape[0])
+
+    def forward_chunk(rows):
+        cols = _im2col(x[rows], w.shape[2:], stride, padding, workspace, rows)
+        conv = parallel.scratch(workspace, "conv", rows,
+                                (len(cols), w.shape[0], cols.shape[4], Wo), out.dtype)
+        # The convolution's output, as conv2d_layer_forward computes it, for the chunk
+        # only: contiguous, so that the pooling's strided views run in long loops.
+        _conv2d_forward_cols(cols, w, b, Wo, conv, workspace, rows)
+        pooled, switches = fast_pooling.switches_unchecked(conv, size)
+        positive = pooled > 0
+        np.maximum(pooled, 0, out=out[rows])
+        return cols, switches, positive
+
+    return parallel.map_chunks(forward_chunk, x.shape[0])
+
+
+def conv_relu_pool_backward(saved, x_shape, w, dout, stride, padding, *, input_grad, dw, db,
+                            workspace=None):
+    """The backward pass of :func:`conv_relu_pool_forward`: adds into ``dw`` and ``db``.
+
+    Readable versions: :func:`lessons_lib.pooling.max_pool_backward_loops`, the
+    derivative of ReLU (1 where its input was positive, 0 elsewhere), then
+    :func:`lessons_lib.nn.layers.conv2d_backward_loops`.
+
+    Parameters
+    ----------
+    saved : list
+        From :func:`conv_relu_pool_forward`.
+    x_shape : tuple (N, C, H, W)
+    w : ndarray, shape (C_out, C, kh, kw)
+    dout : ndarray, the shape of the pooled output, of ``w``'s dtype
+    stride, padding : tuple of 2 int
+    input_grad : bool
+        Compute dx (False: return None).
+    dw, db : ndarray, shapes of w and (C_out,)
+        Each chunk's share is added (``+=``) in chunk order.
+    workspace : Workspace, optional
+        As given to :func:`conv_relu_pool_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape ``x_shape``, or None
+    """
+    Wo = output_size(x_shape[3], w.shape[3], stride[1], padding[1])
+
+    def chunk_gradient(rows, item):
+        cols, switches, positive = item
+        # ReLU's derivative on the pooled values, then each window's gradient to its
+        # maximum: the convolution's output gradient.
+        d_conv = parallel.scratch(workspace, "d_conv", rows,
+                                  (len(cols), w.shape[0], cols.shape[4], Wo), dout.dtype)
+        fast_pooling.route_switches(dout[rows] * positive, switches, d_conv)
+        return cols, d_conv
+
+    return _backward_on_chunks(chunk_gradient, saved, x_shape, w, dout.dtype, stride,
+                               padding, input_grad, dw, db, workspace)
 
 
 # -- depthwise convolution -------------------------------------------------------------

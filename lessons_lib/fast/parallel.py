@@ -33,6 +33,8 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
 
+import numpy as np
+
 from lessons_lib._validate import positive_int
 
 CHUNK = 32
@@ -167,6 +169,58 @@ def map_chunks(function, n_samples: int, *per_chunk, sample_size=None) -> list:
     for helper in helpers:
         helper.result()
     return results
+
+
+class Workspace:
+    """Arrays that a layer's passes reuse from one batch to the next, chunk by chunk.
+
+    A training step allocates the same large arrays (im2col columns, products,
+    gradients) batch after batch. Fresh from ``np.empty``, each is new memory that
+    the operating system maps page by page on first touch, which on a small CNN costs
+    as much time as the arithmetic; a workspace hands the same array back instead.
+    Arrays are keyed by name and chunk (chunks may run at once on several threads, so
+    no two share an array), and replaced when the shape or dtype changes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> workspace = Workspace()
+    >>> a = workspace.array("cols", slice(0, 32), (2, 3), np.float32)
+    >>> a is workspace.array("cols", slice(0, 32), (2, 3), np.float32)
+    True
+    >>> a is workspace.array("cols", slice(32, 64), (2, 3), np.float32)
+    False
+    """
+
+    def __init__(self):
+        self._arrays = {}
+
+    def array(self, name, rows, shape, dtype, *, zero="never"):
+        """The array for ``name`` in chunk ``rows``, of this ``shape`` and ``dtype``.
+
+        ``zero``: "never" (its values are whatever the last pass left), "always"
+        (filled with zeros), or "once" (zeros when created; the caller writes only
+        parts that it writes every time, so the rest stays zero from pass to pass).
+        """
+        key = (name, rows.start)
+        array = self._arrays.get(key)
+        if array is None or array.shape != tuple(shape) or array.dtype != dtype:
+            array = self._arrays[key] = np.zeros(shape, dtype)
+        elif zero == "always":
+            array.fill(0)
+        return array
+
+    def keep_chunks(self, n_samples):
+        """Forget the arrays of chunks beyond a batch of ``n_samples`` (after a larger one)."""
+        for key in [key for key in self._arrays if key[1] >= n_samples]:
+            del self._arrays[key]
+
+
+def scratch(workspace, name, rows, shape, dtype, *, zero="never"):
+    """:meth:`Workspace.array`, or a new array when ``workspace`` is None."""
+    if workspace is not None:
+        return workspace.array(name, rows, shape, dtype, zero=zero)
+    return np.empty(shape, dtype) if zero == "never" else np.zeros(shape, dtype)
 
 
 def _pool() -> ThreadPoolExecutor:

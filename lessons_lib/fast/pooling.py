@@ -149,11 +149,20 @@ def route_to_indices(dout, indices, input_shape) -> np.ndarray:
     dA : ndarray, shape ``input_shape``, dtype of ``dout``
     """
     plane = input_shape[-2] * input_shape[-1]
-    flat = indices.reshape(-1, dout.shape[-2] * dout.shape[-1])
-    flat = flat + np.arange(flat.shape[0])[:, None] * plane
-    dA = np.zeros(plane * flat.shape[0], dout.dtype)
-    # add.at, not assignment: with overlapping windows one cell can be picked twice.
-    np.add.at(dA, flat.ravel(), dout.ravel())
+    pooled = dout.shape[-2] * dout.shape[-1]
+    indices, dout = indices.reshape(-1, pooled), dout.reshape(-1, pooled)
+    dA = np.empty((len(indices), plane), dout.dtype)
+
+    def route_planes(rows):
+        # A chunk of planes at a time: its positions and gradient stay in the CPU
+        # cache, and inside nn.threads() the chunks share the cores.
+        block = dA[rows]
+        block.fill(0)
+        offsets = np.arange(rows.stop - rows.start, dtype=np.intp)[:, None] * plane
+        # add.at, not assignment: with overlapping windows one cell can be picked twice.
+        np.add.at(block.reshape(-1), (indices[rows] + offsets).ravel(), dout[rows].ravel())
+
+    parallel.map_chunks(route_planes, len(indices))
     return dA.reshape(input_shape)
 
 
@@ -193,8 +202,10 @@ def _running_argmax(views):
     if len(views) == 1:
         return views[0].copy(), np.zeros(views[0].shape, dtype)
     first, second, *rest = views
-    # Strictly greater: on a tie the earlier view keeps it.
-    which = (second > first).astype(dtype)
+    # Strictly greater: on a tie the earlier view keeps it. A bool is one byte, 0 or 1:
+    # read as int8 without a copy.
+    which = second > first
+    which = which.view(dtype) if dtype.itemsize == 1 else which.astype(dtype)
     out = np.maximum(first, second)
     for k, view in enumerate(rest, start=2):
         which = _select(view > out, dtype.type(k), which)
@@ -240,6 +251,15 @@ def max_pool_switches(A, size=2):
            [0, 1]], dtype=int8)
     """
     A, size = as_feature_maps(A), positive_int(size, "size")
+    return switches_unchecked(A, size)
+
+
+def switches_unchecked(A, size):
+    """:func:`max_pool_switches` of a checked float array (any view), without the checks.
+
+    For callers inside a network, where the values are the network's own: a scan for
+    NaN and inf on every pass would cost as much as the pooling.
+    """
     Ho, Wo = (output_size(n, size, size) for n in A.shape[-2:])
     row_max, column = _running_argmax(_taps(A[..., : Ho * size, :], -1, size, size, Wo))
     out, row = _running_argmax(_taps(row_max, -2, size, size, Ho))
@@ -275,14 +295,24 @@ def max_pool_switches_backward(dout, switches, input_shape) -> np.ndarray:
            [3., 0., 0., 0.],
            [0., 0., 0., 4.]])
     """
+    row = switches[1]
+    dtype = np.float32 if np.asarray(dout).dtype == np.float32 else np.float64
+    dA = np.empty(input_shape, dtype)
+    return route_switches(as_pooled_gradient(dout, dA, row.shape), switches, dA)
+
+
+def route_switches(dout, switches, dA):
+    """:func:`max_pool_switches_backward` without the checks, written into ``dA``.
+
+    ``dout`` has the pooled shape and ``dA``'s dtype; ``dA`` (any writable array or
+    view of the input's shape) receives every cell, zero where no window's maximum is.
+    """
     column, row = switches
     Ho, Wo = row.shape[-2:]
     size = column.shape[-2] // Ho
-    dtype = np.float32 if np.asarray(dout).dtype == np.float32 else np.float64
-    covered = (Ho * size, Wo * size) == tuple(input_shape[-2:])
     # Rows and columns the windows leave out keep a zero gradient.
-    dA = np.empty(input_shape, dtype) if covered else np.zeros(input_shape, dtype)
-    dout = as_pooled_gradient(dout, dA, row.shape)
+    dA[..., Ho * size :, :] = 0
+    dA[..., Wo * size :] = 0
     to_rows = np.empty(column.shape, dout.dtype)
     for i, view in enumerate(_taps(to_rows, -2, size, size, Ho)):
         np.multiply(dout, row == i, out=view)

@@ -38,6 +38,7 @@ from lessons_lib._validate import (
     positive_int,
 )
 from lessons_lib.fast import conv2d as fast_conv2d
+from lessons_lib.fast import parallel as fast_parallel
 from lessons_lib.fast import pooling as fast_pooling
 from lessons_lib.shapes import output_size
 
@@ -800,6 +801,8 @@ class Conv2D(Layer):
             f"kernel_size={self.kernel_size})")
         self.add_param("W", init_weights(shape, fan_in, fan_out, init=init, rng=rng, dtype=dtype))
         self.add_param("b", np.zeros(self.out_channels, dtype=dtype))
+        # Large arrays reused by every pass (see lessons_lib.fast.parallel.Workspace).
+        self._workspace = fast_parallel.Workspace()
 
     def output_shape(self, input_shape):
         _, H, W = _sample_shape(input_shape, self, (self.in_channels, "H", "W"))
@@ -808,18 +811,12 @@ class Conv2D(Layer):
         return (self.out_channels, Ho, Wo)
 
     def forward(self, x):
-        w, b = self.params["W"], self.params["b"]
-        x = _as_batch(x, self, ("N", self.in_channels, "H", "W"), dtype=w.dtype)
-        N, C, H, W = x.shape
-        Ho, Wo = _window_output(_Named("x of {}", self), H, W, self.kernel_size, self.stride,
-                                self.padding)
-        # The output, and the im2col columns kept for backward.
-        kh, kw = self.kernel_size
-        check_memory((C * kh * kw + self.out_channels) * N * Ho * Wo * w.itemsize,
-                     _Named(f"{{}} on x of shape {x.shape}", self))
-        self.x_shape = x.shape
-        out = np.empty((N, self.out_channels, Ho, Wo), w.dtype)
-        self.cols = fast_conv2d.conv2d_layer_forward(x, w, b, self.stride, self.padding, out)
+        x, (Ho, Wo) = self._enter(x)
+        w = self.params["W"]
+        out = np.empty((x.shape[0], self.out_channels, Ho, Wo), w.dtype)
+        # The im2col columns are kept for backward.
+        self.cols = fast_conv2d.conv2d_layer_forward(x, w, self.params["b"], self.stride,
+                                                     self.padding, out, self._workspace)
         self.out_shape = out.shape
         return out
 
@@ -828,7 +825,70 @@ class Conv2D(Layer):
         dout = _as_dout(dout, self, self.out_shape, w.dtype)
         return fast_conv2d.conv2d_layer_backward(
             cols, self.x_shape, w, dout, self.stride, self.padding,
-            input_grad=self.input_grad, dw=self.grads["W"], db=self.grads["b"])
+            input_grad=self.input_grad, dw=self.grads["W"], db=self.grads["b"],
+            workspace=self._workspace)
+
+    def _enter(self, x):
+        """``x`` checked, and the output's ``(H', W')``; what the last pass kept is dropped."""
+        w = self.params["W"]
+        x = _as_batch(x, self, ("N", self.in_channels, "H", "W"), dtype=w.dtype)
+        N, C, H, W = x.shape
+        Ho, Wo = _window_output(_Named("x of {}", self), H, W, self.kernel_size, self.stride,
+                                self.padding)
+        kh, kw = self.kernel_size
+        check_memory((C * kh * kw + self.out_channels) * N * Ho * Wo * w.itemsize,
+                     _Named(f"{{}} on x of shape {x.shape}", self))
+        # Freed before the new columns are made, so that the memory is reused.
+        vars(self).pop("cols", None)
+        vars(self).pop("_fused", None)
+        self.x_shape = x.shape
+        return x, (Ho, Wo)
+
+    def forward_relu_pool(self, x, relu, pool):
+        """This layer, then ``relu`` (a :class:`ReLU`), then ``pool`` (a :class:`MaxPool2D`
+        whose windows tile its input), in one pass: how :class:`Sequential` runs the three.
+
+        The output is ``pool(relu(self(x)))``; :meth:`backward_relu_pool` is the three
+        backward passes, adding into this layer's gradients. Computed by
+        :func:`lessons_lib.fast.conv2d.conv_relu_pool_forward` (tested equal to the three
+        layers one after the other); the convolution's output is never stored whole.
+        Until the next forward, ``relu`` and ``pool`` have no pass of their own to go
+        back through.
+
+        Examples
+        --------
+        >>> conv, relu, pool = Conv2D(1, 2, 3, padding=1), ReLU(), MaxPool2D()
+        >>> x = np.arange(32.0).reshape(2, 1, 4, 4)
+        >>> np.array_equal(conv.forward_relu_pool(x, relu, pool), pool(relu(conv(x))))
+        True
+        """
+        x, (Ho, Wo) = self._enter(x)
+        _check_window_fits(pool, Ho, Wo)
+        w = self.params["W"]
+        out = np.empty((x.shape[0], self.out_channels, Ho // pool.size, Wo // pool.size),
+                       w.dtype)
+        saved = fast_conv2d.conv_relu_pool_forward(x, w, self.params["b"], self.stride,
+                                                   self.padding, pool.size, out, self._workspace)
+        # A dict, not a tuple: the two layers are not sublayers of this one.
+        self._fused = {"saved": saved, "relu": relu, "pool": pool}
+        vars(relu).pop("mask", None)
+        vars(pool).pop("route_back", None)
+        pool.out_shape, pool.x_dtype = out.shape, w.dtype
+        return out
+
+    def backward_relu_pool(self, dout):
+        """The gradient with respect to ``x`` of the last :meth:`forward_relu_pool`."""
+        fused, w = _saved(self, "_fused"), self.params["W"]
+        dout = _as_dout(dout, fused["pool"], fused["pool"].out_shape, w.dtype)
+        return fast_conv2d.conv_relu_pool_backward(
+            fused["saved"], self.x_shape, w, dout, self.stride, self.padding,
+            input_grad=self.input_grad, dw=self.grads["W"], db=self.grads["b"],
+            workspace=self._workspace)
+
+    def fused_with(self):
+        """``(relu, pool)`` if the last forward was :meth:`forward_relu_pool`, else None."""
+        fused = vars(self).get("_fused")
+        return None if fused is None else (fused["relu"], fused["pool"])
 
     def extra_repr(self):
         # The constructor call that builds this layer, defaults left out.
@@ -896,7 +956,9 @@ class MaxPool2D(Layer):
     :func:`lessons_lib.fast.pooling.max_pool_layer`. When the windows tile the input
     (``stride == size``) it records switches, chunk by chunk as :class:`Conv2D` does;
     otherwise the flat indices of :func:`lessons_lib.pooling.max_pool`. Both route the
-    gradient as :func:`lessons_lib.pooling.max_pool_backward` does.
+    gradient as :func:`lessons_lib.pooling.max_pool_backward` does. Inside a
+    :class:`Sequential`, after a ``Conv2D`` and a ``ReLU``, it runs in their pass
+    (:meth:`Conv2D.forward_relu_pool`).
 
     Examples
     --------
@@ -925,9 +987,7 @@ class MaxPool2D(Layer):
 
     def forward(self, x):
         x = _as_batch(x, self, ("N", "C", "H", "W"))
-        if min(x.shape[2:]) < self.size:
-            raise ValueError(f"x of {_label(self)} is {x.shape[2]}x{x.shape[3]}: smaller "
-                             f"than the pooling window {self.size}x{self.size}")
+        _check_window_fits(self, *x.shape[2:])
         # Where each maximum was, so that backward routes the gradient without searching.
         y, self.route_back = fast_pooling.max_pool_layer(x, self.size, self.stride)
         self.out_shape, self.x_dtype = y.shape, x.dtype
@@ -939,6 +999,13 @@ class MaxPool2D(Layer):
 
     def extra_repr(self):
         return f"size={self.size}, stride={self.stride}"
+
+
+def _check_window_fits(pool, H, W):
+    """A ValueError naming ``pool`` (a MaxPool2D) if its window does not fit in ``H x W``."""
+    if min(H, W) < pool.size:
+        raise ValueError(f"x of {_label(pool)} is {H}x{W}: smaller than the pooling window "
+                         f"{pool.size}x{pool.size}")
 
 
 class Flatten(Layer):
@@ -1114,6 +1181,10 @@ class Sequential(_Composite):
     ``backward`` turns the gradient with respect to its output into the gradient with
     respect to its input, which is the output of the layer before.
 
+    Three layers ``Conv2D → ReLU → MaxPool2D`` whose pooling windows tile their input
+    (stride = size) run as one pass, :meth:`Conv2D.forward_relu_pool`: the same numbers,
+    without writing the convolution's output out whole between them.
+
     Parameters
     ----------
     layers : list of Layer
@@ -1155,13 +1226,26 @@ class Sequential(_Composite):
         return _real(x, _Named("x of {}", self)) if self.layers else _as_batch(x, self)
 
     def _forward(self, x):
-        for layer in self.layers:
-            x = layer.forward(x)
+        layers, i = self.layers, 0
+        while i < len(layers):
+            if _conv_relu_pool(layers[i : i + 3]):
+                x = layers[i].forward_relu_pool(x, layers[i + 1], layers[i + 2])
+                i += 3
+            else:
+                x = layers[i].forward(x)
+                i += 1
         return x
 
     def _backward(self, dout):
-        for layer in reversed(self.layers):
-            dout = layer.backward(dout)
+        layers, i = self.layers, len(self.layers)
+        while i:
+            if i >= 3 and isinstance(layers[i - 3], Conv2D) and (
+                    layers[i - 3].fused_with() == (layers[i - 2], layers[i - 1])):
+                dout = layers[i - 3].backward_relu_pool(dout)
+                i -= 3
+            else:
+                dout = layers[i - 1].backward(dout)
+                i -= 1
         return dout
 
     def activations(self, x) -> list[np.ndarray]:
@@ -1207,6 +1291,15 @@ class Sequential(_Composite):
     def __repr__(self):
         lines = [f"  ({i}) {layer!r}" for i, layer in enumerate(self.layers)]
         return "Sequential(\n" + "\n".join(lines) + "\n)"
+
+
+def _conv_relu_pool(layers) -> bool:
+    """Whether ``layers`` are Conv2D, ReLU, MaxPool2D (windows that tile), which run as one.
+
+    Only these exact classes: a subclass may compute something else.
+    """
+    return (len(layers) == 3 and type(layers[0]) is Conv2D and type(layers[1]) is ReLU
+            and type(layers[2]) is MaxPool2D and layers[2].stride == layers[2].size)
 
 
 def summary(model: Sequential, input_shape) -> list[dict]:
