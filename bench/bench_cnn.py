@@ -1,32 +1,36 @@
-"""CNN training: lesson 04's network, numpy (lessons_lib.nn) against PyTorch CPU, and the notebook's run.
+"""CNN training: lesson 04's network, numpy (lessons_lib.nn) against PyTorch CPU, and where the time goes.
 
 Throughput is images per second of full training steps (forward, loss, backward, Adam
-update) on one batch of 64 simulated 64 x 64 events: the median of 60 steps, taken in
-blocks that alternate between the two libraries so that both see the same load. The
-reference is PyTorch CPU training the same network (same layers, same initial weights,
-same batch, same optimiser) in the same run; ratio = numpy images/s / PyTorch images/s
-(target: at least 0.5). Both are measured on the cores ``nn.fit`` uses by default
-(every available one, see ``lessons_lib.fast.parallel``) and on one. The last rows time
-what lesson 04 runs: simulating its events and its training run (6000 events, 6
-epochs; target: at most 60 s on two cores).
+update) on one batch of 64 simulated 64 x 64 events, float32. The reference is PyTorch
+CPU training the same network (same layers, same initial weights, same batch, same
+optimiser) in the same run, on the same number of threads (``torch.set_num_threads``
+on its side, ``nn.threads`` on ours). Steps are timed in pairs, ours then PyTorch's,
+10 steps each, 7 pairs; ratio = ours / PyTorch's images per second, the median of the
+per-pair ratios (target: at least 0.85, aim 1.0), at 1 thread and at 2.
+
+The breakdown rows time each stage of our step as ``Sequential`` runs it (a
+``Conv2D → ReLU → MaxPool2D`` block is one fused pass, forward and backward), then the
+loss and the optimiser, in ms per step (median of 30 steps), with each stage's share of
+the step. The last row times lesson 04's training run (6000 events, 6 epochs; target:
+at most 60 s on two cores).
 """
 
 from __future__ import annotations
 
-import contextlib
 import time
 
-import numpy as np
-from run import wall_times
+from run import THROUGHPUT, TIME, median, median_time, paired_times, row
 
 from lessons_lib import nn
 from lessons_lib.datasets import detector_events
 from lessons_lib.fast.parallel import available_cores
-from lessons_lib.losses import softmax_cross_entropy_backward
+from lessons_lib.losses import softmax_cross_entropy, softmax_cross_entropy_backward
+from lessons_lib.nn.layers import _conv_relu_pool, _run_inside
 from lessons_lib.nn.models import detector_cnn
 
 BATCH = 64
-ROUNDS, STEPS_PER_ROUND = 4, 15
+PAIRS, STEPS = 7, 10
+BREAKDOWN_STEPS = 30
 
 
 def _numpy_step(model, optimizer, x, y):
@@ -75,25 +79,73 @@ def _torch_step(torch, twin, x, y):
     return step
 
 
-def _row(measurement, value, reference="", ratio=""):
-    return {"measurement": measurement, "value": value, "reference": reference, "ratio": ratio}
+def _stages(model):
+    """The stages of ``model``'s step as Sequential runs them: (name, forward, backward)."""
+    layers, stages, i = model.layers, [], 0
+    while i < len(layers):
+        if _conv_relu_pool(layers[i : i + 3]):
+            conv, relu, pool = layers[i : i + 3]
+            stages.append((f"{conv!r} → ReLU → MaxPool (one pass)",
+                           lambda x, c=conv, r=relu, p=pool: c.forward_relu_pool(x, r, p),
+                           conv.backward_relu_pool))
+            i += 3
+        else:
+            stages.append((repr(layers[i]), layers[i].forward, layers[i].backward))
+            i += 1
+    return stages
 
 
-def _alternating_medians(steps, *, rounds=ROUNDS, per_round=STEPS_PER_ROUND):
-    """Median step time of each of ``steps``, measured in alternating blocks.
+def breakdown(threads, x, y):
+    """Rows: ms per step of each stage of our training step, forward and backward."""
+    model = detector_cnn()
+    optimizer = nn.Adam(model, lr=0.003)
+    stages = _stages(model)
+    times = {name: ([], []) for name, _, _ in stages}
+    times.update({"loss (softmax cross-entropy and its gradient)": ([], []),
+                  "Adam update (with zero_grad)": ([], [])})
 
-    A shared machine drifts by tens of percent within a minute; alternating blocks of
-    steps (after a warm-up) lets every contender see the same drift.
-    """
-    times = {name: [] for name in steps}
-    for step, context in steps.values():
-        with context():
-            wall_times(step, 3)
-    for _ in range(rounds):
-        for name, (step, context) in steps.items():
-            with context():
-                times[name] += wall_times(step, per_round)
-    return {name: float(np.median(t)) for name, t in times.items()}
+    def forward(h):
+        for name, stage, _ in stages:
+            start = time.perf_counter()
+            h = stage(h)
+            times[name][0].append(time.perf_counter() - start)
+        return h
+
+    def backward(d):
+        for name, _, stage in reversed(stages):
+            start = time.perf_counter()
+            d = stage(d)
+            times[name][1].append(time.perf_counter() - start)
+
+    with nn.threads(threads):
+        for _ in range(BREAKDOWN_STEPS + 3):
+            logits = _run_inside(forward, x)
+            start = time.perf_counter()
+            softmax_cross_entropy(logits, y)
+            d = softmax_cross_entropy_backward(logits, y)
+            times["loss (softmax cross-entropy and its gradient)"][0].append(
+                time.perf_counter() - start)
+            start = time.perf_counter()
+            model.zero_grad()
+            middle = time.perf_counter()
+            _run_inside(backward, d)
+            end = time.perf_counter()
+            optimizer.step()
+            times["Adam update (with zero_grad)"][0].append(
+                middle - start + time.perf_counter() - end)
+    # The first steps warm up (workspaces, caches): left out.
+    medians = {name: [1000 * median(t[3:]) if t else None for t in pair]
+               for name, pair in times.items()}
+    total = sum(t for pair in medians.values() for t in pair if t is not None)
+    rows = []
+    for name, (forward_ms, backward_ms) in medians.items():
+        for half, ms in (("forward", forward_ms), ("backward", backward_ms)):
+            if ms is None:
+                continue
+            label = name if name[0].islower() else f"{name}, {half}"
+            rows.append(row(f"  breakdown: {label} ({100 * ms / total:.0f}% of the step)",
+                                ours=ms, unit="ms", kind=TIME, threads=threads))
+    return rows
 
 
 def run():
@@ -103,35 +155,40 @@ def run():
     except ImportError:
         torch = None
     rows = []
+    thread_counts = sorted({1, min(2, available_cores())})
     default_threads = torch.get_num_threads() if torch else None
-    for threads in sorted({available_cores(), 1}, reverse=True):
+    for threads in thread_counts:
         model = detector_cnn()
-        steps = {"numpy": (_numpy_step(model, nn.Adam(model, lr=0.003), x, y),
-                           lambda threads=threads: nn.threads(threads))}
-        if torch:
+        ours = _numpy_step(model, nn.Adam(model, lr=0.003), x, y)
+        operation = f"training step, batch {BATCH}, float32"
+        if torch is None:
+            with nn.threads(threads):
+                seconds = median_time(ours, repeat=PAIRS * STEPS)
+            rows.append(row(operation, ours=BATCH / seconds, unit="images/s",
+                                kind=THROUGHPUT, threads=threads,
+                                reference_name="PyTorch not installed"))
+        else:
             torch.set_num_threads(threads)
-            steps["torch"] = (_torch_step(torch, _torch_twin(torch, detector_cnn()), x, y),
-                              contextlib.nullcontext)
-        speed = {name: BATCH / seconds for name, seconds in _alternating_medians(steps).items()}
-        rows.append(_row(f"numpy train step, {threads} thread(s), images/s",
-                         f"{speed['numpy']:.0f}"))
-        if torch:
-            rows.append(_row(f"torch {torch.__version__.split('+')[0]} CPU, {threads} "
-                             f"thread(s), images/s", f"{speed['torch']:.0f}",
-                             "numpy / torch", f"{speed['numpy'] / speed['torch']:.2f}"))
-    if torch:
+            reference = _torch_step(torch, _torch_twin(torch, detector_cnn()), x, y)
+            with nn.threads(threads):
+                ours_s, reference_s, ratio = paired_times(ours, reference, pairs=PAIRS,
+                                                              number=STEPS)
+            # A throughput ratio is the inverse of the time ratio; over an odd number of
+            # pairs the median of the inverses is the inverse of the median.
+            rows.append(row(operation, ours=BATCH / ours_s, reference=BATCH / reference_s,
+                                unit="images/s", kind=THROUGHPUT, threads=threads,
+                                reference_name=f"torch {torch.__version__.split('+')[0]} CPU",
+                                ratio=1 / ratio, target=">= 0.85 (aim 1.0)", pairs=PAIRS))
+        rows += breakdown(threads, x, y)
+    if torch is not None:
         torch.set_num_threads(default_threads)
-    else:
-        rows.append(_row("PyTorch not installed", "", "pip install torch==2.13.0"))
 
-    start = time.perf_counter()
     x_train, y_train, _ = detector_events(6000, seed=0)
-    detector_events(2000, seed=1)
-    rows.append(_row("lesson 04: simulate 8000 events, s", f"{time.perf_counter() - start:.1f}"))
     model = detector_cnn()
     start = time.perf_counter()
     nn.fit(model, x_train, y_train, epochs=6, batch_size=64, optimizer=nn.Adam(model, lr=0.003),
            validation_split=0.1, progress=False)
-    rows.append(_row("lesson 04: training run (6 epochs), s", f"{time.perf_counter() - start:.1f}",
-                     "target", "<= 60"))
+    rows.append(row("lesson 04: training run (6000 events, 6 epochs)",
+                        ours=time.perf_counter() - start, unit="s", kind=TIME,
+                        threads=available_cores(), target="<= 60 s"))
     return rows
