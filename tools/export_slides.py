@@ -107,8 +107,25 @@ html:not(.print-pdf) .reveal .slides section.present:not(.stack) {
   font-size: 16px; color: #444; margin: 2px 0 4px; }
 .frozen-view .frozen-controls span { margin-right: 1.2em; }
 .frozen-view figcaption { font-style: italic; }
-/* The slide number sits bottom left, clear of the arrows at the bottom right. */
-.reveal .slide-number { font-size: 16px; right: auto; left: 8px; bottom: 8px; }
+/* The slide number sits bottom left, clear of the arrows at the bottom right, white on a
+   grey dark enough to read (7:1). */
+.reveal .slide-number { font-size: 16px; right: auto; left: 8px; bottom: 8px;
+  background-color: #595959; }
+/* Links are underlined: colour alone does not tell them from the text around them. */
+.reveal .slides a { text-decoration: underline; }
+/* Code colours darkened where JupyterLab's light theme falls under WCAG AA's 4.5:1 on the
+   code cells' grey. */
+:root {
+  --jp-mirror-editor-atom-color: #6464bc;
+  --jp-mirror-editor-bracket-color: #6d6d55;
+  --jp-mirror-editor-comment-color: #3a7575;
+  --jp-mirror-editor-error-color: #db0000;
+  --jp-mirror-editor-meta-color: #a020f0;
+  --jp-mirror-editor-number-color: #008000;
+  --jp-mirror-editor-operator-color: #a020f0;
+  --jp-mirror-editor-quote-color: #007f00;
+  --jp-mirror-editor-variable-3-color: #007c4e;
+}
 /* Printed, every slide ends its page; the last one must not start an empty page. */
 html.print-pdf .reveal .slides .pdf-page:last-child { break-after: avoid; }
 """

@@ -138,6 +138,17 @@ class FloatLogSlider(widgets.FloatLogSlider):
 IMAGE_MAX_HEIGHT = "calc(100vh - 220px)"
 
 
+class DescribedImage(widgets.Image):
+    """An image widget whose ``tooltip`` is its accessible name (the ``title`` of its img).
+
+    ipywidgets 8 shows a tooltip only on a widget with a description, and an Image has
+    none: its view fails to draw when given a tooltip. An empty description, synced with
+    the image, makes the tooltip work.
+    """
+
+    description = traitlets.Unicode("").tag(sync=True)
+
+
 class View:
     """Base of the course's interactive views.
 
@@ -154,7 +165,7 @@ class View:
         # The figure shows at its natural size (its text at 14 pt): never stretched to the
         # width of the output, shrunk only when the window is too small to show it
         # together with the controls above it.
-        self.image = widgets.Image(format="png", layout=widgets.Layout(
+        self.image = DescribedImage(format="png", layout=widgets.Layout(
             align_self="flex-start", max_width="100%", max_height=IMAGE_MAX_HEIGHT,
             object_fit="contain"))
 

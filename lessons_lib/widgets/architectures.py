@@ -20,7 +20,9 @@ TABLE_STYLE = ("font-family: monospace; font-size: 14px; line-height: 1.25; "
 
 
 def _pre(text: str, height: int = 200) -> str:
-    return f'<pre style="{TABLE_STYLE.format(height=height)}">{html.escape(text)}</pre>'
+    # Focusable, so that a keyboard can scroll the table too.
+    return (f'<pre tabindex="0" role="region" aria-label="layer table" '
+            f'style="{TABLE_STYLE.format(height=height)}">{html.escape(text)}</pre>')
 
 
 def _error(text: str) -> str:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from axe import blocking, run_axe, summary
 from decks import MATH_ON_SLIDE, MATHJAX_IDLE, SCREEN, walk_static_deck
 from lab_page import ConsoleLog
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -107,6 +108,22 @@ def test_featured_deck_typesets_and_shows_views(decks, offline, artifacts):
     page.evaluate("Reveal.slide(Array.from(Reveal.getSlides()).findIndex("
                   "(s) => s.querySelector('.frozen-view')))")
     page.screenshot(path=artifacts / f"{FEATURED.stem}_static_view.png")
+
+
+def test_featured_deck_passes_axe_on_every_slide(decks, offline):
+    """axe-core on each slide as it is shown (reveal.js hides the others from assistive
+    technology), with the slide number: no serious or critical violation."""
+    page = open_deck(offline, decks[FEATURED.stem])
+    by_rule = {}
+    for index in range(page.evaluate("Reveal.getTotalSlides()")):
+        page.evaluate(f"Reveal.slide({index})")
+        for violation in run_axe(page, include=[".reveal .slides section.present",
+                                                ".reveal .slide-number"]):
+            by_rule.setdefault(violation["id"], {**violation, "nodes": []})["nodes"] += (
+                violation["nodes"])
+    violations = list(by_rule.values())
+    print(f"\n{FEATURED.stem} deck, every slide: {summary(violations)}")
+    assert blocking(violations) == []
 
 
 def test_speaker_view_shows_the_notes(decks, offline, artifacts):
