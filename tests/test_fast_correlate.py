@@ -124,15 +124,35 @@ def test_work_arrays_never_leak_into_results():
         np.testing.assert_array_equal(C, copy)
 
 
-def test_wrap_on_the_input_grid_and_zero_on_a_larger_grid_pad_nothing():
-    # "wrap" on a size of 2, 3, 5 and 7 is the circular correlation on that grid;
-    # "zero" reaches ω past each edge, so a grid of n + ω is enough.
-    assert fast._spectral_plan((512, 210), (11, 3), "wrap") == ((0, 0), (512, 210), (5, 1))
-    widths, grid, centre = fast._spectral_plan((512, 512), (11, 11), "zero")
-    assert widths == (0, 0) and centre == (5, 5) and all(n >= 517 for n in grid)
-    # A size with a large prime factor is padded instead, then correlated at valid positions.
-    widths, grid, centre = fast._spectral_plan((101, 64), (3, 3), "wrap")
-    assert widths == (1, 1) and centre == (0, 0)
+def test_the_fft_grids_pad_nothing_where_they_can():
+    # "wrap" on a size of 2, 3, 5 and 7 is the circular correlation on that grid.
+    assert fast._spectral_plan((512, 210), (11, 3), "wrap") == (
+        (0, 0), (512, 210), (5, 1), False)
+    # The other modes too, with the thin frame where the filter reaches past an edge
+    # summed directly...
+    for edges in ("zero", "reflect", "replicate"):
+        assert fast._spectral_plan((512, 512), (11, 11), edges) == (
+            (0, 0), (512, 512), (5, 5), True)
+    # ...unless the frame is thick: "zero" then reaches ω past each edge, so a grid of
+    # n + ω is enough and the transform pads for free.
+    widths, grid, centre, frame = fast._spectral_plan((512, 512), (101, 101), "zero")
+    assert widths == (0, 0) and centre == (50, 50) and all(n >= 562 for n in grid)
+    assert not frame
+    # A size with a large prime factor is padded, then correlated at valid positions.
+    widths, grid, centre, frame = fast._spectral_plan((101, 64), (3, 3), "wrap")
+    assert widths == (1, 1) and centre == (0, 0) and not frame
+
+
+@settings(max_examples=40)
+@given(st.sampled_from(["zero", "reflect", "replicate"]), st.sampled_from([8, 12, 30, 35]),
+       st.sampled_from([1, 3, 5]), st.tuples(st.integers(1, 3), st.integers(1, 3)))
+def test_a_circular_correlation_with_its_frame_redone_equals_the_loops(edges, n, k, strides):
+    A = np.random.default_rng(n * k).normal(size=(n, n + 2 if n % 2 else n))
+    h = np.random.default_rng(k).normal(size=(k, k))
+    plan = fast._spectral_plan(A.shape, h.shape, edges)
+    C = fast.correlate_spectral(A, h, strides, edges)
+    np.testing.assert_allclose(C, correlate_loops(A, h, stride=strides, edges=edges),
+                               rtol=0, atol=_tolerance(A, h), err_msg=str(plan))
 
 
 def test_fast_lengths():

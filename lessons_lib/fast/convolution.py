@@ -285,8 +285,8 @@ def _spectrum(array, grid, centre, reverse):
         if reverse or centre[axis]:
             sign = -1 if reverse else 1
             placed = _scratch(("filter", axis), shape, complex)
-            placed.fill(0)
             rows = (sign * (np.arange(k) - centre[axis])) % N
+            placed.fill(0)
             placed[(slice(None),) * axis + (rows,)] = X
             X = _transform(lambda x, out, a=axis: np.fft.fft(x, axis=a, out=out),
                            placed, placed, axis)
@@ -319,22 +319,63 @@ def _circular(A, h, grid, centre, strides, out_shape):
     return C
 
 
+def _frame_fraction(shape, h_shape):
+    """The fraction of outputs whose filter reaches past an edge of the input (stride 1)."""
+    inside = math.prod(max(0, n - (k - 1)) / n for n, k in zip(shape, h_shape, strict=True))
+    return 1.0 - inside
+
+
 def _spectral_plan(shape, h_shape, edges):
-    """(padding widths, grid, centre) of :func:`correlate_spectral` for these shapes."""
-    if edges == "wrap" and all(_is_fast_length(n) and k <= n
-                               for n, k in zip(shape, h_shape, strict=True)):
-        # The circular correlation on the input's own grid is "wrap": nothing to pad.
-        return (0,) * len(shape), tuple(shape), tuple((k - 1) // 2 for k in h_shape)
+    """(padding widths, grid, centre, frame) of :func:`correlate_spectral` for these shapes.
+
+    ``frame``: the grid is the input's own, whose circular correlation is "wrap"; the
+    outputs where the filter reaches past an edge are then summed directly.
+    """
+    centre = tuple((k - 1) // 2 for k in h_shape)
+    nothing = (0,) * len(shape)
+    if all(_is_fast_length(n) and k <= n for n, k in zip(shape, h_shape, strict=True)):
+        if edges == "wrap":
+            # The circular correlation on the input's own grid is "wrap": nothing to pad.
+            return nothing, tuple(shape), centre, False
+        # A larger grid costs more than its size says (numpy's FFTs are much faster
+        # on 512 than on 540): where the frame is thin, keep the input's own grid.
+        if edges != "none" and (_frame_fraction(shape, h_shape) * math.prod(h_shape)
+                                <= _log2(math.prod(shape))):
+            return nothing, tuple(shape), centre, True
     if edges == "zero":
         # The filter centred at index 0 reads up to ω past either edge; a grid of at
         # least n + ω keeps what wraps around on zeros: the transform pads for free.
-        centre = tuple((k - 1) // 2 for k in h_shape)
         grid = tuple(_next_fast_length(max(n + c, k))
                      for n, k, c in zip(shape, h_shape, centre, strict=True))
-        return (0,) * len(shape), grid, centre
+        return nothing, grid, centre, False
     widths = tuple(0 if edges == "none" else (k - 1) // 2 for k in h_shape)
     grid = tuple(_next_fast_length(n + 2 * w) for n, w in zip(shape, widths, strict=True))
-    return widths, grid, (0,) * len(shape)
+    return widths, grid, nothing, False
+
+
+def _redo_frame(C, A_p, h, strides):
+    """Sum directly the outputs of ``C`` whose filter reaches into the padding of ``A_p``."""
+    for axis in range(C.ndim):
+        k, s = h.shape[axis], strides[axis]
+        w, n = (k - 1) // 2, A_p.shape[axis] - (k - 1)
+        low = min(C.shape[axis], -(-w // s))  # outputs with s·m - ω < 0
+        high = max(low, (n - 1 - w) // s + 1)  # outputs with s·m + ω > n - 1
+        for first, last in ((0, low), (high, C.shape[axis])):
+            if last <= first:
+                continue
+            before = (slice(None),) * axis
+            slab = A_p[before + (slice(s * first, s * (last - 1) + k),)]
+            out = C[before + (slice(first, last),)]
+            flip = 0 < axis == C.ndim - 1
+            if flip:
+                # A slab thin along the last axis, seen with its first axis last: long
+                # strips of outputs make few, large matrix products.
+                slab, out = slab.swapaxes(0, -1), out.swapaxes(0, -1)
+            taps = h.swapaxes(0, -1) if flip else h
+            steps = (strides[-1], *strides[1:-1], strides[0]) if flip else strides
+            method = choose_method(slab.shape, taps.shape, steps, "none", "direct")
+            function = correlate_banded if method == "banded" else correlate_taps
+            out[...] = function(slab, taps, steps, out.shape)
 
 
 def correlate_spectral(A, h, strides, edges="none"):
@@ -362,11 +403,17 @@ def correlate_spectral(A, h, strides, edges="none"):
     >>> np.round(C, 12) + 0.0
     array([3., 0., 1., 2.])
     """
-    widths, grid, centre = _spectral_plan(A.shape, h.shape, edges)
-    if any(widths):
-        A = _padded(A, widths, edges)
-    out_shape = _output_shape(A.shape, h.shape, strides, (0,) * A.ndim if any(widths) else
-                              tuple(0 if edges == "none" else (k - 1) // 2 for k in h.shape))
+    widths, grid, centre, frame = _spectral_plan(A.shape, h.shape, edges)
+    omegas = tuple(0 if edges == "none" else (k - 1) // 2 for k in h.shape)
+    out_shape = _output_shape(A.shape, h.shape, strides, omegas)
+    C = _scaled_circular(_padded(A, widths, edges), h, grid, centre, strides, out_shape)
+    if frame:
+        _redo_frame(C, _padded(A, omegas, edges), h, strides)
+    return C
+
+
+def _scaled_circular(A, h, grid, centre, strides, out_shape):
+    """:func:`_circular`, on copies scaled by powers of two if its sums could overflow."""
     # The transforms add up every sample, which can overflow (or vanish below the
     # smallest float64) where the correlation does not: then work with maxima in
     # [0.5, 1), scaling by powers of two, which is exact and changes no digit.
@@ -453,6 +500,11 @@ def _log2(n):
     return math.log2(max(n, 2))
 
 
+def _fft_units(n):
+    """The work of one FFT of length ``n``: numpy's are about 4/3 as fast on powers of two."""
+    return n * _log2(n) * (0.75 if n & (n - 1) == 0 else 1.0)
+
+
 def estimated_ns(method, shape, h_shape, strides, edges="none"):
     """Estimated time of one method for these shapes, in ns, from :data:`COSTS`.
 
@@ -490,15 +542,18 @@ def estimated_ns(method, shape, h_shape, strides, edges="none"):
             blocks *= 2  # a product more per block, for the last strip
         return padding + outputs * per_output * (COSTS["copy"] / width + COSTS["flop"]) + \
             COSTS["product"] * (1 + blocks) / 2
-    widths, grid, _ = _spectral_plan(shape, h_shape, edges)
+    widths, grid, _, frame = _spectral_plan(shape, h_shape, edges)
     padding = COSTS["copy"] * padded if any(widths) else 0.0
+    if frame:
+        padding = _frame_fraction(shape, h_shape) * estimated_ns("banded", shape, h_shape,
+                                                                 strides, edges)
     half = grid[-1] // 2 + 1
     rows_in = math.prod(shape[:-1]) + math.prod(h_shape[:-1])
-    units = (rows_in + math.prod(out_shape[:-1])) * grid[-1] * _log2(grid[-1])
+    units = (rows_in + math.prod(out_shape[:-1])) * _fft_units(grid[-1])
     for axis in range(len(shape) - 1):
         # Forward for the input and the filter, then back: complex, twice a real one.
         others = half * math.prod(grid[:axis]) * math.prod(shape[axis + 1:-1])
-        units += 3 * 2 * others * grid[axis] * _log2(grid[axis])
+        units += 3 * 2 * others * _fft_units(grid[axis])
     calls = 3 * len(shape) + 2 * math.prod(shape[:-1]) / parallel.CHUNK
     # The input's rows, then per leading axis its spectrum, the filter's and the way back.
     sizes = [16 * half * math.prod(shape[:-1])]
