@@ -6,7 +6,10 @@ Attention rows: forward + backward of the tiny ViT's attention layer
 with the same weights (no biases; ``need_weights=True, average_attn_weights=False``, so
 it returns every head's attention map, as ours does). Ratio = our time / PyTorch's CPU
 time, the median of paired repetitions in one run; target: at most 1.0. PyTorch runs on
-``torch.set_num_threads(n)`` threads, ours inside ``lessons_lib.nn.threads(n)``.
+``torch.set_num_threads(n)`` threads, ours inside ``lessons_lib.nn.threads(n)``. When
+another program takes a core, PyTorch's two threads wait for each other in spin loops
+and its two-thread time can grow tenfold for the whole run; the one-thread row is the
+steadier comparison.
 
 Training rows: events per second of one Adam step (forward, loss, backward, update) on
 batches of 64 detector events, for the ViT of lesson 06 against the CNN of lesson 04,
