@@ -13,13 +13,15 @@ rounding):
   taps of a whole block become one product with a banded matrix of the filter's
   weights. It multiplies a few zeros of the band too, but at the speed of BLAS;
 - :func:`correlate_spectral` uses the correlation theorem with real FFTs on a grid of
-  fast length: a grid that is large enough makes "zero" padding free (the input is
-  zero-filled by the transform) and the input's own size makes the circular correlation
-  *be* "wrap"; the filter is placed centred on the grid instead of padding the input.
+  fast length, the filter placed centred on the grid instead of padding the input: on
+  the input's own size the circular correlation *is* "wrap", and the other modes
+  differ from it only in a thin frame, summed directly; otherwise a grid large enough
+  makes "zero" padding free (the transform zero-fills the input).
 
 :func:`correlate` (edges included) and :func:`correlate_padded` (an input already
-padded) choose by the estimated time of each, from costs per operation measured on
-this machine by :func:`measure_costs` and stored in :data:`COSTS`. Blocks of rows are
+padded) choose by the estimated time of each, from costs per operation stored in
+:data:`COSTS` (measured with :func:`measure_costs` and side-by-side timings on the
+course's two-core benchmark machine). Blocks of rows are
 shared between threads by :func:`lessons_lib.fast.parallel.map_chunks` (numpy releases
 the interpreter lock in matrix products, elementwise loops and FFTs); every output
 number is computed the same way whatever the number of threads.
@@ -390,8 +392,11 @@ def correlate_spectral(A, h, strides, edges="none"):
     h : ndarray of float64, shape (K_0, ..., K_{d-1})
     strides : tuple of int
     edges : {"none", "zero", "reflect", "replicate", "wrap"}, default "none"
-        As :func:`lessons_lib.convolution.correlate`. "zero" and "wrap" (on sizes made
-        of 2, 3, 5 and 7) need no padded copy: the grid does it.
+        As :func:`lessons_lib.convolution.correlate`. On sizes made of 2, 3, 5 and 7
+        the grid is the input's own: "wrap" is its circular correlation, and the other
+        modes redo directly the frame of outputs whose filter reaches past an edge
+        (when that frame is thin; else the input is padded, or for "zero" the grid
+        grown by ω).
 
     Returns
     -------
