@@ -89,7 +89,7 @@ def multi_head_attention_forward(X, W_Q, W_K, W_V, W_O, num_heads, workspace=Non
     # projection gets a column of -1: [V, -1] for the backward pass.
     W_ext = np.zeros((E, 2 * D + num_heads * (d_k + 1)), dtype)
     W_ext[:, : 2 * D] = W[:, : 2 * D]
-    _with_extra_column(W_ext[:, 2 * D :], num_heads)[..., :d_k] = W_V.reshape(E, num_heads, d_k)
+    _per_head(W_ext[:, 2 * D :], num_heads)[..., :d_k] = _per_head(W_V, num_heads)
     workspace = {} if workspace is None else workspace
     P = _buffer(workspace, "P", (B, N, W_ext.shape[1]), dtype)
     concat = _buffer(workspace, "concat", (B, N, D), dtype)
@@ -102,7 +102,7 @@ def multi_head_attention_forward(X, W_Q, W_K, W_V, W_O, num_heads, workspace=Non
         b, p, S = len(X[rows]), P[rows], A[rows]
         with refuse_overflow("X and the weights", "a product in multi-head attention"):
             np.matmul(X[rows].reshape(b * N, E), W_ext, out=p.reshape(b * N, -1))
-            V_ext = _heads(_with_extra_column(p[..., 2 * D :], num_heads))
+            V_ext = _heads(p[..., 2 * D :], num_heads)
             V_ext[..., d_k] = -1
             Q, K = _heads(p[..., :D], num_heads), _heads(p[..., D : 2 * D], num_heads)
             np.matmul(Q, np.swapaxes(K, -1, -2), out=S)
@@ -169,13 +169,12 @@ def multi_head_attention_backward(dZ, cache, workspace=None):
         with refuse_overflow("dZ and the forward pass's arrays", "a gradient"):
             dZ_rows = dZ[rows].reshape(b * N, E_out)
             dW_O = concat[rows].reshape(b * N, D).T @ dZ_rows
-            G = G_all[rows]
-            np.matmul(dZ_rows, W_O_ext.T, out=G.reshape(b * N, -1))
-            G = _with_extra_column(G, num_heads)
+            np.matmul(dZ_rows, W_O_ext.T, out=G_all[rows].reshape(b * N, -1))
+            G = _per_head(G_all[rows], num_heads)
             # D = dZ · Z for every token and head (see the module's notes).
             np.einsum("bnhj,bnhj->bnh", G[..., :d_k],
                       concat[rows].reshape(b, N, num_heads, d_k), out=G[..., d_k])
-            dZ_ext, V_ext = _heads(G), _heads(_with_extra_column(p[..., 2 * D :], num_heads))
+            dZ_ext, V_ext = _heads(G_all[rows], num_heads), _heads(p[..., 2 * D :], num_heads)
             Q, K = _heads(p[..., :D], num_heads), _heads(p[..., D : 2 * D], num_heads)
             dQ, dK, dV = (_heads(dQKV[rows][..., i * D : (i + 1) * D], num_heads)
                           for i in range(3))
@@ -206,16 +205,14 @@ def _buffer(workspace, name, shape, dtype):
     return array
 
 
-def _with_extra_column(M, num_heads):
-    """``M`` (..., num_heads * (d + 1)) as (..., num_heads, d + 1): each head's d + 1 columns."""
+def _per_head(M, num_heads):
+    """``M`` (..., num_heads * w) as a (..., num_heads, w) view: each head's w columns."""
     return M.reshape(M.shape[:-1] + (num_heads, M.shape[-1] // num_heads))
 
 
-def _heads(M, num_heads=None):
-    """The heads of ``M`` (b, N, D), or (b, N, heads, d), as a (b, heads, N, d) view."""
-    if num_heads is not None:
-        M = M.reshape(M.shape[:-1] + (num_heads, M.shape[-1] // num_heads))
-    return np.swapaxes(M, 1, 2)
+def _heads(M, num_heads):
+    """The heads of ``M`` (b, N, num_heads * w) as a (b, num_heads, N, w) view."""
+    return np.swapaxes(_per_head(M, num_heads), 1, 2)
 
 
 def _softmax_in_place(S, ones):
