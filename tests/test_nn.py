@@ -779,3 +779,35 @@ def test_outputs_of_successive_passes_are_separate_arrays():
     second = conv(second_x)
     np.testing.assert_array_equal(first, kept)
     assert not np.shares_memory(first, second)
+
+
+def test_adam_updates_every_weight_at_once_with_the_numbers_of_one_parameter_at_a_time():
+    x, y, _ = detector_events(64, seed=1)
+    together, apart = detector_cnn(), detector_cnn()
+    together_adam, apart_adam = nn.Adam(together, lr=0.01), nn.Adam(apart, lr=0.01)
+    for _ in range(3):
+        for model in (together, apart):
+            logits = model.forward(x)
+            model.zero_grad()
+            model.backward(softmax_cross_entropy_backward(logits, y))
+        together_adam.step()
+        apart_adam.t += 1
+        for name, param in apart.params.items():
+            apart_adam._update(name, param, apart.grads[name])
+    for name, value in apart.params.items():
+        np.testing.assert_array_equal(together.params[name], value, err_msg=name)
+        for average in ("m", "v"):
+            np.testing.assert_array_equal(together_adam.state[name][average],
+                                          apart_adam.state[name][average])
+
+
+def test_adam_steps_parameters_of_several_dtypes_one_at_a_time():
+    model = nn.Sequential([nn.Dense(2, 2), nn.Dense(2, 1, dtype=np.float64)])
+    before = {name: value.copy() for name, value in model.params.items()}
+    for layer in model:
+        layer.grads["W"][...] = 1.0
+    nn.Adam(model, lr=0.1).step()
+    # The first step moves each weight by lr against its gradient's sign.
+    for name in ("0.W", "1.W"):
+        assert model.params[name].dtype == before[name].dtype
+        np.testing.assert_allclose(model.params[name], before[name] - 0.1, rtol=1e-6)

@@ -1159,19 +1159,27 @@ class _Composite(Layer):
         return _as_batch(x, self)
 
     def forward(self, x):
-        out = _run_inside(self._forward, self._enter(x))
+        out = _run_inside(self._fast_forward, self._enter(x))
         self.out_shape = np.shape(out)
         return out
 
     def backward(self, dout):
         dout = _as_dout(dout, self, _saved(self, "out_shape"))
-        return _run_inside(self._backward, dout)
+        return _run_inside(self._fast_backward, dout)
 
     def _forward(self, x):
         raise NotImplementedError
 
     def _backward(self, dout):
         raise NotImplementedError
+
+    # What forward and backward run: the readable passes above, unless a subclass has
+    # a faster twin of them (tested equal).
+    def _fast_forward(self, x):
+        return self._forward(x)
+
+    def _fast_backward(self, dout):
+        return self._backward(dout)
 
 
 class Sequential(_Composite):
@@ -1181,9 +1189,9 @@ class Sequential(_Composite):
     ``backward`` turns the gradient with respect to its output into the gradient with
     respect to its input, which is the output of the layer before.
 
-    Three layers ``Conv2D → ReLU → MaxPool2D`` whose pooling windows tile their input
-    (stride = size) run as one pass, :meth:`Conv2D.forward_relu_pool`: the same numbers,
-    without writing the convolution's output out whole between them.
+    ``forward`` and ``backward`` run the fast twins of these loops: three layers
+    ``Conv2D → ReLU → MaxPool2D`` whose pooling windows tile their input (stride = size)
+    run as one pass, :meth:`Conv2D.forward_relu_pool`, with the same numbers.
 
     Parameters
     ----------
@@ -1226,6 +1234,22 @@ class Sequential(_Composite):
         return _real(x, _Named("x of {}", self)) if self.layers else _as_batch(x, self)
 
     def _forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def _backward(self, dout):
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return dout
+
+    def _fast_forward(self, x):
+        """:meth:`_forward`, with each ``Conv2D → ReLU → MaxPool2D`` as one pass.
+
+        :meth:`Conv2D.forward_relu_pool` gives the numbers of the three layers one after
+        the other (tested equal, to the last bit), without writing the convolution's
+        output out whole in between.
+        """
         layers, i = self.layers, 0
         while i < len(layers):
             if _conv_relu_pool(layers[i : i + 3]):
@@ -1236,7 +1260,8 @@ class Sequential(_Composite):
                 i += 1
         return x
 
-    def _backward(self, dout):
+    def _fast_backward(self, dout):
+        """:meth:`_backward`, back through the blocks that :meth:`_fast_forward` ran as one."""
         layers, i = self.layers, len(self.layers)
         while i:
             if i >= 3 and isinstance(layers[i - 3], Conv2D) and (

@@ -124,6 +124,8 @@ class Adam(Optimizer):
         + \epsilon}
 
     The divisions by :math:`1 - \beta^t` undo the bias of averages that start at 0.
+    ``step`` keeps every parameter's averages in one array and updates all the weights
+    in one pass of each operation (the same numbers as one parameter at a time).
 
     Parameters
     ----------
@@ -153,10 +155,62 @@ class Adam(Optimizer):
         self.beta2 = _positive(betas[1], "betas[1]", upper=1)
         self.eps = _positive(eps, "eps")
         self.t = 0
+        self._flat = None
 
     def step(self):
         self.t += 1
-        super().step()
+        params, grads = self.model.params, self.model.grads
+        flat = self._flat_state(params)
+        if flat is None:  # parameters of several dtypes: one array at a time
+            for name, param in params.items():
+                self._update(name, param, grads[name])
+            return
+        places, g, m, v, work = flat
+        for name, where in places.items():
+            g[where] = grads[name].ravel()
+        # Every weight in one pass of each operation: the operations of _update, in its
+        # order, on one array instead of one per parameter.
+        np.multiply(g, 1 - self.beta1, out=work)
+        m *= self.beta1
+        m += work
+        np.multiply(g, 1 - self.beta2, out=work)
+        work *= g
+        v *= self.beta2
+        v += work
+        np.divide(v, 1 - self.beta2**self.t, out=work)
+        np.sqrt(work, out=work)
+        work += self.eps
+        np.multiply(m, self.lr * (1 / (1 - self.beta1**self.t)), out=g)
+        g /= work
+        for name, where in places.items():
+            params[name] -= g[where].reshape(params[name].shape)
+
+    def _flat_state(self, params):
+        """``(places, g, m, v, work)``: every parameter's m and v in one array, or None.
+
+        ``places[name]`` is the slice of the flat arrays that holds the parameter;
+        ``state[name]["m"]`` and ``["v"]`` are views of them. Rebuilt (keeping the
+        averages) when the parameters change; None when their dtypes differ.
+        """
+        layout = [(name, p.shape, p.dtype) for name, p in params.items()]
+        if self._flat is not None and self._flat[0] == layout:
+            return self._flat[1]
+        if len({dtype for _, _, dtype in layout}) != 1:
+            self._flat = None
+            return None
+        places, start = {}, 0
+        for name, shape, _ in layout:
+            places[name] = slice(start, start + math.prod(shape))
+            start = places[name].stop
+        g, m, v, work = np.zeros((4, start), layout[0][2])
+        for name, shape, _ in layout:
+            old = self.state.get(name)
+            if old is not None and old["m"].shape == shape:
+                m[places[name]], v[places[name]] = old["m"].ravel(), old["v"].ravel()
+            self.state[name] = {"m": m[places[name]].reshape(shape),
+                                "v": v[places[name]].reshape(shape)}
+        self._flat = (layout, (places, g, m, v, work))
+        return self._flat[1]
 
     def _update(self, name, param, grad):
         state = self.state.setdefault(
