@@ -85,7 +85,7 @@ def _stages(model):
     while i < len(layers):
         if _conv_relu_pool(layers[i : i + 3]):
             conv, relu, pool = layers[i : i + 3]
-            stages.append((f"{conv!r} → ReLU → MaxPool (one pass)",
+            stages.append((f"{conv!r} + ReLU + MaxPool2D, one pass",
                            lambda x, c=conv, r=relu, p=pool: c.forward_relu_pool(x, r, p),
                            conv.backward_relu_pool))
             i += 3
@@ -142,7 +142,8 @@ def breakdown(threads, x, y):
         for half, ms in (("forward", forward_ms), ("backward", backward_ms)):
             if ms is None:
                 continue
-            label = name if name[0].islower() else f"{name}, {half}"
+            # The loss and the update have one time each, not a forward and a backward.
+            label = name if backward_ms is None else f"{name}, {half}"
             rows.append(row(f"  breakdown: {label} ({100 * ms / total:.0f}% of the step)",
                                 ours=ms, unit="ms", kind=TIME, threads=threads))
     return rows
