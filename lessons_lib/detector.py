@@ -95,7 +95,9 @@ def to_binary(labels) -> np.ndarray:
             or labels.min() < 0 or labels.max() > 2):
         raise ValueError("labels must be a non-empty 1-D array of 3-class labels: integers 0 "
                          f"(proton), 1 (carbon) or 2 (other), got {brief(labels)}")
-    return (labels == 0).astype(np.int64)
+    # np.intp (int64 here, int32 in the browser): np.bincount takes only labels that
+    # cast safely to it.
+    return (labels == 0).astype(np.intp)
 
 
 def _check_mix(class_mix):
@@ -113,7 +115,9 @@ def _check_mix(class_mix):
 def _counts(n, mix):
     """Exact class counts summing to ``n``, as close to ``n · mix`` as possible."""
     raw = n * mix
-    counts = np.floor(raw).astype(int)
+    # np.intp, the index type: np.repeat takes the counts as repeats, and under
+    # WebAssembly (the browser edition) np.intp is 32-bit, so int64 counts would not cast.
+    counts = np.floor(raw).astype(np.intp)
     # Largest remainders first: the counts round the proportions, never drift.
     order = np.argsort(-(raw - counts), kind="stable")
     counts[order[: n - counts.sum()]] += 1
@@ -183,7 +187,7 @@ def _other_tracks(rng, k, scale, size):
     # Fragments: two to four straight prongs of medium length from the vertex.
     frags = np.flatnonzero(kind == 1)
     prongs = rng.integers(2, 5, size=len(frags))
-    prong_of = np.minimum((s * prongs[:, None]).astype(int), prongs[:, None] - 1)
+    prong_of = np.minimum((s * prongs[:, None]).astype(np.intp), prongs[:, None] - 1)
     t = s * prongs[:, None] - prong_of
     angles = rng.uniform(0, 2 * np.pi, size=(len(frags), 4))
     lengths = rng.uniform(5, 22, size=(len(frags), 4)) * scale
@@ -223,7 +227,7 @@ def _render(rng, x, y, charge, size):
     sigma = rng.uniform(0.3, 1.0, size=(k, 1))
     px = x + size / 2 + rng.normal(size=x.shape) * sigma
     py = y + size / 2 + rng.normal(size=y.shape) * sigma
-    ix, iy = np.floor(px).astype(int), np.floor(py).astype(int)
+    ix, iy = np.floor(px).astype(np.intp), np.floor(py).astype(np.intp)
     inside = (ix >= 0) & (ix < size) & (iy >= 0) & (iy < size)
     event = np.broadcast_to(np.arange(k)[:, None], x.shape)
     flat = (event * size + iy) * size + ix
@@ -260,7 +264,7 @@ def simulate(n, *, seed=0, image_size=64, class_mix=DEFAULT_CLASS_MIX, noise=1.0
     Returns
     -------
     images : ndarray of float32, shape (n, 1, image_size, image_size)
-    labels : ndarray of int64, shape (n,)
+    labels : ndarray of np.intp, shape (n,)
         3-class labels (0 proton, 1 carbon, 2 other).
 
     Raises
@@ -314,7 +318,8 @@ def _simulate_chunk(rng, labels, size, scale, noise):
 
     # Gain varies event to event: brightness alone does not give the class away.
     images *= rng.lognormal(0.0, 0.35, size=(k, 1, 1))
-    hits = rng.poisson(noise * np.where(noisy, 25, 6), size=k)
+    # Poisson draws are int64; as repeats they must be np.intp (32-bit in the browser).
+    hits = rng.poisson(noise * np.where(noisy, 25, 6), size=k).astype(np.intp)
     event = np.repeat(np.arange(k), hits)
     pads = rng.integers(0, size, size=(2, event.size))
     np.add.at(images, (event, pads[0], pads[1]), rng.exponential(0.15, size=event.size))
