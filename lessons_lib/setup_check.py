@@ -1,20 +1,37 @@
-"""Lesson 00's environment check: are the packages the course needs installed?"""
+"""Lesson 00's environment check: are the packages the course needs installed?
+
+The browser edition checks the packages its site ships (the page itself is the lab);
+:mod:`lessons_lib._platform` tells the editions apart.
+"""
 
 from __future__ import annotations
 
 from importlib import metadata
 
-REQUIRED = {
+from lessons_lib._platform import in_browser
+
+RUNTIME = {
     "numpy": "1.24",
     "matplotlib": "3.7",
-    "scikit-image": "0.21",
     "ipywidgets": "8.0",
-    "jupyterlab": "4.0",
-    "jupyterlab-slideshow": "0.3",
     "tqdm": "4.65",
     "sympy": "1.12",
 }
-"""Distribution name → minimum version (the ranges of pyproject.toml)."""
+"""What lessons_lib needs to run: its dependencies in pyproject.toml (both editions)."""
+
+LAB = {
+    "jupyterlab": "4.0",
+    "jupyterlab-slideshow": "0.3",
+    "threadpoolctl": "3.1",
+}
+"""What ``make lab`` adds on a machine (pyproject.toml's ``lab`` extra)."""
+
+REQUIRED = RUNTIME if in_browser() else RUNTIME | LAB
+"""Distribution name → minimum version (the ranges of pyproject.toml) for this edition."""
+
+FIX = ("reload the page (the browser edition ships these packages)" if in_browser()
+       else "run `make lab` again")
+"""What a student does about a missing or old package."""
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
@@ -54,10 +71,10 @@ def environment_problems(versions=None) -> list[str]:
     for name, minimum in REQUIRED.items():
         found = versions.get(name)
         if found is None:
-            problems.append(f"{name} is not installed: run `make lab` again")
+            problems.append(f"{name} is not installed: {FIX}")
         elif _version_tuple(found) < _version_tuple(minimum):
             problems.append(
-                f"{name} {found} is older than the {minimum} the course needs: run `make lab` again"
+                f"{name} {found} is older than the {minimum} the course needs: {FIX}"
             )
     return problems
 

@@ -22,7 +22,8 @@ def _split(requirement: str) -> tuple[str, str]:
 def test_environment_yml_lists_the_pyproject_packages_with_the_same_ranges():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     pip_side = dict(
-        _split(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]
+        _split(r) for r in project["dependencies"] + project["optional-dependencies"]["lab"]
+        + project["optional-dependencies"]["test"]
     )
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda_side = dict(_split(d) for d in env["dependencies"] if isinstance(d, str))
