@@ -16,6 +16,7 @@ REBUILD = {
     "detector_cnn.json": "`make weights` (tools/train_detector_cnn.py)",
     "vit_detector.npz": "`make weights` (tools/train_vit.py)",
     "sweeps.json": "`make sweeps RERUN=1` (tools/run_sweeps.py)",
+    "photographs.npz": "`python tools/make_photographs.py` (needs scikit-image)",
 }
 """Each stored file → the command that writes it again, as error messages name it."""
 

@@ -1,7 +1,8 @@
 """The data the course ships: the slides' example matrices and bundled photographs.
 
-Nothing here downloads: photographs come from the images that scikit-image
-installs with itself.
+Nothing here downloads: the photographs are package data (``data/photographs.npz``,
+written from scikit-image's bundled images by ``tools/make_photographs.py``), so neither
+edition of the course needs scikit-image.
 """
 
 from __future__ import annotations
@@ -9,10 +10,15 @@ from __future__ import annotations
 import numpy as np
 
 from lessons_lib import detector
+from lessons_lib._data import data_path
 from lessons_lib._validate import choice
 
 PHOTOGRAPHS = ("camera", "astronaut", "coins", "moon", "chelsea", "coffee")
-"""Names accepted by :func:`photograph` (all bundled with scikit-image)."""
+"""Names accepted by :func:`photograph` (scikit-image's bundled photographs, stored as grey)."""
+
+
+PHOTOGRAPHS_FILE = "photographs.npz"
+"""The stored photographs: one 8-bit grey array per name (see tools/make_photographs.py)."""
 
 
 def figure_matrix() -> np.ndarray:
@@ -64,12 +70,13 @@ def pooling_example() -> np.ndarray:
 
 
 def photograph(name="camera") -> np.ndarray:
-    """A grey-scale photograph from scikit-image's bundled images, values in [0, 1].
+    """A grey-scale photograph from the course's package data, values in [0, 1].
 
     Parameters
     ----------
     name : {"camera", "astronaut", "coins", "moon", "chelsea", "coffee"}, default "camera"
-        Colour images are converted to grey with the ITU-R 601 luma weights.
+        scikit-image's bundled photographs. Colour ones were converted to grey with the
+        ITU-R 601 luma weights and rounded to 8 bits when they were stored.
 
     Returns
     -------
@@ -86,13 +93,9 @@ def photograph(name="camera") -> np.ndarray:
     >>> photograph("camera").shape
     (512, 512)
     """
-    from skimage import data
-
     choice(name, "name", PHOTOGRAPHS)
-    image = np.asarray(getattr(data, name)(), dtype=np.float64) / 255.0
-    if image.ndim == 3:
-        image = image[..., :3] @ np.array([0.299, 0.587, 0.114])
-    return image
+    with np.load(data_path(PHOTOGRAPHS_FILE)) as stored:
+        return stored[name].astype(np.float64) / 255.0
 
 
 def detector_events(n, *, seed=0, image_size=64, class_mix=detector.DEFAULT_CLASS_MIX,
@@ -129,7 +132,8 @@ def detector_events(n, *, seed=0, image_size=64, class_mix=detector.DEFAULT_CLAS
     -------
     images : ndarray of float32, shape (n, 1, image_size, image_size)
         Pad charges in [0, 1], ready for a CNN (one channel).
-    labels : ndarray of int64, shape (n,)
+    labels : ndarray of np.intp, shape (n,)
+        int64 natively, int32 in the browser edition (see lessons_lib._platform).
     class_names : tuple of str
         ``class_names[label]`` names a label: ("proton", "carbon", "other") or
         ("not proton", "proton").

@@ -44,3 +44,26 @@ def test_photographs_are_grey_in_unit_range_and_larger_than_the_largest_filter(n
 def test_unknown_photograph_is_named():
     with pytest.raises(ValueError, match="name must be one of 'camera'"):
         photograph("lena")
+
+
+def test_stored_photographs_are_scikit_images_in_grey():
+    # The package data replaces scikit-image at run time; scikit-image (test extra) is the
+    # reference: grey images bit for bit, colour ones as their rounded ITU-R 601 luma.
+    skimage_data = pytest.importorskip("skimage.data")
+    for name in PHOTOGRAPHS:
+        original = np.asarray(getattr(skimage_data, name)(), dtype=np.float64)
+        if original.ndim == 3:
+            original = original[..., :3] @ np.array([0.299, 0.587, 0.114])
+            tolerance = 0.5 / 255
+        else:
+            tolerance = 0
+        stored = photograph(name)
+        assert stored.shape == original.shape[:2], name
+        assert np.max(np.abs(stored - original / 255)) <= tolerance + 1e-12, name
+
+
+def test_camera_is_the_cameraman():
+    # Without scikit-image: the size and the mean grey level of the 512 x 512 cameraman.
+    camera = photograph("camera")
+    assert camera.shape == (512, 512)
+    assert round(float(camera.mean()) * 255, 2) == 129.06
