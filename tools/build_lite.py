@@ -152,7 +152,7 @@ def _closure(lock_packages: dict, roots) -> list[str]:
     return sorted(wanted)
 
 
-def assemble_pyodide(cache: Path, out: Path, course_wheel: Path) -> dict:
+def assemble_pyodide(cache: Path, out: Path, course_wheel: Path, roots=PYODIDE_ROOTS) -> dict:
     """The site's static/pyodide/: runtime, checked packages and the extended lock file."""
     if out.exists():
         shutil.rmtree(out)
@@ -164,7 +164,7 @@ def assemble_pyodide(cache: Path, out: Path, course_wheel: Path) -> dict:
     official = json.loads((out / "pyodide-lock.json").read_text())
     packages = official["packages"]
     # The course's pure-Python wheels replace Pyodide's older copies of the same names.
-    shipped = [name for name in _closure(packages, PYODIDE_ROOTS) if name not in INDEX_PACKAGES]
+    shipped = [name for name in _closure(packages, roots) if name not in INDEX_PACKAGES]
     with zipfile.ZipFile(cache / PYODIDE_CARRIER) as carrier:
         available = set(carrier.namelist())
         for name in shipped:

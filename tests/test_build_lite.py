@@ -1,0 +1,55 @@
+"""tools/build_lite.py refuses a file whose sha256 differs from its pin, naming the file."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("build_lite", ROOT / "tools" / "build_lite.py")
+build_lite = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(build_lite)
+
+
+def test_the_committed_pins_parse_and_name_every_file_the_build_takes():
+    pins = build_lite.read_pins()
+    assert build_lite.PYODIDE_NPM in pins and build_lite.PYODIDE_CARRIER in pins
+    for name in build_lite.LAB_EXTENSIONS:
+        assert name in pins
+    for package in build_lite.INDEX_PACKAGES:
+        assert any(f.split("-")[0].lower() == package for f in pins), package
+    assert all(len(sha) == 64 and int(sha, 16) >= 0 for sha, _ in pins.values())
+
+
+def test_a_download_that_does_not_match_its_pin_stops_the_build(tmp_path):
+    wheel = tmp_path / "tqdm-4.70.1-py3-none-any.whl"
+    wheel.write_bytes(b"not the wheel")
+    pins = {wheel.name: ("0" * 64, "pypi:tqdm==4.70.1")}
+    with pytest.raises(SystemExit, match=r"sha256 mismatch for tqdm-4\.70\.1-py3-none-any\.whl"):
+        build_lite.download(pins, tmp_path)
+
+
+def test_a_pyodide_wheel_that_does_not_match_the_lock_stops_the_build(tmp_path):
+    # A tiny Pyodide: the npm package's runtime files and a lock naming one package, and
+    # a carrier wheel whose copy of that package differs from the lock's sha256.
+    lock = {"info": {"version": "0.27.7"}, "packages": {"six": {
+        "name": "six", "file_name": "six-1.16.0-py2.py3-none-any.whl", "depends": [],
+        "sha256": hashlib.sha256(b"the real six").hexdigest()}}}
+    package = tmp_path / "package"
+    package.mkdir()
+    for name in build_lite.RUNTIME_FILES:
+        (package / name).write_text(json.dumps(lock) if name == "pyodide-lock.json" else name)
+    with tarfile.open(tmp_path / build_lite.PYODIDE_NPM, "w:gz") as npm:
+        npm.add(package, arcname="package")
+    with zipfile.ZipFile(tmp_path / build_lite.PYODIDE_CARRIER, "w") as carrier:
+        carrier.writestr(build_lite.CARRIER_FOLDER + "six-1.16.0-py2.py3-none-any.whl",
+                         b"a tampered six")
+    with pytest.raises(SystemExit, match=r"sha256 mismatch for six-1\.16\.0-py2\.py3-none-any\.whl"):
+        build_lite.assemble_pyodide(tmp_path, tmp_path / "out", tmp_path / "course.whl",
+                                    roots=("six",))
