@@ -60,7 +60,7 @@ check_environment()
 # %% [markdown]
 # The exact versions (useful when asking for help):
 
-# %% tags=["NBVAL_IGNORE_OUTPUT"]
+# %% tags=["nbval-ignore-output"]
 # Versions differ between machines: this output is not compared.
 package_versions()
 

@@ -80,7 +80,7 @@ from lessons_lib.widgets.convolution import ConvolutionStepper, FilterExplorer
 # A few pre-defined filters applied to one photograph: a blur, two line detectors,
 # and a Sobel filter, which finds edges where brightness changes from left to right.
 
-# %%
+# %% alt="Five panels: the photograph of a man with a camera on a tripod, its box blur, and the responses of the horizontal-line, vertical-line and Sobel x filters (mid-grey is 0), where the tripod legs stand out in vertical and Sobel x, the horizon in horizontal."
 camera = photograph("camera")
 filters = {"box blur": box_blur(9),
            "horizontal lines": line_detector("horizontal"),
@@ -144,7 +144,7 @@ show_source(correlate_loops)
 # The slides' running example is an $8 \times 9$ matrix with a stick figure drawn
 # in ones:
 
-# %%
+# %% alt="The 8×9 figure matrix A as a grid of 0s and 1s with the ones shaded dark: a stick figure made of a long vertical stroke in column 2, a full row 5 (the arms) and a diagonal from the top-left corner down to row 7."
 A = figure_matrix()
 plot_matrix(A, title="A: the figure matrix (8×9)")
 
@@ -191,7 +191,7 @@ for stride, edges in [(1, "none"), (2, "none"), (1, "zero"), (2, "zero")]:
 # centred on every original cell. The indices are $A$'s: the frame is row and
 # column $-1$, and row 8, column 9.
 
-# %%
+# %% alt="The figure matrix A inside a hatched frame of zeros one cell wide, 10×11 in all, numbered with A's own indices so that the frame is row and column −1 and row 8, column 9, with the original 8×9 outlined."
 plot_matrix(pad(A, (1, 1), "zero"), title="A padded with zeros (10×11)",
             padding=(1, 1))
 
@@ -225,7 +225,7 @@ ConvolutionStepper()
 # its neighbourhood: stride 1, edges none, so the $8 \times 9$ figure becomes
 # $6 \times 7$. Sharp ones spread into grey.
 
-# %%
+# %% alt="Three panels: the 8×9 input A of 0s and 1s, the 3×3 filter h with every weight 1/9 (0.11), and the 6×7 output C of window means from 0 to 0.78, darkest where the arms meet the long stroke and the diagonal."
 C = correlate(A, box_blur(3))
 plot_correlation(A, box_blur(3), C)
 
@@ -258,7 +258,7 @@ print("largest difference:", np.abs(C - correlate_loops(A, box_blur(3))).max())
 # "diagonal" follows the matrix's main diagonal (\\), "antidiagonal" the other
 # one (/):
 
-# %%
+# %% alt="Four 3×3 line detectors with offsets i, j from −1 to 1 (horizontal, vertical, diagonal from top left to bottom right, antidiagonal from bottom left to top right), each with 2 on the three cells of its line and −1 on the six others."
 directions = ["horizontal", "vertical", "diagonal", "antidiagonal"]
 detectors = {d: line_detector(d) for d in directions}
 plot_gallery(detectors, cmap="RdBu_r", width=9, symmetric=True,
@@ -277,7 +277,7 @@ plot_gallery(detectors, cmap="RdBu_r", width=9, symmetric=True,
 #
 # Red is positive, blue negative. Where does each detector fire?
 
-# %%
+# %% alt="Four 6×7 response maps of the line detectors on the figure matrix, values in each cell: horizontal peaks at 3 to 5 along output row 4, vertical along column 1, diagonal at 4 along its diagonal, antidiagonal only at stray 3s where strokes cross."
 responses = {d: correlate(A, h) for d, h in detectors.items()}
 plot_gallery(responses, cmap="RdBu_r", symmetric=True, ticks=("m", "n"))
 
@@ -308,7 +308,7 @@ plot_gallery(responses, cmap="RdBu_r", symmetric=True, ticks=("m", "n"))
 # where the response reaches a threshold, here 3 (half the 6 of a clean line), and
 # marks them on the input: `line_pixels(A, h, threshold)`.
 
-# %%
+# %% alt="The figure matrix four times with the extracted pixels (response at least 3) marked: horizontal finds 7 pixels of the arms in row 5, vertical 6 of the long stroke in column 2, diagonal 6 of the diagonal, antidiagonal 2 false pixels where strokes cross."
 found = {d: line_pixels(A, h, 3) for d, h in detectors.items()}
 plot_line_pixels(A, found)
 
@@ -327,7 +327,7 @@ plot_line_pixels(A, found)
 # The same on the photograph, with $5 \times 5$ detectors; the threshold keeps the
 # strongest 1 % of each response (its value is in each title):
 
-# %%
+# %% alt="The photograph twice with the strongest 1 % of each 5×5 detector's response marked: vertical picks out the tripod legs, horizontal the top of the camera, the shoulder and the horizon's buildings; both also mark parts of the coat's outline and the grass."
 found = {}
 for d in ["vertical", "horizontal"]:
     h = line_detector(d, 5)
@@ -351,7 +351,7 @@ plot_line_pixels(camera, found, width=6.8, ticks=True)
 # The slides' $11 \times 11$ blurring filter, stride 1, edges none, shrinks it by
 # 10 pixels on each axis:
 
-# %%
+# %% alt="Three panels: the 512×512 photograph A, the 11×11 filter h (every weight 1/121, one flat square, offsets −5 to 5), and the slightly blurred 502×502 output C, barely smaller than the input."
 C = correlate(camera, box_blur(11))
 plot_correlation(camera, box_blur(11), C)
 
@@ -369,7 +369,7 @@ plot_correlation(camera, box_blur(11), C)
 # $\omega = 50$: each output is the mean of 10,201 pixels, and edges none loses 50
 # pixels on each side.
 
-# %%
+# %% alt="The 101×101 filter h (every weight 1/10201, offsets −50 to 50) and the 412×412 output C of the photograph, so blurred that only large light and dark patches remain: the sky, the coat, the grass."
 C = correlate(camera, box_blur(101))
 plot_correlation(camera, box_blur(101), C, show_input=False)
 
@@ -407,7 +407,7 @@ FilterExplorer(size=101)
 # smaller image; zero padding pulls the border towards black; reflect and replicate
 # keep it plausible; wrap brings in the opposite side of the photograph.
 
-# %%
+# %% alt="The photograph under a 31×31 box blur with the five edge modes, drawn at one scale, each top-left corner enlarged below: none is smaller (482×482), zero darkens the border, reflect and replicate keep it plausible, wrap darkens a band along the top."
 edge_modes = ["none", "zero", "reflect", "replicate", "wrap"]
 blurred = {e: correlate(camera, box_blur(31), edges=e) for e in edge_modes}
 plot_edge_modes(blurred, camera.shape)  # below: each top-left corner, enlarged
@@ -427,7 +427,7 @@ plot_edge_modes(blurred, camera.shape)  # below: each top-left corner, enlarged
 # The left corners of the photograph and of its two blurs, enlarged. What has
 # wrap put into the band of $\omega = 15$ pixels along each border?
 
-# %%
+# %% alt="Enlarged top-left and bottom-left corners of the photograph and of its reflect and wrap blurs: reflect looks like the input, while wrap adds a dark band along the top of the sky and light bands along the bottom and left edge of the dark coat."
 corners = {"top left": (0, 0, 48, 96), "bottom left": (464, 0, 48, 96)}
 plot_border_crops({"input": camera, "reflect": blurred["reflect"],
                    "wrap": blurred["wrap"]}, corners, width=7)
@@ -473,7 +473,7 @@ print(correlate(volume, np.ones((3, 5, 5)) / 75).shape)
 # The slides' $1 \times 5$ filter of $0.5$ ($K = 5$ taps, $\omega = 2$) sums five
 # neighbours and halves them. Why is the output larger than the input?
 
-# %%
+# %% alt="Line plot against index of the 12-sample input x, rising from 0 to a plateau of 4 and back, and of the 8 outputs o of the 1×5 filter of 0.5, drawn from index 2 to 9, rising from 3 to 8.5: over twice the input's top."
 x = np.array([0, 0, 1, 2, 3, 4, 4, 4, 2, 0, 0, 0], dtype=float)
 o = correlate(x, np.full(5, 0.5))
 print("o =", o)

@@ -145,7 +145,7 @@ print(f"J(w) = {J(w):.2f}   minus step: J = {J(w - eta * dJ_dw):.2f}   "
 # formulas above the graph; ReLU is lesson 04's activation). Values go forward,
 # gradients come back:
 
-# %%
+# %% alt="Computation graph of the small network: w₁ = 0.5, x₁ = 2, x₂ = −1, w₂ = −0.5 give q₁ = 1.5, ŷ = ReLU(q₁) = 1.5 and J = 2.25 (y = 3), and the local derivatives multiply back to ∂J/∂w₁ = −6 and ∂J/∂w₂ = 3."
 net = small_network(x=[2, -1], w=[0.5, -0.5], y=3)
 plot_computation_graph(net)
 
@@ -191,7 +191,7 @@ print(f"w1, w2 = {w_new[0]:g}, {w_new[1]:g}: the loss falls from {net.J:g} "
 # $-\omega \dots \omega$). Counted from 0, the taps give the same sum for any $K$, even
 # the worked example's $K = 2$: $o[n] = \sum_{i=0}^{K-1} x[n + i] \, F[i]$. The slides' drawing:
 
-# %%
+# %% alt="Diagram of o = x ⊛ F: inputs x₀ to x₇, taps F₀, F₁, F₂ (the slides' F₁, F₂, F₃) and outputs o₀ to o₇, lines joining x₀, x₁, x₂ through the taps to o₀ = F₀x₀ + F₁x₁ + F₂x₂; o₆ and o₇ are dashed, needing padding."
 plot_conv1d(N=8, K=3, slide_names=True)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -252,7 +252,7 @@ o, np.array_equal(o, conv1d_forward_loops(x, F))
 #   \qquad\Longrightarrow\qquad
 #   \frac{\partial J}{\partial F_1} = \frac{\partial J}{\partial o_0} x_1 + \frac{\partial J}{\partial o_1} x_2$$
 
-# %%
+# %% alt="Diagram of the worked example: inputs x₀, x₁, x₂, taps F₀, F₁ and outputs o₀, o₁, with lines joining x₀ and x₁ through the taps to o₀ = F₀x₀ + F₁x₁; a dashed o₂ would need padding."
 plot_conv1d(N=3, K=2)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -524,7 +524,7 @@ history = learn_filter(x, y, np.zeros(3), learning_rate=0.1, steps=100)
 print("hidden: ", F_hidden)
 print("learned:", np.round(history.filters[-1], 3) + 0.0)
 
-# %%
+# %% alt="Learning the hidden filter [−1, 0, 1] from F = 0 with η = 0.1 over 100 steps: the loss J falls on a straight line on a log scale, and the taps F₀, F₁, F₂ settle on their dashed hidden values within about 30 steps."
 plot_learning(F_hidden, history)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -563,7 +563,7 @@ print(f"largest stable learning rate for this input: {eta_max:.3f}")
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A run that diverges
 
-# %%
+# %% alt="The same two plots at learning rate 1.2: the loss J falls for a few steps, then climbs on a straight line on a log scale until the run is stopped after about a dozen steps, while the taps swing with growing amplitude and flipping sign."
 plot_learning(F_hidden, too_large)
 
 # %% [markdown] slideshow={"slide_type": "notes"}

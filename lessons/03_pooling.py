@@ -72,7 +72,7 @@ from lessons_lib.widgets.pooling import PhotoPooling, PoolingStepper
 # numbers change. Max pooled ($2 \times 2$ windows, stride 2, the slides' choice) the
 # map keeps 3 of its 4 numbers: the 6, 9 and 7 stay inside their windows.
 
-# %%
+# %% alt="Four grids: the slides' 4×4 matrix A; A shifted up one cell, 14 of its 16 cells framed as changed; A max pooled to [[6, 9], [3, 7]]; and the shifted map max pooled to [[6, 9], [2, 7]], only its bottom-left output framed as changed."
 A = pooling_example()
 plot_translation(A, translate(A, down=-1, right=0), size=2, stride=2)
 
@@ -121,7 +121,7 @@ for K in (3, 5, 7):
 # and stride 2: four windows (one colour each), four outputs. The framed cell is the
 # one each window keeps.
 
-# %%
+# %% alt="The 4×4 matrix A cut into four shaded 2×2 windows with each window's largest cell framed (6, 9, 3, 7), beside the max pooled 2×2 output [[6, 9], [3, 7]], each output cell shaded like its window."
 plot_pooling(A, size=2, stride=2)
 
 # %%
@@ -252,7 +252,7 @@ PoolingStepper(figure_matrix(), size=3, stride=2)
 #   won; the rest of the window gets nothing.
 # - **average:** every cell counts $1 / k^2$, so each gets $\text{dout}[m, n] / k^2$.
 
-# %%
+# %% alt="Four grids: A with its 2×2 windows a to d and their maxima 6, 9, 3, 7 framed; dout = [[1, −2], [3, 2]]; dA for max pooling, zero except each window's dout on its maximum; dA for average pooling, every cell a quarter of its window's dout."
 dout = np.array([[1.0, -2.0], [3.0, 2.0]])
 plot_pooling_backward(A, dout, size=2, stride=2)
 
@@ -332,7 +332,7 @@ for name, forward, backward in [("max", max_pool, max_pool_backward),
 #   noisy grass;
 # - **blur, then subsample** first removes the detail the small image cannot hold.
 
-# %%
+# %% alt="The 512×512 photograph and four 64×64 versions shrunk 8 times: max pool makes the tripod thick and white, average pool is smooth with the tripod faint, subsample is jagged with the tripod broken into dots and noisy grass, blur then subsample is smooth."
 camera = photograph("camera")
 methods = ["max pool", "average pool", "subsample", "blur, then subsample"]
 shrunk_camera = {m: downsample(camera, 8, m) for m in methods}
@@ -356,7 +356,7 @@ plot_downsampled({"photograph": camera} | shrunk_camera)
 # pooling is no low-pass filter at all: it keeps the bright peaks, so fine bright rings
 # become a nearly white image.
 
-# %%
+# %% alt="A 192×192 zone plate of rings getting finer towards the edge and four 48×48 versions: max pool nearly white, average pool with clear false rings, subsample covered in false rings, and blur then subsample keeping the true central rings with faint ghosts."
 rings = zone_plate(192)
 shrunk_rings = {m: downsample(rings, 4, m) for m in methods}
 # zoom: screen pixels per image pixel, so the display adds no moiré of its own
@@ -393,7 +393,7 @@ PhotoPooling("camera", method="max pool", factor=4)
 # $2 \times 2$ max pooling only one output changes: a shift *inside* a window does not
 # change the window's maximum.
 
-# %%
+# %% alt="Four grids: the 8×9 figure matrix; the same shifted one cell right, 23 of its 72 cells framed as changed; its 4×4 max pooled output; and the shifted map pooled, where only 1 of the 16 outputs (row 1, column 2) changes, from 0 to 1."
 F = figure_matrix()
 plot_translation(F, translate(F, down=0, right=1), size=2, stride=2)
 

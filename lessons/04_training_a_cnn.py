@@ -116,7 +116,7 @@ print("validation events:", n_val, " test events:", split.test_size,
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What a physicist sees
 
-# %%
+# %% alt="A gallery of 18 simulated 64×64 training events, six per row: protons as long faint tracks bending into arcs, some with a bright end; carbon as short, dense, nearly straight tracks; other as straight streaks, several-pronged break-ups and short fragments."
 plot_event_gallery(x_train, y_train, class_names, per_class=6)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -193,7 +193,7 @@ print("proton vs not proton → protons:", int(y_binary.sum()),
 # The input has two channels (the figure matrix and its mirror image); the filter has
 # one $3 \times 3$ slice per channel; the output channel adds the two correlations:
 
-# %%
+# %% alt="The figure matrix x[0] and its mirror image x[1], each correlated with its 3×3 slice of the filter (vertical detector w[0], horizontal detector w[1]), the two 6×7 results, and their sum o, which responds to both the long stroke and the arms (largest value 9)."
 x = np.stack([figure_matrix(), figure_matrix()[:, ::-1]])
 w = np.stack([line_detector("vertical"), line_detector("horizontal")])
 plot_multichannel_convolution(x, w)
@@ -415,7 +415,7 @@ history = nn.fit(model, x_train, y_train, epochs=6, batch_size=64,
 # as the opposite, a training accuracy that keeps rising while the validation one falls
 # behind.
 
-# %%
+# %% alt="Two line charts over 6 epochs, training and validation: the loss falls steeply after the first epoch and then levels off, and the accuracy climbs close to 1, the validation curve above the training one at first and the two meeting by the end."
 plot_training_curves(history)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -432,7 +432,7 @@ plot_training_curves(history)
 # not for the final report. Another 2,000 events would give a slightly different
 # count: the 95 % interval says how much.
 
-# %% tags=["hide-input", "NBVAL_IGNORE_OUTPUT"]
+# %% tags=["hide-input", "nbval-ignore-output"]
 # Float32 training: the last digits depend on the machine's BLAS library.
 val_correct = int(np.sum(nn.predict(model, x_val) == y_val))
 Markdown(f"The CNN trained above (6 epochs on the 10,000 training events) "
@@ -496,13 +496,13 @@ dense_correct = int(np.sum(nn.predict(dense, x_val) == y_val))
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Three models compared on validation
 
-# %%
+# %% alt="Horizontal bar chart of validation accuracy on 2,000 events with 95 % intervals: the majority class (0 parameters) gets half right, the dense network (262,403 parameters) far more, and the CNN (7,555 parameters) the most."
 correct = np.array([majority_correct, dense_correct, val_correct])
 plot_baselines(["majority class", "dense network", "CNN trained above"],
                correct / n_val, [0, dense.num_params, model.num_params],
                events=n_val)
 
-# %% slideshow={"slide_type": "fragment"} tags=["hide-input", "NBVAL_IGNORE_OUTPUT"]
+# %% slideshow={"slide_type": "fragment"} tags=["hide-input", "nbval-ignore-output"]
 # Both networks train in float32: counts may differ by a few events elsewhere.
 apart = (wilson_interval(val_correct, n_val)[0]
          > wilson_interval(dense_correct, n_val)[1])
@@ -555,7 +555,7 @@ print(f"trained {metadata['epochs']} epochs, kept {metadata['best_epoch']};",
 Markdown(f"The stored CNN classifies {accuracy_text(stored_correct, n_val)} "
          f"of the {n_val:,} validation events right.")
 
-# %% slideshow={"slide_type": "fragment"} tags=["hide-input", "NBVAL_IGNORE_OUTPUT"]
+# %% slideshow={"slide_type": "fragment"} tags=["hide-input", "nbval-ignore-output"]
 # The live network's count depends on the machine (float32, see above).
 overlap = not (wilson_interval(val_correct, n_val)[1]
                < wilson_interval(stored_correct, n_val)[0])
@@ -577,7 +577,7 @@ Markdown(f"The CNN trained above: {accuracy_text(val_correct, n_val)} on the "
 # The eight $5 \times 5$ filters of the stored CNN's first layer, learned from random
 # numbers:
 
-# %%
+# %% alt="The eight 5×5 first-layer filters of the stored CNN on a diverging scale around zero: noisy, but several show a band of positive weights beside weaker or negative ones, like oriented line detectors."
 plot_filters(stored[0].params["W"])
 
 # %% [markdown]
@@ -600,7 +600,7 @@ plot_filters(stored[0].params["W"])
 # again, so block 3 is an 8 × 8 map of *where* a channel's pattern occurs, coarse but
 # about the whole track.
 
-# %%
+# %% alt="A validation proton (an arc of charge) and the first six channels of each block's feature maps, each on its own scale: block 1 (32×32) traces the arc segment by segment, block 2 (16×16) more coarsely, block 3 (8×8) only marks where patterns occur."
 proton, carbon = np.flatnonzero(y_val == 0)[0], np.flatnonzero(y_val == 1)[0]
 maps = stored.activations(x_val[proton : proton + 1])
 plot_feature_maps(x_val[proton, 0], [(f"block {k + 1}", maps[i][0])
@@ -629,7 +629,7 @@ FeatureMapExplorer(stored, x_val, y_val, class_names, event=int(carbon))
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The mistakes, on validation
 
-# %%
+# %% alt="Twelve misclassified validation events, each titled true → predicted with the network's confidence: straight sparks (other) taken for protons, proton curls and small rings taken for carbon, faint proton arcs and short carbon tracks taken for other, many confidently wrong."
 plot_misclassified(x_val, y_val, val_predicted, class_names,
                    probabilities=nn.predict_proba(stored, x_val))
 

@@ -175,7 +175,7 @@ Markdown(
 # The lazy model and the CNN on the 1000 events with 2 % protons. Each cell shows its
 # count and, under it, the fraction of its row.
 
-# %%
+# %% alt="Two confusion matrices for 1000 events with 20 protons (rows TRUE, columns PREDICTED, each cell with count and row fraction): 'never proton' puts all 20 protons in FN and the 980 others in TN; the CNN puts the protons in TP, with a few false positives."
 C_never = metrics.confusion_matrix(rare_labels, never_proton, labels=[1, 0])
 C_cnn = metrics.confusion_matrix(rare_labels, cnn_rare, labels=[1, 0])
 plot_confusion_matrices({"'never proton'": C_never, "CNN": C_cnn},
@@ -200,7 +200,7 @@ Markdown(
 # events, on which every choice in this lesson is made (no weight was fitted to
 # them), in the binary view: proton or not.
 
-# %%
+# %% alt="Confusion matrix of the CNN on the 2,000 validation events, proton or not proton (rows TRUE, columns PREDICTED, each cell with count and row fraction): nearly every event lies on the diagonal, in TP and TN, with only small counts in FN and FP."
 split = course_split()  # the course's train / validation / test events
 val_images, val_labels = split.validation
 probabilities = predict_proba(model, val_images)
@@ -315,7 +315,7 @@ print("precision, recall, F1:", metrics.precision(rare_labels, rare_labels),
 # row and one column per class: lesson 04's CNN separates protons, carbon ions and
 # "other" events (the same 2,000 validation events).
 
-# %%
+# %% alt="Three-class confusion matrix of the CNN on the validation events (rows true proton, carbon, other; columns predicted; counts and row fractions): nearly all of each row lies on the diagonal, the few errors spread thinly over the other cells."
 names = np.array(split.class_names)
 true_names = names[val_labels]
 predicted_names = names[probabilities.argmax(axis=1)]
@@ -374,7 +374,7 @@ print(metrics.classification_table(true_names, predicted_names, labels=names))
 # $T < 1$ sharpens them towards the largest logit. The predicted class is the largest
 # logit whatever $T$.
 
-# %%
+# %% alt="Four bar charts over proton, carbon, other: the logits z = 2, 1, 0.1, then their softmax at T = 0.5 (0.86, 0.12, 0.02), T = 1 (0.66, 0.24, 0.10) and T = 5 (0.40, 0.33, 0.27): lower T sharpens, higher T flattens, proton always largest."
 z = np.array([2.0, 1.0, 0.1])  # logits for proton, carbon, other
 plot_softmax(z, {f"T = {T:g}": losses.softmax(z, temperature=T)
                  for T in (0.5, 1, 5)},
@@ -471,7 +471,7 @@ print(f"losses.cross_entropy: {losses.cross_entropy(y_onehot, y_prob):.4f}")
 # hard training pushes the prediction towards the target. MAE pushes with the same
 # force at every distance (its slope is −1, and 0 exactly at the target).
 
-# %%
+# %% alt="Loss (left) and its gradient dJ/dŷ (right) against the prediction ŷ for target y = 1: MSE and MAE stay below 1 while cross-entropy grows without bound as ŷ nears 0; slopes: MSE −2 to 0, MAE −1 (0 exactly at ŷ = 1), cross-entropy −1/ŷ, below −10."
 plot_losses_against_prediction(np.linspace(0.01, 1.0, 100))
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -536,7 +536,7 @@ print("relative error to the numerical gradient below 1e-8:",
 # there: a strong push. MSE on the softmax output has a gradient that *vanishes* when
 # the model is confidently wrong, so learning stalls exactly where it is needed.
 
-# %%
+# %% alt="Loss (left) and gradient dJ/dz (right) against the true class's logit z from −6 to 6, two classes: when confidently wrong (z near −6) cross-entropy's gradient stays near −1, while MSE after softmax flattens with a gradient near 0, its strongest push only about −0.3."
 plot_loss_vs_logit(np.linspace(-6, 6, 121))
 
 # %% [markdown] slideshow={"slide_type": "notes"}

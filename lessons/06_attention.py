@@ -100,7 +100,7 @@ np.set_printoptions(precision=3, suppress=True)
 # what `patchify` does with any leftover rows or columns. Real ViTs avoid the loss
 # by choosing image sizes that are multiples of the patch size (224 = 14 × 16).
 
-# %%
+# %% alt="The figure matrix cut into four numbered 4×4 patches, its ninth column left outside every patch, beside the table X (N × E = 4 × 17): each row a patch's index followed by its 16 pixels read row by row, row 1 (the empty patch) all zeros."
 A = figure_matrix()
 plot_patches(A, 4)
 
@@ -136,7 +136,7 @@ X.astype(int)
 # versions that do not all agree. Computed from the matrix, the table settles it. The
 # cells where a printed version differs from $X$ are outlined in red:
 
-# %%
+# %% alt="The slides' three printed versions of X, compared with the computed one: slides 1 and 5 match it; slide 2 lacks the last 4 columns and differs in one cell of row 0; slides 3 and 4 differ in four outlined cells of row 3."
 copies = slides_x_copies()
 plot_table_slips(X, copies)
 
@@ -204,7 +204,7 @@ print("Q =\n", Q.astype(int), "\nK =\n", K.astype(int),
 # Each block of four pixel rows of $W_Q$ sends one patch row to one column of $Q$:
 # $Q[2] = (1, 4, 1, 1)$, and the 4 is patch 2's row of the horizontal bar.
 
-# %%
+# %% alt="The product Q = X W_Q drawn as matrices: X (4×17) times W_Q (17×4), whose blocks of four ones send each patch row to one column, gives Q, the ink in each patch row: (2, 2, 1, 2), (0, 0, 0, 0), (1, 4, 1, 1), (1, 4, 1, 1)."
 plot_matrices({"X": X, "W_Q": W_Q, "Q = X W_Q": Q}, operators=["·", "="])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -219,7 +219,7 @@ plot_matrices({"X": X, "W_Q": W_Q, "Q = X W_Q": Q}, operators=["·", "="])
 # The score of query $n$ for key $m$ is the dot product $Q[n] \cdot K[m]$: large
 # when they point the same way. All of them at once: $QK^T$, an $N \times N$ matrix.
 
-# %%
+# %% alt="The product Q Kᵀ drawn as matrices: Q times Kᵀ (both 4×4, with K = Q) gives symmetric scores: 19 among patches 2 and 3, 13 between patch 0 and each patch with ink, and 0 in the row and column of the empty patch 1."
 scores = Q @ K.T
 plot_matrices({"Q": Q, "Kᵀ": K.T, "scores = Q Kᵀ": scores},
               operators=["·", "="])
@@ -241,7 +241,7 @@ plot_matrices({"Q": Q, "Kᵀ": K.T, "scores = Q Kᵀ": scores},
 Z_plain, A_plain = scaled_dot_product_attention(Q, K, V, scale=False)
 print("A =\n", A_plain, "\nrow sums:", A_plain.sum(axis=1))
 
-# %%
+# %% alt="The attention matrix A = softmax(Q Kᵀ), query patch by row, key by column: query 0 gives 0.33 to each of patches 0, 2 and 3, the empty patch 1 gives 0.25 to all, queries 2 and 3 give 0.5 to patches 2 and 3."
 plot_attention_rows(A_plain[None], titles=["A = softmax(Q Kᵀ)"])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -256,7 +256,7 @@ plot_attention_rows(A_plain[None], titles=["A = softmax(Q Kᵀ)"])
 # Row $n$ of $Z$ is the average of the rows of $V$, weighted by row $n$ of $A$: each
 # patch's new representation mixes in what the patches it attends to pass on.
 
-# %%
+# %% alt="The product Z = A V drawn as matrices: A (4×4 attention weights) times V (4×4 small integers) gives Z, whose rows 2 and 3 are equal, (−4, −5, 1, 2), and whose row 1 is the plain average of the rows of V."
 plot_matrices({"A": A_plain, "V": V, "Z = A V": Z_plain}, operators=["·", "="])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -275,7 +275,7 @@ plot_matrices({"A": A_plain, "V": V, "Z = A V": Z_plain}, operators=["·", "="])
 # spread-out numbers gives (almost) all the weight to one key. Its gradient then
 # vanishes, and the network stops learning where to look.
 
-# %%
+# %% alt="Line chart of the largest weight in a row of A against d_k from 1 to 512 (log scale): without scaling it climbs from about 0.2 towards 1 as one key takes it all, while with division by √d_k it stays flat near 0.2 to 0.25."
 saturation = attention_saturation([1, 2, 4, 8, 16, 32, 64, 128, 256, 512])
 print("std of the unscaled scores:", np.round(saturation["score_std"], 1))
 plot_saturation(saturation)
@@ -292,7 +292,7 @@ plot_saturation(saturation)
 #
 # On the slides' example ($d_k = 4$, so the scores are halved), scaling softens the rows:
 
-# %%
+# %% alt="The slides' attention matrix without and with scaling by √d_k side by side: rows 0 and 1 are unchanged, while rows 2 and 3 soften slightly, from 0, 0, 0.5, 0.5 to 0.02, 0, 0.49, 0.49."
 Z, A_scaled = scaled_dot_product_attention(Q, K, V)
 plot_attention_rows(np.stack([A_plain, A_scaled]),
                     titles=["softmax(Q Kᵀ)", "softmax(Q Kᵀ / √d_k)"])
@@ -355,7 +355,7 @@ print("Z:", Z_heads.shape, " A:", A_heads.shape)
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Two heads, two attention maps
 
-# %%
+# %% alt="Attention matrices of two heads: head 0, counting ink per patch row, pairs patches 2 and 3 (0.49 each); head 1, counting ink per column, sends queries 0 and 2 to patches 0 and 2 (0.49 each) and query 3 evenly to patches 0, 2 and 3."
 plot_attention_rows(A_heads, titles=["head 0", "head 1"])
 
 # %% [markdown]
@@ -428,7 +428,7 @@ print("shuffled output == shuffled rows of the output:",
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Sinusoidal position codes
 
-# %%
+# %% alt="Sinusoidal codes of 64 positions, 32 features: the codes (first features oscillate fast, last ones slowly), their cosine similarity (highest in a band along the diagonal), and mean similarity by distance, falling from 1 to about 0.7 within four positions, then rippling between about 0.35 and 0.7."
 plot_position_encoding(sinusoidal_position_encoding(64, 32))
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -541,7 +541,7 @@ Markdown("\n".join([
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Validation accuracy: all the events, and a tenth
 
-# %%
+# %% alt="Validation accuracy with 95 % intervals of the ViT (21,187 parameters) and the CNN (7,555) trained on all training events and on a tenth of them, above a dotted always-proton line at 50 %: the CNN is ahead at both sizes, and both drop with a tenth."
 plot_comparison(models, len(y_val), labels=y_val, class_names=split.class_names)
 
 
@@ -597,7 +597,7 @@ Markdown(f"Lesson 04's CNN and the tiny ViT on the {len(y_val):,} validation "
 # the learned position embeddings of patches (the patch itself is outlined; its own
 # similarity, 1, is off the colour scale):
 
-# %%
+# %% alt="Cosine similarity of the ViT's learned position embeddings: maps for the patches at (row 0, col 0), (3, 4) and (7, 7) look mostly like noise, and the mean by grid distance stays small, a little higher for neighbours and erratic at the largest distances."
 # row 0 is the class token's position: keep the patches' positions only
 learned_positions = trained_vit[2].params["pos"][1:]
 plot_position_similarity(learned_positions, (8, 8))

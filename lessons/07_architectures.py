@@ -140,7 +140,7 @@ print(arch.format_sweep(sweeps["layers"]))
 # Blue: accuracy on the training events; orange: on the validation events. Small dots:
 # one seed each; large dots with bars: mean ± sd.
 
-# %%
+# %% alt="Accuracy of dense networks with 0, 1, 2 and 4 hidden layers, training and validation as mean ± sd with single seeds as small dots: one hidden layer lifts both well above none, and more layers add nothing on validation, which stays far below training."
 plots.plot_sweep_results(sweeps["layers"])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -188,7 +188,7 @@ print(arch.format_sweep(sweeps["width"]))
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## How many nodes: training and validation
 
-# %%
+# %% alt="Accuracy of the reference CNN with 1−2 up to 12−24 filters in its two convolution layers (417 to 7,347 parameters), training and validation as mean ± sd with single seeds as dots: both rise with width, validation levelling off as its error bars start to overlap."
 plots.plot_sweep_results(sweeps["width"])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -266,7 +266,7 @@ Markdown(compare_text(cnn, dense, names=(
 # rates. Thin lines: one seed each; thick line and band: their mean ± sd over the
 # epochs every seed ran.
 
-# %%
+# %% alt="Loss and validation accuracy per epoch of the reference CNN trained with SGD at three learning rates, seeds as thin lines, mean ± sd as bands: η = 0.0001 creeps down, η = 0.01 learns fastest and best, η = 1 stays at its starting loss while accuracy jumps."
 plots.plot_run_curves(sweeps["lr"]["runs"], legend_title="learning rate η")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -322,7 +322,7 @@ print(arch.format_sweep(sweeps["dropout"]))
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Dropout: training and validation
 
-# %%
+# %% alt="Accuracy with dropout probability p = 0, 0.3 and 0.6 (50.1k parameters each), training and validation as mean ± sd with single seeds as dots: training stays far above validation in every setting, and the validation error bars all overlap."
 plots.plot_sweep_results(sweeps["dropout"])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -363,7 +363,7 @@ Markdown(compare_text(drop[0], drop[1], names=("Without dropout", "p = 0.3"))
 # below). First, how much gradient reaches each layer of the *untrained* network, for
 # each seed's initial weights (the bars: ± one sd on the log scale):
 
-# %%
+# %% alt="Log-scale plot of the gradient norm reaching each of 9 layers at initialisation, mean ± sd over seeds: with sigmoid it falls by about four decades from layer 9 back to layer 1, while with tanh and ReLU it stays about level."
 plots.plot_gradient_norms(sweeps["activation"]["gradient_norms"])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -420,7 +420,7 @@ print(arch.format_sweep(sweeps["conv_layers"]))
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Convolution blocks: training and validation
 
-# %%
+# %% alt="Accuracy of CNNs with 1, 2 and 3 convolution blocks (4.67k, 3.03k and 4.49k parameters), training and validation as mean ± sd with single seeds as dots: both rise with each block, validation by more than its error bars."
 plots.plot_sweep_results(sweeps["conv_layers"])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -507,7 +507,7 @@ for label, layers in (("two 3×3", [conv(1, 3)] * 2), ("one 5×5", [conv(1, 5)])
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Two 3×3 against one 5×5
 
-# %%
+# %% alt="Two 7×7 grids over the input: for two stacked 3×3 layers, the number of paths from each pixel of a 5×5 field to the output, 9 at the centre falling to 1 at the corners; for one 5×5 layer, the same 5×5 field with 1 everywhere."
 plots.plot_receptive_fields(
     [arch.receptive_field_weights([3, 3]), arch.receptive_field_weights([5])],
     ["two 3×3: paths per pixel", "one 5×5"])
@@ -611,7 +611,7 @@ ArchitectureBrowser("vgg16")
 # (gradients that do not vanish) and **dropout** in its two 4096-unit dense layers,
 # which hold almost all of its parameters:
 
-# %%
+# %% alt="Stacked bar chart of AlexNet's parameters and operations (MACs) split between convolution and dense layers: 96 % of the parameters are in the dense layers, 92 % of the operations in the convolutions."
 totals = arch.breakdown(arch.classic("alexnet"), (3, 224, 224))
 plots.plot_breakdown(totals, title="AlexNet")
 
@@ -628,7 +628,7 @@ plots.plot_breakdown(totals, title="AlexNet")
 # $+\,x$. Forty dense layers with batch normalisation, trained the same way, plain or
 # grouped in residual blocks:
 
-# %%
+# %% alt="Loss and validation accuracy per epoch of forty dense layers, plain and residual, five seeds each as thin lines with mean ± sd bands: the residual network's loss keeps falling and its accuracy climbs, while the plain one barely moves, hovers near 0.5 and stops early."
 plots.plot_run_curves(sweeps["residual"]["runs"])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -791,7 +791,7 @@ for run in transfer["runs"]:
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Four ways, one noisier detector
 
-# %%
+# %% alt="Bar chart of validation accuracy on a noisier detector with 200 labelled events for four strategies: the pretrained network as it is (no training) scores highest, frozen features with a new head and fine-tuning come next, and training from scratch is lowest."
 runs = transfer["runs"]
 bar_labels = [as_is["label"], *(r["label"] for r in runs)]
 bar_labels = [b.replace(" + ", "\n+ ").replace(" (", "\n(") for b in bar_labels]
@@ -907,7 +907,7 @@ for step in (first_cnn, more):
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The validation loss decides when to stop
 
-# %%
+# %% alt="Training loss (left) and validation loss (right) per epoch for the first CNN and for twice the events, five seeds each with mean ± sd bands: training loss keeps falling, while validation loss flattens and turns up before each run stops, lower with twice the events."
 plots.plot_run_curves([first_cnn, more], metrics=("loss", "val_loss"))
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -922,7 +922,7 @@ plots.plot_run_curves([first_cnn, more], metrics=("loss", "val_loss"))
 # first eight validation events it got wrong (regenerated from their seed). The test
 # events stay unseen until the end.
 
-# %%
+# %% alt="Confusion matrix of the first CNN on the validation events, rows TRUE and columns PREDICTED, not proton first: most non-protons are classified right but a large share of the protons is missed, and missed protons and false alarms are about as many."
 errors = workflow["errors"]
 plot_confusion_matrix(np.array(errors["confusion"]), workflow["class_names"])
 
@@ -934,7 +934,7 @@ plot_confusion_matrix(np.array(errors["confusion"]), workflow["class_names"])
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The first eight errors
 
-# %%
+# %% alt="Eight misclassified validation events, each titled with its true and said class: false alarms (non-protons said proton), mostly long straight or bright tracks, and missed protons: a faint arc, a small ring and a curl."
 d = workflow["data"]
 parts = {k: (v["events"], v["data_seed"]) for k, v in d["split"].items()}
 events = EventSplit(parts, name="workflow", image_size=d["image_size"],

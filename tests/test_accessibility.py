@@ -4,6 +4,8 @@ a description of every figure and view (the lesson's alt text) and named control
 from __future__ import annotations
 
 import inspect
+import json
+from pathlib import Path
 
 import pytest
 
@@ -73,3 +75,20 @@ def test_every_control_of_a_view_has_a_name(view):
                 and not isinstance(w, (widgets.Image, widgets.HTML, widgets.Label))]
     unnamed = [type(w).__name__ for w in controls if not (w.description or w.tooltip)]
     assert controls and unnamed == []
+
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_figure_in_a_notebook_carries_its_description(path):
+    """The build copies each cell's alt metadata onto its figures (tools/build_notebooks.py)."""
+    nb = json.loads(path.read_text())
+    missing = []
+    for index, cell in enumerate(nb["cells"]):
+        for output in cell.get("outputs", []):
+            if "image/png" in output.get("data", {}):
+                alt = output.get("metadata", {}).get("image/png", {}).get("alt", "")
+                if len(alt.split()) < 6:
+                    missing.append(index)
+    assert missing == [], f"cells whose figures have no description: {missing}"

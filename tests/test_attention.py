@@ -441,7 +441,7 @@ def test_comparison_figure_draws_each_accuracy_with_its_wilson_interval():
     assert ax.get_legend() is None and len(fig.legends) == 1
     assert [t.get_text() for t in fig.legends[0].get_texts()] == [
         "CNN (7,555 parameters)", "ViT (21,187 parameters)",
-        "always 'proton' (50 % of the validation events)"]
+        "always 'proton'\n(50 % of the validation events)"]
     assert ax.get_ylabel() == "validation accuracy"
     for container, name in zip(ax.containers, results, strict=True):
         points, _, (whiskers,) = container

@@ -23,6 +23,7 @@ from lessons_lib.backprop import (
     stability_limit,
     training_pair,
 )
+from lessons_lib.plots import VERMILLION
 
 GRADIENT_TARGET = 1e-8
 
@@ -372,7 +373,7 @@ def test_filter_learner_converges_and_reports_divergence():
     view.learning_rate.value = 2.0
     assert view.history.diverged
     assert "Stopped" in view.message.value and "too large" in view.message.value
-    assert view.plot.status.get_color() == "tab:red"
+    assert view.plot.status.get_color() == VERMILLION
     assert np.all(np.isfinite(view.plot.loss_line.get_ydata()))
     # Two steps: the step axis has whole-number ticks only.
     ticks = view.plot.tap_ax.get_xticks()

@@ -218,7 +218,7 @@ def test_line_pixels_are_drawn_over_the_input():
     A = figure_matrix()
     detected = {d: line_pixels(A, line_detector(d), 3) for d in ("vertical", "antidiagonal")}
     fig = plot_line_pixels(A, detected)
-    assert [ax.get_title() for ax in fig.axes] == ["vertical: 6 pixels", "antidiagonal: 2 pixels"]
+    assert [ax.get_title() for ax in fig.axes] == ["vertical\n6 pixels", "antidiagonal\n2 pixels"]
     rgb = fig.axes[1].images[0].get_array()
     orange = rgb[detected["antidiagonal"]]
     assert len(orange) == 2 and np.allclose(orange, orange[0])
@@ -232,13 +232,14 @@ def test_border_crops_show_the_same_region_of_each_image_with_its_indices():
     blurred = correlate(camera, box_blur(31))  # edges "none": 482 x 482, centred
     fig = plot_border_crops({"input": camera, "none": blurred},
                             {"top left": (0, 0, 48, 96), "bottom left": (464, 0, 48, 96)})
-    assert [ax.get_title() for ax in fig.axes] == [
-        "input, top left", "none, top left", "input, bottom left", "none, bottom left"]
+    # Columns named by image, rows by region.
+    assert [ax.get_title() for ax in fig.axes] == ["input", "none", "", ""]
+    assert [ax.get_ylabel() for ax in fig.axes] == ["top left", "", "bottom left", ""]
     np.testing.assert_array_equal(shown_values(fig.axes[0].images[0]), camera[:48, :96])
     crop = shown_values(fig.axes[3].images[0])
     assert np.isnan(crop[-15:]).all() and np.isnan(crop[:, :15]).all()  # lost border
     np.testing.assert_array_equal(crop[:33, 15:], blurred[449:, :81])
-    assert tick_labels(fig.axes[2])[0][0] == "470"
+    assert tick_labels(fig.axes[2])[0][0] == "480"
 
 
 def test_lesson_figures_fit_a_slide_and_read_on_a_projector():

@@ -9,7 +9,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from PIL import Image
 
-from lessons_lib.plots import DPI, check_projector_ready, figure_png, to_png
+from lessons_lib.plots import DPI, check_projector_ready, figure_png, new_figure, to_png
 
 
 def boxes_apart(a, b, gap=0.0):
@@ -302,3 +302,23 @@ def test_widget_labels_are_not_cut():
     browser = ArchitectureBrowser()
     assert browser.expand.indent is False
     to_png(browser.fig)
+
+
+def test_overlapping_tick_labels_are_refused():
+    fig = new_figure(3, 3)
+    ax = fig.add_subplot()
+    ax.set_xticks(range(3), ["50.1k parameters"] * 3)
+    with pytest.raises(ValueError, match="tick labels overlap"):
+        check_projector_ready(fig)
+    ax.set_xticks(range(3), ["a", "b", "c"])
+    check_projector_ready(fig)
+
+
+def test_text_cut_at_the_edge_is_refused():
+    fig = new_figure(3, 2)
+    ax = fig.add_subplot()
+    ax.set_title("a title far wider than its little figure")
+    with pytest.raises(ValueError, match="cut off"):
+        check_projector_ready(fig)
+    ax.set_title("short")
+    check_projector_ready(fig)

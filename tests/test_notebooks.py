@@ -177,3 +177,14 @@ def test_every_lesson_has_speaker_notes(path):
     assert notes and all(cell.cell_type == "markdown" for cell in notes)
     # Notes for most slides: an instructor presenting someone else's lesson needs them.
     assert len(notes) >= len(slides) // 2, f"{len(notes)} notes for {len(slides)} slides"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_nbval_tags_are_spelled_as_nbval_reads_them(path):
+    """nbval reads its cell tags in lower case ("nbval-ignore-output"): an upper-case tag
+    is silently compared after all."""
+    nb = nbformat.read(path, as_version=4)
+    tags = {tag for cell in nb.cells for tag in cell.metadata.get("tags", [])}
+    nbval_like = {tag for tag in tags if tag.lower().replace("_", "-").startswith("nbval")}
+    assert nbval_like <= {"nbval-ignore-output", "nbval-skip", "nbval-check-output",
+                          "nbval-raises-exception"}, nbval_like

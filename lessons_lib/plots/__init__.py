@@ -14,6 +14,7 @@ slide beside a title and a line of code.
 from __future__ import annotations
 
 import io
+import itertools
 
 import matplotlib as mpl
 import numpy as np
@@ -99,11 +100,58 @@ def check_projector_ready(fig: Figure, max_px: tuple[int, int] = MAX_FIGURE_PX) 
     if small:
         raise ValueError("figure text under 14 pt, unreadable on a projector: "
                          + ", ".join(sorted(set(small))[:8]))
+    crowded, cut = _text_layout_problems(fig)
+    if crowded:
+        raise ValueError("tick labels overlap, unreadable: " + "; ".join(crowded[:4]))
+    if cut:
+        raise ValueError("text cut off at the figure's edge: " + "; ".join(cut[:4]))
     width, height = fig.get_size_inches() * DPI
     if width > max_px[0] + 0.5 or height > max_px[1] + 0.5:
         raise ValueError(f"figure of {width:.0f} x {height:.0f} px does not fit a slide: "
                          f"at most {max_px[0]} x {max_px[1]} px ({max_px[0] / DPI:.2f} x "
                          f"{max_px[1] / DPI:.2f} inches)")
+
+
+def _drawn_tick_labels(axis) -> list[Text]:
+    """The labels of ``axis``'s major ticks inside its view, the ones matplotlib draws."""
+    if not (axis.axes.axison and axis.get_visible()):
+        return []
+    low, high = sorted(axis.get_view_interval())
+    margin = 1e-9 * max(1.0, abs(high - low))
+    return [tick.label1 for tick in axis.get_major_ticks()
+            if low - margin <= tick.get_loc() <= high + margin
+            and tick.label1.get_visible() and tick.label1.get_text().strip()]
+
+
+def _text_layout_problems(fig: Figure) -> tuple[list[str], list[str]]:
+    """Once ``fig`` is laid out: neighbouring tick labels of one axis that overlap, and
+    text that reaches past the figure's edge (a pixel of contact is allowed)."""
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    # Constrained layout settles in two passes (the first leaves titles too high).
+    fig.draw_without_rendering()
+    fig.draw_without_rendering()
+    renderer = canvas.get_renderer()
+    crowded, shown = [], []
+    for ax in fig.axes:
+        for axis, along in ((ax.xaxis, "x0"), (ax.yaxis, "y0")):
+            labels = _drawn_tick_labels(axis)
+            shown += labels
+            boxes = [label.get_window_extent(renderer) for label in labels]
+            order = sorted(range(len(labels)), key=lambda i: getattr(boxes[i], along))
+            for a, b in itertools.pairwise(order):
+                if boxes[a].shrunk(0.98, 0.98).overlaps(boxes[b].shrunk(0.98, 0.98)):
+                    crowded.append(f"{labels[a].get_text()!r} / {labels[b].get_text()!r}")
+    ticks = {id(label) for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)
+             for label in axis.get_ticklabels(which="both")}
+    shown += [text for text in fig.findobj(Text) if id(text) not in ticks
+              and text.get_visible() and text.get_text().strip()]
+    edge = fig.bbox.padded(1)
+    cut = []
+    for text in shown:
+        box = text.get_window_extent(renderer)
+        if not (edge.contains(box.x0, box.y0) and edge.contains(box.x1, box.y1)):
+            cut.append(repr(text.get_text()))
+    return crowded, cut
 
 
 def figure_png(fig: Figure) -> bytes:

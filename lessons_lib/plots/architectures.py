@@ -85,10 +85,11 @@ def plot_sweep(settings, train_accuracy, val_accuracy, *, xlabel, params=None, t
     ax.set_xlabel(xlabel)
     ax.set_ylabel("accuracy")
     ax.grid(axis="y", alpha=0.3)
-    # Outside the axes: inside, it would hide the points of the last setting.
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    # Above the axes: inside, it would hide the points of the last setting; beside them,
+    # it would squeeze the settings' labels into each other.
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
     if title:
-        ax.set_title(title)
+        ax.set_title(title, pad=36)
     return ax.figure
 
 

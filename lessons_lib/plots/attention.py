@@ -491,7 +491,7 @@ def plot_comparison(results, n, *, labels=None, class_names=None, data="validati
                 else "the most common class")
         baseline = ax.axhline(share, color="0.3", linestyle=":", linewidth=2)
         handles.append(baseline)
-        names_shown.append(f"always {name} ({100 * share:.0f} % of the {data} events)")
+        names_shown.append(f"always {name}\n({100 * share:.0f} % of the {data} events)")
     # Outside the axes (inside, it would cover the points), clear of the axis labels; the
     # models first, then the baseline.
     fig.legend(handles, names_shown, loc="outside lower center", ncols=2, frameon=False)

@@ -662,9 +662,14 @@ def plot_border_crops(images, regions, *, width=FULL_WIDTH):
         canvas[top:top + C.shape[0], left:left + C.shape[1]] = C
         for row, (region, (r0, c0, r, c)) in enumerate(regions.items()):
             ax = axes[row, column]
+            # The image names its column, the region its row: short titles fit above
+            # narrow crops.
             draw_matrix(ax, canvas[r0:r0 + r, c0:c0 + c], cmap="gray", vmin=0, vmax=1,
-                        annotate=False, ticks=True, first_index=(r0, c0),
-                        title=f"{name}, {region}")
+                        annotate=False, title=name if row == 0 else None)
+            if column == 0:
+                ax.set_ylabel(region)
+            # A short crop has room for three row numbers at 14 pt.
+            index_ticks(ax, (r, c), first_index=(r0, c0), most=3)
             ax.spines[:].set_visible(True)
             ax.spines[:].set_color("0.55")
     return fig
@@ -694,8 +699,8 @@ def plot_line_pixels(A, detected, *, width=FULL_WIDTH, ticks=("m", "n")):
     # Panels side by side, none taller than 4.3 inches (with its title, a slide's room).
     panel = min(width / len(names), 4.3 * A.shape[1] / A.shape[0])
     small = max(A.shape) <= ANNOTATE_LIMIT
-    # Room for the title, and for tick labels (and the letters naming the axes).
-    below = 0.5 if ticks is None else 0.7 if ticks is True else 0.95
+    # Room for the title's two lines, and for tick labels (and the letters naming the axes).
+    below = 0.75 if ticks is None else 0.95 if ticks is True else 1.2
     fig = new_figure(panel * len(names), panel * A.shape[0] / A.shape[1] + below)
     axes = np.atleast_1d(fig.subplots(1, len(names)))
     span = float(A.max() - A.min()) or 1.0
@@ -711,7 +716,8 @@ def plot_line_pixels(A, detected, *, width=FULL_WIDTH, ticks=("m", "n")):
         rgb = np.repeat(grey[..., None], 3, axis=2)
         rgb[mask] = orange
         ax.imshow(rgb, interpolation="nearest" if small else "antialiased")
-        ax.set_title(f"{name}: {int(mask.sum())} pixels")
+        # Two lines: a detector's name and threshold would not fit above a narrow panel.
+        ax.set_title(f"{name}\n{int(mask.sum())} pixels")
         ax.spines[:].set_visible(small is False)
         if ticks is not None:
             index_ticks(ax, A.shape, None if ticks is True else ticks)

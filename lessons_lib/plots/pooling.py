@@ -7,7 +7,11 @@ that draws it.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Rectangle
 
 from lessons_lib.plots import DPI, OKABE_ITO, ORANGE, VERMILLION, new_figure
@@ -369,23 +373,36 @@ def _plot_at_zoom(names, arrays, zoom):
                          f"got {zoom!r}")
     sizes = [(a.shape[1] * int(z), a.shape[0] * int(z)) for a, z in zip(arrays, zooms,
                                                                        strict=True)]
-    width = 2 * _MARGIN_PX + sum(w for w, _ in sizes) + _GAP_PX * (len(sizes) - 1)
+    titles = [f"{name}\n{image.shape[0]}×{image.shape[1]}" for name, image in zip(
+        names, arrays, strict=True)]
+    # Each image gets a slot at least as wide as its title, so that no title is cut off.
+    slots = [max(w, _text_px(title, 14)) for (w, _), title in zip(sizes, titles, strict=True)]
+    width = 2 * _MARGIN_PX + sum(slots) + _GAP_PX * (len(sizes) - 1)
     height = _TITLE_PX + max(h for _, h in sizes) + _MARGIN_PX
     fig = new_figure(width / DPI, height / DPI)
     fig.set_layout_engine("none")
     left = _MARGIN_PX
-    for name, image, (w, h) in zip(names, arrays, sizes, strict=True):
+    for image, title, (w, h), slot in zip(arrays, titles, sizes, slots, strict=True):
         # Whole pixels from the figure's top left, so each image pixel covers exactly
         # zoom x zoom screen pixels.
         bottom = height - _TITLE_PX - h
-        ax = fig.add_axes((left / width, bottom / height, w / width, h / height))
+        x0 = left + (slot - w) // 2
+        ax = fig.add_axes((x0 / width, bottom / height, w / width, h / height))
         ax.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-        ax.set_title(f"{name}\n{image.shape[0]}×{image.shape[1]}", fontsize=14)
+        ax.set_title(title, fontsize=14)
         ax.set_xticks([])
         ax.set_yticks([])
         ax.spines[:].set_visible(False)
-        left += w + _GAP_PX
+        left += slot + _GAP_PX
     return fig
+
+
+def _text_px(text: str, size: float) -> int:
+    """Width in pixels of the widest line of ``text`` at ``size`` points (at :data:`DPI`)."""
+    renderer = RendererAgg(1, 1, DPI)
+    font = FontProperties(size=size)
+    return math.ceil(max(renderer.get_text_width_height_descent(line, font, ismath=False)[0]
+                         for line in text.splitlines()))
 
 
 class PhotoPoolingPlot:
@@ -471,7 +488,8 @@ def plot_translation(A, moved, *, size=2, stride=2):
     axes = fig.subplots(1, 4, width_ratios=slots)
     # Gaps between the panels: side by side, the input and its translated copy would
     # otherwise read as one wide matrix.
-    fig.get_layout_engine().set(wspace=0.08)
+    # The last title is wider than its matrix: a margin on the right keeps it whole.
+    fig.get_layout_engine().set(wspace=0.08, rect=(0, 0, 0.985, 1))
     panels = ((A, A, "input", True), (moved, A, "translated", True),
               (pooled, pooled, "max pooled", ("m", "n")),
               (pooled_moved, pooled, "max pooled,\ntranslated", ("m", "n")))

@@ -158,3 +158,29 @@ def test_handout_has_one_page_per_slide(decks, browser, tmp_path):
     assert len(pages) == slides, "a slide spilled over onto a second page (cut in a handout)"
     width, height = pages[0].mediabox.width, pages[0].mediabox.height
     assert abs(width / height - 16 / 9) < 0.01
+    # A tagged PDF: every figure a screen reader meets says what it shows.
+    figures = pdf_figures(PdfReader(pdf))
+    print(f"{pdf.name}: {len(figures)} tagged figures, "
+          f"{sum(bool(alt) for alt in figures)} with a description")
+    assert figures and all(figures), "figures without alt text in the handout"
+
+
+def pdf_figures(reader) -> list[str]:
+    """The alt text of every Figure element of a tagged PDF's structure tree ('' if none)."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    found = []
+
+    def visit(node):
+        node = node.get_object()
+        if isinstance(node, DictionaryObject):
+            if node.get("/S") == "/Figure":
+                found.append(str(node.get("/Alt", "")))
+            if "/K" in node:
+                visit(node["/K"])
+        elif isinstance(node, ArrayObject):
+            for child in node:
+                visit(child)
+
+    visit(reader.trailer["/Root"]["/StructTreeRoot"])
+    return found
