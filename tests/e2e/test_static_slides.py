@@ -166,21 +166,26 @@ def test_handout_has_one_page_per_slide(decks, browser, tmp_path):
 
 
 def pdf_figures(reader) -> list[str]:
-    """The alt text of every Figure element of a tagged PDF's structure tree ('' if none)."""
+    """The alt text of every image of a tagged PDF ('' if none): each Figure element of
+    its structure tree that holds no other element (a frozen view's <figure> holds its
+    image, its control values and its caption)."""
     from pypdf.generic import ArrayObject, DictionaryObject
+
+    def elements(node) -> list:
+        node = node.get_object()
+        if isinstance(node, ArrayObject):
+            return [e for child in node for e in elements(child)]
+        return [node] if isinstance(node, DictionaryObject) and "/S" in node else []
 
     found = []
 
-    def visit(node):
-        node = node.get_object()
-        if isinstance(node, DictionaryObject):
-            if node.get("/S") == "/Figure":
-                found.append(str(node.get("/Alt", "")))
-            if "/K" in node:
-                visit(node["/K"])
-        elif isinstance(node, ArrayObject):
-            for child in node:
-                visit(child)
+    def visit(element):
+        children = elements(element["/K"]) if "/K" in element else []
+        if element.get("/S") == "/Figure" and not children:
+            found.append(str(element.get("/Alt", "")))
+        for child in children:
+            visit(child)
 
-    visit(reader.trailer["/Root"]["/StructTreeRoot"])
+    for top in elements(reader.trailer["/Root"]["/StructTreeRoot"]["/K"]):
+        visit(top)
     return found
