@@ -28,13 +28,14 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
 
+from lessons_lib._platform import max_threads
 from lessons_lib._validate import positive_int
 
 CHUNK = 32
@@ -50,25 +51,31 @@ _THREAD_PREFIX = "lessons_lib-chunk"
 
 
 def available_cores() -> int:
-    """The number of CPU cores this process may run on."""
+    """The number of CPU cores this process may run work on (1 in the browser edition,
+    where Python cannot start a thread: :func:`lessons_lib._platform.max_threads`)."""
+    return max_threads()
+
+
+@functools.cache
+def _blas_controller():
+    """threadpoolctl's view of the loaded BLAS libraries, found once: finding them takes
+    milliseconds, as long as a small layer's whole pass."""
     try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS and Windows have no affinity masks
-        return os.cpu_count() or 1
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController()
 
 
 def blas_threads(threads):
     """Limit the BLAS thread pool to ``threads`` inside a ``with`` block (None: no limit).
 
-    Needs threadpoolctl; without it, nothing changes.
+    Needs threadpoolctl; without it (the browser edition), nothing changes.
     """
-    if threads is None:
+    controller = None if threads is None else _blas_controller()
+    if controller is None:
         return contextlib.nullcontext()
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=threads, user_api="blas")
+    return controller.limit(limits=threads, user_api="blas")
 
 
 @contextlib.contextmanager
