@@ -218,7 +218,7 @@ def test_line_pixels_are_drawn_over_the_input():
     A = figure_matrix()
     detected = {d: line_pixels(A, line_detector(d), 3) for d in ("vertical", "antidiagonal")}
     fig = plot_line_pixels(A, detected)
-    assert [ax.get_title() for ax in fig.axes] == ["vertical\n6 pixels", "antidiagonal\n2 pixels"]
+    assert [ax.get_title() for ax in fig.axes] == ["vertical: 6 pixels", "antidiagonal: 2 pixels"]
     rgb = fig.axes[1].images[0].get_array()
     orange = rgb[detected["antidiagonal"]]
     assert len(orange) == 2 and np.allclose(orange, orange[0])

@@ -699,8 +699,8 @@ def plot_line_pixels(A, detected, *, width=FULL_WIDTH, ticks=("m", "n")):
     # Panels side by side, none taller than 4.3 inches (with its title, a slide's room).
     panel = min(width / len(names), 4.3 * A.shape[1] / A.shape[0])
     small = max(A.shape) <= ANNOTATE_LIMIT
-    # Room for the title's two lines, and for tick labels (and the letters naming the axes).
-    below = 0.75 if ticks is None else 0.95 if ticks is True else 1.2
+    # Room for the title, and for tick labels (and the letters naming the axes).
+    below = 0.5 if ticks is None else 0.7 if ticks is True else 0.95
     fig = new_figure(panel * len(names), panel * A.shape[0] / A.shape[1] + below)
     axes = np.atleast_1d(fig.subplots(1, len(names)))
     span = float(A.max() - A.min()) or 1.0
@@ -716,8 +716,9 @@ def plot_line_pixels(A, detected, *, width=FULL_WIDTH, ticks=("m", "n")):
         rgb = np.repeat(grey[..., None], 3, axis=2)
         rgb[mask] = orange
         ax.imshow(rgb, interpolation="nearest" if small else "antialiased")
-        # Two lines: a detector's name and threshold would not fit above a narrow panel.
-        ax.set_title(f"{name}\n{int(mask.sum())} pixels")
+        # At the smallest projector size: a detector's name and threshold fit above a
+        # narrow panel.
+        ax.set_title(f"{name}: {int(mask.sum())} pixels", fontsize=MIN_FONT_PT)
         ax.spines[:].set_visible(small is False)
         if ticks is not None:
             index_ticks(ax, A.shape, None if ticks is True else ticks)

@@ -76,17 +76,15 @@ def site():
 
 
 @pytest.fixture(scope="module")
-def offline_browser():
-    """Chromium whose requests can only reach 127.0.0.1 (a dead proxy for all else)."""
-    from playwright.sync_api import sync_playwright
-
+def offline_browser(browser):
+    """Chromium whose requests can only reach 127.0.0.1 (a dead proxy for all else),
+    launched by the session's Playwright (a second one cannot run beside it)."""
     # Chromium sends loopback addresses around a proxy, and everything else to it: the
     # proxy's port is closed, so nothing else is reachable.
     args = CHROMIUM_ARGS + ["--proxy-server=http://127.0.0.1:9"]
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=args)
-        yield chromium
-        chromium.close()
+    chromium = browser.browser_type.launch(executable_path=chromium_path(), args=args)
+    yield chromium
+    chromium.close()
 
 
 class OfflinePage:
