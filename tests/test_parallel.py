@@ -10,7 +10,6 @@ import pytest
 from lessons_lib import nn, pooling
 from lessons_lib.datasets import detector_events
 from lessons_lib.fast import conv2d, parallel
-from lessons_lib.losses import softmax_cross_entropy_backward
 from lessons_lib.nn.models import detector_cnn
 
 # More than two chunks, the last one short: every chunk boundary is exercised.
@@ -123,10 +122,7 @@ def _trained_weights(threads):
     optimizer = nn.Adam(model, lr=0.003)
     with nn.threads(threads):
         for _ in range(2):
-            logits = model.forward(x)
-            model.zero_grad()
-            model.backward(softmax_cross_entropy_backward(logits, y))
-            optimizer.step()
+            nn.train_step(model, optimizer, x, y)
     return model.params
 
 

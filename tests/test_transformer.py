@@ -9,7 +9,6 @@ from lessons_lib.attention import multi_head_attention_backward, multi_head_atte
 from lessons_lib.backprop import numerical_gradient, relative_error
 from lessons_lib.datasets import detector_events
 from lessons_lib.fast import parallel
-from lessons_lib.losses import softmax_cross_entropy_backward
 from lessons_lib.nn.layers import Sequential
 from lessons_lib.nn.transformer import (
     GELU,
@@ -130,10 +129,7 @@ def _vit_after_two_steps(threads):
     optimizer = nn.Adam(model, lr=0.01)
     with nn.threads(threads):
         for _ in range(2):
-            logits = model.forward(x)
-            model.zero_grad()
-            model.backward(softmax_cross_entropy_backward(logits, y))
-            optimizer.step()
+            nn.train_step(model, optimizer, x, y)
     return model.params
 
 
