@@ -129,7 +129,7 @@ def test_the_numbers_do_not_depend_on_the_number_of_threads():
 def test_a_workspace_gives_the_same_numbers_as_fresh_arrays_whatever_came_before():
     X, weights, num_heads, dZ = _batch_over_several_chunks()
     fresh = _run(X, weights, num_heads, dZ)
-    workspace = {}
+    workspace = parallel.Workspace()
     # Another batch size and dtype first: the workspace's arrays must be replaced.
     small = [a[:5].astype(np.float64) for a in (X, dZ)]
     _run(small[0], [w.astype(np.float64) for w in weights], num_heads, small[1], workspace)

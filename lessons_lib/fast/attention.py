@@ -25,8 +25,9 @@ rounding) with fewer passes over memory and no copies of the heads:
   :mod:`lessons_lib.fast.parallel`, on the threads of :func:`lessons_lib.nn.threads`;
   the weight gradients are summed in chunk order, so the numbers do not depend on the
   number of threads.
-- **Buffers kept.** A caller that passes the same ``workspace`` dict to every call
-  gets the intermediate arrays of the last call back instead of new memory.
+- **Buffers kept.** A caller that passes the same ``workspace``
+  (:class:`lessons_lib.fast.parallel.Workspace`) to every call gets the intermediate
+  arrays of the last call back instead of new memory.
 
 The arguments are checked by the caller (the layer); here they are one float dtype.
 """
@@ -37,6 +38,10 @@ import numpy as np
 
 from lessons_lib._validate import refuse_overflow
 from lessons_lib.fast import parallel
+
+# The buffers span the whole batch (its chunks write their own rows of them): one
+# workspace entry each, keyed as the chunk that starts the batch.
+WHOLE_BATCH = slice(0, None)
 
 
 def multi_head_attention_forward(X, W_Q, W_K, W_V, W_O, num_heads, workspace=None):
@@ -51,7 +56,7 @@ def multi_head_attention_forward(X, W_Q, W_K, W_V, W_O, num_heads, workspace=Non
     W_O : ndarray, shape (D, E_out)
     num_heads : int
         Divides D.
-    workspace : dict, optional
+    workspace : Workspace, optional
         Where the buffers of the forward and backward passes are kept from one call to
         the next (a layer keeps one): buffers of the right shape are reused rather than
         allocated again, which spares the memory system fresh pages at every step (the
@@ -90,9 +95,8 @@ def multi_head_attention_forward(X, W_Q, W_K, W_V, W_O, num_heads, workspace=Non
     W_ext = np.zeros((E, 2 * D + num_heads * (d_k + 1)), dtype)
     W_ext[:, : 2 * D] = W[:, : 2 * D]
     _per_head(W_ext[:, 2 * D :], num_heads)[..., :d_k] = _per_head(W_V, num_heads)
-    workspace = {} if workspace is None else workspace
-    P = _buffer(workspace, "P", (B, N, W_ext.shape[1]), dtype)
-    concat = _buffer(workspace, "concat", (B, N, D), dtype)
+    P = parallel.scratch(workspace, "P", WHOLE_BATCH, (B, N, W_ext.shape[1]), dtype)
+    concat = parallel.scratch(workspace, "concat", WHOLE_BATCH, (B, N, D), dtype)
     # A and Z are returned: new arrays, which a later call cannot overwrite.
     A = np.empty((B, num_heads, N, N), dtype)
     Z = np.empty((B, N, W_O.shape[1]), dtype)
@@ -126,7 +130,7 @@ def multi_head_attention_backward(dZ, cache, workspace=None):
     dZ : ndarray, shape of Z, of the forward pass's dtype
     cache : dict
         From :func:`multi_head_attention_forward`.
-    workspace : dict, optional
+    workspace : Workspace, optional
         As for :func:`multi_head_attention_forward`.
 
     Returns
@@ -158,10 +162,9 @@ def multi_head_attention_backward(dZ, cache, workspace=None):
     W_O_ext = np.zeros((num_heads, d_k + 1, E_out), X.dtype)
     W_O_ext[:, :d_k] = W_O.reshape(num_heads, d_k, E_out)
     W_O_ext = W_O_ext.reshape(-1, E_out)
-    workspace = {} if workspace is None else workspace
-    dQKV = _buffer(workspace, "dQKV", (B, N, 3 * D), X.dtype)
-    G_all = _buffer(workspace, "G", (B, N, W_O_ext.shape[0]), X.dtype)
-    dS_all = _buffer(workspace, "dS", A.shape, X.dtype)
+    dQKV = parallel.scratch(workspace, "dQKV", WHOLE_BATCH, (B, N, 3 * D), X.dtype)
+    G_all = parallel.scratch(workspace, "G", WHOLE_BATCH, (B, N, W_O_ext.shape[0]), X.dtype)
+    dS_all = parallel.scratch(workspace, "dS", WHOLE_BATCH, A.shape, X.dtype)
     dX = np.empty_like(X)
 
     def backward_chunk(rows):
@@ -195,14 +198,6 @@ def multi_head_attention_backward(dZ, cache, workspace=None):
         dW_O = dW_O + chunk_dW_O
     return {"X": dX, "W_Q": cache["scale"] * dW[:, :D], "W_K": dW[:, D : 2 * D],
             "W_V": dW[:, 2 * D :], "W_O": dW_O}
-
-
-def _buffer(workspace, name, shape, dtype):
-    """``workspace[name]`` if it has this shape and dtype, else a new array stored there."""
-    array = workspace.get(name)
-    if array is None or array.shape != shape or array.dtype != dtype:
-        array = workspace[name] = np.empty(shape, dtype)
-    return array
 
 
 def _per_head(M, num_heads):

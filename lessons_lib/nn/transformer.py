@@ -25,6 +25,7 @@ from lessons_lib._files import NUMBER, as_path, check_json, damaged
 from lessons_lib._validate import check_memory, choice, positive_int
 from lessons_lib.attention import patchify, patchify_backward, sinusoidal_position_encoding
 from lessons_lib.fast import attention as fast_attention
+from lessons_lib.fast import parallel
 from lessons_lib.nn.io import load
 from lessons_lib.nn.layers import (
     Dense,
@@ -454,7 +455,7 @@ class MultiHeadSelfAttention(Layer):
         for name in ("W_Q", "W_K", "W_V", "W_O"):
             self.add_param(name, init_weights((E, E), E, E, init="glorot", rng=generator,
                                               dtype=dtype))
-        self._workspace = {}
+        self._workspace = parallel.Workspace()
 
     def output_shape(self, input_shape):
         return _same_tokens(input_shape, self, self.embed_dim)
