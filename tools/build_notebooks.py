@@ -193,6 +193,11 @@ def figure_outputs(cell) -> list:
     return [output for output in cell.get("outputs", []) if FIGURE in output.get("data", {})]
 
 
+def figure_alt(output) -> str:
+    """The description :func:`attach_alt_texts` gave a figure output ('' if none)."""
+    return output.get("metadata", {}).get(FIGURE, {}).get(ALT, "")
+
+
 def attach_alt_texts(nb: nbformat.NotebookNode) -> list[str]:
     """Copy each cell's figure descriptions onto its figures; return what does not match.
 

@@ -30,6 +30,7 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import export_slides  # noqa: E402
+from build_notebooks import FIGURE, HIDDEN_INPUT, figure_alt  # noqa: E402
 from export_slides import MissingAssets, copy_assets, freeze_widgets  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,18 +43,15 @@ BUILD = ROOT / "build"
 ASSETS = {"mathjax": export_slides.ASSETS["mathjax"]}
 
 
-FIGURE = "image/png"
-
-
 def figure_with_description(output) -> None:
     """Show a figure output as an image that carries its description (the lesson's alt
     text, which MyST-NB would not pass on) for a screen reader."""
     data = output.get("data", {})
     if FIGURE not in data:
         return
-    alt = output.get("metadata", {}).get(FIGURE, {}).get("alt", "")
     output["data"] = {"text/html": f'<img src="data:{FIGURE};base64,{data[FIGURE].strip()}"'
-                                   f' alt="{html.escape(alt)}" class="course-figure">'}
+                                   f' alt="{html.escape(figure_alt(output))}"'
+                                   ' class="course-figure">'}
 
 
 def lesson_title(nb) -> str:
@@ -95,7 +93,7 @@ def stage_lesson(notebook: Path, source: Path, out: Path, lite: Path) -> str:
     for index in reversed(range(len(nb.cells))):
         cell = nb.cells[index]
         # Cells that print a sentence from stored results show the sentence only.
-        if "hide-input" in cell.metadata.get("tags", []):
+        if HIDDEN_INPUT in cell.metadata.get("tags", []):
             cell.metadata["tags"] = [*cell.metadata["tags"], "remove-input"]
         # Speaker notes are for the one presenting, as in the decks' S view.
         if cell.metadata.get("slideshow", {}).get("slide_type") == "notes":

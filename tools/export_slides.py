@@ -29,6 +29,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from build_notebooks import HIDDEN_INPUT, WIDGET_STATE, WIDGET_VIEW
 from jinja2 import DictLoader
 from nbconvert.exporters import SlidesExporter
 
@@ -38,8 +39,6 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 NODE_MODULES = ROOT / "node_modules"
 STATIC = "_static"
-WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 # The slide size in CSS pixels: a 720p projector, and the live deck's screen.
 WIDTH, HEIGHT = 1280, 720
 
@@ -246,8 +245,6 @@ def frozen_view(model_id: str, state: dict, name: str) -> str:
             f"<figcaption>{LIVE_CAPTION if controls else UPDATING_CAPTION}</figcaption>"
             "</figure>")
 
-
-HIDDEN_INPUT = "hide-input"
 
 
 def freeze_widgets(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
