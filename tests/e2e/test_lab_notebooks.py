@@ -43,6 +43,37 @@ def stderr_problems(cells: list[dict]) -> list[str]:
     return problems
 
 
+def check_ran_with_views(notebook: Notebook, cells: list[dict], path: Path) -> list[dict]:
+    """Assert that every code cell of a notebook run to the end ran without an error and
+    that every stored view came back drawn; return the code cells.
+
+    Shared by the runs in JupyterLab and in the browser edition (tests/e2e/test_lite.py).
+    """
+    code = [cell for cell in cells if cell["type"] == "code"]
+    errors = [f"cell {cell['index']}: {output['ename']}: {output['evalue']}" for cell in code
+              for output in cell["outputs"] if output["type"] == "error"]
+    assert errors == []
+    assert all(cell["count"] for cell in code), "a code cell did not run"
+
+    views = [(cell["index"], position) for cell in code
+             for position, output in enumerate(cell["outputs"]) if WIDGET_MIME in output["mimes"]]
+    assert len(views) == stored_widget_views(path), "not every stored widget view came back"
+    for index, position in views:
+        shown = cells[index]["rendered"][position]
+        # Without a widget manager, JupyterLab falls back to the output's text/plain.
+        assert shown["widget"] and shown["mime"] != "text/plain", (
+            f"cell {index} shows its widget as text: {shown['text']!r}")
+        assert "Loading widget" not in shown["text"]
+    # A view the widget manager failed to create shows an error box instead.
+    broken = notebook.page.locator(
+        f"{notebook.selector} .jupyter-widgets-error-widget").count()
+    assert broken == 0, f"{broken} widget views failed to render (see the screenshot)"
+    fallbacks = [f"cell {cell['index']}: {output['text'][:80]}" for cell in code
+                 for output in cell["rendered"] if WIDGET_REPR.match(output["text"])]
+    assert fallbacks == [], "a widget printed as text instead of shown"
+    return code
+
+
 # A 1366 x 768 laptop screen less the browser's own bars.
 LAPTOP = {"width": 1366, "height": 768 - 110}
 
@@ -94,25 +125,8 @@ def test_notebook_runs_and_presents(path, lab, page, artifacts, deck_reports):
     cells = notebook.cells()
     notebook.screenshot(artifacts / f"{path.stem}.png")
 
-    code = [cell for cell in cells if cell["type"] == "code"]
-    errors = [f"cell {cell['index']}: {output['ename']}: {output['evalue']}" for cell in code
-              for output in cell["outputs"] if output["type"] == "error"]
-    assert errors == []
-    assert all(cell["count"] for cell in code), "a code cell did not run"
+    code = check_ran_with_views(notebook, cells, path)
     assert stderr_problems(code) == []
-
-    views = [(cell["index"], position) for cell in code
-             for position, output in enumerate(cell["outputs"]) if WIDGET_MIME in output["mimes"]]
-    assert len(views) == stored_widget_views(path), "not every stored widget view came back"
-    for index, position in views:
-        shown = cells[index]["rendered"][position]
-        # Without a widget manager, JupyterLab falls back to the output's text/plain.
-        assert shown["widget"] and shown["mime"] != "text/plain", (
-            f"cell {index} shows its widget as text: {shown['text']!r}")
-        assert "Loading widget" not in shown["text"]
-    fallbacks = [f"cell {cell['index']}: {output['text'][:80]}" for cell in code
-                 for output in cell["rendered"] if WIDGET_REPR.match(output["text"])]
-    assert fallbacks == [], "a widget printed as text instead of shown"
     assert view_problems(notebook) == []
 
     page.set_viewport_size(SCREEN)

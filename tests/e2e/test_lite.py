@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 from conftest import CHROMIUM_ARGS, chromium_path
-from lab_page import WIDGET_MIME, Notebook
-from test_lab_notebooks import WIDGET_REPR, stderr_problems, stored_widget_views
+from lab_page import Notebook
+from test_lab_notebooks import check_ran_with_views, stderr_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("COURSE_LITE_SITE") or ROOT / "build" / "lite")
@@ -203,28 +203,10 @@ def test_lesson_runs_offline_in_the_browser(path, offline_page, site, artifacts,
         print(f"\n[browser edition] {path.stem}: kernel start {kernel_start:.1f} s, "
               f"run all {run_all:.1f} s; slowest cells (index, s): {TIMES[-1]['slowest_cells']}")
 
-    code = [cell for cell in cells if cell["type"] == "code"]
-    errors = [f"cell {cell['index']}: {output['ename']}: {output['evalue']}" for cell in code
-              for output in cell["outputs"] if output["type"] == "error"]
-    assert errors == []
-    assert all(cell["count"] for cell in code), "a code cell did not run"
+    code = check_ran_with_views(notebook, cells, path)
     assert [problem for problem in stderr_problems(code) if not any(
         re.search(pattern, problem.split("warning: ", 1)[-1]) for pattern in BROWSER_STDERR)
         or "error:" in problem] == []
-
-    views = [(cell["index"], position) for cell in code
-             for position, output in enumerate(cell["outputs"]) if WIDGET_MIME in output["mimes"]]
-    assert len(views) == stored_widget_views(path), "not every stored widget view came back"
-    for index, position in views:
-        shown = cells[index]["rendered"][position]
-        assert shown["widget"] and shown["mime"] != "text/plain", (
-            f"cell {index} shows its widget as text: {shown['text']!r}")
-    # A view the widget manager failed to create shows an error box instead.
-    broken = page.locator(f"{notebook.selector} .jupyter-widgets-error-widget").count()
-    assert broken == 0, f"{broken} widget views failed to render (see the screenshot)"
-    fallbacks = [f"cell {cell['index']}: {output['text'][:80]}" for cell in code
-                 for output in cell["rendered"] if WIDGET_REPR.match(output["text"])]
-    assert fallbacks == [], "a widget printed as text instead of shown"
 
     assert offline_page.blocked == [], "requests that tried to leave the site"
     outside = [failure for failure in offline_page.failed if not failure.startswith(site)]
