@@ -102,6 +102,25 @@ def page(browser):
     context.close()
 
 
+def confine(context, allowed: tuple[str, ...]) -> None:
+    """Let ``context`` load only URLs that start with one of ``allowed``.
+
+    Every other request is aborted and recorded in ``context.outside``; every request
+    that failed (a file missing, or aborted) in ``context.failed``.
+    """
+    context.outside, context.failed = [], []
+
+    def only_allowed(route):
+        if route.request.url.startswith(allowed):
+            route.continue_()
+        else:
+            context.outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_allowed)
+    context.on("requestfailed", lambda request: context.failed.append(request.url))
+
+
 @pytest.fixture(scope="session")
 def deck_reports(request):
     """Reports of the decks walked in this run, printed at the end (see below)."""

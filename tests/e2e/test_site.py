@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from axe import blocking, run_axe, summary
+from conftest import confine
 from lab_page import ConsoleLog
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,19 +50,9 @@ def reader(browser, site):
     """A page that may load only what the site serves; it records every other request."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(60_000)
-    context.outside, context.failed = [], []
-
-    def only_the_site(route):
-        if route.request.url.startswith((site, "data:", "blob:")):
-            route.continue_()
-        else:
-            context.outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_the_site)
+    confine(context, (site, "data:", "blob:"))
     page = context.new_page()
     page.console_log = ConsoleLog(page)
-    page.on("requestfailed", lambda request: context.failed.append(request.url))
     yield page
     context.close()
 

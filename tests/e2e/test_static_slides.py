@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from axe import blocking, run_axe, summary
+from conftest import confine
 from decks import MATH_ON_SLIDE, MATHJAX_IDLE, SCREEN, walk_static_deck
 from lab_page import ConsoleLog
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -40,16 +41,7 @@ def offline(browser):
     """A browser context at projector size that may read only files of the deck folder."""
     context = browser.new_context(viewport=SCREEN, offline=True)
     context.set_default_timeout(60_000)
-    context.outside, context.failed = [], []
-
-    def only_files(route):
-        if route.request.url.startswith(("file://", "data:")):
-            route.continue_()
-        else:
-            context.outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_files)
+    confine(context, ("file://", "data:"))
     yield context
     context.close()
 
@@ -57,7 +49,6 @@ def offline(browser):
 def open_deck(context, deck: Path, query: str = ""):
     page = context.new_page()
     page.console_log = ConsoleLog(page)
-    page.on("requestfailed", lambda request: context.failed.append(request.url))
     page.goto(deck.as_uri() + query)
     page.wait_for_selector(".reveal.ready")
     page.wait_for_function("() => window.MathJax && MathJax.Hub")
