@@ -40,6 +40,7 @@ from lessons_lib.losses import (
 from lessons_lib.nn.models import (
     dense_baseline,
     detector_cnn,
+    live_budget,
     load_detector_cnn,
 )
 from lessons_lib.plots.cnn import (
@@ -372,30 +373,36 @@ print("relative error of dJ/dw (first conv) below 1e-6:", error < 1e-6)
 # ## Training
 #
 # `fit` repeats the step over **mini-batches** of 64 events, shuffled, for a few
-# **epochs** (passes over the data): here 6 epochs over the 10,000 training events.
+# **epochs** (passes over the data), as many as the room can wait for: `live_budget()`
+# says how many, on how many training events (all 10,000 on a laptop; fewer in the
+# browser edition, where numpy runs on one thread without a fast matrix library).
 # After every epoch it measures the loss and accuracy on the **validation** events
 # (`validation_data`), never trained on, to watch for overfitting. The optimiser is
 # **Adam**: gradient descent with momentum and a step size per weight. Run the next two
-# cells and watch the curves grow (about fifteen seconds on a two-core laptop: `fit`
-# shares each batch between the CPU cores; `progress=True` adds a progress bar).
+# cells and watch the curves grow (about fifteen seconds on a two-core laptop, half a
+# minute in the browser: `fit` shares each batch between the CPU cores;
+# `progress=True` adds a progress bar).
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Run both cells live if the room can wait fifteen seconds: the curves grow epoch by
 # epoch. Explain the three words on the slide (mini-batch, epoch, validation) before
 # pressing Shift + Enter; Adam is one line of the optimiser and can stay a black box
-# here. Six epochs is a budget for the room's patience, not a choice made on the
+# here. The budget is set by the room's patience, not a choice made on the
 # curves: the stored model later in the lesson is trained the careful way.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Watch it learn
 
 # %%
-curves = TrainingCurves(epochs=6)
+budget = live_budget()
+print("training:", budget)
+curves = TrainingCurves(epochs=budget.epochs)
 display(curves)
 
 # %%
 model = detector_cnn()
-history = nn.fit(model, x_train, y_train, epochs=6, batch_size=64,
+history = nn.fit(model, x_train[:budget.events], y_train[:budget.events],
+                 epochs=budget.epochs, batch_size=64,
                  optimizer=nn.Adam(model, lr=0.003),
                  validation_data=(x_val, y_val),
                  callback=curves.update, progress=False)
@@ -415,14 +422,14 @@ history = nn.fit(model, x_train, y_train, epochs=6, batch_size=64,
 # as the opposite, a training accuracy that keeps rising while the validation one falls
 # behind.
 
-# %% alt="Two line charts over 6 epochs, training and validation: the loss falls steeply after the first epoch and then levels off, and the accuracy climbs close to 1, the validation curve above the training one at first and the two meeting by the end."
+# %% alt="Two line charts over the training epochs, training and validation: the loss falls steeply after the first epoch and then levels off, and the accuracy climbs close to 1, the validation curve above the training one at first and the two meeting by the end."
 plot_training_curves(history)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The subtle point of the slide: training numbers are measured while the weights move,
 # validation numbers after the epoch. Students often read "validation above training"
 # as a bug. Overfitting would be the training curve pulling away upwards while the
-# validation one stalls; six epochs on 10,000 events is too short for that.
+# validation one stalls; a budget this short is too short for that.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## How good is it?
@@ -435,13 +442,13 @@ plot_training_curves(history)
 # %% tags=["hide-input", "nbval-ignore-output"]
 # Float32 training: the last digits depend on the machine's BLAS library.
 val_correct = int(np.sum(nn.predict(model, x_val) == y_val))
-Markdown(f"The CNN trained above (6 epochs on the 10,000 training events) "
+Markdown(f"The CNN trained above ({budget}) "
          f"classifies {accuracy_text(val_correct, n_val)} of the "
          f"{n_val:,} validation events right.")
 
 # %%
-print("at least 95 % of the validation events right:",
-      val_correct >= 0.95 * n_val)
+print(f"at least {budget.accuracy * 100:.0f} % of the validation events right:",
+      val_correct >= budget.accuracy * n_val)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The exact count depends on the machine's BLAS in the last digits (float32), so the
@@ -476,7 +483,7 @@ except nn.TrainingDiverged as error:
 #
 # Two baselines. **Majority:** always answer the most common training class.
 # **Dense:** no convolution, every pad connected to 64 hidden units, then to the three
-# class scores; trained on the same 10,000 events for the same 6 epochs (with a smaller
+# class scores; trained on the same events for the same epochs as the CNN (with a smaller
 # learning rate, which suits it better). All three models are measured on the same
 # 2,000 validation events, each with its 95 % interval: a difference counts when the
 # intervals are apart.
@@ -485,7 +492,8 @@ except nn.TrainingDiverged as error:
 majority = np.bincount(y_train).argmax()
 majority_correct = int(np.sum(y_val == majority))
 dense = dense_baseline()
-nn.fit(dense, x_train, y_train, epochs=6, optimizer=nn.Adam(dense, lr=0.001),
+nn.fit(dense, x_train[:budget.events], y_train[:budget.events], epochs=budget.epochs,
+       optimizer=nn.Adam(dense, lr=0.001),
        validation_data=(x_val, y_val), progress=False)
 dense_correct = int(np.sum(nn.predict(dense, x_val) == y_val))
 
@@ -524,7 +532,7 @@ Markdown(f"On the validation events the CNN {verdict} with **{ratio:.0f} "
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The model of this lesson
 #
-# Our six epochs were a budget, not a choice. `make weights`
+# The live run's length was a budget, not a choice. `make weights`
 # (`tools/train_detector_cnn.py`) trains the same network on the same 10,000 training
 # events and makes the choice on validation: up to 20 epochs, stopping once the
 # validation loss has not improved for 3 epochs, keeping the best epoch's weights. It

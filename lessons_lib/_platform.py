@@ -16,6 +16,9 @@ lessons never do (they have no browser-only cells). What differs in the browser:
 - **Integers**: WebAssembly is 32-bit, so ``np.intp`` (the index type) is int32 while
   numpy's random generators return int64: counts passed to ``np.repeat`` and indices
   must be cast to ``np.intp`` (see :mod:`lessons_lib.detector`).
+- **Matrix products**: numpy there is built without a BLAS library, so ``np.matmul``
+  is a plain loop; :func:`has_blas` is False and :func:`lessons_lib.fast.linalg.matmul`
+  (which the layers use) takes ``np.einsum``'s faster loop for long sums.
 - **Files**: the kernel's working folder is the site's in-browser storage; nothing the
   course reads comes from it.
 
@@ -44,6 +47,11 @@ def in_browser() -> bool:
 def edition() -> str:
     """``"browser"`` or ``"native"``: which edition of the course this Python runs."""
     return EDITION_BROWSER if in_browser() else EDITION_NATIVE
+
+
+def has_blas() -> bool:
+    """False in the browser, whose numpy does matrix products without a BLAS library."""
+    return not in_browser()
 
 
 def max_threads() -> int:

@@ -38,6 +38,7 @@ import numpy as np
 
 from lessons_lib._validate import refuse_overflow
 from lessons_lib.fast import parallel
+from lessons_lib.fast.linalg import matmul
 
 # The buffers span the whole batch (its chunks write their own rows of them): one
 # workspace entry each, keyed as the chunk that starts the batch.
@@ -105,14 +106,14 @@ def multi_head_attention_forward(X, W_Q, W_K, W_V, W_O, num_heads, workspace=Non
     def forward_chunk(rows):
         b, p, S = len(X[rows]), P[rows], A[rows]
         with refuse_overflow("X and the weights", "a product in multi-head attention"):
-            np.matmul(X[rows].reshape(b * N, E), W_ext, out=p.reshape(b * N, -1))
+            matmul(X[rows].reshape(b * N, E), W_ext, out=p.reshape(b * N, -1))
             V_ext = _heads(p[..., 2 * D :], num_heads)
             V_ext[..., d_k] = -1
             Q, K = _heads(p[..., :D], num_heads), _heads(p[..., D : 2 * D], num_heads)
-            np.matmul(Q, np.swapaxes(K, -1, -2), out=S)
+            matmul(Q, np.swapaxes(K, -1, -2), out=S)
             _softmax_in_place(S, ones)
-            np.matmul(S, V_ext[..., :d_k], out=_heads(concat[rows], num_heads))
-            np.matmul(concat[rows].reshape(b * N, D), W_O, out=Z[rows].reshape(b * N, -1))
+            matmul(S, V_ext[..., :d_k], out=_heads(concat[rows], num_heads))
+            matmul(concat[rows].reshape(b * N, D), W_O, out=Z[rows].reshape(b * N, -1))
 
     parallel.map_chunks(forward_chunk, B)
     cache = {"X": X, "W": W, "W_O": W_O, "num_heads": num_heads, "scale": scale,
@@ -171,8 +172,8 @@ def multi_head_attention_backward(dZ, cache, workspace=None):
         b, p, A_rows = len(X[rows]), P[rows], A[rows]
         with refuse_overflow("dZ and the forward pass's arrays", "a gradient"):
             dZ_rows = dZ[rows].reshape(b * N, E_out)
-            dW_O = concat[rows].reshape(b * N, D).T @ dZ_rows
-            np.matmul(dZ_rows, W_O_ext.T, out=G_all[rows].reshape(b * N, -1))
+            dW_O = matmul(concat[rows].reshape(b * N, D).T, dZ_rows)
+            matmul(dZ_rows, W_O_ext.T, out=G_all[rows].reshape(b * N, -1))
             G = _per_head(G_all[rows], num_heads)
             # D = dZ · Z for every token and head (see the module's notes).
             np.einsum("bnhj,bnhj->bnh", G[..., :d_k],
@@ -181,15 +182,15 @@ def multi_head_attention_backward(dZ, cache, workspace=None):
             Q, K = _heads(p[..., :D], num_heads), _heads(p[..., D : 2 * D], num_heads)
             dQ, dK, dV = (_heads(dQKV[rows][..., i * D : (i + 1) * D], num_heads)
                           for i in range(3))
-            np.matmul(np.swapaxes(A_rows, -1, -2), dZ_ext[..., :d_k], out=dV)
-            dS = np.matmul(dZ_ext, np.swapaxes(V_ext, -1, -2), out=dS_all[rows])
+            matmul(np.swapaxes(A_rows, -1, -2), dZ_ext[..., :d_k], out=dV)
+            dS = matmul(dZ_ext, np.swapaxes(V_ext, -1, -2), out=dS_all[rows])
             dS *= A_rows
             # dQ is the gradient of sQ, the queries the scores were made of.
-            np.matmul(dS, K, out=dQ)
-            np.matmul(np.swapaxes(dS, -1, -2), Q, out=dK)
+            matmul(dS, K, out=dQ)
+            matmul(np.swapaxes(dS, -1, -2), Q, out=dK)
             dQKV_rows = dQKV[rows].reshape(b * N, 3 * D)
-            np.matmul(dQKV_rows, W.T, out=dX[rows].reshape(b * N, E))
-            return X[rows].reshape(b * N, E).T @ dQKV_rows, dW_O
+            matmul(dQKV_rows, W.T, out=dX[rows].reshape(b * N, E))
+            return matmul(X[rows].reshape(b * N, E).T, dQKV_rows), dW_O
 
     dW, dW_O = 0, 0
     # Summed in chunk order: the same gradients whatever the number of threads.

@@ -33,6 +33,7 @@ from numpy.lib.stride_tricks import as_strided
 from lessons_lib._validate import int_tuple
 from lessons_lib.fast import parallel
 from lessons_lib.fast import pooling as fast_pooling
+from lessons_lib.fast.linalg import matmul
 from lessons_lib.shapes import output_size
 
 
@@ -256,7 +257,7 @@ def _products(cols, w, workspace, rows):
     o = parallel.scratch(workspace, "products", rows, (N, C_out, Ho * Wq),
                          np.result_type(cols, w))
     # (C_out, K) @ (K, H'·Wq) for each image: every filter at every position.
-    return np.matmul(w.reshape(C_out, -1), cols.reshape(N, C * kh * kw, Ho * Wq), out=o)
+    return matmul(w.reshape(C_out, -1), cols.reshape(N, C * kh * kw, Ho * Wq), out=o)
 
 
 def conv2d_backward(x, w, dout, *, stride=1, padding=0):
@@ -295,13 +296,13 @@ def _conv2d_backward_cols(cols, x_shape, w, dout, stride, padding, input_grad=Tr
     dout_wide = dout_wide.reshape(N, C_out, L)
     # dw = Σ_n dout[n] @ cols[n].T; db = Σ dout.
     per_image = parallel.scratch(workspace, "dw", rows, (N, C_out, K), dout_wide.dtype)
-    np.matmul(dout_wide, cols.reshape(N, K, L).transpose(0, 2, 1), out=per_image)
+    matmul(dout_wide, cols.reshape(N, K, L).transpose(0, 2, 1), out=per_image)
     dw = per_image.sum(axis=0)
     db = dout.sum(axis=(0, 2, 3))
     if not input_grad:
         return None, dw.reshape(w.shape), db
     dcols = parallel.scratch(workspace, "dcols", rows, (N, K, L), dout_wide.dtype)
-    np.matmul(w.reshape(C_out, K).T, dout_wide, out=dcols)
+    matmul(w.reshape(C_out, K).T, dout_wide, out=dcols)
     dx = _col2im(dcols.reshape(cols.shape), x_shape, stride, padding, out=out,
                  workspace=workspace, rows=rows)
     return dx, dw.reshape(w.shape), db

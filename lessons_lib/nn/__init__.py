@@ -21,7 +21,8 @@ than the memory limit are refused up front (a layer's weights, ``tiny_vit``'s de
 - cores (:mod:`lessons_lib.fast.parallel`): ``threads(n)``, inside which convolution and
   pooling layers share each batch between ``n`` CPU cores (``fit`` uses them all);
 - lesson 04's networks (:mod:`lessons_lib.nn.models`): ``detector_cnn``,
-  ``dense_baseline``, ``load_detector_cnn``.
+  ``dense_baseline``, ``load_detector_cnn``, and ``live_budget`` (how much of its
+  training a lesson runs live: less in the browser edition).
 """
 
 from lessons_lib.fast.parallel import blas_threads, threads
@@ -38,7 +39,7 @@ from lessons_lib.nn.layers import (
     format_summary,
     summary,
 )
-from lessons_lib.nn.models import dense_baseline, detector_cnn, load_detector_cnn
+from lessons_lib.nn.models import dense_baseline, detector_cnn, live_budget, load_detector_cnn
 from lessons_lib.nn.optim import SGD, Adam, Optimizer
 from lessons_lib.nn.training import (
     History,
@@ -71,6 +72,7 @@ __all__ = [
     "evaluate",
     "fit",
     "format_summary",
+    "live_budget",
     "load",
     "load_detector_cnn",
     "predict",

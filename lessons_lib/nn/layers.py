@@ -40,6 +40,7 @@ from lessons_lib._validate import (
 from lessons_lib.fast import conv2d as fast_conv2d
 from lessons_lib.fast import parallel as fast_parallel
 from lessons_lib.fast import pooling as fast_pooling
+from lessons_lib.fast.linalg import matmul
 from lessons_lib.shapes import output_size
 
 
@@ -1083,14 +1084,14 @@ class Dense(Layer):
     def forward(self, x):
         w = self.params["W"]
         self.x = _as_batch(x, self, ("N", self.in_features), dtype=w.dtype)
-        return self.x @ w.T + self.params["b"]
+        return matmul(self.x, w.T) + self.params["b"]
 
     def backward(self, dout):
         dout = _as_dout(dout, self, (len(_saved(self, "x")), self.out_features),
                         self.params["W"].dtype)
-        self.grads["W"] += dout.T @ self.x
+        self.grads["W"] += matmul(dout.T, self.x)
         self.grads["b"] += dout.sum(axis=0)
-        return dout @ self.params["W"]
+        return matmul(dout, self.params["W"])
 
     def extra_repr(self):
         return f"{self.in_features}, {self.out_features}"

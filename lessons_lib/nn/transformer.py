@@ -26,6 +26,7 @@ from lessons_lib._validate import check_memory, choice, positive_int
 from lessons_lib.attention import patchify, patchify_backward, sinusoidal_position_encoding
 from lessons_lib.fast import attention as fast_attention
 from lessons_lib.fast import parallel
+from lessons_lib.fast.linalg import matmul
 from lessons_lib.nn.io import load
 from lessons_lib.nn.layers import (
     Dense,
@@ -98,16 +99,16 @@ class TokenDense(Dense):
 
     def forward(self, x):
         self.x = _as_batch(x, self, ("...", self.in_features))
-        return self.x @ self.params["W"].T + self.params["b"]
+        return matmul(self.x, self.params["W"].T) + self.params["b"]
 
     def backward(self, dout):
         x = _saved(self, "x")
         dout = _as_dout(dout, self, (*x.shape[:-1], self.out_features))
         rows = x.reshape(-1, self.in_features)
         dout_rows = dout.reshape(-1, self.out_features)
-        self.grads["W"] += dout_rows.T @ rows
+        self.grads["W"] += matmul(dout_rows.T, rows)
         self.grads["b"] += dout_rows.sum(axis=0)
-        return dout @ self.params["W"]
+        return matmul(dout, self.params["W"])
 
 
 class GELU(_Elementwise):
@@ -264,16 +265,16 @@ class PatchEmbedding(Layer):
         self._grid(_Named("x of {}", self), *x.shape[2:])
         self.x_shape = x.shape
         self.patches = patchify(x, self.patch_size)
-        return self.patches @ w.T + self.params["b"]
+        return matmul(self.patches, w.T) + self.params["b"]
 
     def backward(self, dout):
         w, patches = self.params["W"], _saved(self, "patches")
         dout = _as_dout(dout, self, (*patches.shape[:2], self.embed_dim))
         rows = patches.reshape(-1, w.shape[1])
         dout_rows = dout.reshape(-1, self.embed_dim)
-        self.grads["W"] += dout_rows.T @ rows
+        self.grads["W"] += matmul(dout_rows.T, rows)
         self.grads["b"] += dout_rows.sum(axis=0)
-        return patchify_backward(dout @ w, self.x_shape, self.patch_size)
+        return patchify_backward(matmul(dout, w), self.x_shape, self.patch_size)
 
     def num_patches(self, image_shape) -> int:
         """N for an image of shape (..., H, W)."""
