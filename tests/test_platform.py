@@ -36,7 +36,7 @@ def test_natively_matmul_is_numpys_own():
 
 
 @settings(max_examples=40, deadline=None)
-@given(batch=st.sampled_from([(), (3,), (2, 1)]), m=st.integers(1, 6),
+@given(batch=st.sampled_from([(), (3,), (2, 1), (2, 3)]), m=st.integers(1, 6),
        k=st.sampled_from([1, 7, 63, 64, 130]), n=st.integers(1, 6),
        broadcast_a=st.booleans(), transpose_b=st.booleans(), into_out=st.booleans(),
        dtype=st.sampled_from([np.float32, np.float64]))
