@@ -18,8 +18,9 @@ Steps (network only in the first, and only for files not yet in build/lite-cache
 4. ``jupyter lite build`` with the notebooks as the site's files, the kernel told to use
    that Pyodide and never the package index (lite/jupyter-lite.json).
 
-The site then holds JupyterLab, the Pyodide kernel, the widget manager, Pyodide with every
-wheel, the eight notebooks under files/, and nothing is fetched from elsewhere.
+The site then holds JupyterLab, the Pyodide kernel, the widget manager, the course's
+accessibility extension (a11y/labextension), Pyodide with every wheel, the eight
+notebooks under files/, and nothing is fetched from elsewhere.
 """
 
 from __future__ import annotations
@@ -67,6 +68,11 @@ LAB_EXTENSIONS = ("jupyterlite_pyodide_kernel-0.6.1-py3-none-any.whl",
                   "jupyterlab_widgets-3.0.17-py3-none-any.whl")
 """The site's JupyterLab extensions, from pinned wheels; none from this environment, whose
 builds (for the lab's newer JupyterLab) JupyterLite's JupyterLab cannot load."""
+
+A11Y_EXTENSION = ROOT / "a11y" / "labextension"
+"""The course's own JupyterLab extension (figure descriptions as alt text, named widget
+controls), built and committed in the repository (`make a11y` rebuilds it); it asks for
+JupyterLab ^4.0, so JupyterLite's JupyterLab loads the same build as `make lab`."""
 
 COURSE = "cnn-course"
 COURSE_DEPENDS = ["numpy", "matplotlib", "ipywidgets", "tqdm", "sympy"]
@@ -244,7 +250,8 @@ def main(argv=None) -> None:
     shutil.copy(LITE_CONFIG, work / "jupyter-lite.json")
     (work / "jupyter_lite_config.json").write_text(json.dumps({"LiteBuildConfig": {
         "ignore_sys_prefix": ["federated_extensions"],
-        "federated_extensions": [str(args.cache / "downloads" / name) for name in LAB_EXTENSIONS],
+        "federated_extensions": [str(args.cache / "downloads" / name) for name in LAB_EXTENSIONS]
+        + [str(A11Y_EXTENSION)],
     }}, indent=1))
     stage_contents(work / "contents")
     print(f"    {len(lock['packages'])} packages in the site's lock file", flush=True)
