@@ -21,8 +21,9 @@ product (the layer it comes from)        ``np.matmul``   ``np.einsum``
 
 einsum wins when the summed axis has at least :data:`EINSUM_MIN_DEPTH` terms and the
 factors have at most one batch axis (its loop over several batch axes of small
-matrices costs more than it saves), and only without BLAS: natively ``np.matmul`` is 3-10 times faster than einsum on the same
-products, so there :func:`matmul` is ``np.matmul`` itself, bit for bit.
+matrices costs more than it saves), and only without BLAS: natively ``np.matmul`` is
+3-10 times faster than einsum on the same products, so there :func:`matmul` is
+``np.matmul`` itself, bit for bit.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ def matmul(a, b, out=None):
     -------
     ndarray, shape (..., m, n)
         ``np.matmul(a, b, out=out)``; without BLAS, with ``k >= EINSUM_MIN_DEPTH``
-        and at most 3 axes in each factor, the same sums by ``np.einsum`` (equal up to the rounding of float sums).
+        and at most 3 axes in each factor, the same sums by ``np.einsum`` (equal up
+        to the rounding of float sums).
 
     Examples
     --------

@@ -130,7 +130,7 @@ def window_argmax(A, size, stride, out_shape):
     return out.reshape(out_shape), index.reshape(out_shape)
 
 
-def route_to_indices(dout, indices, input_shape) -> np.ndarray:
+def route_to_indices(dout, indices, input_shape, *, overlapping=True) -> np.ndarray:
     """Each ``dout`` value added to the cell its index names: max pooling's backward pass.
 
     Readable version: :func:`lessons_lib.pooling.max_pool_backward_loops`.
@@ -143,6 +143,10 @@ def route_to_indices(dout, indices, input_shape) -> np.ndarray:
         Flat positions in their (H, W) plane, from :func:`window_argmax`.
     input_shape : tuple of int
         ``(H, W)`` or ``(N, C, H, W)``.
+    overlapping : bool, default True
+        Whether windows may overlap (stride < size), so that two of them can name the
+        same cell. False (windows that tile the plane, or leave gaps) lets each value be
+        written instead of added: faster, and the same result.
 
     Returns
     -------
@@ -156,11 +160,14 @@ def route_to_indices(dout, indices, input_shape) -> np.ndarray:
     def route_planes(rows):
         # A chunk of planes at a time: its positions and gradient stay in the CPU
         # cache, and inside nn.threads() the chunks share the cores.
-        block = dA[rows]
+        block = dA[rows].reshape(-1)
         block.fill(0)
-        offsets = np.arange(rows.stop - rows.start, dtype=np.intp)[:, None] * plane
-        # add.at, not assignment: with overlapping windows one cell can be picked twice.
-        np.add.at(block.reshape(-1), (indices[rows] + offsets).ravel(), dout[rows].ravel())
+        positions = np.arange(0, block.size, plane, dtype=np.intp)[:, None]
+        positions = np.add(positions, indices[rows], dtype=np.intp).reshape(-1)
+        if overlapping:  # add.at: one cell can be picked by two windows
+            np.add.at(block, positions, dout[rows].reshape(-1))
+        else:  # one window per cell: a plain scatter, which releases the GIL
+            block[positions] = dout[rows].reshape(-1)
 
     parallel.map_chunks(route_planes, len(indices))
     return dA.reshape(input_shape)
@@ -360,7 +367,8 @@ def _max_pool_indices(x, size, stride):
     y, indices = window_argmax(A, size, stride, out_shape)
 
     def backward(dout):
-        return route_to_indices(as_pooled_gradient(dout, A, out_shape), indices, A.shape)
+        return route_to_indices(as_pooled_gradient(dout, A, out_shape), indices, A.shape,
+                                overlapping=stride < size)
 
     return y, backward
 
