@@ -492,8 +492,8 @@ except nn.TrainingDiverged as error:
 majority = np.bincount(y_train).argmax()
 majority_correct = int(np.sum(y_val == majority))
 dense = dense_baseline()
-nn.fit(dense, x_train[:budget.events], y_train[:budget.events], epochs=budget.epochs,
-       optimizer=nn.Adam(dense, lr=0.001),
+nn.fit(dense, x_train[:budget.events], y_train[:budget.events],
+       epochs=budget.epochs, optimizer=nn.Adam(dense, lr=0.001),
        validation_data=(x_val, y_val), progress=False)
 dense_correct = int(np.sum(nn.predict(dense, x_val) == y_val))
 
