@@ -116,10 +116,15 @@ def _drawn_tick_labels(axis) -> list[Text]:
     """The labels of ``axis``'s major ticks inside its view, the ones matplotlib draws."""
     if not (axis.axes.axison and axis.get_visible()):
         return []
-    low, high = sorted(axis.get_view_interval())
+    # Compared on the axis's own scale: on a log axis a tick at 1e-17 lies far below a
+    # view that starts at 5e-14, though the two differ by next to nothing in linear terms.
+    scale = axis.get_transform().transform
+    low, high = sorted(scale(np.asarray(axis.get_view_interval(), float)))
     margin = 1e-9 * max(1.0, abs(high - low))
-    return [tick.label1 for tick in axis.get_major_ticks()
-            if low - margin <= tick.get_loc() <= high + margin
+    ticks = axis.get_major_ticks()
+    places = scale(np.asarray([tick.get_loc() for tick in ticks], float))
+    return [tick.label1 for tick, place in zip(ticks, places, strict=True)
+            if low - margin <= place <= high + margin
             and tick.label1.get_visible() and tick.label1.get_text().strip()]
 
 
