@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import importlib.util
 import json
+import subprocess
+import sys
 import tarfile
 import zipfile
 from pathlib import Path
@@ -53,3 +56,51 @@ def test_a_pyodide_wheel_that_does_not_match_the_lock_stops_the_build(tmp_path):
     with pytest.raises(SystemExit, match=r"sha256 mismatch for six-1\.16\.0-py2\.py3-none-any\.whl"):
         build_lite.assemble_pyodide(tmp_path, tmp_path / "out", tmp_path / "course.whl",
                                     roots=("six",))
+
+
+_spec = importlib.util.spec_from_file_location("lite_precompile",
+                                               ROOT / "tools" / "lite_precompile.py")
+lite_precompile = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(lite_precompile)
+
+
+def _wheel(path: Path, files: dict[str, str]) -> Path:
+    record = "".join(f"{name},,\n" for name in files) + "pkg-1.0.dist-info/RECORD,,\n"
+    with zipfile.ZipFile(path, "w") as wheel:
+        for name, text in files.items():
+            wheel.writestr(name, text)
+        wheel.writestr("pkg-1.0.dist-info/RECORD", record)
+    return path
+
+
+def test_precompiling_adds_unchecked_bytecode_beside_every_source(tmp_path):
+    """Run here with this Python; the build runs the same code in the browser's Python."""
+    source = _wheel(tmp_path / "pkg-1.0-py3-none-any.whl", {
+        "pkg/__init__.py": "from pkg.core import answer\n",
+        "pkg/core.py": "def answer():\n    return 42\n",
+        "pkg/future.py": "def broken(:\n",  # a syntax this Python does not read
+        "pkg/data.txt": "kept as it is",
+    })
+    out = tmp_path / "out.whl"
+    assert lite_precompile.add_bytecode(source, out) == 2
+    with zipfile.ZipFile(source) as before, zipfile.ZipFile(out) as after:
+        names = set(after.namelist())
+        for name in before.namelist():
+            if not name.endswith("RECORD"):
+                assert after.read(name) == before.read(name), name
+        pyc = importlib.util.cache_from_source("pkg/core.py")
+        assert pyc in names and importlib.util.cache_from_source("pkg/future.py") not in names
+        data = after.read(pyc)
+        # flags 0b01: hash-based and unchecked, so unpacking's time stamps do not matter
+        assert int.from_bytes(data[4:8], "little") == 0b01
+        record = after.read("pkg-1.0.dist-info/RECORD").decode().splitlines()
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        assert f"{pyc},sha256={digest},{len(data)}" in record
+        after.extractall(tmp_path / "site")
+    lite_precompile.add_bytecode(source, tmp_path / "again.whl")
+    assert (tmp_path / "again.whl").read_bytes() == out.read_bytes()
+    # The bytecode is what Python imports, even when the source behind it has changed.
+    (tmp_path / "site" / "pkg" / "core.py").write_text("def answer():\n    return 0\n")
+    result = subprocess.run([sys.executable, "-c", "import pkg; print(pkg.answer())"],
+                            cwd=tmp_path / "site", capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "42"
