@@ -34,7 +34,9 @@ layers of :mod:`lessons_lib.nn` check their arguments, then call these. The laye
 share a batch between CPU cores through :mod:`.parallel` (``nn.threads``):
 :func:`.conv2d.conv2d_layer_forward` and :func:`.pooling.max_pool_layer` are their
 passes, and a layer keeps its large arrays from batch to batch in a
-:class:`.parallel.Workspace` (fresh memory costs page faults on every batch).
+:class:`.parallel.Workspace` (fresh memory costs page faults on every batch). Their
+matrix products go through :func:`.linalg.matmul`: ``np.matmul`` itself, except in the
+browser edition, whose numpy has no BLAS library and where ``np.einsum`` is faster.
 
 Like the topic modules, this package uses numpy only and never imports
 :mod:`lessons_lib.nn`, the plots or the widgets.
