@@ -394,8 +394,7 @@ print("relative error of dJ/dw (first conv) below 1e-6:", error < 1e-6)
 # ## Watch it learn
 
 # %%
-budget = live_budget()
-print("training:", budget)
+budget = live_budget()  # epochs and events: printed below the curves
 curves = TrainingCurves(epochs=budget.epochs)
 display(curves)
 
