@@ -394,7 +394,7 @@ print("relative error of dJ/dw (first conv) below 1e-6:", error < 1e-6)
 # ## Watch it learn
 
 # %%
-budget = live_budget()  # epochs and events: printed below the curves
+budget = live_budget()  # how many epochs, on how many events
 curves = TrainingCurves(epochs=budget.epochs)
 display(curves)
 
