@@ -35,18 +35,10 @@ from __future__ import annotations
 import os
 import sys
 
-EDITION_BROWSER = "browser"
-EDITION_NATIVE = "native"
-
 
 def in_browser() -> bool:
     """True in the browser edition (Pyodide, ``sys.platform == "emscripten"``)."""
     return sys.platform == "emscripten"
-
-
-def edition() -> str:
-    """``"browser"`` or ``"native"``: which edition of the course this Python runs."""
-    return EDITION_BROWSER if in_browser() else EDITION_NATIVE
 
 
 def has_blas() -> bool:

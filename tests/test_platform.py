@@ -23,7 +23,6 @@ def browser(monkeypatch):
 
 
 def test_the_browser_has_one_thread_and_no_blas(browser):
-    assert _platform.edition() == _platform.EDITION_BROWSER
     assert _platform.max_threads() == 1
     assert not _platform.has_blas()
 
@@ -31,7 +30,6 @@ def test_the_browser_has_one_thread_and_no_blas(browser):
 def test_natively_matmul_is_numpys_own():
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal((3, 5, 70)), rng.standard_normal((70, 4))
-    assert _platform.has_blas() == (not _platform.in_browser())
     np.testing.assert_array_equal(linalg.matmul(a, b), np.matmul(a, b))
 
 
@@ -86,12 +84,12 @@ def test_the_browser_budget_reaches_its_accuracy(browser):
     """The floor lesson 04 prints is what the browser's run really reaches."""
     budget, split = live_budget(), course_split()
     (x, y), (x_val, y_val) = split.train, split.validation
+    accuracy = {}
     for make, lr in [(detector_cnn, 0.003), (dense_baseline, 0.001)]:
         model = make()
         nn.fit(model, x[:budget.events], y[:budget.events], epochs=budget.epochs,
                optimizer=nn.Adam(model, lr=lr), progress=False)
-        accuracy = np.mean(nn.predict(model, x_val) == y_val)
-        if make is detector_cnn:
-            assert accuracy >= budget.accuracy
-            cnn_accuracy = accuracy
-    assert accuracy < cnn_accuracy  # the lesson's comparison still comes out the same way
+        accuracy[make] = np.mean(nn.predict(model, x_val) == y_val)
+    assert accuracy[detector_cnn] >= budget.accuracy
+    # the lesson's comparison still comes out the same way
+    assert accuracy[dense_baseline] < accuracy[detector_cnn]

@@ -132,7 +132,7 @@ def live_budget() -> LiveBudget:
     fifteen seconds on two cores (97.8 % of the validation events right). The browser
     edition runs numpy on one thread and without a BLAS library (see
     :mod:`lessons_lib._platform`): the same run takes over two minutes there, so it
-    trains 3 epochs on 4,000 events (about 30 s; 90.9 % right, and the dense baseline,
+    trains 3 epochs on 4,000 events (about 25 s; 90.9 % right, and the dense baseline,
     given the same budget, 86.1 %).
 
     Returns
