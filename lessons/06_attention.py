@@ -39,7 +39,14 @@ from lessons_lib.exercises.attention import (
     check_query_shape,
     check_score_spread,
 )
-from lessons_lib.nn import Adam, fit, format_summary, predict, summary
+from lessons_lib.nn import (
+    Adam,
+    fit,
+    format_summary,
+    live_budget,
+    predict,
+    summary,
+)
 from lessons_lib.nn.transformer import (
     VIT_CONFIG,
     VIT_IMAGE_SHAPE,
@@ -469,24 +476,27 @@ print(format_summary(summary(vit, VIT_IMAGE_SHAPE)))
 #
 # The course's split of lesson 04's events: 10,000 training events, 2,000
 # **validation** events on which every choice and comparison is made, and 2,000 test
-# events looked at once, at the end. A short run here (1,500 training events, two
-# epochs, measured on the validation events) shows the curves move; the full run
-# (6 epochs on all the training events, the learning rate decaying to zero) was done
-# by `tools/train_vit.py`, and its weights are loaded below.
+# events looked at once, at the end. A short run here (`live_budget`: two epochs on a
+# slice of the training events, measured on the validation events) shows the curves
+# move; the full run (6 epochs on all the training events, the learning rate decaying
+# to zero) was done by `tools/train_vit.py`, and its weights are loaded below.
 
 # %%
 split = course_split()
 (x_train, y_train), (x_val, y_val) = split.train, split.validation
-curves = LiveTrainingCurves(title="tiny ViT, short run")
+budget = live_budget("tiny_vit")  # a demonstration, not the real training
+curves = LiveTrainingCurves(title=f"tiny ViT, short run: {budget}")
 display(curves)
-history = fit(vit, x_train[:1500], y_train[:1500], epochs=2,
-              optimizer=Adam(vit, lr=0.002), validation_data=split.validation,
-              callback=curves.update, progress=False)
+history = fit(vit, x_train[:budget.events], y_train[:budget.events],
+              epochs=budget.epochs, optimizer=Adam(vit, lr=0.002),
+              validation_data=split.validation, callback=curves.update,
+              progress=False)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Run this cell live if the laptop allows (a few seconds): the curves redraw after each
-# epoch. Two epochs on 1,500 events are only a demonstration; the point is that the
-# same `fit` of lesson 04 trains a transformer. The stored weights come next.
+# epoch. The short run (1,500 events on a laptop, fewer in the browser edition, as the
+# curves' title says) is only a demonstration; the point is that the same `fit` of
+# lesson 04 trains a transformer. The stored weights come next.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The fully trained ViT

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from lessons_lib import _platform, nn
 from lessons_lib.fast import linalg
 from lessons_lib.nn.models import dense_baseline, detector_cnn, live_budget
+from lessons_lib.nn.transformer import VIT_CONFIG, VIT_IMAGE_SHAPE, tiny_vit
 from lessons_lib.splits import course_split
 
 
@@ -78,6 +79,26 @@ def test_gradients_in_the_browser_match_the_native_ones(monkeypatch, make):
 def test_live_budget_in_the_browser(browser):
     assert (live_budget().events, live_budget().epochs) == (4_000, 3)
     assert str(live_budget()) == "3 epochs on 4,000 training events"
+    assert str(live_budget("tiny_vit")) == "2 epochs on 600 training events"
+
+
+def test_live_budget_names_the_networks_it_knows():
+    with pytest.raises(ValueError, match=r"network must be one of \['detector_cnn', "
+                                         r"'tiny_vit'\], not 'resnet'"):
+        live_budget("resnet")
+
+
+@pytest.mark.parametrize("in_browser", [False, True], ids=["native", "browser"])
+def test_the_vit_short_run_learns_within_its_budget(monkeypatch, in_browser):
+    """Lesson 06's short run: above its floor, and the floor above chance (a third)."""
+    monkeypatch.setattr(_platform, "in_browser", lambda: in_browser)
+    budget, split = live_budget("tiny_vit"), course_split()
+    (x, y), (x_val, y_val) = split.train, split.validation
+    vit = tiny_vit(VIT_IMAGE_SHAPE, 3, **VIT_CONFIG)
+    nn.fit(vit, x[:budget.events], y[:budget.events], epochs=budget.epochs,
+           optimizer=nn.Adam(vit, lr=0.002), progress=False)
+    assert budget.accuracy > 1 / 3
+    assert np.mean(nn.predict(vit, x_val) == y_val) >= budget.accuracy
 
 
 def test_the_browser_budget_reaches_its_accuracy(browser):

@@ -22,7 +22,7 @@ than the memory limit are refused up front (a layer's weights, ``tiny_vit``'s de
   pooling layers share each batch between ``n`` CPU cores (``fit`` uses them all);
 - lesson 04's networks (:mod:`lessons_lib.nn.models`): ``detector_cnn``,
   ``dense_baseline``, ``load_detector_cnn``, and ``live_budget`` (how much of its
-  training a lesson runs live: less in the browser edition).
+  training, and of lesson 06's ViT's, a lesson runs live: less in the browser edition).
 """
 
 from lessons_lib.fast.parallel import blas_threads, threads
