@@ -104,3 +104,41 @@ def test_precompiling_adds_unchecked_bytecode_beside_every_source(tmp_path):
     result = subprocess.run([sys.executable, "-c", "import pkg; print(pkg.answer())"],
                             cwd=tmp_path / "site", capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "42"
+
+
+def test_the_bytecode_wheel_holds_only_bytecode_of_what_was_compiled_on_import(tmp_path):
+    """Pyodide's packages stay as pinned: their bytecode comes in a wheel of its own."""
+    site = tmp_path / "site-packages"
+    (site / "pkg").mkdir(parents=True)
+    (site / "pkg" / "__init__.py").write_text("from pkg.core import answer\n")
+    (site / "pkg" / "core.py").write_text("def answer():\n    return 42\n")
+    (site / "pkg" / "unused.py").write_text("raise ImportError\n")
+    (site / "single.py").write_text("VALUE = 1\n")
+    # As in the page: Python writes no bytecode, so every import compiles from source.
+    probe = (f"import sys; sys.path.insert(0, {str(site)!r}); import pkg, single; "
+             f"sys.path.insert(0, {str(ROOT / 'tools')!r}); import lite_precompile; "
+             f"print('\\n'.join(lite_precompile.compiled_on_import({str(site) + '/'!r})))")
+    found = subprocess.run([sys.executable, "-B", "-c", probe], capture_output=True,
+                           text=True, check=True).stdout.split()
+    assert found == sorted(str(site / name) for name in
+                           ("pkg/__init__.py", "pkg/core.py", "single.py"))
+    wheel = tmp_path / "bytecode-0.1.0-py3-none-any.whl"
+    assert lite_precompile.bytecode_wheel(found, str(site) + "/", wheel, "bytecode",
+                                          "0.1.0") == 3
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        assert not [name for name in names if name.endswith(".py")]
+        pyc = importlib.util.cache_from_source("pkg/core.py")
+        assert {pyc, importlib.util.cache_from_source("single.py")} <= set(names)
+        assert int.from_bytes(archive.read(pyc)[4:8], "little") == 0b01  # unchecked hash
+        record = archive.read("bytecode-0.1.0.dist-info/RECORD").decode().splitlines()
+        assert {line.split(",")[0] for line in record} == set(names)
+        archive.extractall(site)
+    second = tmp_path / "again.whl"
+    lite_precompile.bytecode_wheel(found, str(site) + "/", second, "bytecode", "0.1.0")
+    assert second.read_bytes() == wheel.read_bytes()
+    # Unpacked beside the sources, the bytecode is what Python imports.
+    (site / "pkg" / "core.py").write_text("def answer():\n    return 0\n")
+    result = subprocess.run([sys.executable, "-B", "-c", "import pkg; print(pkg.answer())"],
+                            cwd=site, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "42"

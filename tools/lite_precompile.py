@@ -1,20 +1,28 @@
-"""Add compiled bytecode to pure-Python wheels, for the browser edition's Python.
+"""Compiled bytecode for the browser edition's Python, made at build time.
 
-    node tools/lite_precompile.mjs PYODIDE_DIR WHEEL...   # what tools/build_lite.py runs
+    node tools/lite_precompile.mjs PYODIDE_DIR WHEEL...        # what tools/build_lite.py
+    node tools/lite_precompile.mjs PYODIDE_DIR --bytecode-wheel OUT PACKAGE... -- WHEEL...
 
-A wheel from the package index carries only ``.py`` sources. Python compiles each module
-the first time it is imported, and in the page (WebAssembly) that is slow: ``import
-sympy`` took 3.1 s in Pyodide 0.27.7, 0.44 s with its bytecode compiled beforehand. The
-page's file system is fresh on every visit, so nothing compiled there is kept. Pyodide's
-own packages ship compiled for that reason; this does the same for the course's wheel
-and the package-index wheels.
+Python compiles a module from its source the first time it is imported, and in the page
+(WebAssembly) that is slow: ``import sympy`` took 3.1 s in Pyodide 0.27.7, 0.44 s with
+its bytecode compiled beforehand. The page's file system is fresh on every visit and
+Pyodide does not write bytecode, so nothing compiled there is kept. Two remedies:
 
-:func:`add_bytecode` is run *inside Pyodide* (by ``lite_precompile.mjs``), so that the
-bytecode is that of the browser's Python (3.12), not of the Python running the build.
-The sources stay next to their ``__pycache__`` files (tracebacks and
-``lessons_lib.source.show_source`` read them); the bytecode is marked "unchecked hash",
-so the import system uses it without comparing it against the source's time stamp, which
-unpacking a wheel does not preserve. Every new file is listed in the wheel's RECORD.
+- :func:`add_bytecode` adds a ``.pyc`` beside every ``.py`` of a wheel the build may
+  rewrite: the course's own and those from the package index.
+- :func:`bytecode_wheel` covers Pyodide's own packages, which ship sources only
+  (matplotlib, numpy's Python half, IPython...) and must stay byte for byte as
+  pyodide-lock.json pins them. It writes a separate wheel that holds nothing but
+  ``__pycache__`` files, placed beside those packages' sources when it is unpacked, for
+  the modules a kernel and the course import (:func:`import_what_the_course_uses`): 2.7 s
+  of compiling at every kernel start and first import of numpy and matplotlib.
+
+Both run *inside Pyodide* (by ``lite_precompile.mjs``), so that the bytecode is that of
+the browser's Python (3.12), not of the Python running the build. The sources stay where
+they are (tracebacks and ``lessons_lib.source.show_source`` read them); the bytecode is
+marked "unchecked hash", so the import system uses it without comparing it against the
+source's time stamp, which unpacking a wheel does not preserve. Every file is listed in
+its wheel's RECORD.
 """
 
 from __future__ import annotations
@@ -23,8 +31,11 @@ import base64
 import hashlib
 import importlib.util
 import io
+import os
+import pkgutil
 import py_compile
 import sys
+import sysconfig
 import tempfile
 import zipfile
 from pathlib import Path
@@ -76,8 +87,82 @@ def add_bytecode(wheel_in, wheel_out) -> int:
     return len(compiled)
 
 
-def main(wheels) -> None:
-    for wheel in wheels:
+def import_what_the_course_uses() -> None:
+    """Import what a kernel and the lessons import, and draw a figure as a notebook would.
+
+    What this imports is what :func:`bytecode_wheel` compiles; a module it misses still
+    works in the page, compiled from its source when first imported.
+    """
+    # As the JupyterLite kernel does before the notebook's first import of matplotlib.
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    import IPython.core.completer  # noqa: F401  (the kernel's shell, and Tab completion)
+    import IPython.core.interactiveshell  # noqa: F401
+    import jedi  # noqa: F401
+
+    import lessons_lib
+
+    for module in pkgutil.walk_packages(lessons_lib.__path__, "lessons_lib."):
+        __import__(module.name)
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots()
+    axes.imshow([[0.0, 1.0]])
+    axes.set_title("$x$")
+    figure.savefig(io.BytesIO(), format="png")
+
+
+def compiled_on_import(site_packages: str) -> list[str]:
+    """Sources under ``site_packages`` that Python has compiled on import: no ``.pyc``."""
+    sources = set()
+    for module in list(sys.modules.values()):
+        spec = getattr(module, "__spec__", None)
+        origin = getattr(spec, "origin", None) or ""
+        if (origin.startswith(site_packages) and origin.endswith(".py")
+                and not os.path.exists(importlib.util.cache_from_source(origin))):
+            sources.add(origin)
+    return sorted(sources)
+
+
+def bytecode_wheel(sources, site_packages: str, wheel_out, name: str,
+                   version: str) -> int:
+    """Write a wheel of the "unchecked hash" ``.pyc`` of ``sources``; return how many.
+
+    Each ``.pyc`` sits at its source's ``__pycache__`` path relative to
+    ``site_packages``, so unpacking the wheel beside the packages that hold the sources
+    puts it where the import system looks. The same sources give the same bytes.
+    """
+    files = []
+    with tempfile.TemporaryDirectory() as folder:
+        for source in sources:
+            relative = os.path.relpath(source, site_packages)
+            files.append((importlib.util.cache_from_source(relative),
+                          _bytecode(relative, Path(source).read_bytes(), Path(folder))))
+    dist_info = f"{name.replace('-', '_')}-{version}.dist-info"
+    files.append((f"{dist_info}/METADATA",
+                  f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode()))
+    files.append((f"{dist_info}/WHEEL",
+                  b"Wheel-Version: 1.0\nGenerator: lite_precompile\n"
+                  b"Root-Is-Purelib: true\nTag: py3-none-any\n"))
+    record = "".join(_record_line(path, data) + "\n" for path, data in files)
+    files.append((f"{dist_info}/RECORD", (record + f"{dist_info}/RECORD,,\n").encode()))
+    with zipfile.ZipFile(wheel_out, "w", zipfile.ZIP_DEFLATED) as wheel:
+        for path, data in files:
+            wheel.writestr(zipfile.ZipInfo(path, _ZIP_TIME), data, zipfile.ZIP_DEFLATED)
+    return len(files) - 3
+
+
+def main(argv) -> None:
+    if argv[:1] == ["--bytecode-wheel"]:
+        wheel_out, name, version = argv[1:4]
+        # Pyodide's sysconfig says "//lib/...", the modules' paths "/lib/...".
+        site_packages = "/" + sysconfig.get_paths()["purelib"].lstrip("/") + "/"
+        import_what_the_course_uses()
+        count = bytecode_wheel(compiled_on_import(site_packages), site_packages,
+                               wheel_out, name, version)
+        print(f"    {Path(wheel_out).name}: {count} modules of Pyodide's packages "
+              f"compiled ({sys.implementation.cache_tag})", flush=True)
+        return
+    for wheel in argv:
         count = add_bytecode(wheel, wheel)
         print(f"    {Path(wheel).name}: {count} modules compiled "
               f"({sys.implementation.cache_tag})", flush=True)
