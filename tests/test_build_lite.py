@@ -124,10 +124,11 @@ def test_the_bytecode_wheel_holds_only_bytecode_of_what_was_compiled_on_import(t
                            ("pkg/__init__.py", "pkg/core.py", "single.py"))
     wheel = tmp_path / "bytecode-0.1.0-py3-none-any.whl"
     assert lite_precompile.bytecode_wheel(found, str(site) + "/", wheel, "bytecode",
-                                          "0.1.0") == 3
+                                          "0.1.0", extra={"pkg/data.json": b"{}"}) == 3
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
         assert not [name for name in names if name.endswith(".py")]
+        assert archive.read("pkg/data.json") == b"{}"
         pyc = importlib.util.cache_from_source("pkg/core.py")
         assert {pyc, importlib.util.cache_from_source("single.py")} <= set(names)
         assert int.from_bytes(archive.read(pyc)[4:8], "little") == 0b01  # unchecked hash
@@ -135,7 +136,8 @@ def test_the_bytecode_wheel_holds_only_bytecode_of_what_was_compiled_on_import(t
         assert {line.split(",")[0] for line in record} == set(names)
         archive.extractall(site)
     second = tmp_path / "again.whl"
-    lite_precompile.bytecode_wheel(found, str(site) + "/", second, "bytecode", "0.1.0")
+    lite_precompile.bytecode_wheel(found, str(site) + "/", second, "bytecode", "0.1.0",
+                                   extra={"pkg/data.json": b"{}"})
     assert second.read_bytes() == wheel.read_bytes()
     # Unpacked beside the sources, the bytecode is what Python imports.
     (site / "pkg" / "core.py").write_text("def answer():\n    return 0\n")

@@ -14,10 +14,11 @@ Steps (network only in the first, and only for files not yet in build/lite-cache
 3. Build the course's own wheel (lessons_lib with the stored data, pure Python), add the
    browser Python's bytecode to it and to the package-index wheels (compiled in Pyodide
    under Node.js: importing sympy from sources takes 3 s in the page, 0.5 s compiled),
-   build a wheel of bytecode for the modules of Pyodide's own packages that the kernel
-   and the course import (:func:`pyodide_bytecode`), and write the site's
+   build a wheel of what Pyodide's own packages would make at every kernel start (the
+   bytecode of the modules the kernel and the course import, matplotlib's font list:
+   :func:`prebuilt_wheel`), and write the site's
    pyodide-lock.json: Pyodide's entries for the files shipped, plus the package-index
-   wheels, the course and that bytecode, so that the kernel loads lessons_lib and its
+   wheels, the course and that prebuilt wheel, so that the kernel loads lessons_lib and its
    dependencies from the site when it starts (Pyodide checks every file's sha256 again).
 4. ``jupyter lite build`` with the notebooks as the site's files, the kernel told to use
    that Pyodide and never the package index (lite/jupyter-lite.json).
@@ -82,8 +83,9 @@ NODE = shutil.which("node") or "node"
 """Node.js, which npm (needed for the build's downloads) comes with."""
 
 COURSE = "cnn-course"
-BYTECODE = "cnn-course-bytecode"
-"""The site's wheel of compiled bytecode for Pyodide's own packages."""
+PREBUILT = "cnn-course-prebuilt"
+"""The site's wheel of what Pyodide's own packages would build in the page: bytecode and
+matplotlib's font list (:func:`prebuilt_wheel`)."""
 COURSE_DEPENDS = ["numpy", "matplotlib", "ipywidgets", "tqdm", "sympy"]
 
 
@@ -203,9 +205,11 @@ def assemble_pyodide(cache: Path, out: Path, course_wheel: Path, roots=PYODIDE_R
     precompile(out, [out / wheel for wheel, _, _ in pure.values()])
     for name, (wheel, imports, depends) in pure.items():
         site_packages[name] = _lock_entry(name, out / wheel, imports, depends)
-    bytecode = pyodide_bytecode(out, shipped, [out / wheel for wheel, _, _ in pure.values()],
-                                version=course_wheel.name.split("-")[1])
-    site_packages[BYTECODE] = _lock_entry(BYTECODE, bytecode, [], [])
+    prebuilt = prebuilt_wheel(out, shipped, [out / wheel for wheel, _, _ in pure.values()],
+                              version=course_wheel.name.split("-")[1])
+    # Installed after matplotlib (Pyodide installs a package after those it depends on),
+    # so that the font list replaces matplotlib's stale one.
+    site_packages[PREBUILT] = _lock_entry(PREBUILT, prebuilt, [], ["matplotlib"])
     shipped_names = {_normal(name) for name in site_packages}
     for name, entry in site_packages.items():
         missing = [d for d in entry["depends"] if _normal(d) not in shipped_names]
@@ -227,21 +231,22 @@ def precompile(pyodide: Path, wheels) -> None:
                     *map(str, wheels)], check=True)
 
 
-def pyodide_bytecode(pyodide: Path, packages, wheels, version: str) -> Path:
-    """The wheel of compiled bytecode for Pyodide's own packages, written into ``pyodide``.
+def prebuilt_wheel(pyodide: Path, packages, wheels, version: str) -> Path:
+    """The wheel of what Pyodide's own packages would build in the page, in ``pyodide``.
 
     Pyodide's packages ship their modules as sources, which the page compiled at every
     kernel start (2.7 s for the kernel's and the course's imports, measured under
-    Node.js). ``tools/lite_precompile.py`` installs ``packages`` (Pyodide's, from
-    ``pyodide``) and the ``wheels`` in Pyodide itself, imports what the kernel and the
-    course import, and packs the bytecode of every module it had to compile into
-    :data:`BYTECODE`'s wheel, which the kernel installs when it starts
-    (lite/jupyter-lite.json). ``packages`` must be every Pyodide package the site ships:
-    a ``__pycache__`` folder whose package is missing would pass for an empty package.
+    Node.js), and its matplotlib rebuilt its font list (0.3 s). ``tools/lite_precompile.py``
+    installs ``packages`` (Pyodide's, from ``pyodide``) and the ``wheels`` in Pyodide
+    itself, imports what the kernel and the course import, and packs the bytecode of
+    every module it had to compile, and the font list, into :data:`PREBUILT`'s wheel,
+    which the kernel installs when it starts (lite/jupyter-lite.json). ``packages`` must
+    be every Pyodide package the site ships: a ``__pycache__`` folder whose package is
+    missing would pass for an empty package.
     """
-    wheel = pyodide / f"{BYTECODE.replace('-', '_')}-{version}-py3-none-any.whl"
+    wheel = pyodide / f"{PREBUILT.replace('-', '_')}-{version}-py3-none-any.whl"
     subprocess.run([NODE, str(ROOT / "tools" / "lite_precompile.mjs"), str(pyodide),
-                    "--bytecode-wheel", str(wheel), BYTECODE, version, *packages, "--",
+                    "--prebuilt-wheel", str(wheel), PREBUILT, version, *packages, "--",
                     *map(str, wheels)], check=True)
     return wheel
 

@@ -1,7 +1,7 @@
 """Compiled bytecode for the browser edition's Python, made at build time.
 
     node tools/lite_precompile.mjs PYODIDE_DIR WHEEL...        # what tools/build_lite.py
-    node tools/lite_precompile.mjs PYODIDE_DIR --bytecode-wheel OUT PACKAGE... -- WHEEL...
+    node tools/lite_precompile.mjs PYODIDE_DIR --prebuilt-wheel OUT NAME VERSION PACKAGE... -- WHEEL...
 
 Python compiles a module from its source the first time it is imported, and in the page
 (WebAssembly) that is slow: ``import sympy`` took 3.1 s in Pyodide 0.27.7, 0.44 s with
@@ -12,10 +12,11 @@ Pyodide does not write bytecode, so nothing compiled there is kept. Two remedies
   rewrite: the course's own and those from the package index.
 - :func:`bytecode_wheel` covers Pyodide's own packages, which ship sources only
   (matplotlib, numpy's Python half, IPython...) and must stay byte for byte as
-  pyodide-lock.json pins them. It writes a separate wheel that holds nothing but
-  ``__pycache__`` files, placed beside those packages' sources when it is unpacked, for
-  the modules a kernel and the course import (:func:`import_what_the_course_uses`): 2.7 s
-  of compiling at every kernel start and first import of numpy and matplotlib.
+  pyodide-lock.json pins them. It writes a separate wheel of ``__pycache__`` files,
+  placed beside those packages' sources when it is unpacked, for the modules a kernel
+  and the course import (:func:`import_what_the_course_uses`): 2.7 s of compiling at
+  every kernel start and first import of numpy and matplotlib. The same wheel carries
+  matplotlib's font list (:func:`matplotlib_font_list`).
 
 Both run *inside Pyodide* (by ``lite_precompile.mjs``), so that the bytecode is that of
 the browser's Python (3.12), not of the Python running the build. The sources stay where
@@ -31,6 +32,7 @@ import base64
 import hashlib
 import importlib.util
 import io
+import json
 import os
 import pkgutil
 import py_compile
@@ -123,13 +125,14 @@ def compiled_on_import(site_packages: str) -> list[str]:
     return sorted(sources)
 
 
-def bytecode_wheel(sources, site_packages: str, wheel_out, name: str,
-                   version: str) -> int:
+def bytecode_wheel(sources, site_packages: str, wheel_out, name: str, version: str,
+                   extra: dict[str, bytes] | None = None) -> int:
     """Write a wheel of the "unchecked hash" ``.pyc`` of ``sources``; return how many.
 
     Each ``.pyc`` sits at its source's ``__pycache__`` path relative to
     ``site_packages``, so unpacking the wheel beside the packages that hold the sources
-    puts it where the import system looks. The same sources give the same bytes.
+    puts it where the import system looks. ``extra`` maps more paths (relative to
+    ``site_packages``) to their contents. The same inputs give the same bytes.
     """
     files = []
     with tempfile.TemporaryDirectory() as folder:
@@ -137,6 +140,8 @@ def bytecode_wheel(sources, site_packages: str, wheel_out, name: str,
             relative = os.path.relpath(source, site_packages)
             files.append((importlib.util.cache_from_source(relative),
                           _bytecode(relative, Path(source).read_bytes(), Path(folder))))
+    count = len(files)
+    files += sorted((extra or {}).items())
     dist_info = f"{name.replace('-', '_')}-{version}.dist-info"
     files.append((f"{dist_info}/METADATA",
                   f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode()))
@@ -148,19 +153,43 @@ def bytecode_wheel(sources, site_packages: str, wheel_out, name: str,
     with zipfile.ZipFile(wheel_out, "w", zipfile.ZIP_DEFLATED) as wheel:
         for path, data in files:
             wheel.writestr(zipfile.ZipInfo(path, _ZIP_TIME), data, zipfile.ZIP_DEFLATED)
-    return len(files) - 3
+    return count
+
+
+def matplotlib_font_list() -> bytes:
+    """The font list matplotlib has just built in Pyodide, in a fixed order.
+
+    Pyodide 0.27.7's matplotlib looks for its font list in its own folder, and the one it
+    ships was made for another matplotlib (version 390 of the format, where 3.8 reads
+    330), so the page rebuilt it, about 0.3 s, in every kernel's first ``import
+    matplotlib.pyplot``. The prebuilt wheel carries the list that this matplotlib makes,
+    and is installed after matplotlib, over that file. The fonts are listed by file name
+    (matplotlib lists them in the order of a set of strings, which changes from run to
+    run).
+    """
+    import matplotlib.font_manager
+
+    path = Path(matplotlib.font_manager.__file__).with_name("fontlist.json")
+    fonts = json.loads(path.read_text())
+    if fonts.get("_version") != matplotlib.font_manager.FontManager.__version__:
+        raise RuntimeError(f"{path} is not the font list this matplotlib wrote")
+    for key in ("ttflist", "afmlist"):
+        fonts[key].sort(key=lambda font: (font["fname"], font["name"]))
+    return (json.dumps(fonts, indent=2) + "\n").encode()
 
 
 def main(argv) -> None:
-    if argv[:1] == ["--bytecode-wheel"]:
+    if argv[:1] == ["--prebuilt-wheel"]:
         wheel_out, name, version = argv[1:4]
         # Pyodide's sysconfig says "//lib/...", the modules' paths "/lib/...".
         site_packages = "/" + sysconfig.get_paths()["purelib"].lstrip("/") + "/"
         import_what_the_course_uses()
         count = bytecode_wheel(compiled_on_import(site_packages), site_packages,
-                               wheel_out, name, version)
+                               wheel_out, name, version,
+                               extra={"matplotlib/fontlist.json": matplotlib_font_list()})
         print(f"    {Path(wheel_out).name}: {count} modules of Pyodide's packages "
-              f"compiled ({sys.implementation.cache_tag})", flush=True)
+              f"compiled ({sys.implementation.cache_tag}), and matplotlib's font list",
+              flush=True)
         return
     for wheel in argv:
         count = add_bytecode(wheel, wheel)
