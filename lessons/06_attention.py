@@ -477,9 +477,9 @@ print(format_summary(summary(vit, VIT_IMAGE_SHAPE)))
 # The course's split of lesson 04's events: 10,000 training events, 2,000
 # **validation** events on which every choice and comparison is made, and 2,000 test
 # events looked at once, at the end. A short run here (`live_budget`: two epochs on a
-# slice of the training events, measured on the validation events) shows the curves
-# move; the full run (6 epochs on all the training events, the learning rate decaying
-# to zero) was done by `tools/train_vit.py`, and its weights are loaded below.
+# slice of the training events, measured on half of the validation events) shows the
+# curves move; the full run (6 epochs on all the training events, the learning rate
+# decaying to zero) was done by `tools/train_vit.py`, and its weights are loaded below.
 
 # %%
 split = course_split()
@@ -489,8 +489,8 @@ curves = LiveTrainingCurves(title=f"tiny ViT, short run: {budget}")
 display(curves)
 history = fit(vit, x_train[:budget.events], y_train[:budget.events],
               epochs=budget.epochs, optimizer=Adam(vit, lr=0.002),
-              validation_data=split.validation, callback=curves.update,
-              progress=False)
+              validation_data=(x_val[:1000], y_val[:1000]),
+              callback=curves.update, progress=False)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Run this cell live if the laptop allows (a few seconds): the curves redraw after each
