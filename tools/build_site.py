@@ -8,7 +8,8 @@ outputs, never executed again), one page per lesson named like its notebook, the
 notation page (``docs/notation.md``) and an index. Each lesson page starts with links to
 its other editions: the slide deck and the handout (copied from ``slides/`` and
 ``handouts/`` when ``make slides`` / ``make handouts`` have made them), the notebook
-to download, and the browser edition (``build/lite``, when ``make lite`` has made it).
+to download, and the browser edition (``build/lite``, when ``make lite`` has made it,
+to which the site's copy of each deck links from its title slide too).
 An interactive view shows as stored (its figure, the values of its controls, a caption),
 as in the decks. Every script, style sheet and font a page loads is in the site: MathJax
 comes from ``node_modules`` (``npm ci``), the theme ships its own.
@@ -140,14 +141,41 @@ def stage(source: Path, out: Path, notebooks: list[Path], lite: Path) -> None:
     (source / "index.md").write_text(INDEX.format(rows=rows, toc="\n".join(titles)))
 
 
-def copy_editions(out: Path, notebooks: list[Path]) -> None:
-    """Copy the decks, the handouts and the notebooks beside the pages."""
+def copy_editions(out: Path, notebooks: list[Path], lite: Path) -> None:
+    """Copy the decks, the handouts and the notebooks beside the pages; the decks link to
+    the browser edition when there is one (:func:`link_decks_to_lite`)."""
     for folder in ("slides", "handouts"):
         if (ROOT / folder).is_dir() and any((ROOT / folder).iterdir()):
             shutil.copytree(ROOT / folder, out / folder, dirs_exist_ok=True)
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     for notebook in notebooks:
         shutil.copy2(notebook, out / "notebooks" / notebook.name)
+    if (lite / "lab" / "index.html").exists():
+        link_decks_to_lite(out / "slides", [notebook.stem for notebook in notebooks])
+
+
+LIVE_LINK = ('<p class="try-live"><a href="{href}">Try it live: this lesson in your browser'
+             '</a> (nothing to install)</p>')
+"""What the title slide of a deck on the site gets, under the lesson's title."""
+
+
+def link_decks_to_lite(slides: Path, stems: list[str]) -> None:
+    """Add a link to the same notebook in the browser edition to each deck's title slide.
+
+    Only the site's copies get it: the site is served beside the browser edition
+    (``build/site/slides/`` next to ``build/lite/``), while the decks of ``slides/`` are
+    for a presenting machine that may have neither.
+    """
+    for stem in stems:
+        deck = slides / f"{stem}.slides.html"
+        if not deck.exists():
+            continue
+        head, title_end, rest = deck.read_text().partition("</h1>")
+        if not title_end:
+            raise ValueError(f"{deck.name} has no title (h1) to put the browser edition's "
+                             "link under")
+        href = html.escape(f"../../lite/lab/index.html?path={stem}.ipynb")
+        deck.write_text(head + title_end + LIVE_LINK.format(href=href) + rest)
 
 
 def build(out: Path, notebooks: list[Path], lite: Path = BUILD / "lite") -> Path:
@@ -156,7 +184,7 @@ def build(out: Path, notebooks: list[Path], lite: Path = BUILD / "lite") -> Path
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    copy_editions(out, notebooks)
+    copy_editions(out, notebooks, lite)
     stage(source, out, notebooks, lite)
     copy_assets(source, assets=ASSETS)
     # -W: a broken reference or an unreadable output fails the build, not the reader.

@@ -3,8 +3,10 @@ the network off, as an instructor presents them on a machine without Jupyter."""
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from axe import blocking, run_axe, summary
@@ -15,6 +17,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
+import build_site  # noqa: E402
 import export_handouts  # noqa: E402
 import export_slides  # noqa: E402
 
@@ -54,6 +57,27 @@ def open_deck(context, deck: Path, query: str = ""):
     page.wait_for_function("() => window.MathJax && MathJax.Hub")
     page.wait_for_function(MATHJAX_IDLE)
     return page
+
+
+def test_site_decks_link_the_browser_edition_and_their_title_slides_still_fit(
+        decks, offline, artifacts, tmp_path):
+    """The site's copies of the decks (tools/build_site.py) get a link under the title."""
+    slides = tmp_path / "site" / "slides"
+    shutil.copytree(next(iter(decks.values())).parent, slides)
+    lab = tmp_path / "lite" / "lab"
+    lab.mkdir(parents=True)
+    (lab / "index.html").write_text("<!doctype html><title>browser edition</title>")
+    build_site.link_decks_to_lite(slides, list(decks))
+    for stem in decks:
+        page = open_deck(offline, slides / f"{stem}.slides.html")
+        link = page.locator(".reveal .slides section.present .try-live a")
+        assert link.is_visible(), stem
+        assert (slides / urlsplit(link.get_attribute("href")).path).resolve() == (
+            lab / "index.html").resolve()
+        report = walk_static_deck(page, stem, artifacts / f"{stem}_site_title", max_steps=1)
+        assert report.overflowing == {}, f"{stem}: the title slide no longer fits"
+        page.close()
+    assert offline.outside == [] and offline.failed == []
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
