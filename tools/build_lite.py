@@ -16,10 +16,10 @@ Steps (network only in the first, and only for files not yet in build/lite-cache
    under Node.js: importing sympy from sources takes 3 s in the page, 0.5 s compiled),
    build a wheel of what Pyodide's own packages would make at every kernel start (the
    bytecode of the modules the kernel and the course import, matplotlib's font list:
-   :func:`prebuilt_wheel`), and write the site's
-   pyodide-lock.json: Pyodide's entries for the files shipped, plus the package-index
-   wheels, the course and that prebuilt wheel, so that the kernel loads lessons_lib and its
-   dependencies from the site when it starts (Pyodide checks every file's sha256 again).
+   :func:`prebuilt_wheel`), and write the site's pyodide-lock.json: Pyodide's entries
+   for the files shipped, plus the package-index wheels, the course and that prebuilt
+   wheel, so that the kernel loads lessons_lib and its dependencies from the site when
+   it starts (Pyodide checks every file's sha256 again).
 4. ``jupyter lite build`` with the notebooks as the site's files, the kernel told to use
    that Pyodide and never the package index (lite/jupyter-lite.json).
 

@@ -1,7 +1,9 @@
 """Compiled bytecode for the browser edition's Python, made at build time.
 
-    node tools/lite_precompile.mjs PYODIDE_DIR WHEEL...        # what tools/build_lite.py
+    node tools/lite_precompile.mjs PYODIDE_DIR WHEEL...
     node tools/lite_precompile.mjs PYODIDE_DIR --prebuilt-wheel OUT NAME VERSION PACKAGE... -- WHEEL...
+
+(tools/build_lite.py runs both.)
 
 Python compiles a module from its source the first time it is imported, and in the page
 (WebAssembly) that is slow: ``import sympy`` took 3.1 s in Pyodide 0.27.7, 0.44 s with
