@@ -474,12 +474,9 @@ print(format_summary(summary(vit, VIT_IMAGE_SHAPE)))
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Training it on the detector events
 #
-# The course's split of lesson 04's events: 10,000 training events, 2,000
-# **validation** events on which every choice and comparison is made, and 2,000 test
-# events looked at once, at the end. A short run here (`live_budget`: two epochs on a
-# slice of the training events, measured on half of the validation events) shows the
-# curves move; the full run (6 epochs on all the training events, the learning rate
-# decaying to zero) was done by `tools/train_vit.py`, and its weights are loaded below.
+# Lesson 04's split: 10,000 training events, 2,000 **validation** events for every
+# choice, 2,000 test events looked at once, at the end. A short run shows the curves
+# move; `tools/train_vit.py` did the full run, whose weights are loaded below.
 
 # %%
 split = course_split()
@@ -494,9 +491,11 @@ history = fit(vit, x_train[:budget.events], y_train[:budget.events],
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Run this cell live if the laptop allows (a few seconds): the curves redraw after each
-# epoch. The short run (1,500 events on a laptop, fewer in the browser edition, as the
-# curves' title says) is only a demonstration; the point is that the same `fit` of
-# lesson 04 trains a transformer. The stored weights come next.
+# epoch. The short run (`live_budget`: 1,500 events on a laptop, fewer in the browser
+# edition, as the curves' title says; measured on half of the validation events) is
+# only a demonstration; the point is that the same `fit` of lesson 04 trains a
+# transformer. The full run (6 epochs on all the training events, the learning rate
+# decaying to zero) was done by `tools/train_vit.py`; its weights come next.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The fully trained ViT
