@@ -202,10 +202,11 @@ def assemble_pyodide(cache: Path, out: Path, course_wheel: Path, roots=PYODIDE_R
         shutil.copy(cache / wheel, out / wheel)
     shutil.copy(course_wheel, out / course_wheel.name)
     pure[COURSE] = (course_wheel.name, ["lessons_lib"], COURSE_DEPENDS)
-    precompile(out, [out / wheel for wheel, _, _ in pure.values()])
+    pure_wheels = [out / wheel for wheel, _, _ in pure.values()]
+    precompile(out, pure_wheels)
     for name, (wheel, imports, depends) in pure.items():
         site_packages[name] = _lock_entry(name, out / wheel, imports, depends)
-    prebuilt = prebuilt_wheel(out, shipped, [out / wheel for wheel, _, _ in pure.values()],
+    prebuilt = prebuilt_wheel(out, shipped, pure_wheels,
                               version=course_wheel.name.split("-")[1])
     # Installed after matplotlib (Pyodide installs a package after those it depends on),
     # so that the font list replaces matplotlib's stale one.
@@ -227,8 +228,13 @@ def precompile(pyodide: Path, wheels) -> None:
     bytecode is that of the page's Python. Done before the lock file is written: its
     sha256 entries are those of the wheels as shipped.
     """
+    _in_pyodide(pyodide, *wheels)
+
+
+def _in_pyodide(pyodide: Path, *arguments) -> None:
+    """Run ``tools/lite_precompile.mjs`` (Pyodide under Node.js, runtime in ``pyodide``)."""
     subprocess.run([NODE, str(ROOT / "tools" / "lite_precompile.mjs"), str(pyodide),
-                    *map(str, wheels)], check=True)
+                    *map(str, arguments)], check=True)
 
 
 def prebuilt_wheel(pyodide: Path, packages, wheels, version: str) -> Path:
@@ -245,9 +251,8 @@ def prebuilt_wheel(pyodide: Path, packages, wheels, version: str) -> Path:
     missing would pass for an empty package.
     """
     wheel = pyodide / f"{PREBUILT.replace('-', '_')}-{version}-py3-none-any.whl"
-    subprocess.run([NODE, str(ROOT / "tools" / "lite_precompile.mjs"), str(pyodide),
-                    "--prebuilt-wheel", str(wheel), PREBUILT, version, *packages, "--",
-                    *map(str, wheels)], check=True)
+    _in_pyodide(pyodide, "--prebuilt-wheel", wheel, PREBUILT, version, *packages, "--",
+                *wheels)
     return wheel
 
 

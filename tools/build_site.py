@@ -65,6 +65,17 @@ def lesson_title(nb) -> str:
     raise ValueError("a lesson notebook must start with a markdown heading")
 
 
+def lite_notebook(stem: str) -> str:
+    """The browser edition's page for notebook ``stem``, from the folder that holds both
+    the site and the browser edition (``build/``)."""
+    return f"lite/lab/index.html?path={stem}.ipynb"
+
+
+def has_lite(lite: Path) -> bool:
+    """Whether ``make lite`` has built the browser edition in ``lite``."""
+    return (lite / "lab" / "index.html").exists()
+
+
 def editions(stem: str, out: Path, lite: Path) -> str:
     """HTML links to a lesson's deck, handout, notebook and browser edition."""
     links = []
@@ -73,9 +84,8 @@ def editions(stem: str, out: Path, lite: Path) -> str:
     if (out / "handouts" / f"{stem}.pdf").exists():
         links.append((f"handouts/{stem}.pdf", "Handout (PDF, one page per slide)"))
     links.append((f"notebooks/{stem}.ipynb", "Notebook (download, open in JupyterLab)"))
-    if (lite / "lab" / "index.html").exists():
-        links.append((f"../lite/lab/index.html?path={stem}.ipynb",
-                      "Run it in your browser (nothing to install)"))
+    if has_lite(lite):
+        links.append(("../" + lite_notebook(stem), "Run it in your browser (nothing to install)"))
     items = "".join(f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
                     for href, text in links)
     return f'<nav class="lesson-editions" aria-label="This lesson in other forms">{items}</nav>'
@@ -150,7 +160,7 @@ def copy_editions(out: Path, notebooks: list[Path], lite: Path) -> None:
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     for notebook in notebooks:
         shutil.copy2(notebook, out / "notebooks" / notebook.name)
-    if (lite / "lab" / "index.html").exists():
+    if has_lite(lite):
         link_decks_to_lite(out / "slides", [notebook.stem for notebook in notebooks])
 
 
@@ -174,7 +184,7 @@ def link_decks_to_lite(slides: Path, stems: list[str]) -> None:
         if not title_end:
             raise ValueError(f"{deck.name} has no title (h1) to put the browser edition's "
                              "link under")
-        href = html.escape(f"../../lite/lab/index.html?path={stem}.ipynb")
+        href = html.escape("../../" + lite_notebook(stem))
         deck.write_text(head + title_end + LIVE_LINK.format(href=href) + rest)
 
 
