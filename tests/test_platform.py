@@ -1,8 +1,8 @@
 """What differs in the browser edition, simulated here by telling lessons_lib it runs there.
 
 ``lessons_lib._platform`` is the one place that tells the editions apart; the browser's
-matrix products (einsum instead of a BLAS-less matmul) and lesson 04's smaller live
-training are checked natively by patching its answer.
+matrix products (einsum instead of a BLAS-less matmul) and the smaller live training of
+lessons 04 and 06 are checked natively by patching its answer.
 """
 
 import numpy as np
