@@ -8,10 +8,11 @@ on its side, ``nn.threads`` on ours). Steps are timed in pairs, ours then PyTorc
 10 steps each, 7 pairs; ratio = ours / PyTorch's images per second, the median of the
 per-pair ratios (target: at least 0.85, aim 1.0), at 1 thread and at 2.
 
-The breakdown rows time each stage of our step as ``Sequential`` runs it (a
-``Conv2D → ReLU → MaxPool2D`` block is one fused pass, forward and backward), then the
-loss and the optimiser, in ms per step (median of 30 steps), with each stage's share of
-the step. The last row times lesson 04's training run (6000 events, 6 epochs; target:
+The breakdown rows time each stage of our step (a ``Conv2D → ReLU → MaxPool2D`` block
+is one fused pass, forward and backward), then the loss and the optimiser, in ms per
+step (median of 30 steps), with each stage's share of the step. Each block is timed on
+its own: in the step, ``Sequential`` takes each chunk of the batch through all three
+blocks in turn, so the threads meet once per pass instead of once per block. The last row times lesson 04's training run (6000 events, 6 epochs; target:
 at most 60 s on two cores).
 """
 

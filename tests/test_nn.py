@@ -734,6 +734,27 @@ def test_a_network_with_fused_blocks_trains_to_the_same_numbers_as_its_layers_al
         np.testing.assert_array_equal(fused.params[name], value, err_msg=name)
 
 
+def test_consecutive_fused_blocks_run_chunk_by_chunk_with_the_numbers_of_each_layer_alone():
+    # 70 samples: two full chunks and a short one; the second block has a stride and
+    # windows of 3 that leave a row and a column out.
+    def model():
+        return nn.Sequential([nn.Conv2D(2, 4, 3, padding=1, rng=1), nn.ReLU(), nn.MaxPool2D(),
+                              nn.Conv2D(4, 5, 3, stride=2, padding=1, rng=2), nn.ReLU(),
+                              nn.MaxPool2D(3, 3), nn.Flatten(), nn.Dense(5, 2, rng=3)])
+
+    x = np.random.default_rng(7).normal(size=(70, 2, 12, 12)).astype(np.float32)
+    fused, alone = model(), model()
+    forward, backward = _layer_by_layer(alone)
+    dout = np.random.default_rng(8).normal(size=(70, 2)).astype(np.float32)
+    with nn.threads(2):
+        np.testing.assert_array_equal(fused.forward(x), forward(x))
+        assert fused[0].fused_with() == (fused[1], fused[2])
+        assert fused[3].fused_with() == (fused[4], fused[5])
+        np.testing.assert_array_equal(fused.backward(dout), backward(dout))
+    for name, value in alone.grads.items():
+        np.testing.assert_array_equal(fused.grads[name], value, err_msg=name)
+
+
 def test_a_fused_block_passes_a_gradient_check_with_rows_the_windows_leave_out():
     # 7 x 5 outputs pooled 2 x 2: the last row and column get no gradient.
     model = nn.Sequential([nn.Conv2D(2, 3, 3, padding=1, rng=4), nn.ReLU(), nn.MaxPool2D(2),

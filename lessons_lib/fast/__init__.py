@@ -22,7 +22,8 @@ readable version                       fast version (this package)
 and ``conv2d_backward_loops``          one matrix product), ``conv2d_backward`` (col2im)
 ``nn.layers.conv2d_forward_loops``,    :mod:`.conv2d`: ``conv_relu_pool_forward`` and
 ReLU and ``pooling.max_pool_loops``    ``conv_relu_pool_backward`` (a Conv2D → ReLU → MaxPool2D block
-in a row, and their backward passes    in one pass per chunk, while the chunk is in cache)
+in a row, and their backward passes    in one pass per chunk, while the chunk is in cache; their
+                                       ``*_chunk`` forms let a stack of blocks run chunk by chunk)
 ``nn.advanced.depthwise_*_loops``      :mod:`.conv2d`: ``depthwise_forward``, ``depthwise_backward``
 ``attention.multi_head_attention_``    :mod:`.attention`: ``multi_head_attention_forward`` and
 ``forward`` and ``_backward``          ``multi_head_attention_backward`` (one projection, heads

@@ -294,10 +294,12 @@ def _conv2d_backward_cols(cols, x_shape, w, dout, stride, padding, input_grad=Tr
                                  zero="once")
     dout_wide[..., : dout.shape[3]] = dout
     dout_wide = dout_wide.reshape(N, C_out, L)
-    # dw = Σ_n dout[n] @ cols[n].T; db = Σ dout.
-    per_image = parallel.scratch(workspace, "dw", rows, (N, C_out, K), dout_wide.dtype)
-    matmul(dout_wide, cols.reshape(N, K, L).transpose(0, 2, 1), out=per_image)
-    dw = per_image.sum(axis=0)
+    # dw = Σ_n dout[n] @ cols[n].T, each image's product computed transposed,
+    # cols[n] @ dout[n].T: the same dot products, and BLAS's faster loop for these
+    # shapes (a third faster in lesson 04's last block). db = Σ dout.
+    per_image = parallel.scratch(workspace, "dw", rows, (N, K, C_out), dout_wide.dtype)
+    matmul(cols.reshape(N, K, L), dout_wide.transpose(0, 2, 1), out=per_image)
+    dw = per_image.sum(axis=0).T
     db = dout.sum(axis=(0, 2, 3))
     if not input_grad:
         return None, dw.reshape(w.shape), db
@@ -368,17 +370,21 @@ def conv2d_layer_backward(cols, x_shape, w, dout, stride, padding, *, input_grad
     -------
     dx : ndarray, shape ``x_shape``, or None
     """
-    return _backward_on_chunks(lambda rows, chunk_cols: (chunk_cols, dout[rows]), cols,
-                               x_shape, w, dout.dtype, stride, padding, input_grad, dw, db,
-                               workspace)
+    dx, backward_chunk = _backward_chunk(lambda rows, chunk_cols: (chunk_cols, dout[rows]),
+                                         x_shape, w, dout.dtype, stride, padding, input_grad,
+                                         workspace)
+    add_in_chunk_order(parallel.map_chunks(backward_chunk, x_shape[0], cols), dw, db)
+    return dx
 
 
-def _backward_on_chunks(chunk_gradient, saved, x_shape, w, dtype, stride, padding,
-                        input_grad, dw, db, workspace):
-    """The backward pass shared by the layer passes: dx, and dw and db added to.
+def _backward_chunk(chunk_gradient, x_shape, w, dtype, stride, padding, input_grad,
+                    workspace):
+    """The backward pass shared by the layer passes, for one chunk: ``(dx, backward_chunk)``.
 
-    ``chunk_gradient(rows, item)`` gives, for a chunk and its item of ``saved``, the
-    chunk's im2col columns and the gradient of the convolution's output there.
+    ``chunk_gradient(rows, item)`` gives, for a chunk and its item of what the forward
+    pass saved, the chunk's im2col columns and the gradient of the convolution's output
+    there. ``backward_chunk(rows, item)`` writes ``dx[rows]`` (dx is None without
+    ``input_grad``) and returns the chunk's ``(dw, db)``, for :func:`add_in_chunk_order`.
     """
     dx = np.empty(x_shape, dtype) if input_grad else None
 
@@ -390,11 +396,18 @@ def _backward_on_chunks(chunk_gradient, saved, x_shape, w, dtype, stride, paddin
         )
         return chunk_dw, chunk_db
 
-    # Summed in chunk order: the same gradient whatever the number of threads.
-    for chunk_dw, chunk_db in parallel.map_chunks(backward_chunk, x_shape[0], saved):
+    return dx, backward_chunk
+
+
+def add_in_chunk_order(chunk_gradients, dw, db):
+    """Add each chunk's ``(dw, db)`` into ``dw`` and ``db``, in chunk order.
+
+    Float sums depend on their order: summing in chunk order, never in the order the
+    threads finish, gives the same gradient whatever the number of threads.
+    """
+    for chunk_dw, chunk_db in chunk_gradients:
         dw += chunk_dw
         db += chunk_db
-    return dx
 
 
 # -- convolution, ReLU and max pooling in one pass -------------------------------------
@@ -442,6 +455,20 @@ def conv_relu_pool_forward(x, w, b, stride, padding, size, out, workspace=None):
     >>> out.ravel()
     array([90.,  0.])
     """
+    forward_chunk = conv_relu_pool_forward_chunk(x, w, b, stride, padding, size, out,
+                                                 workspace)
+    return parallel.map_chunks(forward_chunk, x.shape[0])
+
+
+def conv_relu_pool_forward_chunk(x, w, b, stride, padding, size, out, workspace=None):
+    """:func:`conv_relu_pool_forward` as work on one chunk, for a caller that runs the chunks.
+
+    Takes the same arguments and returns ``forward_chunk(rows) -> saved item``, which
+    writes ``out[rows]`` and reads ``x[rows]`` only. A stack of blocks can then take
+    each chunk through every block before the next chunk (what
+    :class:`lessons_lib.nn.Sequential` does): a chunk stays on one core, in its cache,
+    and the threads meet once per stack instead of once per block.
+    """
     Wo = output_size(x.shape[3], w.shape[3], stride[1], padding[1])
     if workspace is not None:
         workspace.keep_chunks(x.shape[0])
@@ -458,7 +485,7 @@ def conv_relu_pool_forward(x, w, b, stride, padding, size, out, workspace=None):
         np.maximum(pooled, 0, out=out[rows])
         return cols, switches, positive
 
-    return parallel.map_chunks(forward_chunk, x.shape[0])
+    return forward_chunk
 
 
 def conv_relu_pool_backward(saved, x_shape, w, dout, stride, padding, *, input_grad, dw, db,
@@ -488,6 +515,22 @@ def conv_relu_pool_backward(saved, x_shape, w, dout, stride, padding, *, input_g
     -------
     dx : ndarray, shape ``x_shape``, or None
     """
+    dx, backward_chunk = conv_relu_pool_backward_chunk(x_shape, w, dout, stride, padding,
+                                                       input_grad=input_grad,
+                                                       workspace=workspace)
+    add_in_chunk_order(parallel.map_chunks(backward_chunk, x_shape[0], saved), dw, db)
+    return dx
+
+
+def conv_relu_pool_backward_chunk(x_shape, w, dout, stride, padding, *, input_grad,
+                                  workspace=None):
+    """:func:`conv_relu_pool_backward` as work on one chunk: ``(dx, backward_chunk)``.
+
+    ``backward_chunk(rows, item)``, for a chunk and its item of what the forward pass
+    saved, reads ``dout[rows]``, writes ``dx[rows]`` (dx is None without
+    ``input_grad``) and returns the chunk's ``(dw, db)``; :func:`add_in_chunk_order`
+    adds them up once every chunk is done.
+    """
     Wo = output_size(x_shape[3], w.shape[3], stride[1], padding[1])
 
     def chunk_gradient(rows, item):
@@ -499,8 +542,8 @@ def conv_relu_pool_backward(saved, x_shape, w, dout, stride, padding, *, input_g
         fast_pooling.route_switches(dout[rows] * positive, switches, d_conv)
         return cols, d_conv
 
-    return _backward_on_chunks(chunk_gradient, saved, x_shape, w, dout.dtype, stride,
-                               padding, input_grad, dw, db, workspace)
+    return _backward_chunk(chunk_gradient, x_shape, w, dout.dtype, stride, padding,
+                           input_grad, workspace)
 
 
 # -- depthwise convolution -------------------------------------------------------------

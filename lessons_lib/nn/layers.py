@@ -863,27 +863,44 @@ class Conv2D(Layer):
         >>> np.array_equal(conv.forward_relu_pool(x, relu, pool), pool(relu(conv(x))))
         True
         """
+        return _forward_blocks([(self, relu, pool)], x)
+
+    def _relu_pool_forward_chunk(self, x, relu, pool):
+        """``(out, forward_chunk)``: :meth:`forward_relu_pool` for one chunk at a time.
+
+        ``out`` is allocated, not yet written: ``forward_chunk(rows)`` writes its rows
+        (:func:`lessons_lib.fast.conv2d.conv_relu_pool_forward_chunk`).
+        """
         x, (Ho, Wo) = self._enter(x)
         _check_window_fits(pool, Ho, Wo)
         w = self.params["W"]
         out = np.empty((x.shape[0], self.out_channels, Ho // pool.size, Wo // pool.size),
                        w.dtype)
-        saved = fast_conv2d.conv_relu_pool_forward(x, w, self.params["b"], self.stride,
-                                                   self.padding, pool.size, out, self._workspace)
-        # A dict, not a tuple: the two layers are not sublayers of this one.
-        self._fused = {"saved": saved, "relu": relu, "pool": pool}
+        forward_chunk = fast_conv2d.conv_relu_pool_forward_chunk(
+            x, w, self.params["b"], self.stride, self.padding, pool.size, out, self._workspace)
+        # A dict, not a tuple: the two layers are not sublayers of this one. The
+        # chunks' saved items are filled in once every chunk is done.
+        self._fused = {"saved": None, "relu": relu, "pool": pool}
         vars(relu).pop("mask", None)
         vars(pool).pop("route_back", None)
         pool.out_shape, pool.x_dtype = out.shape, w.dtype
-        return out
+        return out, forward_chunk
 
     def backward_relu_pool(self, dout):
         """The gradient with respect to ``x`` of the last :meth:`forward_relu_pool`."""
+        return _backward_blocks([self], dout)
+
+    def _relu_pool_backward_chunk(self, dout):
+        """``(dx, backward_chunk)``: :meth:`backward_relu_pool` for one chunk at a time.
+
+        ``backward_chunk(rows, item)`` writes ``dx[rows]`` and returns the chunk's share
+        of this layer's gradients
+        (:func:`lessons_lib.fast.conv2d.conv_relu_pool_backward_chunk`).
+        """
         fused, w = _saved(self, "_fused"), self.params["W"]
         dout = _as_dout(dout, fused["pool"], fused["pool"].out_shape, w.dtype)
-        return fast_conv2d.conv_relu_pool_backward(
-            fused["saved"], self.x_shape, w, dout, self.stride, self.padding,
-            input_grad=self.input_grad, dw=self.grads["W"], db=self.grads["b"],
+        return fast_conv2d.conv_relu_pool_backward_chunk(
+            self.x_shape, w, dout, self.stride, self.padding, input_grad=self.input_grad,
             workspace=self._workspace)
 
     def fused_with(self):
@@ -1192,7 +1209,9 @@ class Sequential(_Composite):
 
     ``forward`` and ``backward`` run the fast twins of these loops: three layers
     ``Conv2D → ReLU → MaxPool2D`` whose pooling windows tile their input (stride = size)
-    run as one pass, :meth:`Conv2D.forward_relu_pool`, with the same numbers.
+    run as one pass, :meth:`Conv2D.forward_relu_pool`, with the same numbers; a run of
+    such blocks takes each chunk of the batch through all of them before the next chunk
+    (:func:`_forward_blocks`), so that on several threads a chunk stays on one core.
 
     Parameters
     ----------
@@ -1249,13 +1268,17 @@ class Sequential(_Composite):
 
         :meth:`Conv2D.forward_relu_pool` gives the numbers of the three layers one after
         the other (tested equal, to the last bit), without writing the convolution's
-        output out whole in between.
+        output out whole in between. Consecutive blocks run together: each chunk of
+        the batch goes through all of them before the next (:func:`_forward_blocks`).
         """
         layers, i = self.layers, 0
         while i < len(layers):
-            if _conv_relu_pool(layers[i : i + 3]):
-                x = layers[i].forward_relu_pool(x, layers[i + 1], layers[i + 2])
+            blocks = []
+            while _conv_relu_pool(layers[i : i + 3]):
+                blocks.append(tuple(layers[i : i + 3]))
                 i += 3
+            if blocks:
+                x = _forward_blocks(blocks, x)
             else:
                 x = layers[i].forward(x)
                 i += 1
@@ -1265,10 +1288,16 @@ class Sequential(_Composite):
         """:meth:`_backward`, back through the blocks that :meth:`_fast_forward` ran as one."""
         layers, i = self.layers, len(self.layers)
         while i:
-            if i >= 3 and isinstance(layers[i - 3], Conv2D) and (
-                    layers[i - 3].fused_with() == (layers[i - 2], layers[i - 1])):
-                dout = layers[i - 3].backward_relu_pool(dout)
+            convs = []
+            # A block that computes no input gradient ends the run: the block before it
+            # would have no gradient to start from.
+            while i >= 3 and isinstance(layers[i - 3], Conv2D) and (
+                    layers[i - 3].fused_with() == (layers[i - 2], layers[i - 1])) and (
+                    not convs or convs[-1].input_grad):
+                convs.append(layers[i - 3])
                 i -= 3
+            if convs:
+                dout = _backward_blocks(convs[::-1], dout)
             else:
                 dout = layers[i - 1].backward(dout)
                 i -= 1
@@ -1317,6 +1346,55 @@ class Sequential(_Composite):
     def __repr__(self):
         lines = [f"  ({i}) {layer!r}" for i, layer in enumerate(self.layers)]
         return "Sequential(\n" + "\n".join(lines) + "\n)"
+
+
+def _forward_blocks(blocks, x):
+    """``Conv2D → ReLU → MaxPool2D`` blocks, one after the other, chunk by chunk.
+
+    Each chunk of the batch goes through every block before the next chunk starts: on
+    several threads, a chunk's activations stay on one core, in its cache, and the
+    threads meet once for the whole run instead of once per block. Every block gives
+    the numbers of its own pass (the chunks are the same).
+
+    Parameters
+    ----------
+    blocks : list of (Conv2D, ReLU, MaxPool2D)
+    x : ndarray, shape (N, C, H, W)
+
+    Returns
+    -------
+    out : ndarray
+        The last block's output.
+    """
+    functions = []
+    for conv, relu, pool in blocks:
+        x, forward_chunk = conv._relu_pool_forward_chunk(x, relu, pool)
+        functions.append(forward_chunk)
+    saved = fast_parallel.map_chunks(lambda rows: [f(rows) for f in functions], len(x))
+    for (conv, _, _), per_chunk in zip(blocks, zip(*saved), strict=True):
+        conv._fused["saved"] = list(per_chunk)
+    return x
+
+
+def _backward_blocks(convs, dout):
+    """The backward pass of :func:`_forward_blocks`'s run ``convs`` (in forward order).
+
+    Chunk by chunk through every block, last block first; each block's gradients are
+    added in chunk order once all chunks are done, so they do not depend on the threads.
+    """
+    functions, saved = [], []
+    for conv in reversed(convs):
+        dout, backward_chunk = conv._relu_pool_backward_chunk(dout)
+        functions.append(backward_chunk)
+        saved.append(conv._fused["saved"])
+
+    def backward_chunk(rows, *items):
+        return [f(rows, item) for f, item in zip(functions, items, strict=True)]
+
+    gradients = fast_parallel.map_chunks(backward_chunk, convs[0].x_shape[0], *saved)
+    for conv, per_chunk in zip(reversed(convs), zip(*gradients), strict=True):
+        fast_conv2d.add_in_chunk_order(per_chunk, conv.grads["W"], conv.grads["b"])
+    return dout
 
 
 def _conv_relu_pool(layers) -> bool:
