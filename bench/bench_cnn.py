@@ -1,12 +1,16 @@
 """CNN training: lesson 04's network, numpy (lessons_lib.nn) against PyTorch CPU, and where the time goes.
 
 Throughput is images per second of full training steps (forward, loss, backward, Adam
-update) on one batch of 64 simulated 64 x 64 events, float32. The reference is PyTorch
-CPU training the same network (same layers, same initial weights, same batch, same
-optimiser) in the same run, on the same number of threads (``torch.set_num_threads``
-on its side, ``nn.threads`` on ours). Steps are timed in pairs, ours then PyTorch's,
-10 steps each, 7 pairs; ratio = ours / PyTorch's images per second, the median of the
-per-pair ratios (target: at least 0.85, aim 1.0), at 1 thread and at 2.
+update) on batches of 64 simulated 64 x 64 events, float32, each step on the next of 16
+batches as in a training run (steps repeated on one batch overfit it within a few
+dozen steps, and PyTorch's steps then slow down by up to a third: no longer the
+training a student runs). The reference is PyTorch CPU training the same network (same
+layers, same initial weights, same batches, same optimiser) in the same run, on the
+same number of threads (``torch.set_num_threads`` on its side, ``nn.threads`` on
+ours). After 10 warm-up steps each (PyTorch prepares its kernels in its first steps),
+steps are timed in pairs, ours then PyTorch's, 10 steps each, 7 pairs; ratio = ours /
+PyTorch's images per second, the median of the per-pair ratios (target: at least
+0.85, aim 1.0), at 1 thread and at 2.
 
 The breakdown rows time each stage of our step (a ``Conv2D → ReLU → MaxPool2D`` block
 is one fused pass, forward and backward), then the loss and the optimiser, in ms per
@@ -18,6 +22,7 @@ at most 60 s on two cores).
 
 from __future__ import annotations
 
+import itertools
 import time
 
 from run import THROUGHPUT, TIME, median, median_time, paired_times, row
@@ -30,12 +35,23 @@ from lessons_lib.nn.layers import _conv_relu_pool, _run_inside
 from lessons_lib.nn.models import detector_cnn
 
 BATCH = 64
+N_BATCHES = 16
 PAIRS, STEPS = 7, 10
 BREAKDOWN_STEPS = 30
 
 
-def _numpy_step(model, optimizer, x, y):
+def _batches(n_batches):
+    """``n_batches`` batches ``(x, y)`` of BATCH simulated events."""
+    x, y, _ = detector_events(BATCH * n_batches, seed=0)
+    return [(x[i : i + BATCH], y[i : i + BATCH]) for i in range(0, len(x), BATCH)]
+
+
+def _numpy_step(model, optimizer, batches):
+    """One training step on the next of ``batches`` (round and round) per call."""
+    cycle = itertools.cycle(batches)
+
     def step():
+        x, y = next(cycle)
         logits = model.forward(x)
         model.zero_grad()
         model.backward(softmax_cross_entropy_backward(logits, y))
@@ -68,13 +84,14 @@ def _torch_twin(torch, model):
     return twin
 
 
-def _torch_step(torch, twin, x, y):
+def _torch_step(torch, twin, batches):
     optimizer = torch.optim.Adam(twin.parameters(), lr=0.003)
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    cycle = itertools.cycle([(torch.from_numpy(x), torch.from_numpy(y)) for x, y in batches])
 
     def step():
+        x, y = next(cycle)
         optimizer.zero_grad()
-        torch.nn.functional.cross_entropy(twin(xt), yt).backward()
+        torch.nn.functional.cross_entropy(twin(x), y).backward()
         optimizer.step()
 
     return step
@@ -151,7 +168,8 @@ def breakdown(threads, x, y):
 
 
 def run():
-    x, y, _ = detector_events(BATCH, seed=0)
+    batches = _batches(N_BATCHES)
+    x, y = batches[0]
     try:
         import torch
     except ImportError:
@@ -161,7 +179,7 @@ def run():
     default_threads = torch.get_num_threads() if torch else None
     for threads in thread_counts:
         model = detector_cnn()
-        ours = _numpy_step(model, nn.Adam(model, lr=0.003), x, y)
+        ours = _numpy_step(model, nn.Adam(model, lr=0.003), batches)
         operation = f"training step, batch {BATCH}, float32"
         if torch is None:
             with nn.threads(threads):
@@ -171,10 +189,10 @@ def run():
                                 reference_name="PyTorch not installed"))
         else:
             torch.set_num_threads(threads)
-            reference = _torch_step(torch, _torch_twin(torch, detector_cnn()), x, y)
+            reference = _torch_step(torch, _torch_twin(torch, detector_cnn()), batches)
             with nn.threads(threads):
                 ours_s, reference_s, ratio = paired_times(ours, reference, pairs=PAIRS,
-                                                              number=STEPS)
+                                                              number=STEPS, warmup=STEPS)
             # A throughput ratio is the inverse of the time ratio; over an odd number of
             # pairs the median of the inverses is the inverse of the median.
             rows.append(row(operation, ours=BATCH / ours_s, reference=BATCH / reference_s,

@@ -58,6 +58,12 @@ def median_time(function, *, repeat=7, warmup=1) -> float:
 def paired_times(ours, reference, *, pairs=7, number=1, warmup=1):
     """Time ``ours`` and ``reference`` alternately: ``pairs`` pairs of ``number`` calls each.
 
+    Each half of a pair starts with one untimed call. PyTorch's OpenMP threads keep
+    spinning on their cores for about 10 ms after each parallel region before they
+    sleep (measured on README's 2-core machine); timed straight after PyTorch, our
+    threads would share their cores with them. The untimed call lets them settle, and
+    wakes the timed side's own threads, on both sides alike.
+
     Returns
     -------
     ours_s, reference_s, ratio : float
@@ -68,7 +74,9 @@ def paired_times(ours, reference, *, pairs=7, number=1, warmup=1):
         wall_times(function, warmup)
     ours_times, reference_times = [], []
     for _ in range(pairs):
+        ours()
         ours_times.append(sum(wall_times(ours, number)) / number)
+        reference()
         reference_times.append(sum(wall_times(reference, number)) / number)
     ratios = [o / r for o, r in zip(ours_times, reference_times, strict=True)]
     return median(ours_times), median(reference_times), median(ratios)
