@@ -16,8 +16,9 @@ The breakdown rows time each stage of our step (a ``Conv2D → ReLU → MaxPool2
 is one fused pass, forward and backward), then the loss and the optimiser, in ms per
 step (median of 30 steps), with each stage's share of the step. Each block is timed on
 its own: in the step, ``Sequential`` takes each chunk of the batch through all three
-blocks in turn, so the threads meet once per pass instead of once per block. The last row times lesson 04's training run (6000 events, 6 epochs; target:
-at most 60 s on two cores).
+blocks in turn, so the threads meet once per pass instead of once per block. The last
+row times lesson 04's training run (6000 events, 6 epochs; target: at most 60 s on two
+cores).
 """
 
 from __future__ import annotations

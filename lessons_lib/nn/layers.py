@@ -1371,7 +1371,7 @@ def _forward_blocks(blocks, x):
         x, forward_chunk = conv._relu_pool_forward_chunk(x, relu, pool)
         functions.append(forward_chunk)
     saved = fast_parallel.map_chunks(lambda rows: [f(rows) for f in functions], len(x))
-    for (conv, _, _), per_chunk in zip(blocks, zip(*saved), strict=True):
+    for (conv, _, _), per_chunk in zip(blocks, zip(*saved, strict=True), strict=True):
         conv._fused["saved"] = list(per_chunk)
     return x
 
@@ -1392,7 +1392,7 @@ def _backward_blocks(convs, dout):
         return [f(rows, item) for f, item in zip(functions, items, strict=True)]
 
     gradients = fast_parallel.map_chunks(backward_chunk, convs[0].x_shape[0], *saved)
-    for conv, per_chunk in zip(reversed(convs), zip(*gradients), strict=True):
+    for conv, per_chunk in zip(reversed(convs), zip(*gradients, strict=True), strict=True):
         fast_conv2d.add_in_chunk_order(per_chunk, conv.grads["W"], conv.grads["b"])
     return dout
 
