@@ -187,6 +187,26 @@ def test_a_workspace_forgets_the_chunks_a_smaller_batch_does_not_have():
     assert workspace.array("cols", parallel.chunks(N)[1], (2,), np.float32) is not arrays[1]
 
 
+def test_transient_arrays_are_each_threads_own_and_grow_to_the_largest_asked_for():
+    workspace, rows = parallel.Workspace(), slice(0, 32)
+    large = parallel.scratch(workspace, "t", rows, (4, 8), np.float64, transient=True)
+    small = parallel.scratch(workspace, "t", slice(32, 64), (3,), np.float32, transient=True)
+    # The same memory for every chunk and layer on this thread, not the workspace's.
+    assert np.shares_memory(large, small) and small.shape == (3,)
+    assert not np.shares_memory(small, workspace.array("t", rows, (3,), np.float32))
+    grown = parallel.scratch(workspace, "t", rows, (5, 8), np.float64, transient=True)
+    assert grown.shape == (5, 8) and not np.shares_memory(grown, large)
+    zeroed = parallel.scratch(workspace, "t", rows, (5, 8), np.float64, transient=True,
+                              zero="always")
+    assert np.shares_memory(zeroed, grown) and not zeroed.any()
+    other_thread = []
+    worker = threading.Thread(target=lambda: other_thread.append(
+        parallel.thread_array("t", (5, 8), np.float64)))
+    worker.start()
+    worker.join()
+    assert not np.shares_memory(other_thread[0], grown)
+
+
 @pytest.mark.parametrize(("size", "stride"), [(2, 2), (3, 1), (3, 2)])
 def test_max_pool_backward_with_indices_is_the_same_on_threads(size, stride):
     A = np.random.default_rng(3).normal(size=(N, 2, 9, 8)).astype(np.float32)

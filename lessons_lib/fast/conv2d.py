@@ -20,9 +20,11 @@ the batch into the chunks of :mod:`lessons_lib.fast.parallel` and run them on th
 threads of :func:`lessons_lib.nn.threads`; gradients are summed in chunk order, so the
 numbers do not depend on the number of threads. :func:`conv_relu_pool_forward` and
 :func:`conv_relu_pool_backward` do the same for a convolution, its ReLU and a max
-pooling in one pass over each chunk. The large arrays of every pass (columns, products,
-gradients) are kept in the layer's :class:`~lessons_lib.fast.parallel.Workspace` and
-reused by the next batch.
+pooling in one pass over each chunk. The large arrays of every pass are reused by the
+next batch: those kept for the backward pass (columns) in the layer's
+:class:`~lessons_lib.fast.parallel.Workspace`, those used up within the pass (products,
+gradients of columns) in the thread's own :func:`~lessons_lib.fast.parallel.thread_array`,
+which every layer shares.
 """
 
 from __future__ import annotations
@@ -207,7 +209,7 @@ def _col2im(dcols, x_shape, stride, padding, out=None, workspace=None, rows=slic
     L = Ho * Wq
     flat, phases = _phase_buffers(x_shape, kw, stride, padding, dcols.dtype, parallel.scratch(
         workspace, "d_phases", rows, _flat_shape(x_shape, kw, stride, padding), dcols.dtype,
-        zero="always"))
+        zero="always", transient=True))
     dcols = dcols.reshape(N, C, kh, kw, L)
     # One contiguous add per kernel tap (kh·kw of them), never a loop over pixels.
     for u in range(kh):
@@ -255,7 +257,7 @@ def _products(cols, w, workspace, rows):
     N, C, kh, kw, Ho, Wq = cols.shape
     C_out = w.shape[0]
     o = parallel.scratch(workspace, "products", rows, (N, C_out, Ho * Wq),
-                         np.result_type(cols, w))
+                         np.result_type(cols, w), transient=True)
     # (C_out, K) @ (K, H'·Wq) for each image: every filter at every position.
     return matmul(w.reshape(C_out, -1), cols.reshape(N, C * kh * kw, Ho * Wq), out=o)
 
@@ -297,13 +299,15 @@ def _conv2d_backward_cols(cols, x_shape, w, dout, stride, padding, input_grad=Tr
     # dw = Σ_n dout[n] @ cols[n].T, each image's product computed transposed,
     # cols[n] @ dout[n].T: the same dot products, and BLAS's faster loop for these
     # shapes (a third faster in lesson 04's last block). db = Σ dout.
-    per_image = parallel.scratch(workspace, "dw", rows, (N, K, C_out), dout_wide.dtype)
+    per_image = parallel.scratch(workspace, "dw", rows, (N, K, C_out), dout_wide.dtype,
+                                 transient=True)
     matmul(cols.reshape(N, K, L), dout_wide.transpose(0, 2, 1), out=per_image)
     dw = per_image.sum(axis=0).T
     db = dout.sum(axis=(0, 2, 3))
     if not input_grad:
         return None, dw.reshape(w.shape), db
-    dcols = parallel.scratch(workspace, "dcols", rows, (N, K, L), dout_wide.dtype)
+    dcols = parallel.scratch(workspace, "dcols", rows, (N, K, L), dout_wide.dtype,
+                             transient=True)
     matmul(w.reshape(C_out, K).T, dout_wide, out=dcols)
     dx = _col2im(dcols.reshape(cols.shape), x_shape, stride, padding, out=out,
                  workspace=workspace, rows=rows)
@@ -476,7 +480,8 @@ def conv_relu_pool_forward_chunk(x, w, b, stride, padding, size, out, workspace=
     def forward_chunk(rows):
         cols = _im2col(x[rows], w.shape[2:], stride, padding, workspace, rows)
         conv = parallel.scratch(workspace, "conv", rows,
-                                (len(cols), w.shape[0], cols.shape[4], Wo), out.dtype)
+                                (len(cols), w.shape[0], cols.shape[4], Wo), out.dtype,
+                                transient=True)
         # The convolution's output, as conv2d_layer_forward computes it, for the chunk
         # only: contiguous, so that the pooling's strided views run in long loops.
         _conv2d_forward_cols(cols, w, b, Wo, conv, workspace, rows)
@@ -538,7 +543,8 @@ def conv_relu_pool_backward_chunk(x_shape, w, dout, stride, padding, *, input_gr
         # ReLU's derivative on the pooled values, then each window's gradient to its
         # maximum: the convolution's output gradient.
         d_conv = parallel.scratch(workspace, "d_conv", rows,
-                                  (len(cols), w.shape[0], cols.shape[4], Wo), dout.dtype)
+                                  (len(cols), w.shape[0], cols.shape[4], Wo), dout.dtype,
+                                  transient=True)
         fast_pooling.route_switches(dout[rows] * positive, switches, d_conv)
         return cols, d_conv
 
