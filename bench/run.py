@@ -55,14 +55,27 @@ def median_time(function, *, repeat=7, warmup=1) -> float:
     return median(wall_times(function, repeat))
 
 
+SETTLE_S = 0.02
+"""How long each side runs untimed before each half of a pair (see :func:`paired_times`)."""
+
+
+def _settle(function):
+    """Call ``function`` untimed until :data:`SETTLE_S` has passed (at least once)."""
+    start = time.perf_counter()
+    function()
+    while time.perf_counter() - start < SETTLE_S:
+        function()
+
+
 def paired_times(ours, reference, *, pairs=7, number=1, warmup=1):
     """Time ``ours`` and ``reference`` alternately: ``pairs`` pairs of ``number`` calls each.
 
-    Each half of a pair starts with one untimed call. PyTorch's OpenMP threads keep
-    spinning on their cores for about 10 ms after each parallel region before they
-    sleep (measured on README's 2-core machine); timed straight after PyTorch, our
-    threads would share their cores with them. The untimed call lets them settle, and
-    wakes the timed side's own threads, on both sides alike.
+    Each half of a pair starts after :data:`SETTLE_S` of untimed calls of its own side.
+    PyTorch's OpenMP threads keep spinning on their cores for about 10 ms after each
+    parallel region before they sleep (measured on README's 2-core machine): timed
+    straight after PyTorch, our threads would share their cores with them. Running
+    untimed first lets them settle without letting the cores go idle (a sleep would
+    cost both sides a cold start), on both sides alike.
 
     Returns
     -------
@@ -74,9 +87,9 @@ def paired_times(ours, reference, *, pairs=7, number=1, warmup=1):
         wall_times(function, warmup)
     ours_times, reference_times = [], []
     for _ in range(pairs):
-        ours()
+        _settle(ours)
         ours_times.append(sum(wall_times(ours, number)) / number)
-        reference()
+        _settle(reference)
         reference_times.append(sum(wall_times(reference, number)) / number)
     ratios = [o / r for o, r in zip(ours_times, reference_times, strict=True)]
     return median(ours_times), median(reference_times), median(ratios)
