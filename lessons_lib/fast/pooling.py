@@ -40,8 +40,8 @@ from lessons_lib.shapes import output_size
 _BLOCK_ELEMENTS = 1 << 15
 
 # route_to_indices hands planes to map_chunks in groups of about this many cells: a
-# chunk of 32 groups, 2 MB of float32 gradient, was the fastest of 1/4 to 4 times that
-# on 1 and 2 threads (a (64, 16, 64, 64) batch, README's machine).
+# chunk of 32 groups, 2 MB of float32 gradient, was as fast as half that and faster than
+# twice that or than lone planes, on 1 and 2 threads (a (64, 16, 64, 64) batch).
 _ROUTE_GROUP_ELEMENTS = 1 << 14
 
 
