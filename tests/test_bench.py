@@ -40,10 +40,13 @@ def test_paired_times_alternates_and_takes_the_median_of_pair_ratios(monkeypatch
     clock = iter(range(1000))
     # Every call takes one tick of a fake clock.
     monkeypatch.setattr(run.time, "perf_counter", lambda: next(clock))
+    # Each side settles (runs untimed) for 3 ticks before each of its timed halves.
+    monkeypatch.setattr(run, "SETTLE_S", 3)
     ours, reference, ratio = run.paired_times(lambda: calls.append("o"),
                                               lambda: calls.append("r"), pairs=5)
     # One warm-up call each, then o, r, o, r, ...: both sides see the same moments.
-    assert calls == ["o", "r"] + ["o", "r"] * 5
+    # A half is 3 untimed calls (one tick each, the clock read after each) and 1 timed.
+    assert calls == ["o", "r"] + (["o"] * 4 + ["r"] * 4) * 5
     assert (ours, reference, ratio) == (1, 1, 1.0)
 
 
