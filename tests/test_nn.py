@@ -755,6 +755,43 @@ def test_consecutive_fused_blocks_run_chunk_by_chunk_with_the_numbers_of_each_la
         np.testing.assert_array_equal(fused.grads[name], value, err_msg=name)
 
 
+def test_fused_blocks_of_two_dtypes_give_the_numbers_of_their_layers_alone():
+    # The float64 block converts the float32 block's output: the two run one after
+    # the other, not chunk by chunk together.
+    def model():
+        return nn.Sequential([nn.Conv2D(1, 3, 3, padding=1, rng=1), nn.ReLU(), nn.MaxPool2D(),
+                              nn.Conv2D(3, 2, 3, padding=1, rng=2, dtype=np.float64),
+                              nn.ReLU(), nn.MaxPool2D(), nn.Flatten()])
+
+    x = np.random.default_rng(9).normal(size=(40, 1, 8, 8)).astype(np.float32)
+    fused, alone = model(), model()
+    forward, backward = _layer_by_layer(alone)
+    with nn.threads(2):
+        out = fused.forward(x)
+        np.testing.assert_array_equal(out, forward(x))
+        assert out.dtype == np.float64
+        dout = np.random.default_rng(10).normal(size=out.shape)
+        np.testing.assert_array_equal(fused.backward(dout), backward(dout))
+    for name, value in alone.grads.items():
+        np.testing.assert_array_equal(fused.grads[name], value, err_msg=name)
+
+
+def test_a_fused_pass_that_fails_in_a_chunk_leaves_nothing_to_go_back_through(monkeypatch):
+    conv, relu, pool = nn.Conv2D(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2D()
+    x = np.ones((2, 1, 6, 6), np.float32)
+    conv.forward_relu_pool(x, relu, pool)
+
+    def out_of_memory(*args):
+        raise MemoryError
+
+    monkeypatch.setattr("lessons_lib.fast.pooling.switches_unchecked", out_of_memory)
+    with pytest.raises(MemoryError):
+        conv.forward_relu_pool(x, relu, pool)
+    assert conv.fused_with() is None
+    with pytest.raises(RuntimeError, match="forward"):
+        conv.backward_relu_pool(np.ones((2, 2, 3, 3), np.float32))
+
+
 def test_a_fused_block_passes_a_gradient_check_with_rows_the_windows_leave_out():
     # 7 x 5 outputs pooled 2 x 2: the last row and column get no gradient.
     model = nn.Sequential([nn.Conv2D(2, 3, 3, padding=1, rng=4), nn.ReLU(), nn.MaxPool2D(2),

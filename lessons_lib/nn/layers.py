@@ -878,9 +878,6 @@ class Conv2D(Layer):
                        w.dtype)
         forward_chunk = fast_conv2d.conv_relu_pool_forward_chunk(
             x, w, self.params["b"], self.stride, self.padding, pool.size, out, self._workspace)
-        # A dict, not a tuple: the two layers are not sublayers of this one. The
-        # chunks' saved items are filled in once every chunk is done.
-        self._fused = {"saved": None, "relu": relu, "pool": pool}
         vars(relu).pop("mask", None)
         vars(pool).pop("route_back", None)
         pool.out_shape, pool.x_dtype = out.shape, w.dtype
@@ -1274,7 +1271,10 @@ class Sequential(_Composite):
         layers, i = self.layers, 0
         while i < len(layers):
             blocks = []
-            while _conv_relu_pool(layers[i : i + 3]):
+            # A block of another dtype converts its input first, which a run cannot do
+            # before the previous block has written it: it starts a run of its own.
+            while _conv_relu_pool(layers[i : i + 3]) and (
+                    not blocks or blocks[-1][0].params["W"].dtype == layers[i].params["W"].dtype):
                 blocks.append(tuple(layers[i : i + 3]))
                 i += 3
             if blocks:
@@ -1289,11 +1289,13 @@ class Sequential(_Composite):
         layers, i = self.layers, len(self.layers)
         while i:
             convs = []
-            # A block that computes no input gradient ends the run: the block before it
-            # would have no gradient to start from.
+            # A run ends at a block that computes no input gradient (the block before it
+            # would have none to start from) or whose dtype differs (the block before it
+            # would convert a gradient not yet written), as in _fast_forward.
             while i >= 3 and isinstance(layers[i - 3], Conv2D) and (
                     layers[i - 3].fused_with() == (layers[i - 2], layers[i - 1])) and (
-                    not convs or convs[-1].input_grad):
+                    not convs or (convs[-1].input_grad and convs[-1].params["W"].dtype
+                                  == layers[i - 3].params["W"].dtype)):
                 convs.append(layers[i - 3])
                 i -= 3
             if convs:
@@ -1371,8 +1373,9 @@ def _forward_blocks(blocks, x):
         x, forward_chunk = conv._relu_pool_forward_chunk(x, relu, pool)
         functions.append(forward_chunk)
     saved = fast_parallel.map_chunks(lambda rows: [f(rows) for f in functions], len(x))
-    for (conv, _, _), per_chunk in zip(blocks, zip(*saved, strict=True), strict=True):
-        conv._fused["saved"] = list(per_chunk)
+    for (conv, relu, pool), per_chunk in zip(blocks, zip(*saved, strict=True), strict=True):
+        # A dict, not a tuple: the two layers are not sublayers of the convolution.
+        conv._fused = {"saved": list(per_chunk), "relu": relu, "pool": pool}
     return x
 
 
