@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
+import math
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
 
@@ -260,7 +261,8 @@ def thread_array(name, shape, dtype):
     (True, (2, 3))
     """
     memory = _THREAD_ARRAYS.__dict__.setdefault("memory", {})
-    nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+    # math.prod: np.prod would cost as much as the rest of the call.
+    nbytes = math.prod(shape) * np.dtype(dtype).itemsize
     buffer = memory.get(name)
     if buffer is None or buffer.size < nbytes:
         # At least as many bytes as float64 needs, so that any dtype's view is aligned.
