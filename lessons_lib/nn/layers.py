@@ -1271,10 +1271,8 @@ class Sequential(_Composite):
         layers, i = self.layers, 0
         while i < len(layers):
             blocks = []
-            # A block of another dtype converts its input first, which a run cannot do
-            # before the previous block has written it: it starts a run of its own.
             while _conv_relu_pool(layers[i : i + 3]) and (
-                    not blocks or blocks[-1][0].params["W"].dtype == layers[i].params["W"].dtype):
+                    not blocks or _same_run(blocks[-1][0], layers[i])):
                 blocks.append(tuple(layers[i : i + 3]))
                 i += 3
             if blocks:
@@ -1289,13 +1287,11 @@ class Sequential(_Composite):
         layers, i = self.layers, len(self.layers)
         while i:
             convs = []
-            # A run ends at a block that computes no input gradient (the block before it
-            # would have none to start from) or whose dtype differs (the block before it
-            # would convert a gradient not yet written), as in _fast_forward.
+            # A run also ends at a block that computes no input gradient: the block
+            # before it would have none to start from.
             while i >= 3 and isinstance(layers[i - 3], Conv2D) and (
                     layers[i - 3].fused_with() == (layers[i - 2], layers[i - 1])) and (
-                    not convs or (convs[-1].input_grad and convs[-1].params["W"].dtype
-                                  == layers[i - 3].params["W"].dtype)):
+                    not convs or (convs[-1].input_grad and _same_run(layers[i - 3], convs[-1]))):
                 convs.append(layers[i - 3])
                 i -= 3
             if convs:
@@ -1398,6 +1394,15 @@ def _backward_blocks(convs, dout):
     for conv, per_chunk in zip(reversed(convs), zip(*gradients, strict=True), strict=True):
         fast_conv2d.add_in_chunk_order(per_chunk, conv.grads["W"], conv.grads["b"])
     return dout
+
+
+def _same_run(earlier: Conv2D, later: Conv2D) -> bool:
+    """Whether the fused block of ``later`` can run chunk by chunk after ``earlier``'s.
+
+    Not when their weights' dtypes differ: ``later`` would convert its input (and
+    ``earlier`` its gradient) before the other block has written it.
+    """
+    return earlier.params["W"].dtype == later.params["W"].dtype
 
 
 def _conv_relu_pool(layers) -> bool:
