@@ -199,6 +199,8 @@ def test_transient_arrays_are_each_threads_own_and_grow_to_the_largest_asked_for
     zeroed = parallel.scratch(workspace, "t", rows, (5, 8), np.float64, transient=True,
                               zero="always")
     assert np.shares_memory(zeroed, grown) and not zeroed.any()
+    with pytest.raises(ValueError, match='zeroed "once"'):
+        parallel.scratch(workspace, "t", rows, (2,), np.float64, transient=True, zero="once")
     other_thread = []
     worker = threading.Thread(target=lambda: other_thread.append(
         parallel.thread_array("t", (5, 8), np.float64)))

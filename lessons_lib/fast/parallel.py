@@ -236,6 +236,9 @@ def scratch(workspace, name, rows, shape, dtype, *, zero="never", transient=Fals
     rather than one per layer and chunk: a training step's arrays take a few megabytes
     less, and what they keep stays in the CPU caches.
     """
+    if transient and zero == "once":
+        # Every layer writes into a thread's array: what one leaves is not another's zero.
+        raise ValueError('a transient array cannot be zeroed "once"; use "always"')
     if workspace is None:
         return np.empty(shape, dtype) if zero == "never" else np.zeros(shape, dtype)
     if transient:
