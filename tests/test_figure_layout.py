@@ -15,6 +15,7 @@ from lessons_lib.plots import (
     _drawn_tick_labels,
     check_projector_ready,
     figure_png,
+    lay_out_again,
     new_figure,
     to_png,
 )
@@ -343,3 +344,27 @@ def test_log_axis_ticks_outside_the_view_are_not_checked():
     assert [label.get_text() for label in _drawn_tick_labels(ax.yaxis)] == [
         "$\\mathdefault{10^{-11}}$", "$\\mathdefault{10^{-5}}$"]
     check_projector_ready(fig)
+
+
+def test_a_views_later_pictures_keep_its_first_layout_until_asked(monkeypatch):
+    """A slider's every move redraws: only the first picture, and one after
+    lay_out_again, pays for the projector check and the layout passes."""
+    fig = new_figure(4, 3)
+    ax = fig.add_subplot()
+    ax.set_title("short")
+    first = to_png(fig)
+    passes = []
+    real_pass = fig.draw_without_rendering
+    monkeypatch.setattr(fig, "draw_without_rendering",
+                        lambda: (passes.append(1), real_pass())[1])
+    assert to_png(fig) == first
+    assert passes == []
+    ax.set_title("a title far wider than its little figure")
+    to_png(fig)  # drawn as it is: no check between two pictures of one layout
+    lay_out_again(fig)
+    with pytest.raises(ValueError, match="cut off"):
+        to_png(fig)
+    assert passes
+    ax.set_title("short")
+    lay_out_again(fig)
+    assert to_png(fig) == first

@@ -17,6 +17,7 @@ import traitlets
 from lessons_lib import widgets as course_widgets
 from lessons_lib.nn.models import detector_cnn
 from lessons_lib.nn.transformer import tiny_vit
+from lessons_lib.plots import MAX_VIEW_PX, check_projector_ready
 
 
 def views():
@@ -125,3 +126,31 @@ def test_a_list_with_no_options_may_be_empty_and_one_with_options_may_not():
     with pytest.raises(traitlets.TraitError, match="layers must be one of"):
         layers.value = None
     assert layers.value == "relu"
+
+
+def control_ends(control) -> list:
+    """The values at a control's ends: a slider's min and max, a list's first and last."""
+    if isinstance(control, (widgets.Dropdown, widgets.ToggleButtons, widgets.Select)):
+        values = [option[1] if isinstance(option, tuple) else option
+                  for option in control.options]
+        return [values[-1], values[0]] if values else []
+    if isinstance(control, (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider)):
+        return [control.max, control.min]
+    return []
+
+
+@pytest.mark.parametrize("name", list(VIEWS))
+def test_every_picture_at_a_controls_ends_reads_on_a_projector(name):
+    """A view's later pictures keep the layout of its first, which to_png checked once:
+    text that grows with a control must still fit, and read, at the control's ends."""
+    view = VIEWS[name]()
+    checked = 0
+    for attribute, control in controls(view).items():
+        for value in control_ends(control):
+            control.value = value
+            try:
+                check_projector_ready(view.fig, MAX_VIEW_PX)
+            except ValueError as error:
+                pytest.fail(f"{name} with {attribute}={value!r}: {error}")
+            checked += 1
+    assert checked > 0 or not controls(view)

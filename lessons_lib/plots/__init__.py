@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import io
 import itertools
+import weakref
 
 import matplotlib as mpl
 import numpy as np
 from cycler import cycler
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine, PlaceHolderLayoutEngine
 from matplotlib.text import Text
 from PIL import Image
 
@@ -33,6 +35,8 @@ MAX_FIGURE_PX = (1100, 540)
 #: An interactive view's figure leaves room for its controls: both stay in sight on a
 #: slide and in the notebook on a 1366 x 768 laptop screen.
 MAX_VIEW_PX = (1100, 430)
+# The figures to_png has rendered once, and checked for a projector.
+_RENDERED: weakref.WeakSet = weakref.WeakSet()
 
 #: The course's palette for categories (Okabe & Ito, "Color Universal Design"): orange,
 #: sky blue, bluish green, yellow, blue, vermillion, reddish purple, black. Distinct for
@@ -181,16 +185,34 @@ def _display_figures_as_png() -> None:
 _display_figures_as_png()
 
 
+def lay_out_again(fig: Figure) -> None:
+    """Have :func:`to_png` lay ``fig`` out, and check it, again at its next render.
+
+    For a plot whose panels or labels change size (another photograph, a longer
+    history); pictures in between keep their first layout, which is faster. to_png
+    leaves matplotlib's placeholder engine after a layout: this puts a real one back.
+    """
+    if not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
+        fig.set_layout_engine("constrained")
+
+
 def to_png(fig: Figure) -> bytes:
     """Render ``fig`` to PNG bytes (what an image widget shows), fast enough for a slider.
 
     The first render checks the figure for a projector (:data:`MAX_VIEW_PX`) and lays it
     out; later ones keep that layout (a layout pass costs as much as drawing) and
-    compress lightly.
+    compress lightly. A figure given a layout engine again (a plot whose labels change
+    width) is laid out and checked again on its next render.
     """
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    if fig.get_layout_engine() is not None:
+    # After the first render the engine is matplotlib's placeholder, which lays nothing
+    # out: not a reason to check and lay out again on every move of a slider.
+    engine = fig.get_layout_engine()
+    relayout = engine is not None and not isinstance(engine, PlaceHolderLayoutEngine)
+    if relayout or fig not in _RENDERED:
         check_projector_ready(fig, MAX_VIEW_PX)
+        _RENDERED.add(fig)
+    if relayout:
         # One layout pass leaves titles clipped; a second, as savefig does, settles it.
         fig.draw_without_rendering()
         canvas.draw()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from lessons_lib.architectures import CATEGORIES
-from lessons_lib.plots import BLUE, BLUISH_GREEN, ORANGE, VERMILLION, new_figure
+from lessons_lib.plots import BLUE, BLUISH_GREEN, ORANGE, VERMILLION, lay_out_again, new_figure
 from lessons_lib.plots.convolution import draw_matrix
 from lessons_lib.uncertainty import mean_sd
 
@@ -409,9 +408,7 @@ class TrainingPlot:
         """Show a history (lists of one value per epoch); empty lists clear the plot."""
         # Tick labels change width with the history: lay the figure out again (once per
         # training) rather than keep the layout of the first, empty, picture.
-        # to_png leaves a placeholder engine after its first picture: put the real one back.
-        if not isinstance(self.fig.get_layout_engine(), ConstrainedLayoutEngine):
-            self.fig.set_layout_engine("constrained")
+        lay_out_again(self.fig)
         epochs = np.arange(1, len(loss) + 1)
         self.note.set_text("" if len(loss) else "not trained yet")
         self.loss_line.set_data(epochs, loss)

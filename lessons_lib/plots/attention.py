@@ -5,12 +5,19 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
-from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from lessons_lib.attention import patch_grid, patchify, prepend_position_index
-from lessons_lib.plots import BLUE, LINE_CYCLE, OKABE_ITO, ORANGE, VERMILLION, new_figure
+from lessons_lib.plots import (
+    BLUE,
+    LINE_CYCLE,
+    OKABE_ITO,
+    ORANGE,
+    VERMILLION,
+    lay_out_again,
+    new_figure,
+)
 from lessons_lib.plots.convolution import draw_matrix
 from lessons_lib.uncertainty import wilson_interval
 
@@ -533,9 +540,7 @@ class TrainingCurvesPlot:
         curves = history if isinstance(history, dict) else history.as_dict()
         # Tick labels change width as the curves grow: lay the figure out again (cheap
         # once per epoch) rather than keep the layout of the first, empty, picture.
-        # to_png leaves a placeholder engine after its first picture: put the real one back.
-        if not isinstance(self.fig.get_layout_engine(), ConstrainedLayoutEngine):
-            self.fig.set_layout_engine("constrained")
+        lay_out_again(self.fig)
         for key, line in self.lines.items():
             values = curves.get(key, [])
             line.set_data(np.arange(1, len(values) + 1), values)

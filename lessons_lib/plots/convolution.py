@@ -6,7 +6,16 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from lessons_lib.convolution import correlate, pad
-from lessons_lib.plots import BLUE, DPI, MAX_FIGURE_PX, MIN_FONT_PT, OKABE_ITO, ORANGE, new_figure
+from lessons_lib.plots import (
+    BLUE,
+    DPI,
+    MAX_FIGURE_PX,
+    MIN_FONT_PT,
+    OKABE_ITO,
+    ORANGE,
+    lay_out_again,
+    new_figure,
+)
 
 OKABE_ORANGE = OKABE_ITO[0]
 # Matrices up to this many rows and columns are drawn with their numbers written in.
@@ -475,10 +484,15 @@ class ExplorerPlot:
         self.frame = self.axes[2].add_patch(Rectangle((0, 0), 1, 1, fill=False,
                                                       edgecolor="0.55", linewidth=1.2,
                                                       linestyle="--", clip_on=False))
+        self.shape = image.shape
         self.update(image, kernel, output)
 
     def update(self, image, kernel, output) -> None:
         """Show new arrays (of any shape) in the three panels."""
+        if image.shape != self.shape:
+            # Another photograph: panels of another shape, tick labels of another width.
+            self.shape = image.shape
+            lay_out_again(self.fig)
         for artist, data in ((self.input_image, image), (self.kernel_image, kernel)):
             artist.set_data(data)
             artist.set_extent((-0.5, data.shape[1] - 0.5, data.shape[0] - 0.5, -0.5))

@@ -14,7 +14,7 @@ from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Rectangle
 
-from lessons_lib.plots import DPI, OKABE_ITO, ORANGE, VERMILLION, new_figure
+from lessons_lib.plots import DPI, OKABE_ITO, ORANGE, VERMILLION, lay_out_again, new_figure
 from lessons_lib.plots.convolution import (
     _format_number,
     draw_matrix,
@@ -443,10 +443,15 @@ class PhotoPoolingPlot:
         self.input_image = self.axes[0].imshow(image, cmap="gray", vmin=0, vmax=1,
                                                interpolation="antialiased")
         self.output_image = self.axes[1].imshow(output, cmap="gray", vmin=0, vmax=1)
+        self.shape = image.shape
         self.update(image, output, factor, method)
 
     def update(self, image, output, factor, method) -> None:
         """Show a new photograph and shrunken version (of any shapes)."""
+        if image.shape != self.shape:
+            # Another photograph: panels of another shape, titles in other places.
+            self.shape = image.shape
+            lay_out_again(self.fig)
         extent = (-0.5, image.shape[1] - 0.5, image.shape[0] - 0.5, -0.5)
         covered = (-0.5, output.shape[1] * factor - 0.5, output.shape[0] * factor - 0.5, -0.5)
         for artist, data, area in ((self.input_image, image, extent),
