@@ -17,9 +17,6 @@ instead). Each candidate runs once and the fastest is timed against ours in pair
 direct method is not tried where it needs over 3·10^8 multiply-adds (seconds per call,
 where an FFT method takes milliseconds). Target: ratio (ours / scipy's time) at most
 1.0 in every row.
-
-The filter explorer's row is the time from setting its size slider to a redrawn figure
-(101 x 101 filter, median of 11), target at most 100 ms; it has no scipy counterpart.
 """
 
 from __future__ import annotations
@@ -33,7 +30,6 @@ from lessons_lib.convolution import correlate
 from lessons_lib.datasets import photograph
 from lessons_lib.fast import parallel
 from lessons_lib.filters import box_blur
-from lessons_lib.widgets.convolution import FilterExplorer
 
 EDGES = ("none", "zero", "reflect", "replicate", "wrap")
 NDIMAGE_MODE = {"none": "constant", "zero": "constant", "reflect": "mirror",
@@ -82,18 +78,6 @@ def fastest(methods, expected):
     return name, methods[name]
 
 
-def explorer_update_ms(repeat=11):
-    """Median time from setting the size slider to a redrawn figure (101x101 filter)."""
-    view = FilterExplorer("camera", filter_name="box blur", size=99)
-    times = []
-    for i in range(repeat):
-        size = 101 if i % 2 == 0 else 99
-        # Alternating sizes makes every assignment a real change that triggers a redraw.
-        times.append(median_time(lambda s=size: setattr(view.size, "value", s), repeat=1,
-                                 warmup=0))
-    return 1000 * float(np.median(times))
-
-
 def run():
     camera = photograph("camera")
     rows = []
@@ -116,7 +100,4 @@ def run():
                         ours=1000 * ours_s, reference=1000 * reference_s, unit="ms",
                         kind=TIME, threads=threads, reference_name=name, ratio=ratio,
                         target="<= 1.0", pairs=PAIRS))
-    rows.append(row("filter explorer update, 101x101 box blur on 512x512",
-                    ours=explorer_update_ms(), unit="ms", kind=TIME, threads=1,
-                    target="<= 100 ms"))
     return rows

@@ -53,3 +53,35 @@ def test_paired_times_alternates_and_takes_the_median_of_pair_ratios(monkeypatch
 def test_median_of_even_and_odd_counts():
     assert run.median([3, 1, 2]) == 2
     assert run.median([4, 1, 3, 2]) == 2.5
+
+
+def test_views_bench_alternates_two_values_so_every_assignment_redraws(monkeypatch):
+    monkeypatch.syspath_prepend(str(Path(run.__file__).parent))
+    views_spec = importlib.util.spec_from_file_location(
+        "bench_views", Path(run.__file__).parent / "bench_views.py")
+    bench_views = importlib.util.module_from_spec(views_spec)
+    views_spec.loader.exec_module(bench_views)
+
+    class Slider:
+        min, max = 3, 101
+
+        def __init__(self):
+            self.set = []
+            self._value = 11
+
+        @property
+        def value(self):
+            return self._value
+
+        @value.setter
+        def value(self, value):
+            self.set.append(value)
+            self._value = value
+
+    view = type("View", (), {})()
+    view.size = Slider()
+    assert bench_views.update_ms(view, "size", None) >= 0
+    assert view.size.set == [101, 11] * (bench_views.REPEAT // 2) + [101]
+    view.size = Slider()
+    bench_views.update_ms(view, "size", (5, 7))
+    assert view.size.set[:3] == [5, 7, 5]
