@@ -9,6 +9,12 @@ again), at 1 thread and at 2 (``torch.set_num_threads`` on PyTorch's side,
 maxima again from ``A``: that row compares more work against less. The ``MaxPool2D``
 layer, whose windows tile the input, records switches instead (``max_pool_switches``),
 timed in the last rows. Without PyTorch the rows carry our times alone.
+
+The row "numpy's floor" is not a function of the course: the one step that any numpy
+version of the backward pass with indices must take, each gradient value written to its
+cell by a fancy-index assignment, alone (into an array already zeroed, positions already
+computed, nothing checked), on the batch split between the threads as the course splits
+it. Its ratio is the least that row's target can get with numpy.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import numpy as np
 from run import TIME, median_time, paired_times, row
 
 from lessons_lib import nn
+from lessons_lib.fast import parallel
 from lessons_lib.fast.parallel import available_cores
 from lessons_lib.fast.pooling import max_pool_switches, max_pool_switches_backward
 from lessons_lib.pooling import max_pool, max_pool_backward
@@ -47,7 +54,27 @@ def _ours(A, dout):
         "max_pool_switches_backward (MaxPool2D's path)":
             lambda: max_pool_switches_backward(dout, switches, A.shape),
         "training step: max_pool_switches + backward (MaxPool2D)": step_with_switches,
+        FLOOR: _scatter_alone(dout, indices, A.shape),
     }
+
+
+FLOOR = "numpy's floor for the row with indices: the scatter alone"
+
+
+def _scatter_alone(dout, indices, input_shape):
+    """The fancy-index assignment at the heart of the backward pass, and nothing else."""
+    N, C, H, W = input_shape
+    dA = np.zeros((N, C * H * W), dout.dtype)
+    values = dout.reshape(N, -1)
+    # Each chunk's flat positions in its own rows of dA, computed once, outside the timing.
+    within = (np.arange(C)[:, None] * (H * W) + indices.reshape(N, C, -1)).reshape(N, -1)
+    positions = [(np.arange(rows.stop - rows.start)[:, None] * (C * H * W)
+                  + within[rows]).reshape(-1) for rows in parallel.chunks(N)]
+
+    def scatter(rows, chunk_positions):
+        dA[rows].reshape(-1)[chunk_positions] = values[rows].reshape(-1)
+
+    return lambda: parallel.map_chunks(scatter, N, positions)
 
 
 def _torch(torch, A, dout):
@@ -80,6 +107,7 @@ def _torch(torch, A, dout):
         "training step: forward with indices + backward": step,
         "max_pool_switches_backward (MaxPool2D's path)": no_grad(backward),
         "training step: max_pool_switches + backward (MaxPool2D)": step,
+        FLOOR: no_grad(backward),
     }
 
 
