@@ -466,6 +466,8 @@ class ExplorerPlot:
         The three artists that :meth:`update` changes.
     frame : Rectangle
         The input's outline in the output's panel.
+    shape : tuple of int
+        The photograph's shape the figure is laid out for: another one lays it out again.
     """
 
     def __init__(self, image, kernel, output):

@@ -430,6 +430,8 @@ class PhotoPoolingPlot:
     axes : ndarray of Axes, shape (2,)
     input_image, output_image : AxesImage
         The two artists that :meth:`update` changes.
+    shape : tuple of int
+        The photograph's shape the figure is laid out for: another one lays it out again.
     """
 
     def __init__(self, image, output, factor, method):
