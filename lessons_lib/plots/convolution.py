@@ -466,8 +466,6 @@ class ExplorerPlot:
         The three artists that :meth:`update` changes.
     frame : Rectangle
         The input's outline in the output's panel.
-    shape : tuple of int
-        The photograph's shape the figure is laid out for: another one lays it out again.
     """
 
     def __init__(self, image, kernel, output):
@@ -486,14 +484,12 @@ class ExplorerPlot:
         self.frame = self.axes[2].add_patch(Rectangle((0, 0), 1, 1, fill=False,
                                                       edgecolor="0.55", linewidth=1.2,
                                                       linestyle="--", clip_on=False))
-        self.shape = image.shape
         self.update(image, kernel, output)
 
     def update(self, image, kernel, output) -> None:
         """Show new arrays (of any shape) in the three panels."""
-        if image.shape != self.shape:
+        if image.shape != self.input_image.get_array().shape:
             # Another photograph: panels of another shape, tick labels of another width.
-            self.shape = image.shape
             lay_out_again(self.fig)
         for artist, data in ((self.input_image, image), (self.kernel_image, kernel)):
             artist.set_data(data)

@@ -430,8 +430,6 @@ class PhotoPoolingPlot:
     axes : ndarray of Axes, shape (2,)
     input_image, output_image : AxesImage
         The two artists that :meth:`update` changes.
-    shape : tuple of int
-        The photograph's shape the figure is laid out for: another one lays it out again.
     """
 
     def __init__(self, image, output, factor, method):
@@ -445,14 +443,12 @@ class PhotoPoolingPlot:
         self.input_image = self.axes[0].imshow(image, cmap="gray", vmin=0, vmax=1,
                                                interpolation="antialiased")
         self.output_image = self.axes[1].imshow(output, cmap="gray", vmin=0, vmax=1)
-        self.shape = image.shape
         self.update(image, output, factor, method)
 
     def update(self, image, output, factor, method) -> None:
         """Show a new photograph and shrunken version (of any shapes)."""
-        if image.shape != self.shape:
+        if image.shape != self.input_image.get_array().shape:
             # Another photograph: panels of another shape, titles in other places.
-            self.shape = image.shape
             lay_out_again(self.fig)
         extent = (-0.5, image.shape[1] - 0.5, image.shape[0] - 0.5, -0.5)
         covered = (-0.5, output.shape[1] * factor - 0.5, output.shape[0] * factor - 0.5, -0.5)
